@@ -1,0 +1,1 @@
+"""Datasets with frames, experiment runners, toolkit adapters and the ``siamrpn`` command line."""

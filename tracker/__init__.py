@@ -1,0 +1,1 @@
+"""SiamRPN tracker: network, anchors, crop, proposal selection, weight loading and training."""
