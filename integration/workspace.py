@@ -1,0 +1,353 @@
+"""Build an offline vot-toolkit 0.7.4 workspace from local sequences (no download is ever attempted).
+
+Layout written (what ``vot/workspace`` and the ``default`` sequence loader of 0.7.4 read)::
+
+    DIR/config.yaml                    stack: <built-in name | stack.yaml>, registry: [<project>/trackers.ini]
+    DIR/stack.yaml                     only for --stack custom
+    DIR/sequences/list.txt             one name per line; its presence disables the dataset download
+    DIR/sequences/<name>/sequence      channels.color=color/%08d.jpg, fps=<int>, format=default, length=N
+    DIR/sequences/<name>/groundtruth.txt   VOT region per line (x,y,w,h or polygon), 0-based pixels
+    DIR/sequences/<name>/<tag>.tag     per-frame VOT attributes when the source has them
+    DIR/sequences/<name>/color/00000001.jpg ...
+
+Frames are hard links by default (robust: a hard link survives moving or deleting the source and costs no
+space), falling back to copies across file systems; ``copy`` and ``symlink`` are available. Frames are
+renumbered from 1 with the source extension kept (``%08d.png`` for PNG sources).
+
+Sources read here: a single sequence folder (``groundtruth.txt`` or ``groundtruth_rect.txt`` with frames in
+``color/``, ``img/`` or the folder itself: VOT legacy, VOT workspace and OTB layouts) or a folder of such
+sequence folders (order from ``list.txt`` when present). OTB boxes are 1-based; they are shifted by -1 to the
+0-based VOT convention when written (the only change made to any coordinate).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.annotations import SequenceAnnotation
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"
+
+#: ``--stack`` choice -> stack name built into vot-toolkit 0.7.4 (``vot/stack/<name>.yaml``).
+BUILTIN_STACKS: dict[str, str] = {"vot2017": "vot2017", "vot2016": "vot2016/rgb", "vot2015": "vot2015/rgb"}
+#: EAO intervals of the built-in stacks (low, high), as in their yaml files.
+BUILTIN_EAO_INTERVALS: dict[str, tuple[int, int]] = {"vot2017": (100, 356), "vot2016": (108, 371), "vot2015": (108, 371)}
+
+FRAME_DIRS = ("color", "img", ".")
+FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+LINK_MODES = ("hardlink", "copy", "symlink")
+
+
+class WorkspaceError(ValueError):
+    """Bad input for the workspace builder; the message names the file (and line) at fault."""
+
+
+@dataclass(frozen=True)
+class CustomStack:
+    """Settings of the ``custom`` stack (VOT2017-like: baseline + real-time, EAO interval fitted to the data)."""
+
+    eao_low: int
+    eao_high: int
+    interval_method: str
+    repetitions: int = 15
+    skip_initialize: int = 5
+    realtime_grace: int = 3
+    title: str = "siamrpn-bench custom stack"
+
+    def to_yaml(self) -> str:
+        analyses = (
+            "    analyses:\n"
+            "      - type: supervised_average_ar\n"
+            "        sensitivity: 30\n"
+            "      - type: cumulative_failures\n"
+            "      - type: supervised_eao_score\n"
+            f"        low: {self.eao_low}\n"
+            f"        high: {self.eao_high}\n"
+            "      - type: supervised_eao_curve\n"
+        )
+        return (
+            f"# written by `siamrpn vot-workspace --stack custom`; EAO interval from {self.interval_method}\n"
+            f"title: {self.title}\n"
+            "experiments:\n"
+            "  baseline:\n"
+            "    type: supervised\n"
+            f"    repetitions: {self.repetitions}\n"
+            f"    skip_initialize: {self.skip_initialize}\n"
+            + analyses
+            + "  realtime:\n"
+            "    type: supervised\n"
+            "    realtime:\n"
+            f"      grace: {self.realtime_grace}\n"
+            "    repetitions: 1\n"
+            f"    skip_initialize: {self.skip_initialize}\n"
+            + analyses
+        )
+
+
+# --------------------------------------------------------------------------------------------------- reading
+def read_region_file(path: Path) -> np.ndarray:
+    """Ground truth as ``(N, K)`` float64 (K = 4 or an even number >= 6); separators ``,`` tab or space.
+
+    Raises :class:`WorkspaceError` naming ``file:line`` for an unparsable or inconsistent line.
+    """
+    rows: list[list[float]] = []
+    width = None
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                values = [float(v) for v in re.split(r"[,\s]+", text) if v]
+            except ValueError:
+                raise WorkspaceError(f"{path}:{lineno}: cannot parse region {text!r}") from None
+            if len(values) != 4 and (len(values) < 6 or len(values) % 2):
+                raise WorkspaceError(f"{path}:{lineno}: a region needs 4 values or a polygon of >= 3 points, got {len(values)}")
+            if width is not None and len(values) != width:
+                raise WorkspaceError(f"{path}:{lineno}: {len(values)} values where earlier lines have {width}")
+            width = len(values)
+            rows.append(values)
+    if not rows:
+        raise WorkspaceError(f"{path}: no regions in ground-truth file")
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _frame_files(folder: Path) -> list[Path]:
+    for sub in FRAME_DIRS:
+        d = folder / sub
+        if d.is_dir():
+            files = sorted(p for p in d.iterdir() if p.suffix.lower() in FRAME_EXTENSIONS and p.is_file())
+            if files:
+                return files
+    return []
+
+
+def read_sequence_folder(folder: Path, name: str | None = None, fps: float = 30.0) -> SequenceAnnotation:
+    """One sequence folder (VOT legacy/workspace or OTB layout) as a :class:`SequenceAnnotation`."""
+    folder = Path(folder)
+    gt_path = next((folder / g for g in ("groundtruth.txt", "groundtruth_rect.txt") if (folder / g).is_file()), None)
+    if gt_path is None:
+        raise WorkspaceError(f"{folder}: no groundtruth.txt or groundtruth_rect.txt")
+    gt = read_region_file(gt_path)
+    if gt_path.name == "groundtruth_rect.txt":  # OTB: 1-based x, y
+        if gt.shape[1] != 4:
+            raise WorkspaceError(f"{gt_path}: OTB ground truth must have 4 values per line")
+        gt = gt.copy()
+        gt[:, :2] -= 1.0
+    frames = _frame_files(folder)
+    if not frames:
+        raise WorkspaceError(f"{folder}: no frames ({', '.join(FRAME_EXTENSIONS)}) in {', '.join(FRAME_DIRS)}")
+    if len(frames) < len(gt):
+        raise WorkspaceError(f"{gt_path}: {len(gt)} regions but only {len(frames)} frames in {frames[0].parent}")
+    frames = frames[: len(gt)]  # OTB/UAV123 ship extra frames past the annotated range
+    tags = _read_tags(folder, len(gt))
+    props = _read_properties(folder / "sequence")
+    fps = float(props.get("fps", fps) or fps)
+    from PIL import Image
+
+    try:
+        with Image.open(frames[0]) as im:
+            width, height = im.size
+    except OSError as exc:
+        raise WorkspaceError(f"{frames[0]}: cannot read the first frame ({exc})") from None
+    return SequenceAnnotation(name or folder.name, gt, width, height, tuple(frames), tags, fps, str(gt_path))
+
+
+def _read_tags(folder: Path, n: int) -> dict[str, np.ndarray]:
+    tags = {}
+    for p in sorted(folder.glob("*.tag")) + sorted(folder.glob("*.label")):
+        values = [line.strip() for line in p.read_text().splitlines()]
+        arr = np.zeros(n, dtype=bool)
+        flags = np.array([v not in ("", "0", "0.0") for v in values[:n]], dtype=bool)
+        arr[: flags.size] = flags
+        tags[p.stem] = arr
+    return tags
+
+
+def _read_properties(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def discover_sequences(path: Path | str) -> list[SequenceAnnotation]:
+    """All sequences under ``path``: the folder itself, or its sub-folders (``list.txt`` order when present)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise WorkspaceError(f"{path}: dataset folder does not exist")
+    if (path / "groundtruth.txt").is_file() or (path / "groundtruth_rect.txt").is_file():
+        return [read_sequence_folder(path)]
+    list_file = path / "list.txt"
+    if list_file.is_file():
+        names = [n.strip() for n in list_file.read_text().splitlines() if n.strip()]
+        for lineno, n in enumerate(names, start=1):
+            if not (path / n).is_dir():
+                raise WorkspaceError(f"{list_file}:{lineno}: sequence folder {path / n} does not exist")
+    else:
+        names = sorted(d.name for d in path.iterdir() if d.is_dir() and any((d / g).is_file() for g in ("groundtruth.txt", "groundtruth_rect.txt")))
+    if not names:
+        raise WorkspaceError(f"{path}: no sequence folders (with groundtruth.txt or groundtruth_rect.txt) found")
+    return [read_sequence_folder(path / n) for n in names]
+
+
+def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotation:
+    """The first ``max_frames`` frames of a sequence (``None``: unchanged)."""
+    if max_frames is None or len(seq) <= max_frames:
+        return seq
+    return SequenceAnnotation(seq.name, seq.groundtruth[:max_frames], seq.width, seq.height, seq.frames[:max_frames],
+                              {k: v[:max_frames] for k, v in seq.tags.items()}, seq.fps, seq.source)
+
+
+# --------------------------------------------------------------------------------------------------- EAO interval
+def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
+    """EAO interval ``(low, high, method)`` for a custom dataset.
+
+    Uses the LEG KDE estimate from ``analysis.vot_metrics`` when that module provides it; otherwise (or when
+    the KDE interval does not fit) the range ``[min length, max length - 1]``. ``high`` never exceeds
+    ``max length - 1``: vot-toolkit 0.7.4 averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``,
+    spec §2.5), so a larger value would index past the curve and give NaN. The method string says which.
+    """
+    lengths = [int(n) for n in lengths]
+    cap = max(max(lengths) - 1, 1)  # vot-toolkit averages curve[low:high+1] = LEG lengths low+1..high+1
+    try:
+        from analysis import vot_metrics  # colleague's module (issue 2)
+
+        fn = getattr(vot_metrics, "eao_interval_kde", None) or getattr(vot_metrics, "estimate_eao_interval", None)
+    except ImportError:
+        fn = None
+    if fn is not None:
+        low, high = (int(v) for v in fn(np.asarray(lengths))[:2])
+        if 1 <= low <= high:
+            low, high = min(low, cap), min(high, cap)
+            return low, high, f"LEG KDE estimate (analysis.vot_metrics.{fn.__name__}), high capped at {cap}"
+    return min(min(lengths), cap), cap, "min/max-1 sequence length (KDE estimate not available)"
+
+
+# --------------------------------------------------------------------------------------------------- writing
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _place(src: Path, dst: Path, mode: str) -> None:
+    if dst.exists() or dst.is_symlink():
+        dst.unlink()
+    if mode == "symlink":
+        os.symlink(os.path.abspath(src), dst)
+        return
+    if mode == "hardlink":
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass  # other file system or no permission: copy instead
+    shutil.copy2(src, dst)
+
+
+def format_region(row: np.ndarray) -> str:
+    """One ground-truth line (``%.4f``, the precision of VOT's own files)."""
+    return ",".join(f"{v:.4f}" for v in row)
+
+
+def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") -> Path:
+    """Write one sequence in the 0.7.4 ``default`` layout under ``root/<name>``; returns the folder."""
+    if not seq.frames:
+        raise WorkspaceError(f"{seq.source or seq.name}: the annotation lists no frame files")
+    if len(seq.frames) != len(seq):
+        raise WorkspaceError(f"{seq.source or seq.name}: {len(seq)} regions but {len(seq.frames)} frames")
+    bad = ~np.all(np.isfinite(seq.groundtruth), axis=1)
+    if bad.any():
+        raise WorkspaceError(f"{seq.source or seq.name}: frame {int(np.argmax(bad)) + 1} has no target region; "
+                             "the VOT baseline needs a region in every frame")
+    ext = Path(seq.frames[0]).suffix.lower() or ".jpg"
+    folder = root / seq.name
+    color = folder / "color"
+    color.mkdir(parents=True, exist_ok=True)
+    for i, src in enumerate(seq.frames, start=1):
+        src = Path(src)
+        if not src.is_file():
+            raise WorkspaceError(f"{seq.source or seq.name}: frame {i} is missing: {src}")
+        if src.suffix.lower() != ext:
+            raise WorkspaceError(f"{src}: frames of one sequence must share an extension ({ext})")
+        _place(src, color / f"{i:08d}{ext}", link)
+    _atomic_write(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")
+    props = {"channels.color": f"color/%08d{ext}", "fps": str(int(round(seq.fps or 30))), "format": "default",
+             "length": str(len(seq)), "width": str(seq.width), "height": str(seq.height)}
+    _atomic_write(folder / "sequence", "".join(f"{k}={v}\n" for k, v in props.items()))
+    for tag, values in seq.tags.items():
+        if re.fullmatch(r"[A-Za-z0-9_]+", tag) and len(values) == len(seq):
+            _atomic_write(folder / f"{tag}.tag", "\n".join("1" if v else "0" for v in np.asarray(values, bool)) + "\n")
+    return folder
+
+
+def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotation], stack: str = "vot2017",
+                    registry: Path | str | None = None, link: str = "hardlink", force: bool = False) -> Path:
+    """Write a complete offline workspace; returns its path.
+
+    ``stack`` is ``vot2017``/``vot2016``/``vot2015`` (built-in stacks of 0.7.4) or ``custom`` (a stack yaml
+    next to ``config.yaml`` whose EAO interval fits the sequence lengths, see :func:`eao_interval`).
+    """
+    if stack not in BUILTIN_STACKS and stack != "custom":
+        raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join([*BUILTIN_STACKS, 'custom'])}")
+    if link not in LINK_MODES:
+        raise WorkspaceError(f"unknown link mode {link!r}; choose one of {', '.join(LINK_MODES)}")
+    directory = Path(directory).resolve()
+    seqs = list(sequences)
+    if not seqs:
+        raise WorkspaceError("no sequences to write")
+    names = [s.name for s in seqs]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise WorkspaceError(f"duplicate sequence names: {', '.join(sorted(dup))}")
+    if (directory / "config.yaml").exists() and not force:
+        raise WorkspaceError(f"{directory / 'config.yaml'} exists; pass force=True (--force) to overwrite")
+    registry_path = Path(registry).resolve() if registry else DEFAULT_REGISTRY
+    if not registry_path.exists():
+        raise WorkspaceError(f"tracker registry {registry_path} does not exist")
+
+    seq_root = directory / "sequences"
+    if force and seq_root.exists():
+        shutil.rmtree(seq_root)
+    try:
+        from tqdm import tqdm
+
+        iterator = tqdm(seqs, desc="workspace", unit="seq", disable=len(seqs) < 3, file=sys.stderr)
+    except ImportError:  # pragma: no cover
+        iterator = seqs
+    for seq in iterator:
+        write_sequence(seq_root, seq, link)
+    _atomic_write(seq_root / "list.txt", "\n".join(names) + "\n")
+    (directory / "results").mkdir(exist_ok=True)
+
+    lengths = [len(s) for s in seqs]
+    if stack == "custom":
+        low, high, method = eao_interval(lengths)
+        _atomic_write(directory / "stack.yaml", CustomStack(low, high, method).to_yaml())
+        stack_ref = "stack.yaml"
+    else:
+        stack_ref = BUILTIN_STACKS[stack]
+        low, high = BUILTIN_EAO_INTERVALS[stack]
+        if max(lengths) < high:
+            print(f"vot-workspace: warning: the {stack} EAO interval {low}-{high} exceeds the longest sequence "
+                  f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack custom for "
+                  "short sequences.", file=sys.stderr)
+    config = f"stack: {stack_ref}\nregistry:\n- {registry_path}\n"
+    _atomic_write(directory / "config.yaml", config)
+    return directory
