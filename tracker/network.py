@@ -1,0 +1,135 @@
+"""The UP-channel SiamRPN network (paper §3; module names and layout of DaSiamRPN ``code/net.py``).
+
+Input images are BGR float 0-255 without normalisation. ``template`` runs once per sequence and turns
+the exemplar features into correlation kernels (one-shot detection, paper §4.1); ``detect`` runs the
+search branch and correlates it with those kernels using one grouped convolution, so a batch of B
+search crops is tracked against B different templates in a single pass.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .presets import ModelConfig
+
+__all__ = ["Kernels", "SiamRPN", "build_backbone", "xcorr_grouped", "feature_size"]
+
+
+class Kernels(NamedTuple):
+    """Per-sample detection kernels produced by the template branch.
+
+    ``cls``: ``[B, 2k, F, h, w]``, ``loc``: ``[B, 4k, F, h, w]``. ``cls_bias``/``loc_bias`` are optional
+    ``[B, 2k]``/``[B, 4k]`` biases (used when ``regress_adjust`` is folded into ``loc``; ``None`` otherwise).
+    """
+
+    cls: torch.Tensor
+    loc: torch.Tensor
+    cls_bias: torch.Tensor | None = None
+    loc_bias: torch.Tensor | None = None
+
+    @property
+    def batch(self) -> int:
+        return int(self.cls.shape[0])
+
+    def select(self, index: torch.Tensor | list[int] | slice) -> "Kernels":
+        """Kernels of a subset of the samples (same order as ``index``)."""
+        pick = (lambda t: None if t is None else t[index])
+        return Kernels(pick(self.cls), pick(self.loc), pick(self.cls_bias), pick(self.loc_bias))
+
+    @staticmethod
+    def cat(parts: list["Kernels"]) -> "Kernels":
+        """Concatenate kernels of several batches along the sample axis."""
+        def join(ts):
+            return None if ts[0] is None else torch.cat(ts, 0)
+        return Kernels(*(join([getattr(p, f) for p in parts]) for f in Kernels._fields))
+
+
+def build_backbone(cfg: ModelConfig) -> nn.Sequential:
+    """Modified AlexNet (groups removed, BN after every conv, no padding), index layout of spec §1.1.
+
+    Indices 0,1 / 4,5 / 8,9 / 11,12 / 14,15 hold conv/BN pairs so DaSiamRPN ``featureExtract.N`` and pysot
+    ``backbone.features.N`` keys map one to one. Total stride 8; 127 -> 6x6, 255 -> 22x22 features.
+    """
+    c = cfg.channels
+    return nn.Sequential(
+        nn.Conv2d(c[0], c[1], 11, stride=2), nn.BatchNorm2d(c[1]), nn.MaxPool2d(3, 2), nn.ReLU(inplace=True),
+        nn.Conv2d(c[1], c[2], 5), nn.BatchNorm2d(c[2]), nn.MaxPool2d(3, 2), nn.ReLU(inplace=True),
+        nn.Conv2d(c[2], c[3], 3), nn.BatchNorm2d(c[3]), nn.ReLU(inplace=True),
+        nn.Conv2d(c[3], c[4], 3), nn.BatchNorm2d(c[4]), nn.ReLU(inplace=True),
+        nn.Conv2d(c[4], c[5], 3), nn.BatchNorm2d(c[5]),
+    )
+
+
+def feature_size(input_size: int) -> int:
+    """Side of the backbone output for a square input (pure arithmetic of the layer table)."""
+    n = (input_size - 11) // 2 + 1
+    n = (n - 3) // 2 + 1
+    n = n - 4
+    n = (n - 3) // 2 + 1
+    return n - 6
+
+
+def xcorr_grouped(x: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+    """Correlate each sample's features with its own kernels in one grouped conv.
+
+    ``x``: ``[B, F, H, W]``; ``kernel``: ``[B, O, F, h, w]`` -> ``[B, O, H-h+1, W-w+1]`` (pysot ``xcorr_fast``).
+    A kernel batch of 1 is broadcast to all B samples.
+    """
+    b, f, h, w = x.shape
+    if kernel.shape[0] == 1 and b > 1:
+        out = F.conv2d(x, kernel[0])
+        if bias is not None:
+            out = out + bias[0].view(1, -1, 1, 1)
+        return out
+    if kernel.shape[0] != b:
+        raise ValueError(f"xcorr: {b} search samples but {kernel.shape[0]} kernel sets")
+    o = kernel.shape[1]
+    out = F.conv2d(x.reshape(1, b * f, h, w), kernel.reshape(b * o, f, *kernel.shape[-2:]),
+                   bias=None if bias is None else bias.reshape(-1), groups=b)
+    return out.view(b, o, out.shape[-2], out.shape[-1])
+
+
+class SiamRPN(nn.Module):
+    """SiamRPN with the UP-channel RPN head; parameter names follow DaSiamRPN ``code/net.py``."""
+
+    def __init__(self, cfg: ModelConfig | None = None) -> None:
+        super().__init__()
+        self.cfg = cfg or ModelConfig()
+        c, fo, k = self.cfg.channels[-1], self.cfg.feature_out, self.cfg.anchor_num
+        self.featureExtract = build_backbone(self.cfg)
+        self.conv_r1 = nn.Conv2d(c, fo * 4 * k, 3)
+        self.conv_r2 = nn.Conv2d(c, fo, 3)
+        self.conv_cls1 = nn.Conv2d(c, fo * 2 * k, 3)
+        self.conv_cls2 = nn.Conv2d(c, fo, 3)
+        self.regress_adjust = nn.Conv2d(4 * k, 4 * k, 1)
+
+    @property
+    def anchor_num(self) -> int:
+        return self.cfg.anchor_num
+
+    def template(self, z: torch.Tensor) -> Kernels:
+        """Exemplar crops ``[B, 3, 127, 127]`` -> per-sample kernels (DaSiam ``temple``)."""
+        zf = self.featureExtract(z)
+        b, k, fo = z.shape[0], self.cfg.anchor_num, self.cfg.feature_out
+        r1 = self.conv_r1(zf)
+        c1 = self.conv_cls1(zf)
+        return Kernels(cls=c1.view(b, 2 * k, fo, c1.shape[-2], c1.shape[-1]),
+                       loc=r1.view(b, 4 * k, fo, r1.shape[-2], r1.shape[-1]))
+
+    def detect(self, x: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        """Search crops ``[B, 3, N, N]`` -> ``(cls [B, 2k, S, S], loc [B, 4k, S, S])``.
+
+        Channel ``o = c·k + a`` for cls (background logits first, then foreground) and ``o = coord·k + a``
+        for loc with coords (dx, dy, dw, dh).
+        """
+        xf = self.featureExtract(x)
+        cls = xcorr_grouped(self.conv_cls2(xf), kernels.cls, kernels.cls_bias)
+        loc = xcorr_grouped(self.conv_r2(xf), kernels.loc, kernels.loc_bias)
+        return cls, self.regress_adjust(loc)
+
+    def forward(self, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Training pass: template and detection of aligned pairs ``z[i]``/``x[i]``."""
+        return self.detect(x, self.template(z))

@@ -1,0 +1,142 @@
+"""Model and tracking settings of SiamRPN as frozen dataclasses, one per published configuration.
+
+Every preset names the file its numbers come from (see ``../shared/spec/siamrpn-reference.md`` §2.1).
+Nothing here is mutable: derive a variant with :func:`dataclasses.replace`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+__all__ = ["ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of the UP-channel SiamRPN network (modified AlexNet + RPN head).
+
+    ``width`` multiplies the AlexNet channels (1: the paper / DaSiamRPN vot+otb models, 2: SiamRPNBIG);
+    ``feature_out`` is F, the channel count of the correlated features (256, BIG 512); ``anchor_num`` is k.
+    """
+
+    width: int = 1
+    feature_out: int = 256
+    anchor_num: int = 5
+
+    def __post_init__(self) -> None:
+        if self.width not in (1, 2):
+            raise ValueError(f"ModelConfig.width must be 1 or 2, got {self.width}")
+        if self.feature_out <= 0 or self.anchor_num <= 0:
+            raise ValueError(f"ModelConfig: feature_out and anchor_num must be positive, got {self}")
+
+    @property
+    def channels(self) -> tuple[int, int, int, int, int, int]:
+        """Backbone channels ``(3, c1..c5)``: DaSiam ``code/net.py`` ``configs = [3, 96, 256, 384, 384, 256]``·width."""
+        return (3,) + tuple(c * self.width for c in (96, 256, 384, 384, 256))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class TrackConfig:
+    """Tracking hyper-parameters (paper §4.3; reference step list in the spec §2.2).
+
+    ``center_size``: keep only the centre g×g cells of the score map (paper §4.3, Fig. 4); ``None``
+    keeps the whole map as DaSiamRPN/pysot do. ``adaptive``: DaSiamRPN BIG switches to
+    ``adaptive_instance_size`` when target area / image area < ``adaptive_area_ratio``.
+    ``rounding``: crop corner rounding, ``"floor_half"`` = pysot ``floor(x + 0.5)``,
+    ``"half_away"`` = Python-2 ``round`` of DaSiamRPN (identical except at exact negative halves).
+    ``nms_threshold``: optional IoU threshold of the paper's NMS over the top ``nms_top_k`` re-ranked
+    proposals (the chosen box is the best survivor, i.e. the arg-max; NMS adds the other candidates).
+    """
+
+    name: str
+    model: ModelConfig = field(default_factory=ModelConfig)
+    exemplar_size: int = 127
+    instance_size: int = 255
+    total_stride: int = 8
+    context_amount: float = 0.5
+    ratios: tuple[float, ...] = (0.33, 0.5, 1.0, 2.0, 3.0)
+    scales: tuple[float, ...] = (8.0,)
+    penalty_k: float = 0.04
+    window_influence: float = 0.44
+    lr: float = 0.4
+    center_size: int | None = None
+    adaptive: bool = False
+    adaptive_instance_size: int = 287
+    adaptive_area_ratio: float = 0.004
+    nms_threshold: float | None = None
+    nms_top_k: int = 10
+    min_size: float = 10.0
+    rounding: str = "floor_half"
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.ratios) * len(self.scales) != self.model.anchor_num:
+            raise ValueError(f"preset {self.name!r}: {len(self.ratios)} ratios x {len(self.scales)} scales "
+                             f"!= anchor_num {self.model.anchor_num}")
+        for size in (self.instance_size, self.adaptive_instance_size):
+            if (size - self.exemplar_size) % self.total_stride:
+                raise ValueError(f"preset {self.name!r}: instance size {size} - exemplar {self.exemplar_size} "
+                                 f"is not a multiple of the stride {self.total_stride}")
+        if self.rounding not in ("floor_half", "half_away"):
+            raise ValueError(f"preset {self.name!r}: rounding must be 'floor_half' or 'half_away'")
+        if self.center_size is not None and (self.center_size < 1 or self.center_size % 2 == 0):
+            raise ValueError(f"preset {self.name!r}: center_size must be a positive odd number or None")
+
+    def score_size(self, instance_size: int | None = None) -> int:
+        """Score-map side S = (instance - exemplar) / stride + 1 (17 for 255, 19 for 271, 21 for 287)."""
+        size = self.instance_size if instance_size is None else instance_size
+        return (size - self.exemplar_size) // self.total_stride + 1
+
+
+#: The paper (CVPR 2018 §4.3): 255 search, 17x17 map, 256-ch AlexNet, centre 7x7 anchor cut (Fig. 4).
+#: The paper never published penalty_k / window / lr; we use pysot's defaults for the same 255 search
+#: (``pysot/core/config.py`` ``__C.TRACK``: PENALTY_K 0.04, WINDOW_INFLUENCE 0.44, LR 0.4).
+PAPER = TrackConfig(
+    name="paper", instance_size=255, penalty_k=0.04, window_influence=0.44, lr=0.4, center_size=7,
+    source="Li et al. CVPR 2018 §4.3 (255 search, centre 7x7 cut); penalty/window/lr from pysot/core/config.py",
+)
+
+#: DaSiamRPN ``code/net.py`` ``SiamRPNvot`` (256-ch, SiamRPNVOT.model): 271, 0.04 / 0.44 / 0.45.
+DASIAM_VOT = TrackConfig(
+    name="dasiam_vot", instance_size=271, penalty_k=0.04, window_influence=0.44, lr=0.45, rounding="half_away",
+    source="foolwood/DaSiamRPN code/net.py SiamRPNvot.cfg",
+)
+
+#: DaSiamRPN ``code/net.py`` ``SiamRPNotb`` (256-ch, SiamRPNOTB.model): 271, 0.22 / 0.40 / 0.30; OTB2015 AUC 0.655.
+DASIAM_OTB = TrackConfig(
+    name="dasiam_otb", instance_size=271, penalty_k=0.22, window_influence=0.40, lr=0.30, rounding="half_away",
+    source="foolwood/DaSiamRPN code/net.py SiamRPNotb.cfg",
+)
+
+#: DaSiamRPN ``code/net.py`` ``SiamRPNBIG`` (512-ch, SiamRPNBIG.model): 271, adaptive 287 for targets
+#: below 0.4 % of the image (``run_SiamRPN.py SiamRPN_init``), 0.055 / 0.42 / 0.295; VOT2018 EAO 0.383.
+DASIAM_BIG = TrackConfig(
+    name="dasiam_big", model=ModelConfig(width=2, feature_out=512), instance_size=271, adaptive=True,
+    adaptive_instance_size=287, penalty_k=0.055, window_influence=0.42, lr=0.295, rounding="half_away",
+    source="foolwood/DaSiamRPN code/net.py SiamRPNBIG.cfg, run_SiamRPN.py SiamRPN_init (adaptive)",
+)
+
+#: pysot ``experiments/siamrpn_alex_dwxcorr/config.yaml`` tracking values (287, 0.16 / 0.40 / 0.30) with the
+#: UP-channel head (``RPN.TYPE: UPChannelRPN``, STVIR/pysot#411), AlexNet legacy backbone.
+PYSOT_UPCHANNEL_ALEX = TrackConfig(
+    name="pysot_upchannel_alex", instance_size=287, penalty_k=0.16, window_influence=0.40, lr=0.30,
+    source="STVIR/pysot experiments/siamrpn_alex_dwxcorr/config.yaml TRACK section, UPChannelRPN head",
+)
+
+PRESETS: dict[str, TrackConfig] = {p.name: p for p in (PAPER, DASIAM_VOT, DASIAM_OTB, DASIAM_BIG, PYSOT_UPCHANNEL_ALEX)}
+
+
+def preset_names() -> list[str]:
+    """Names accepted by :func:`get_preset`."""
+    return list(PRESETS)
+
+
+def get_preset(preset: str | TrackConfig, **overrides) -> TrackConfig:
+    """Resolve a preset name (or pass a :class:`TrackConfig` through), optionally replacing fields."""
+    if isinstance(preset, TrackConfig):
+        cfg = preset
+    else:
+        try:
+            cfg = PRESETS[preset]
+        except KeyError:
+            raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}") from None
+    return replace(cfg, **overrides) if overrides else cfg

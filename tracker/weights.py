@@ -1,0 +1,328 @@
+"""SiamRPN weights: released formats, the project's own checkpoint, random weights.
+
+Formats understood by :func:`load_state_dict_any` (key tables in the spec §1.4):
+
+* DaSiamRPN ``SiamRPNBIG.model`` / ``SiamRPNVOT.model`` / ``SiamRPNOTB.model``: plain state dicts with our own
+  key names (``featureExtract.N.*``, ``conv_r1`` ...), saved by PyTorch 0.3.1 (no ``num_batches_tracked``,
+  possibly a Python-2 pickle, retried with ``encoding='latin1'``);
+* pysot UP-channel checkpoints: ``backbone.features.N.*`` (``alexnetlegacy``) or ``backbone.layer1..5.{0,1}.*``
+  (``alexnet``), ``rpn_head.{template,search}_{cls,loc}_conv``, ``rpn_head.loc_adjust``, optional ``module.``
+  prefix and ``{'state_dict': ...}`` wrapper (training snapshots);
+* huanglianghua/siamrpn-pytorch ``model.pth`` (``feature.N``, ``conv_{cls,reg}_{z,x}``, ``adjust_reg``);
+* our checkpoint (:func:`save_checkpoint`): ``{'format': 'siamrpn-bench/1', 'state_dict', 'model_config',
+  'preset', 'provenance'}``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+from torch import nn
+
+from .network import SiamRPN
+from .presets import ModelConfig, TrackConfig
+
+__all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_path", "infer_model_config",
+           "convert_state_dict", "load_state_dict_any", "load_into", "random_model", "build_model",
+           "save_checkpoint", "load_checkpoint"]
+
+CHECKPOINT_FORMAT = "siamrpn-bench/1"
+_REPO = Path(__file__).resolve().parents[1]
+
+#: pysot ``alexnet`` (layerL.i) -> ``alexnetlegacy``/DaSiam Sequential index (spec §1.4).
+_PYSOT_LAYER_INDEX = {("1", "0"): 0, ("1", "1"): 1, ("2", "0"): 4, ("2", "1"): 5, ("3", "0"): 8, ("3", "1"): 9,
+                      ("4", "0"): 11, ("4", "1"): 12, ("5", "0"): 14, ("5", "1"): 15}
+_PYSOT_HEAD = {"template_loc_conv": "conv_r1", "template_cls_conv": "conv_cls1", "search_loc_conv": "conv_r2",
+               "search_cls_conv": "conv_cls2", "loc_adjust": "regress_adjust"}
+_HUANG_HEAD = {"conv_reg_z": "conv_r1", "conv_cls_z": "conv_cls1", "conv_reg_x": "conv_r2",
+               "conv_cls_x": "conv_cls2", "adjust_reg": "regress_adjust"}
+
+
+class WeightsError(ValueError):
+    """A weights file cannot be read or does not fit the SiamRPN network."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Contents of a weights file in our key names, plus what is known about it."""
+
+    state_dict: dict[str, torch.Tensor]
+    model_config: ModelConfig
+    format: str
+    preset: str | dict | None = None
+    provenance: dict = field(default_factory=dict)
+    path: str | None = None
+
+
+def default_weights_path() -> Path:
+    """``results/weights/siamrpn_default.pth`` in the repository (overridable with ``SIAMRPN_WEIGHTS``)."""
+    env = os.environ.get("SIAMRPN_WEIGHTS")
+    return Path(env) if env else _REPO / "results" / "weights" / "siamrpn_default.pth"
+
+
+def _map_key(key: str) -> tuple[str | None, str | None]:
+    """One released key -> (our key, format name); (None, reason) for keys of an unsupported model."""
+    if key.startswith("featureExtract.") or key.split(".")[0] in ("conv_r1", "conv_r2", "conv_cls1", "conv_cls2",
+                                                               "regress_adjust"):
+        return key, "dasiamrpn"
+    m = re.match(r"backbone\.features\.(\d+)\.(.+)$", key)
+    if m:
+        return f"featureExtract.{m.group(1)}.{m.group(2)}", "pysot"
+    m = re.match(r"backbone\.layer(\d)\.(\d)\.(.+)$", key)
+    if m and (m.group(1), m.group(2)) in _PYSOT_LAYER_INDEX:
+        return f"featureExtract.{_PYSOT_LAYER_INDEX[m.group(1), m.group(2)]}.{m.group(3)}", "pysot"
+    m = re.match(r"rpn_head\.([a-z_]+)\.(weight|bias)$", key)
+    if m and m.group(1) in _PYSOT_HEAD:
+        return f"{_PYSOT_HEAD[m.group(1)]}.{m.group(2)}", "pysot"
+    if key.startswith("rpn_head.") and (".conv_kernel." in key or ".head." in key):
+        return None, "pysot depthwise head (siamrpn_alex_dwxcorr) is not the UP-channel SiamRPN"
+    m = re.match(r"feature\.(\d+)\.(.+)$", key)
+    if m:
+        return f"featureExtract.{m.group(1)}.{m.group(2)}", "huang"
+    m = re.match(r"([a-z_]+)\.(weight|bias)$", key)
+    if m and m.group(1) in _HUANG_HEAD:
+        return f"{_HUANG_HEAD[m.group(1)]}.{m.group(2)}", "huang"
+    return None, None
+
+
+def convert_state_dict(sd: Mapping[str, Any], source: str = "<state dict>") -> tuple[dict[str, torch.Tensor], str]:
+    """Rename a DaSiamRPN/pysot/huang state dict to our keys; drops ``num_batches_tracked``.
+
+    Unknown keys are kept unchanged so that :func:`load_into` reports them as unexpected.
+    """
+    if "state_dict" in sd and isinstance(sd["state_dict"], Mapping):
+        sd = sd["state_dict"]
+    out: dict[str, torch.Tensor] = {}
+    formats: set[str] = set()
+    for key, value in sd.items():
+        k = key[len("module."):] if key.startswith("module.") else key
+        if k.endswith("num_batches_tracked"):
+            continue
+        new, fmt = _map_key(k)
+        if new is None and fmt is not None:
+            raise WeightsError(f"{source}: {fmt} (key {key!r}); only UP-channel SiamRPN weights are supported")
+        if new is None:
+            new = k
+        else:
+            formats.add(fmt)  # type: ignore[arg-type]
+        if not isinstance(value, torch.Tensor):
+            raise WeightsError(f"{source}: value of {key!r} is {type(value).__name__}, not a tensor")
+        out[new] = value.detach().float() if value.is_floating_point() else value.detach()
+    fmt = "dasiamrpn" if formats <= {"dasiamrpn"} else "+".join(sorted(formats - {"dasiamrpn"}))
+    return out, fmt
+
+
+def infer_model_config(sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> ModelConfig:
+    """Width, feature_out and anchor count from the tensor shapes (96 first-layer filters -> width 1)."""
+    try:
+        c1 = int(sd["featureExtract.0.weight"].shape[0])
+        fo = int(sd["conv_cls2.weight"].shape[0])
+        k = int(sd["regress_adjust.weight"].shape[0]) // 4
+    except KeyError as exc:
+        raise WeightsError(f"{source}: not a SiamRPN state dict (no {exc.args[0]!r}); first keys: "
+                           f"{list(sd)[:6]}") from None
+    if c1 % 96:
+        raise WeightsError(f"{source}: first conv has {c1} filters; expected 96 (width 1) or 192 (width 2)")
+    try:
+        return ModelConfig(width=c1 // 96, feature_out=fo, anchor_num=k)
+    except ValueError as exc:
+        raise WeightsError(f"{source}: {exc}") from None
+
+
+def _torch_load(path: Path) -> Any:
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except UnicodeDecodeError:
+        try:  # Python-2 pickles (DaSiamRPN, PyTorch 0.3.1)
+            return torch.load(path, map_location="cpu", weights_only=True, encoding="latin1")
+        except Exception as exc:  # noqa: BLE001 - reported with the file name
+            raise WeightsError(f"{path}: cannot read as a PyTorch weights file (latin1 retry): {exc}") from exc
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:
+        raise WeightsError(f"{path}: cannot read as a PyTorch weights file: {exc}") from exc
+
+
+def load_state_dict_any(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
+    """Read any supported weights file; returns (state dict in our key names, meta).
+
+    ``meta`` has ``format`` (``dasiamrpn``/``pysot``/``huang``/``siamrpn-bench``), ``model_config``
+    (:class:`ModelConfig` inferred from shapes), ``preset`` and ``provenance`` (our checkpoints only), ``path``.
+    """
+    ckpt = load_checkpoint(path)
+    meta = {"format": ckpt.format, "model_config": ckpt.model_config, "preset": ckpt.preset,
+            "provenance": ckpt.provenance, "path": ckpt.path}
+    return ckpt.state_dict, meta
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read our checkpoint (or any released format, see module docstring) as a :class:`Checkpoint`."""
+    path = Path(path)
+    obj = _torch_load(path)
+    if not isinstance(obj, Mapping):
+        raise WeightsError(f"{path}: expected a state dict or checkpoint dict, got {type(obj).__name__}")
+    if obj.get("format") == CHECKPOINT_FORMAT:
+        sd, _ = convert_state_dict(obj["state_dict"], str(path))
+        cfg = ModelConfig(**obj["model_config"])
+        inferred = infer_model_config(sd, str(path))
+        if inferred != cfg:
+            raise WeightsError(f"{path}: model_config {cfg} does not match the tensor shapes ({inferred})")
+        return Checkpoint(sd, cfg, CHECKPOINT_FORMAT, obj.get("preset"), dict(obj.get("provenance") or {}), str(path))
+    sd, fmt = convert_state_dict(obj, str(path))
+    return Checkpoint(sd, infer_model_config(sd, str(path)), fmt, None, {}, str(path))
+
+
+def load_into(model: nn.Module, sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> nn.Module:
+    """Strictly load ``sd`` into ``model``; ONE error listing missing, unexpected and wrongly-shaped keys.
+
+    Missing ``num_batches_tracked`` buffers are tolerated (old PyTorch files have none).
+    """
+    own = model.state_dict()
+    missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
+    unexpected = [k for k in sd if k not in own]
+    shapes = [f"{k}: file {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}"
+              for k in sd if k in own and tuple(sd[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or shapes:
+        parts = [f"{source}: weights do not fit SiamRPN({getattr(model, 'cfg', '')})"]
+        if missing:
+            parts.append(f"missing keys ({len(missing)}): {', '.join(missing)}")
+        if unexpected:
+            parts.append(f"unexpected keys ({len(unexpected)}): {', '.join(unexpected)}")
+        if shapes:
+            parts.append(f"wrongly-shaped keys ({len(shapes)}): {'; '.join(shapes)}")
+        raise WeightsError("\n  ".join(parts))
+    model.load_state_dict(dict(sd), strict=False)
+    return model
+
+
+def random_model(cfg: ModelConfig | None = None, seed: int = 0) -> SiamRPN:
+    """A SiamRPN with seeded random weights and non-trivial BN statistics (tests and benchmarks only)."""
+    gen = torch.Generator().manual_seed(seed)
+    model = SiamRPN(cfg or ModelConfig())
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_in = m.in_channels * m.kernel_size[0] * m.kernel_size[1]
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+            elif isinstance(m, nn.BatchNorm2d):
+                n = m.num_features
+                m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+    _calibrate_random(model, gen)
+    return model.eval()
+
+
+@torch.no_grad()
+def _calibrate_random(model: SiamRPN, gen: torch.Generator) -> None:
+    """Data-dependent rescaling (LSUV-like) so random weights give O(1) features and score maps:
+    BN running statistics are set near the real statistics of a seeded random image pair."""
+    z = torch.rand((1, 3, 127, 127), generator=gen) * 255
+    x = torch.rand((1, 3, 255, 255), generator=gen) * 255
+    model.eval()
+    t = x
+    for m in model.featureExtract:
+        t = m(t) if not isinstance(m, nn.BatchNorm2d) else _calibrate_bn(m, t, gen)
+    xf, zf = t, model.featureExtract(z)
+    for tconv, sconv, target in ((model.conv_cls1, model.conv_cls2, 3.0), (model.conv_r1, model.conv_r2, 0.3)):
+        k = tconv(zf).view(-1, model.cfg.feature_out, 4, 4)
+        out = torch.nn.functional.conv2d(sconv(xf), k)
+        scale = target / float(out.std())
+        tconv.weight.mul_(scale)
+        tconv.bias.mul_(scale)
+
+
+def _calibrate_bn(bn: nn.BatchNorm2d, t: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    n = bn.num_features
+    mean, var = t.mean((0, 2, 3)), t.var((0, 2, 3)) + 1e-3
+    bn.running_mean.copy_(mean + torch.randn(n, generator=gen) * 0.1 * var.sqrt())
+    bn.running_var.copy_(var * (torch.rand(n, generator=gen) + 0.5))
+    return bn(t)
+
+
+def build_model(weights: str | Path | nn.Module | None, model_config: ModelConfig | None = None,
+                device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
+    """Resolve the ``weights`` argument of the tracker into an eval-mode model on ``device``.
+
+    ``None`` -> :func:`default_weights_path`; ``"random:<seed>"`` -> :func:`random_model` with
+    ``model_config``; a path -> :func:`load_checkpoint`; an ``nn.Module`` is used as is.
+    """
+    device = torch.device(device)
+    if isinstance(weights, nn.Module):
+        return weights.to(device).eval(), {"format": "module", "model_config": getattr(weights, "cfg", None)}
+    if weights is None:
+        path = default_weights_path()
+        if not path.is_file():
+            raise WeightsError(
+                f"no SiamRPN weights at {path}. Train them with `siamrpn train` (writes this file), pass a "
+                "DaSiamRPN .model / pysot UP-channel .pth / our checkpoint with --weights FILE (weights=...), "
+                "set SIAMRPN_WEIGHTS, or use weights='random:<seed>' for tests and speed checks")
+        weights = path
+    if isinstance(weights, str) and weights.startswith("random:"):
+        try:
+            seed = int(weights.split(":", 1)[1])
+        except ValueError:
+            raise WeightsError(f"bad random weights spec {weights!r}; use 'random:<int seed>'") from None
+        model = random_model(model_config, seed)
+        return model.to(device), {"format": "random", "seed": seed, "model_config": model.cfg}
+    ckpt = load_checkpoint(weights)
+    model = load_into(SiamRPN(ckpt.model_config), ckpt.state_dict, str(weights))
+    return model.to(device).eval(), {"format": ckpt.format, "model_config": ckpt.model_config,
+                                     "preset": ckpt.preset, "provenance": ckpt.provenance, "path": ckpt.path}
+
+
+def save_checkpoint(path: str | Path, model: nn.Module, preset: str | TrackConfig | None,
+                    provenance: dict, half: bool = False) -> Path:
+    """Write weights + model config + preset + provenance atomically (temp file + ``os.replace``).
+
+    ``model`` may be wrapped (DDP/DataParallel ``module.`` prefixes are stripped). ``half`` stores floating
+    tensors as fp16 (halves the file; loading converts back to fp32).
+    """
+    path = Path(path)
+    inner = getattr(model, "module", model)
+    sd = {}
+    for k, v in inner.state_dict().items():
+        k = k[len("module."):] if k.startswith("module.") else k
+        v = v.detach().cpu()
+        sd[k] = v.half() if half and v.is_floating_point() else v.clone()
+    cfg = getattr(inner, "cfg", None) or infer_model_config(sd)
+    if isinstance(preset, TrackConfig):
+        preset_obj: str | dict | None = _jsonable(dataclasses.asdict(preset))
+    else:
+        preset_obj = preset
+    obj = {"format": CHECKPOINT_FORMAT, "state_dict": sd, "model_config": dataclasses.asdict(cfg),
+           "preset": preset_obj, "provenance": _jsonable(dict(provenance))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain Python containers only (so ``weights_only`` loading accepts the checkpoint)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "item"):
+        return obj.item()
+    return str(obj)
