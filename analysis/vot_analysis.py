@@ -1,0 +1,395 @@
+"""VOT supervised (baseline) and real-time analysis of one tracker: accuracy, failures, EAO, attributes.
+
+:func:`prepare_runs` turns annotations + raw trajectories into per-sequence arrays (validated, overlaps
+computed once per convention), :func:`analyze_runs` is pure maths on those arrays, :func:`analyze_vot` does
+both. The ``variant`` picks the whole convention set (``docs/conventions.md``):
+
+==========  =====================================  =====================  ===============================
+variant     accuracy                               overlap (AR / EAO)     EAO fragments, weights, interval
+==========  =====================================  =====================  ===============================
+``leg``     pooled frame means (LEG = PST)         TraX x+w, clip [0,W] /  LEG, 1/#runs, lengths lo..hi
+            (default, official VOT2015-2018)       clip [0,W-1]
+``pst``     pooled frame means                     same as ``leg``         PST quirks, lengths lo..hi
+``pyt``     mean of run means, length-weighted     PYT raster, (W, H)      PYT segments, lengths lo+1..hi+1
+==========  =====================================  =====================  ===============================
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import vot_accuracy as acc
+from analysis.annotations import SequenceAnnotation
+from analysis.eao_interval import EAOInterval, estimate_interval, stack_interval
+from analysis.regions import FrameKind, Region
+from analysis.vot_eao import DEFAULT_SKIP, eao_curves, eao_fragments, eao_score, tag_weights
+
+Variant = Literal["leg", "pst", "pyt"]
+VARIANTS: tuple[str, ...] = ("leg", "pst", "pyt")
+#: per-frame attributes of VOT2016-2018 (pysot JSON / LEG ``*.tag`` files); ``empty`` = frames with none
+VOT_TAGS: tuple[str, ...] = ("camera_motion", "illum_change", "motion_change", "size_change", "occlusion")
+EMPTY_TAG = "empty"
+
+#: (overlap convention, how bounds are derived from the image size) for AR and EAO per variant
+_OVERLAP_RULES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    # LEG estimate_accuracy: AR passes BindWithin=[W, H] (clip [0,W]), EAO uses bounded_overlap ([W-1, H-1]).
+    # analysis.overlap's 'pst' clips (W, H) to [0, W]; 'leg2017' clips (W, H) to [0, W-1].
+    "leg": (("pst", "W,H"), ("leg2017", "W,H")),
+    "pst": (("pst", "W,H"), ("leg2017", "W,H")),
+    "pyt": (("pyt", "W,H"), ("pyt", "W,H")),
+}
+
+
+class VOTInputError(ValueError):
+    """Bad annotations or results; the message names the file / sequence / frame."""
+
+
+@dataclass(frozen=True)
+class VOTSettings:
+    """How to analyse: convention variant, burn-in, skip, EAO interval and overlap options.
+
+    ``interval`` wins over ``stack``; with neither, the interval is LEG's KDE estimate from the sequence
+    lengths. ``legacy_rasterization``/``bounded`` reproduce the VOT2015 stack (legacy, unbounded).
+    """
+
+    variant: Variant = "leg"
+    burnin: int = acc.DEFAULT_BURNIN
+    skip: int = DEFAULT_SKIP
+    interval: tuple[int, int] | None = None
+    stack: str | None = None
+    sensitivity: float = acc.DEFAULT_SENSITIVITY
+    bounded: bool = True
+    legacy_rasterization: bool = False
+    tags: tuple[str, ...] = VOT_TAGS
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown variant {self.variant!r}; expected one of {VARIANTS}")
+        if self.burnin < 0 or self.skip < 1:
+            raise ValueError(f"burn-in must be >= 0 and skip >= 1, got {self.burnin}, {self.skip}")
+
+    def resolve_interval(self, lengths: Sequence[int]) -> EAOInterval:
+        if self.interval is not None:
+            lo, hi = (int(v) for v in self.interval)
+            if not 1 <= lo <= hi:
+                raise ValueError(f"EAO interval must satisfy 1 <= low <= high, got [{lo}, {hi}]")
+            return EAOInterval(lo, hi, 0, "given")
+        if self.stack:
+            return stack_interval(self.stack)
+        return estimate_interval(np.asarray(lengths))
+
+
+@dataclass(frozen=True)
+class SequenceRuns:
+    """One sequence's runs as arrays: ``kinds`` ``(R, N)`` FrameKind codes, overlaps for AR and for EAO
+    (``(R, N)``, NaN on special frames), per-frame boolean ``tags``."""
+
+    name: str
+    kinds: np.ndarray
+    overlaps_ar: np.ndarray
+    overlaps_eao: np.ndarray
+    tags: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return int(self.kinds.shape[1])
+
+    @property
+    def runs(self) -> int:
+        return int(self.kinds.shape[0])
+
+
+@dataclass(frozen=True)
+class VOTReport:
+    """Scores of one tracker on one experiment; ``summary()`` gives the JSON-ready dict."""
+
+    eao: float
+    accuracy: float
+    robustness: float  #: failures per 100 frames (PST/GRP), whatever the variant
+    failures: float  #: pooled failures Σ_s mean_r F (LEG/PST "lost number", PYT cumulative failures)
+    failures_per_sequence: float
+    reliability: float
+    frames: int
+    sequences: int
+    runs: dict[str, int]
+    interval: EAOInterval
+    convention: dict
+    eao_curve: np.ndarray
+    accuracy_variants: dict[str, float]
+    robustness_variants: dict[str, float]
+    per_sequence: pd.DataFrame
+    per_attribute: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = ()
+
+    def summary(self, per_sequence: bool = False, per_attribute: bool = False, curve: bool = False) -> dict:
+        run_counts = sorted(set(self.runs.values()))
+        out = {
+            "eao": self.eao, "accuracy": self.accuracy, "robustness": self.robustness,
+            "failures": self.failures, "failures_per_sequence": self.failures_per_sequence,
+            "reliability": self.reliability, "frames": self.frames, "sequences": self.sequences,
+            "runs": run_counts[0] if len(run_counts) == 1 else {k: v for k, v in self.runs.items()},
+            "interval": [self.interval.low, self.interval.high],
+            "convention": self.convention,
+            "accuracy_variants": self.accuracy_variants,
+            "robustness_variants": self.robustness_variants,
+            "warnings": list(self.warnings),
+        }
+        if curve:
+            out["eao_curve"] = [None if np.isnan(v) else float(v) for v in self.eao_curve]
+        if per_sequence:
+            out["per_sequence"] = self.per_sequence.reset_index().to_dict(orient="records")
+        if per_attribute and self.per_attribute is not None:
+            out["per_attribute"] = self.per_attribute.reset_index().to_dict(orient="records")
+        return out
+
+
+# ---------------------------------------------------------------------------------------------- preparation
+def trajectory_kinds(trajectory: Sequence[Region]) -> np.ndarray:
+    """FrameKind codes of a trajectory (``int`` specials keep their code, regions are TRACKED)."""
+    try:  # colleague's canonical helper (analysis.trajectory_io) when present
+        from analysis.trajectory_io import trajectory_kinds as _tk  # type: ignore[attr-defined]
+    except ImportError:
+        _tk = None
+    if _tk is not None:
+        return np.asarray(_tk(trajectory), dtype=np.int8)
+    return np.fromiter((int(r) if isinstance(r, (int, np.integer)) else FrameKind.TRACKED for r in trajectory),
+                       dtype=np.int8, count=len(trajectory))
+
+
+def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
+    if not bounded:
+        return None
+    if rule != "W,H":  # pragma: no cover - only one rule today
+        raise ValueError(rule)
+    return (float(ann.width), float(ann.height))
+
+
+def _sequence_tags(ann: SequenceAnnotation, names: Sequence[str], source: str) -> dict[str, np.ndarray]:
+    n = len(ann)
+    tags: dict[str, np.ndarray] = {}
+    for name in names:
+        if name not in ann.tags:
+            continue
+        t = np.asarray(ann.tags[name]).ravel()
+        if t.size == 0:  # pysot JSON writes [] for a tag that no frame carries (e.g. VOT2018 ball1 occlusion)
+            t = np.zeros(n, dtype=bool)
+        if t.size != n:
+            raise VOTInputError(f"{source}: sequence {ann.name!r}: tag {name!r} has {t.size} values for {n} frames")
+        tags[name] = t.astype(bool)
+    if tags:
+        tags[EMPTY_TAG] = ~np.any(np.stack(list(tags.values())), axis=0)
+    return tags
+
+
+def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
+                 settings: VOTSettings = VOTSettings(), results_source: str = "results",
+                 allow_missing: bool = False) -> tuple[list[SequenceRuns], list[str]]:
+    """Validate results against annotations and compute per-frame overlaps (AR and EAO conventions).
+
+    Raises :class:`VOTInputError` naming the file/sequence for: a sequence of the annotations without
+    results (unless ``allow_missing``), a run whose frame count differs from the ground truth, ground truth
+    with NaN on a frame. Returns the prepared sequences (annotation order) and warnings.
+    """
+    from analysis.overlap import vot_overlaps
+
+    (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
+    legacy = settings.legacy_rasterization
+    if legacy and settings.variant == "pyt":
+        raise ValueError("legacy rasterisation exists only in the LEG/PST overlap conventions")
+    warnings: list[str] = []
+    extra = sorted(set(results) - set(annotations))
+    if extra:
+        warnings.append(f"{results_source}: {len(extra)} result folder(s) not in the annotations ignored: "
+                        f"{', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}")
+    prepared: list[SequenceRuns] = []
+    for name, ann in annotations.items():
+        source = ann.source or "annotations"
+        runs = results.get(name)
+        if not runs:
+            if allow_missing:
+                warnings.append(f"{results_source}: no results for sequence {name!r}; skipped")
+                continue
+            raise VOTInputError(f"{results_source}: no results for sequence {name!r} "
+                                f"(expected {results_source}/{name}/{name}_001.txt)")
+        gt = np.asarray(ann.groundtruth, dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(gt).any(axis=1))
+        if bad.size:
+            raise VOTInputError(f"{source}: sequence {name!r}: ground truth is NaN on frame {bad[0] + 1} "
+                                f"({bad.size} frame(s)); VOT analysis needs a region on every frame")
+        n = gt.shape[0]
+        for r, traj in enumerate(runs):
+            if len(traj) != n:
+                raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: trajectory has {len(traj)} "
+                                    f"frames, ground truth of {name!r} has {n}")
+        kinds = np.stack([trajectory_kinds(t) for t in runs])
+        odd = ~np.isin(kinds, [k.value for k in FrameKind])
+        if odd.any():
+            r, t = np.argwhere(odd)[0]
+            raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: line {t + 1}: unknown special code "
+                                f"{int(kinds[r, t])} (expected 0 skipped, 1 init, 2 failure or a region)")
+        flat = [reg for traj in runs for reg in traj]
+        gt_rep = np.tile(gt, (len(runs), 1))
+        o_ar = vot_overlaps(flat, gt_rep, _bounds(ar_b, ann, settings.bounded), ar_conv, legacy).reshape(len(runs), n)
+        if (eao_conv, eao_b) == (ar_conv, ar_b):
+            o_eao = o_ar
+        else:
+            o_eao = vot_overlaps(flat, gt_rep, _bounds(eao_b, ann, settings.bounded), eao_conv,
+                                 legacy).reshape(len(runs), n)
+        tracked_nan = (kinds == FrameKind.TRACKED) & np.isnan(o_ar)
+        if tracked_nan.any():
+            r, t = np.argwhere(tracked_nan)[0]
+            raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: line {t + 1}: region gives no overlap "
+                                f"(NaN coordinates?)")
+        prepared.append(SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source)))
+    if not prepared:
+        raise VOTInputError(f"{results_source}: no sequence of the annotations has results")
+    return prepared, warnings
+
+
+# ---------------------------------------------------------------------------------------------- pure analysis
+def _filtered_accuracy(seqs: Sequence[SequenceRuns], burnin: int, tag: str | None) -> tuple[float, int, list[np.ndarray]]:
+    means = []
+    for s in seqs:
+        if tag is None:
+            means.append(acc.frame_mean_overlaps(s.overlaps_ar, s.kinds, burnin))
+        elif tag in s.tags and s.tags[tag].any():
+            m = s.tags[tag]
+            # LEG create_tag_selectors / PYT Overlaps(filter_tag): burn-in runs on the filtered trajectory
+            means.append(acc.frame_mean_overlaps(s.overlaps_ar[:, m], s.kinds[:, m], burnin))
+    a, n = acc.pooled_accuracy(means)
+    return a, n, means
+
+
+def per_attribute_table(seqs: Sequence[SequenceRuns], settings: VOTSettings, interval: EAOInterval) -> pd.DataFrame:
+    """Accuracy, failures (a failure counts for the tags of its frame), robustness and tag-weighted EAO per tag."""
+    names = list(dict.fromkeys(t for s in seqs for t in s.tags))
+    if not names:
+        return pd.DataFrame(columns=["attribute", "frames", "accuracy", "failures", "robustness", "eao"]).set_index("attribute")
+    rule = settings.variant
+    frags = eao_fragments([s.kinds for s in seqs], [s.overlaps_eao for s in seqs], rule, settings.skip)
+    n_all = [s.length for s in seqs]
+    weights = np.stack([tag_weights(frags, [s.tags.get(t, np.zeros(n, bool)) for s, n in zip(seqs, n_all)])
+                        for t in names])
+    curves = eao_curves(frags, weights)
+    rows = []
+    for i, t in enumerate(names):
+        a, _, _ = _filtered_accuracy(seqs, settings.burnin, t)
+        frames = int(sum(int(s.tags[t].sum()) for s in seqs if t in s.tags))
+        fails = float(sum(np.mean(acc.failure_counts(s.kinds[:, s.tags[t]])) for s in seqs if t in s.tags))
+        rows.append({"attribute": t, "frames": frames, "accuracy": a, "failures": fails,
+                     "robustness": acc.failure_rate_per_100(fails, frames) if frames else float("nan"),
+                     "eao": eao_score(curves[i], interval.low, interval.high, rule)})
+    return pd.DataFrame(rows).set_index("attribute")
+
+
+def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettings(),
+                 per_attribute: bool = False, warnings: Sequence[str] = ()) -> VOTReport:
+    """All VOT scores of one tracker from prepared sequences (pure array maths)."""
+    if not seqs:
+        raise ValueError("analyze_runs needs at least one sequence")
+    lengths = [s.length for s in seqs]
+    frames = int(sum(lengths))
+    interval = settings.resolve_interval(lengths)
+    b = settings.burnin
+
+    pooled, n_valid, frame_means = _filtered_accuracy(seqs, b, None)
+    seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) for s in seqs]
+    pyt_acc = acc.length_weighted_mean(seq_pyt, lengths)
+    mean_fail = [float(np.mean(acc.failure_counts(s.kinds))) for s in seqs]
+    fails = acc.pooled_failures(mean_fail)
+
+    rule = settings.variant
+    frags = eao_fragments([s.kinds for s in seqs], [s.overlaps_eao for s in seqs], rule, settings.skip)
+    curve = eao_curves(frags, tag_weights(frags, None))
+    score = eao_score(curve, interval.low, interval.high, rule)
+
+    per_seq = pd.DataFrame({
+        "sequence": [s.name for s in seqs],
+        "frames": lengths,
+        "runs": [s.runs for s in seqs],
+        "accuracy": [float(np.nanmean(m)) if np.any(~np.isnan(m)) else np.nan for m in frame_means],
+        "accuracy_pyt": seq_pyt,
+        "failures": mean_fail,
+        "robustness": [acc.failure_rate_per_100(f, n) for f, n in zip(mean_fail, lengths)],
+    }).set_index("sequence")
+
+    table = per_attribute_table(seqs, settings, interval) if per_attribute else None
+    acc_variants = {"leg_pooled": pooled, "pyt": pyt_acc}
+    if table is not None and len(table):
+        # LEG report_ar 'weighted_mean' over the tag selectors (the 'empty' selector included)
+        w = table["frames"].to_numpy(dtype=np.float64)
+        acc_variants["leg_weighted"] = float(np.nansum(table["accuracy"].to_numpy() * w) / w.sum())
+    (ar_conv, _), (eao_conv, _) = _OVERLAP_RULES[rule]
+    run_counts = sorted(set(s.runs for s in seqs))
+    convention = {
+        "variant": rule,
+        "accuracy": "pooled frame means over runs, frame-weighted (LEG/PST)" if rule != "pyt"
+        else "mean of per-run means, sequence-length-weighted (PYT)",
+        "burn_in": b,
+        "skip": settings.skip,
+        "overlap": {"accuracy": ar_conv, "eao": eao_conv, "bounded": settings.bounded,
+                    "legacy_rasterization": settings.legacy_rasterization,
+                    "bounds": ("accuracy [0,W]x[0,H], EAO [0,W-1]x[0,H-1] (LEG/PST)" if rule != "pyt"
+                               else "[0,W-1]x[0,H-1] (PYT)") if settings.bounded else "none"},
+        "interval": {"low": interval.low, "high": interval.high, "source": interval.source,
+                     "lengths_averaged": [interval.low + 1, interval.high + 1] if rule == "pyt"
+                     else [interval.low, interval.high]},
+        "eao_weights": {"leg": "1/#runs of the sequence", "pst": "1/#runs of the last sequence",
+                        "pyt": "1 per segment"}[rule],
+        "runs": run_counts[0] if len(run_counts) == 1 else run_counts,
+        "robustness": "failures per 100 frames, 100*F/N (PST/GRP)",
+    }
+    return VOTReport(
+        eao=score,
+        accuracy=pyt_acc if rule == "pyt" else pooled,
+        robustness=acc.failure_rate_per_100(fails, frames),
+        failures=fails,
+        failures_per_sequence=acc.failures_per_sequence(fails, len(seqs)),
+        reliability=acc.reliability(fails, frames, settings.sensitivity),
+        frames=frames,
+        sequences=len(seqs),
+        runs={s.name: s.runs for s in seqs},
+        interval=interval,
+        convention=convention,
+        eao_curve=curve,
+        accuracy_variants=acc_variants,
+        robustness_variants={
+            "per_100_frames": acc.failure_rate_per_100(fails, frames),
+            "failures_per_sequence": acc.failures_per_sequence(fails, len(seqs)),
+            "reliability_leg": acc.reliability(fails, frames, settings.sensitivity),
+            "pyt_length_weighted": acc.pyt_robustness(mean_fail, lengths),
+            "reliability_pyt": acc.pyt_reliability(mean_fail, lengths, settings.sensitivity),
+        },
+        per_sequence=per_seq,
+        per_attribute=table,
+        warnings=tuple(warnings),
+    )
+
+
+def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
+                settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
+                results_source: str = "results", allow_missing: bool = False) -> VOTReport:
+    """Validate, compute overlaps and score one tracker's VOT results (see :func:`prepare_runs`)."""
+    seqs, warnings = prepare_runs(annotations, results, settings, results_source, allow_missing)
+    return analyze_runs(seqs, settings, per_attribute, warnings)
+
+
+def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: str = "baseline",
+                       settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
+                       allow_missing: bool = False) -> VOTReport:
+    """Load annotations (pysot JSON or VOT folder) and ``tracker_dir/<experiment>`` results, then analyse."""
+    from analysis.annotations import load_annotations  # type: ignore[attr-defined]
+    from analysis.trajectory_io import load_tracker_results  # type: ignore[import-not-found]
+
+    tracker_dir = Path(tracker_dir)
+    exp_dir = tracker_dir / experiment
+    if not exp_dir.is_dir():
+        have = sorted(p.name for p in tracker_dir.iterdir() if p.is_dir()) if tracker_dir.is_dir() else []
+        raise VOTInputError(f"{exp_dir}: no such experiment folder (tracker folder has: {', '.join(have) or 'nothing'})")
+    annotations = load_annotations(Path(annotations_path))
+    results = load_tracker_results(tracker_dir, experiment)
+    return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing)

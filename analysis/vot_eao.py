@@ -1,0 +1,202 @@
+"""Expected Average Overlap (EAO) curve and score from reset-based (VOT supervised / real-time) runs.
+
+Three conventions, chosen with ``rule`` (see ``docs/conventions.md``, spec §2):
+
+* ``"leg"`` (default, MATLAB vot-toolkit ``estimate_expected_overlap.m``, produced the official VOT2015-2018
+  numbers): fragments start at frame 1 and at every ``failure + skip`` (1-based) that lies inside the sequence;
+  a fragment that ends in a failure is NaN→0 and zero-padded to the longest sequence (it counts at every
+  length), the last fragment is NaN→0 and NaN-padded (counts only up to its length), a run without failures is
+  NaN-padded keeping its NaNs. A failure whose re-initialisation would fall after the last frame is therefore
+  treated as "not failed". Fragment weight = 1 / (#runs of its sequence) × (fraction of its frames carrying
+  the tag). ``Φ̂(1) = 1``; ``Φ̂(n) = Σ_usable w·mean(frag[2..n]) / Σ_usable w`` over fragments defined at
+  column ``n``; EAO = mean of the non-NaN ``Φ̂(n)``, ``n = lo..hi`` inclusive.
+* ``"pst"`` (pysot-toolkit ``eao_benchmark.py``): LEG with three quirks — every fragment weighs
+  ``1 / #runs of the last sequence``, a failure exactly 5 frames before the end still splits (0-based
+  ``f + skip <= N``), and tag fractions of split fragments divide by the nominal length.
+* ``"pyt"`` (Python vot-toolkit ``EAOCurve``/``EAOScore``): segments ``[init_i, fail_i)`` (failure frame
+  excluded) are failed (zero-padded), the segment from the last initialisation is not; special frames give
+  overlap 0; all weights 1; the curve is as long as the longest segment; the score is
+  ``mean(c[lo:hi+1])`` on a 0-based curve, i.e. LEG lengths ``lo+1..hi+1`` (off-by-one), NaN not skipped.
+  A failure near the end always counts as failed.
+
+Everything is vectorised: one fragment matrix, a cumulative sum along frames and one matrix product per
+tag set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+
+from analysis.regions import FrameKind
+
+EAORule = Literal["leg", "pst", "pyt"]
+EAO_RULES: tuple[str, ...] = ("leg", "pst", "pyt")
+#: frames between a failure and the re-initialisation (``skip_initialize``) in VOT2013-2019 stacks
+DEFAULT_SKIP = 5
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """Fragment matrix of one tracker: row ``f`` holds the overlaps of one fragment (column 0 = its first frame).
+
+    ``sequence``/``run`` say where a row comes from, ``start``/``length`` which frames of that run it copies,
+    ``denominator`` the length used for tag fractions, ``base_weight`` the per-run weight before tags.
+    """
+
+    matrix: np.ndarray  # (F, L) float64, NaN where a fragment is undefined
+    sequence: np.ndarray  # (F,) int: index into the sequence list
+    run: np.ndarray  # (F,) int: run index within the sequence
+    start: np.ndarray  # (F,) int: first frame (0-based) of the fragment in its run
+    length: np.ndarray  # (F,) int: number of frames copied from the run
+    denominator: np.ndarray  # (F,) float: divisor of the tag count for tag weights
+    base_weight: np.ndarray  # (F,) float: 1/#runs (leg), 1/#runs of last sequence (pst), 1 (pyt)
+
+
+def _run_fragments(kinds: np.ndarray, n: int, rule: str, skip: int, max_length: int) -> list[tuple[int, int, float, bool, bool]]:
+    """``(start, length, denominator, failed, keep_nan)`` for every fragment of one run (0-based frames)."""
+    fails = np.flatnonzero(kinds == FrameKind.FAILURE)
+    if rule == "pyt":
+        inits = np.flatnonzero(kinds == FrameKind.INIT)
+        if len(fails) == 0:
+            return [(0, n, float(n), False, False)]
+        out = [(int(i), int(f - i), float(f - i), True, False) for i, f in zip(inits, fails)]
+        if len(inits) > len(fails):
+            out.append((int(inits[-1]), n - int(inits[-1]), float(n - int(inits[-1])), False, False))
+        return out
+    if len(fails) == 0:
+        length = min(n, max_length)
+        return [(0, length, float(length), False, True)]
+    if rule == "leg":
+        points = [0] + [int(f) + skip for f in fails if int(f) + skip <= n - 1]
+    else:  # pst: 0-based test ``f + skip <= len(overlaps)``
+        points = [0] + [int(f) + skip for f in fails if int(f) + skip <= n]
+    out = []
+    for a, b in zip(points[:-1], points[1:]):
+        end = min(b + 1, n)  # inclusive of the re-initialisation frame, clipped to the sequence
+        out.append((a, end - a, float(b - a + 1), True, False))
+    last = points[-1]
+    out.append((last, n - last, float(n - last), False, False))
+    return out
+
+
+def eao_fragments(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], rule: EAORule = "leg",
+                  skip: int = DEFAULT_SKIP) -> Fragments:
+    """Build the fragment matrix from per-sequence ``kinds``/``overlaps`` arrays (``(R_s, N_s)`` each).
+
+    ``overlaps`` must hold NaN on special frames (INIT/FAIL/UNKNOWN) and be computed without burn-in.
+    """
+    if rule not in EAO_RULES:
+        raise ValueError(f"unknown EAO rule {rule!r}; expected one of {EAO_RULES}")
+    if len(kinds) != len(overlaps) or len(kinds) == 0:
+        raise ValueError("eao_fragments needs the same, non-zero number of kinds and overlaps arrays")
+    kinds = [np.atleast_2d(np.asarray(k)) for k in kinds]
+    overlaps = [np.atleast_2d(np.asarray(o, dtype=np.float64)) for o in overlaps]
+    max_seq = max(k.shape[1] for k in kinds)
+    rows: list[tuple[int, int, int, int, float, bool, bool]] = []
+    for s, k in enumerate(kinds):
+        for r in range(k.shape[0]):
+            for start, length, denom, failed, keep_nan in _run_fragments(k[r], k.shape[1], rule, skip, max_seq):
+                rows.append((s, r, start, length, denom, failed, keep_nan))
+    if rule == "pyt":
+        width = max(max(row[3] for row in rows), 1)
+    else:
+        width = max_seq
+    n_frag = len(rows)
+    seq = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n_frag)
+    run = np.fromiter((row[1] for row in rows), dtype=np.int64, count=n_frag)
+    start = np.fromiter((row[2] for row in rows), dtype=np.int64, count=n_frag)
+    length = np.fromiter((row[3] for row in rows), dtype=np.int64, count=n_frag)
+    denom = np.fromiter((row[4] for row in rows), dtype=np.float64, count=n_frag)
+    failed = np.fromiter((row[5] for row in rows), dtype=bool, count=n_frag)
+    keep_nan = np.fromiter((row[6] for row in rows), dtype=bool, count=n_frag)
+
+    # Gather all fragments at once from the runs laid end to end.
+    flat = np.concatenate([o.ravel() for o in overlaps])
+    offsets = np.concatenate([[0], np.cumsum([o.size for o in overlaps])])[:-1]
+    seq_len = np.array([k.shape[1] for k in kinds], dtype=np.int64)
+    run_offset = offsets[seq] + run * seq_len[seq]
+    cols = np.arange(width)
+    inside = cols[None, :] < length[:, None]
+    index = np.where(inside, run_offset[:, None] + start[:, None] + cols[None, :], 0)
+    values = flat[index]
+    values = np.where(np.isnan(values) & ~keep_nan[:, None], 0.0, values)
+    pad = np.where(failed, 0.0, np.nan)
+    matrix = np.where(inside, values, pad[:, None])
+
+    runs_per_seq = np.array([k.shape[0] for k in kinds], dtype=np.float64)
+    if rule == "leg":
+        base = 1.0 / runs_per_seq[seq]
+    elif rule == "pst":
+        base = np.full(n_frag, 1.0 / runs_per_seq[-1])
+    else:
+        base = np.ones(n_frag)
+    return Fragments(matrix, seq, run, start, length, denom, base)
+
+
+def tag_weights(fragments: Fragments, tags: Sequence[np.ndarray] | None) -> np.ndarray:
+    """Fragment weights for one tag: ``base_weight`` × (tagged frames in the fragment / its length).
+
+    ``tags`` holds one boolean ``(N_s,)`` array per sequence; ``None`` means the tag ``all`` (factor 1).
+    """
+    if tags is None:
+        return fragments.base_weight.copy()
+    flat = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for t in tags])
+    cum = np.concatenate([[0.0], np.cumsum(flat)])
+    offsets = np.concatenate([[0], np.cumsum([np.size(t) for t in tags])])[:-1].astype(np.int64)
+    first = offsets[fragments.sequence] + fragments.start
+    count = cum[first + fragments.length] - cum[first]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(fragments.denominator > 0, count / np.maximum(fragments.denominator, 1e-16), 0.0)
+    return fragments.base_weight * frac
+
+
+def eao_curves(fragments: Fragments, weights: np.ndarray) -> np.ndarray:
+    """Expected-overlap curves for one or more weight vectors (``(F,)`` or ``(T, F)``).
+
+    Returns ``(L,)`` or ``(T, L)`` with ``curve[..., n-1] = Φ̂(n)``: ``Φ̂(1) = 1`` and for ``n ≥ 2`` the
+    weighted mean, over fragments defined at column ``n``, of each fragment's mean overlap on frames
+    ``2..n``; NaN where no fragment is usable or a usable one has an undefined frame (as LEG/PST).
+    """
+    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    m = fragments.matrix
+    tail = m[:, 1:]
+    usable = ~np.isnan(tail)
+    means = np.cumsum(tail, axis=1) / np.arange(1, tail.shape[1] + 1)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = w @ np.where(usable, means, 0.0)
+        den = w @ usable.astype(np.float64)
+        curve_tail = num / den
+    curve = np.concatenate([np.ones((w.shape[0], 1)), curve_tail], axis=1)
+    return curve[0] if np.ndim(weights) == 1 else curve
+
+
+def eao_score(curve: np.ndarray, low: int, high: int, rule: EAORule = "leg") -> float:
+    """Scalar EAO from a curve (``curve[n-1] = Φ̂(n)``) over the interval ``[low, high]``.
+
+    ``leg``/``pst``: mean of the non-NaN values for lengths ``low..high`` inclusive. ``pyt``: PYT's
+    ``np.mean(c[low:high+1])`` on the same array, i.e. lengths ``low+1..high+1``, NaN propagating.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    if not 1 <= low <= high:
+        raise ValueError(f"EAO interval must satisfy 1 <= low <= high, got [{low}, {high}]")
+    if rule == "pyt":
+        with np.errstate(invalid="ignore"):
+            part = curve[low:high + 1]
+            return float(np.mean(part)) if part.size else float("nan")
+    part = curve[low - 1:high]
+    part = part[~np.isnan(part)]
+    return float(part.mean()) if part.size else float("nan")
+
+
+def eao(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], low: int, high: int,
+        rule: EAORule = "leg", skip: int = DEFAULT_SKIP,
+        tags: Mapping[str, Sequence[np.ndarray]] | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """EAO scores and curves for the tag ``all`` and every tag in ``tags`` (name → per-sequence boolean arrays)."""
+    frags = eao_fragments(kinds, overlaps, rule, skip)
+    names = ["all"] + list(tags or {})
+    weights = np.stack([tag_weights(frags, None)] + [tag_weights(frags, tags[t]) for t in (tags or {})])
+    curves = eao_curves(frags, weights)
+    scores = {name: eao_score(curves[i], low, high, rule) for i, name in enumerate(names)}
+    return scores, {name: curves[i] for i, name in enumerate(names)}
