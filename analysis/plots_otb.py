@@ -59,6 +59,11 @@ def _curve_plot(
         listed = (published_only[["tracker", "score"]].dropna().sort_values("score", ascending=False, kind="stable")
                   .head(max_listed).reset_index(drop=True))
     data["published_only"] = listed
+    # the run is placed in the published list (marked) so its rank among published-only trackers is visible
+    ranked = listed.assign(run=False)
+    if len(listed) and highlight in scores:
+        ranked = pd.concat([ranked, pd.DataFrame([{"tracker": highlight, "score": scores[highlight], "run": True}])])
+        ranked = ranked.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     with rc_context(style):
         fig = new_figure(style, width=style.width + (1.8 if len(listed) else 0.0))
         ax = fig.add_subplot()
@@ -84,11 +89,16 @@ def _curve_plot(
         first = ax.legend(loc=legend_loc, frameon=True, framealpha=0.85, title="raw results [score]")
         if len(listed):
             ax.add_artist(first)
-            blank = [Line2D([], [], ls="none")] * len(listed)
-            labels = [f"{r.score:.3f}  {r.tracker}" for r in listed.itertuples(index=False)]
-            ax.legend(blank, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False,
-                      handlelength=0, handletextpad=0, title="published only\n(no raw results)",
-                      prop={"family": "monospace", "size": style.font_size - 1.5})
+            blank = [Line2D([], [], ls="none")] * len(ranked)
+            labels = [f"{'>' if r.run else ' '}{r.score:.3f} {r.tracker}" for r in ranked.itertuples(index=False)]
+            box = ax.legend(blank, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+                            frameon=False, handlelength=0, handletextpad=0,
+                            title="published only\n(no raw results)",
+                            prop={"family": "monospace", "size": style.font_size - 1.5})
+            for text, is_run in zip(box.get_texts(), ranked["run"]):
+                if is_run:
+                    text.set_color(RUN_COLOR)
+                    text.set_fontweight("bold")
         paths = save_figure(fig, out_stem, style)
     return PlotResult(kind, title, paths, data)
 
