@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.annotations import SequenceAnnotation
-from analysis.otb_metrics import _iou
+from analysis.overlap import iou_xywh
 
 GOT10K_SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 101)
 CONVENTION = ("G10 (got10k 0.1.3 ExperimentGOT10k): frames 2..N, boxes clipped to the image as G10 does, "
@@ -45,7 +45,7 @@ def got10k_ious(pred: np.ndarray, gt: np.ndarray, size: tuple[int, int] | None,
     p, g = pred[1:], gt[1:]
     if size is not None and size[0] > 0 and size[1] > 0:
         p, g = clip_boxes_g10(p, *size), clip_boxes_g10(g, *size)
-    ious = np.nan_to_num(_iou(p, g), nan=0.0)
+    ious = iou_xywh(p, g)
     if cover is not None:
         ious = ious[np.asarray(cover)[1:] > 0]
     return ious

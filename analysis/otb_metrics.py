@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.annotations import SequenceAnnotation
+from analysis.overlap import iou_xywh
 
 #: success thresholds 0, 0.05, ..., 1 (OTB ``0:0.05:1``, G10 ``linspace(0, 1, 21)``)
 SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 21)
@@ -53,24 +54,6 @@ class OTBSettings:
         rules = "OTB MATLAB invalid-box rules" if self.otb_compat else "harness rule: invalid-GT frames dropped"
         first = "frame 1 replaced by GT" if self.first_frame == "gt" else "frame 1 as written by the tracker"
         return f"OTB (success 21 thr strict >, AUC = mean; precision <= 20 px; sequence-averaged); {rules}; {first}"
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Continuous IoU of ``(N, 4)`` ``x, y, w, h`` boxes (G10 ``rect_iou`` / PST ``overlap_ratio``, no bounds).
-
-    NaN in either box gives NaN; zero union gives 0.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    iw = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
-    ih = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
-    inter = np.maximum(iw, 0.0) * np.maximum(ih, 0.0)
-    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        iou = np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
-    iou = np.clip(iou, 0.0, 1.0)
-    return np.where(np.isnan(a).any(1) | np.isnan(b).any(1), np.nan, iou)
-
 
 
 def centers(boxes: np.ndarray) -> np.ndarray:
@@ -168,7 +151,7 @@ def score_sequence(pred: np.ndarray, gt: np.ndarray, settings: OTBSettings = OTB
         errs = np.full(len(gt), -1.0)
         nerr_g = np.full(len(gt), -1.0)
         nerr_p = np.full(len(gt), -1.0)
-        ious[valid] = _iou(pred[valid], gt[valid])
+        ious[valid] = iou_xywh(pred[valid], gt[valid])
         errs[valid] = center_errors(pred[valid], gt[valid])
         nerr_g[valid] = normalized_center_errors(pred[valid], gt[valid], "g10")
         nerr_p[valid] = normalized_center_errors(pred[valid], gt[valid], "pst")
@@ -180,7 +163,7 @@ def score_sequence(pred: np.ndarray, gt: np.ndarray, settings: OTBSettings = OTB
         valid = np.isfinite(gt).all(1) & (gt[:, 2] > 0) & (gt[:, 3] > 0)
         g, p = gt[valid], pred[valid]
         bad_pred = ~np.isfinite(p).all(1) | (p[:, 2] <= 0) | (p[:, 3] <= 0)
-        ious = np.where(bad_pred, 0.0, np.nan_to_num(_iou(p, g), nan=0.0))
+        ious = np.where(bad_pred, 0.0, iou_xywh(p, g))
         with np.errstate(invalid="ignore"):
             errs = np.where(bad_pred, np.inf, center_errors(p, g))
             nerr_g = np.where(bad_pred, np.inf, normalized_center_errors(p, g, "g10"))

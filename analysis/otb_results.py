@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis.annotations import SequenceAnnotation
 from analysis.annotations_otb import match_otb_name, parse_box_lines
+from analysis.overlap import iou_xywh
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,7 @@ def _first_line_is_integer(path: Path) -> bool:
 
 
 def _iou1(a: np.ndarray, b: np.ndarray) -> float:
-    from analysis.otb_metrics import _iou
-
-    return float(_iou(a[None, :], b[None, :])[0])
+    return float(iou_xywh(a[None, :], b[None, :])[0])
 
 
 def detect_corner_first_line(boxes: np.ndarray, first_line_integers: bool, gt_first: np.ndarray | None = None) -> bool:

@@ -10,9 +10,10 @@ import pytest
 from analysis.annotations import SequenceAnnotation
 from analysis.annotations_otb import load_otb_folder, load_otb_json, match_otb_name, parse_box_lines
 from analysis.otb_metrics import (
-    NORM_PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, _iou, center_errors, evaluate_otb,
+    NORM_PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, center_errors, evaluate_otb,
     normalized_center_errors, otb_robust_predictions, precision_curve, score_sequence, success_curve,
 )
+from analysis.overlap import iou_xywh
 from analysis.otb_results import detect_corner_first_line, load_otb_results
 from tests.conftest import shared_path
 
@@ -27,7 +28,7 @@ def test_iou_hand_computed():
     a = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 4, 4]], float)
     b = np.array([[5, 0, 10, 10], [0, 0, 10, 10], [20, 20, 5, 5], [1, 1, 2, 2]], float)
     # 50/150, identical, disjoint, contained 4/16
-    np.testing.assert_allclose(_iou(a, b), [1 / 3, 1.0, 0.0, 0.25])
+    np.testing.assert_allclose(iou_xywh(a, b), [1 / 3, 1.0, 0.0, 0.25])
 
 
 def test_success_curve_strict_threshold_and_auc_is_mean():
@@ -122,7 +123,7 @@ def test_matches_got10k_functions():
     gt = np.column_stack([rng.uniform(0, 200, 300), rng.uniform(0, 200, 300), rng.uniform(5, 80, 300), rng.uniform(5, 80, 300)])
     pred = gt + rng.normal(0, 8, gt.shape)
     pred[:, 2:] = np.abs(pred[:, 2:]) + 1
-    np.testing.assert_allclose(_iou(pred, gt), metrics.rect_iou(pred.copy(), gt.copy()), atol=1e-12)
+    np.testing.assert_allclose(iou_xywh(pred, gt), metrics.rect_iou(pred.copy(), gt.copy()), atol=1e-12)
     np.testing.assert_allclose(center_errors(pred, gt), metrics.center_error(pred, gt), atol=1e-12)
     exp = ExperimentOTB.__new__(ExperimentOTB)
     exp.nbins_iou, exp.nbins_ce = 21, 51
