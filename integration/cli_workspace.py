@@ -18,7 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-frames", type=int, help="keep only the first N frames of every sequence")
     parser.add_argument("--link", choices=LINK_MODES, default="hardlink",
                         help="how frames are placed (default hardlink, falls back to copy across file systems)")
-    parser.add_argument("--registry", type=Path, help="trackers.ini to register (default: the project's trackers.ini)")
+    parser.add_argument("--registry", type=Path, action="append",
+                        help="trackers.ini to register; repeatable (default: the project's trackers.ini)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing workspace config and sequences")
 
 

@@ -196,9 +196,16 @@ def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
         return load_factory(settings.factory)
 
     def build() -> TrackerLike:
-        from integration.trackers import create_tracker
+        weights = resolve_weights(settings.weights)
+        try:
+            from integration.trackers import create_tracker
+        except ModuleNotFoundError as exc:
+            if exc.name != "integration.trackers" or settings.tracker != "siamrpn":
+                raise
+            from tracker.siamrpn import SiamRPNTracker  # registry not installed: SiamRPN directly
 
-        return create_tracker(settings.tracker, weights=resolve_weights(settings.weights), device=settings.device)
+            return SiamRPNTracker(weights=weights, device=settings.device)
+        return create_tracker(settings.tracker, weights=weights, device=settings.device)
 
     return build
 
@@ -298,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import faulthandler
+
+    faulthandler.enable(file=sys.stderr)  # a hard crash (segfault, abort) still leaves a traceback in the log
     args = build_parser().parse_args(argv)
     try:
         settings = resolve_settings(args)

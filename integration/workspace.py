@@ -16,8 +16,8 @@ renumbered from 1 with the source extension kept (``%08d.png`` for PNG sources).
 
 Sources read here: a single sequence folder (``groundtruth.txt`` or ``groundtruth_rect.txt`` with frames in
 ``color/``, ``img/`` or the folder itself: VOT legacy, VOT workspace and OTB layouts) or a folder of such
-sequence folders (order from ``list.txt`` when present). OTB boxes are 1-based; they are shifted by -1 to the
-0-based VOT convention when written (the only change made to any coordinate).
+sequence folders (order from ``list.txt`` when present). Coordinates are written unchanged (``%.4f``); OTB
+boxes keep their 1-based origin, exactly as vot-toolkit's own OTB loader and got10k/pysot-toolkit use them.
 """
 from __future__ import annotations
 
@@ -138,11 +138,8 @@ def read_sequence_folder(folder: Path, name: str | None = None, fps: float = 30.
     if gt_path is None:
         raise WorkspaceError(f"{folder}: no groundtruth.txt or groundtruth_rect.txt")
     gt = read_region_file(gt_path)
-    if gt_path.name == "groundtruth_rect.txt":  # OTB: 1-based x, y
-        if gt.shape[1] != 4:
-            raise WorkspaceError(f"{gt_path}: OTB ground truth must have 4 values per line")
-        gt = gt.copy()
-        gt[:, :2] -= 1.0
+    if gt_path.name == "groundtruth_rect.txt" and gt.shape[1] != 4:
+        raise WorkspaceError(f"{gt_path}: OTB ground truth must have 4 values per line")
     frames = _frame_files(folder)
     if not frames:
         raise WorkspaceError(f"{folder}: no frames ({', '.join(FRAME_EXTENSIONS)}) in {', '.join(FRAME_DIRS)}")
@@ -216,25 +213,26 @@ def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotat
 def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
     """EAO interval ``(low, high, method)`` for a custom dataset.
 
-    Uses the LEG KDE estimate from ``analysis.vot_metrics`` when that module provides it; otherwise (or when
-    the KDE interval does not fit) the range ``[min length, max length - 1]``. ``high`` never exceeds
+    Uses the LEG KDE estimate (``analysis.eao_interval.estimate_interval``) when it is defined (two or more
+    distinct lengths); otherwise the range ``[min length, max length - 1]``. ``high`` never exceeds
     ``max length - 1``: vot-toolkit 0.7.4 averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``,
     spec §2.5), so a larger value would index past the curve and give NaN. The method string says which.
     """
     lengths = [int(n) for n in lengths]
     cap = max(max(lengths) - 1, 1)  # vot-toolkit averages curve[low:high+1] = LEG lengths low+1..high+1
     try:
-        from analysis import vot_metrics  # colleague's module (issue 2)
-
-        fn = getattr(vot_metrics, "eao_interval_kde", None) or getattr(vot_metrics, "estimate_eao_interval", None)
+        from analysis.eao_interval import estimate_interval  # LEG KDE port (issue 2)
     except ImportError:
-        fn = None
-    if fn is not None:
-        low, high = (int(v) for v in fn(np.asarray(lengths))[:2])
-        if 1 <= low <= high:
-            low, high = min(low, cap), min(high, cap)
-            return low, high, f"LEG KDE estimate (analysis.vot_metrics.{fn.__name__}), high capped at {cap}"
-    return min(min(lengths), cap), cap, "min/max-1 sequence length (KDE estimate not available)"
+        estimate_interval = None
+    if estimate_interval is not None:
+        try:
+            kde = estimate_interval(np.asarray(lengths))
+        except ValueError:  # fewer than two lengths, or all equal: the KDE is undefined
+            kde = None
+        if kde is not None and 1 <= kde.low <= kde.high:
+            low, high = min(kde.low, cap), min(kde.high, cap)
+            return low, high, f"LEG KDE estimate {kde.low}-{kde.high} (analysis.eao_interval), high capped at {cap}"
+    return min(min(lengths), cap), cap, "min..max-1 of the sequence lengths (KDE undefined for these lengths)"
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -298,11 +296,14 @@ def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") 
 
 
 def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotation], stack: str = "vot2017",
-                    registry: Path | str | None = None, link: str = "hardlink", force: bool = False) -> Path:
+                    registry: Path | str | Sequence[Path | str] | None = None, link: str = "hardlink",
+                    force: bool = False) -> Path:
     """Write a complete offline workspace; returns its path.
 
     ``stack`` is ``vot2017``/``vot2016``/``vot2015`` (built-in stacks of 0.7.4) or ``custom`` (a stack yaml
     next to ``config.yaml`` whose EAO interval fits the sequence lengths, see :func:`eao_interval`).
+    ``registry``: one or more ``trackers.ini`` files (default: the project's), written as absolute paths
+    into ``config.yaml`` (the workspace is generated output; the registry itself stays path-free).
     """
     if stack not in BUILTIN_STACKS and stack != "custom":
         raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join([*BUILTIN_STACKS, 'custom'])}")
@@ -318,9 +319,15 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
         raise WorkspaceError(f"duplicate sequence names: {', '.join(sorted(dup))}")
     if (directory / "config.yaml").exists() and not force:
         raise WorkspaceError(f"{directory / 'config.yaml'} exists; pass force=True (--force) to overwrite")
-    registry_path = Path(registry).resolve() if registry else DEFAULT_REGISTRY
-    if not registry_path.exists():
-        raise WorkspaceError(f"tracker registry {registry_path} does not exist")
+    if registry is None:
+        registries = [DEFAULT_REGISTRY]
+    elif isinstance(registry, (str, os.PathLike)):
+        registries = [Path(registry).resolve()]
+    else:
+        registries = [Path(r).resolve() for r in registry]
+    for reg in registries:
+        if not reg.exists():
+            raise WorkspaceError(f"tracker registry {reg} does not exist")
 
     seq_root = directory / "sequences"
     if force and seq_root.exists():
@@ -348,6 +355,6 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
             print(f"vot-workspace: warning: the {stack} EAO interval {low}-{high} exceeds the longest sequence "
                   f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack custom for "
                   "short sequences.", file=sys.stderr)
-    config = f"stack: {stack_ref}\nregistry:\n- {registry_path}\n"
+    config = f"stack: {stack_ref}\nregistry:\n" + "".join(f"- {reg}\n" for reg in registries)
     _atomic_write(directory / "config.yaml", config)
     return directory
