@@ -274,3 +274,22 @@ def test_cli_otb_bad_input(tmp_path, capsys):
     assert main(["analyze", "otb", "--annotations", str(tmp_path / "anns"), "--results", str(tmp_path / "res")]) == 2
     err = capsys.readouterr().err
     assert "A.txt:2" in err
+
+
+def test_dispatcher_delegates_vot(monkeypatch, capsys):
+    """``analyze vot`` is configured and run by analysis.cli_analyze_vot (a stand-in module here)."""
+    import sys
+    import types
+
+    from integration.cli import main
+
+    calls = {}
+    fake = types.ModuleType("analysis.cli_analyze_vot")
+    fake.configure = lambda p: p.add_argument("--marker", default="x")
+    fake.run = lambda args: calls.setdefault("marker", args.marker) and 7
+    monkeypatch.setitem(sys.modules, "analysis.cli_analyze_vot", fake)
+    assert main(["analyze", "vot", "--marker", "hello"]) == 7
+    assert calls == {"marker": "hello"}
+    monkeypatch.setitem(sys.modules, "analysis.cli_analyze_vot", None)  # import fails like a missing module
+    assert main(["analyze", "vot"]) == 2
+    assert "not available" in capsys.readouterr().err
