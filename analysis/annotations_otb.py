@@ -42,9 +42,8 @@ _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 def normalize_otb_name(name: str) -> str:
     """Case-insensitive key of an OTB sequence name: ``Jogging-1.txt`` / ``jogging_1`` / ``Jogging.1`` -> ``jogging_1``."""
     stem = Path(name).name
-    for suffix in (".txt",):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
+    if stem.lower().endswith(".txt"):
+        stem = stem[:-4]
     return re.sub(r"[-.\s]", "_", stem).lower()
 
 

@@ -47,6 +47,7 @@ def test_hand_computed_pooling_and_first_frame_excluded():
     run1 = np.array([[90, 90, 1, 1], [0, 0, 10, 10], [5, 0, 10, 10], [50, 50, 10, 10]], float)
     ann = {"a": SequenceAnnotation("a", gt, 100, 100, tags={"cover": np.array([8, 8, 0, 8])}),
            "b": SequenceAnnotation("b", gt[:2], 100, 100)}
+    np.testing.assert_allclose(got10k_ious(run1, gt, (100, 100), ann["a"].tags["cover"]), [1.0, 0.0])
     rep = evaluate_got10k(ann, {"a": [run1, run1], "b": [gt[:2]]})
     # a: frames 2..4 -> frame 3 has cover 0 and is dropped: IoUs [1, 0] per run, 2 runs; b: [1]
     # pooled: [1, 0, 1, 0, 1] -> AO 0.6 (sequence-averaged would be 0.75)

@@ -15,10 +15,11 @@ def _paper_lines() -> list[str]:
     return [line.strip() for line in shared_path("..", "paper", "siamrpn-cvpr2018.txt").read_text().splitlines()]
 
 
-def _paper_table(header: str, caption: str) -> dict[str, list[float]]:
-    """Rows ``name v1 v2 ...`` between a table header line and its caption in the paper text."""
+def _paper_table(header: str, caption: str, after: str | None = None) -> dict[str, list[float]]:
+    """Rows ``name v1 v2 ...`` between a table header line (the first one after ``after``) and its caption."""
     lines = _paper_lines()
-    start = lines.index(header)
+    begin = 0 if after is None else next(i for i, line in enumerate(lines) if line.startswith(after))
+    start = lines.index(header, begin)
     end = next(i for i in range(start, len(lines)) if lines[i].startswith(caption))
     rows = {}
     for line in lines[start + 1:end]:
@@ -32,8 +33,8 @@ def _paper_table(header: str, caption: str) -> dict[str, list[float]]:
 
 @pytest.mark.parametrize("csv,caption", [("vot2015_table1", "Table 1:"), ("vot2016_table2", "Table 2:")])
 def test_vot_tables_match_paper_text(csv, caption):
-    paper = _paper_table("Tracker EAO Accuracy Failure EFO", caption) if caption == "Table 1:" else \
-        _paper_table_after("Table 1:", "Tracker EAO Accuracy Failure EFO", caption)
+    after = None if caption == "Table 1:" else "Table 1:"
+    paper = _paper_table("Tracker EAO Accuracy Failure EFO", caption, after)
     ours = pd.read_csv(PUBLISHED_DIR / f"{csv}.csv")
     assert len(ours) == len(paper)
     for _, row in ours.iterrows():
@@ -41,19 +42,6 @@ def test_vot_tables_match_paper_text(csv, caption):
         assert name in paper, f"{row['tracker']} not in the paper's table"
         np.testing.assert_allclose([row.eao, row.accuracy, row.failures, row.efo], paper[name], err_msg=name)
         assert "Table" in row["source"]
-
-
-def _paper_table_after(anchor: str, header: str, caption: str) -> dict[str, list[float]]:
-    lines = _paper_lines()
-    after = lines.index(next(line for line in lines if line.startswith(anchor)))
-    start = lines.index(header, after)
-    end = next(i for i in range(start, len(lines)) if lines[i].startswith(caption))
-    rows = {}
-    for line in lines[start + 1:end]:
-        if line:
-            m = re.fullmatch(r"(.+?)((?:\s+\d+(?:\.\d+)?)+)", line)
-            rows[m.group(1).strip()] = [float(v) for v in m.group(2).split()]
-    return rows
 
 
 def test_anchor_ablation_matches_paper_text():
