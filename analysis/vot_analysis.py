@@ -148,16 +148,15 @@ class VOTReport:
 
 
 # ---------------------------------------------------------------------------------------------- preparation
-def trajectory_kinds(trajectory: Sequence[Region]) -> np.ndarray:
-    """FrameKind codes of a trajectory (``int`` specials keep their code, regions are TRACKED)."""
-    try:  # colleague's canonical helper (analysis.trajectory_io) when present
-        from analysis.trajectory_io import trajectory_kinds as _tk  # type: ignore[attr-defined]
-    except ImportError:
-        _tk = None
-    if _tk is not None:
-        return np.asarray(_tk(trajectory), dtype=np.int8)
-    return np.fromiter((int(r) if isinstance(r, (int, np.integer)) else FrameKind.TRACKED for r in trajectory),
-                       dtype=np.int8, count=len(trajectory))
+def _run_file(results_source: str, name: str, run: int) -> str:
+    """The run's file for error messages: the real path when the folder exists, else ``<seq>_NNN.txt|bin``."""
+    folder = Path(results_source) / name
+    try:
+        from analysis.trajectory_io import find_run_files
+
+        return str(find_run_files(folder, name)[run])
+    except (ValueError, OSError, IndexError):
+        return f"{folder}/{name}_{run + 1:03d}.txt|.bin"
 
 
 def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
@@ -195,6 +194,7 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
     with NaN on a frame. Returns the prepared sequences (annotation order) and warnings.
     """
     from analysis.overlap import vot_overlaps
+    from analysis.trajectory_io import trajectory_kinds
 
     (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
     legacy = settings.legacy_rasterization
@@ -223,14 +223,15 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
         n = gt.shape[0]
         for r, traj in enumerate(runs):
             if len(traj) != n:
-                raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: trajectory has {len(traj)} "
+                raise VOTInputError(f"{_run_file(results_source, name, r)}: trajectory has {len(traj)} "
                                     f"frames, ground truth of {name!r} has {n}")
-        kinds = np.stack([trajectory_kinds(t) for t in runs])
-        odd = ~np.isin(kinds, [k.value for k in FrameKind])
-        if odd.any():
-            r, t = np.argwhere(odd)[0]
-            raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: line {t + 1}: unknown special code "
-                                f"{int(kinds[r, t])} (expected 0 skipped, 1 init, 2 failure or a region)")
+        kinds = np.empty((len(runs), n), dtype=np.int8)
+        for r, traj in enumerate(runs):
+            try:
+                kinds[r] = trajectory_kinds(traj)
+            except ValueError as exc:  # unknown special code, reported with the frame (= line) number
+                raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
+                                    "(expected 0 skipped, 1 init, 2 failure or a region)") from None
         flat = [reg for traj in runs for reg in traj]
         gt_rep = np.tile(gt, (len(runs), 1))
         o_ar = vot_overlaps(flat, gt_rep, _bounds(ar_b, ann, settings.bounded), ar_conv, legacy).reshape(len(runs), n)
@@ -242,8 +243,8 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
         tracked_nan = (kinds == FrameKind.TRACKED) & np.isnan(o_ar)
         if tracked_nan.any():
             r, t = np.argwhere(tracked_nan)[0]
-            raise VOTInputError(f"{results_source}/{name}/{name}_{r + 1:03d}: line {t + 1}: region gives no overlap "
-                                f"(NaN coordinates?)")
+            raise VOTInputError(f"{_run_file(results_source, name, r)}: line {t + 1}: region gives no overlap "
+                                "(NaN coordinates?)")
         prepared.append(SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source)))
     if not prepared:
         raise VOTInputError(f"{results_source}: no sequence of the annotations has results")
@@ -378,18 +379,54 @@ def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[
     return analyze_runs(seqs, settings, per_attribute, warnings)
 
 
+def load_vot_annotations(path: Path) -> dict[str, SequenceAnnotation]:
+    """VOT annotations (pysot JSON or VOT folder) through the project's loaders in :mod:`analysis.annotations`."""
+    import importlib
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: annotations not found")
+    for module, name in (("analysis.annotations", "load_annotations"), ("analysis.annotations_vot", "load_annotations"),
+                         ("analysis.annotations", "load_pysot_json"), ("analysis.annotations_vot", "load_pysot_json")):
+        try:
+            loader = getattr(importlib.import_module(module), name, None)
+        except ModuleNotFoundError:
+            loader = None
+        if loader is not None and (name != "load_pysot_json" or path.is_file()):
+            return loader(path)
+    if path.is_file() and path.suffix == ".json":
+        return _load_pysot_json_shim(path)
+    raise ImportError(f"{path}: no VOT annotation loader in this build (analysis.annotations.load_annotations)")
+
+
+def _load_pysot_json_shim(path: Path) -> dict[str, SequenceAnnotation]:
+    """TEMPORARY SHIM until ``analysis.annotations.load_pysot_json`` lands (owner: annotations colleague).
+
+    Reads the pysot VOT JSON layout ``{seq: {gt_rect, width, height, <tags>}}``; remove once the real loader
+    exists (``load_vot_annotations`` prefers it automatically).
+    """
+    import json
+
+    data = json.loads(path.read_text())
+    out = {}
+    for name, v in data.items():
+        gt = np.asarray(v["gt_rect"], dtype=np.float64)
+        tags = {t: np.asarray(v[t]) for t in VOT_TAGS if t in v}
+        out[name] = SequenceAnnotation(name, gt, int(v["width"]), int(v["height"]), tags=tags, source=str(path))
+    return out
+
+
 def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: str = "baseline",
                        settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
                        allow_missing: bool = False) -> VOTReport:
     """Load annotations (pysot JSON or VOT folder) and ``tracker_dir/<experiment>`` results, then analyse."""
-    from analysis.annotations import load_annotations  # type: ignore[attr-defined]
-    from analysis.trajectory_io import load_tracker_results  # type: ignore[import-not-found]
+    from analysis.trajectory_io import load_tracker_results
 
     tracker_dir = Path(tracker_dir)
     exp_dir = tracker_dir / experiment
     if not exp_dir.is_dir():
         have = sorted(p.name for p in tracker_dir.iterdir() if p.is_dir()) if tracker_dir.is_dir() else []
         raise VOTInputError(f"{exp_dir}: no such experiment folder (tracker folder has: {', '.join(have) or 'nothing'})")
-    annotations = load_annotations(Path(annotations_path))
-    results = load_tracker_results(tracker_dir, experiment)
+    annotations = load_vot_annotations(Path(annotations_path))
+    results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
     return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing)
