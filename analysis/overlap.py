@@ -9,7 +9,9 @@ Conventions (see ``../shared/spec/evaluation-protocols.md`` §5):
     pixels. ``bounds=(W, H)`` clips to ``[0, W-1] x [0, H-1]`` (the toolkit passes ``[W-1, H-1]``;
     VOT2016+ ``bounded_overlap``).
 ``leg2019``
-    The same TraX code after bb7e7ca ("fixes #202"): rectangle corners ``x .. x+w-1``.
+    The same TraX code after bb7e7ca ("fixes #202"): rectangle corners ``x .. x+w-1``. TraX quirks kept:
+    regions whose (rounded) bounding boxes share no area give 0 even when the rasters share a pixel
+    column, and two degenerate polygons (e.g. 1x1 rectangles) give 0/0 = NaN.
 ``pst``
     pysot-toolkit ``vot_overlap``: same rasteriser as ``leg2017`` (rectangle corners ``x .. x+w`` built
     in Python), but ``bounds=(W, H)`` clips to ``[0, W] x [0, H]``. pysot-toolkit passes ``(W, H)`` in
@@ -53,6 +55,7 @@ __all__ = [
     "CONVENTIONS",
     "vot_overlap",
     "vot_overlaps",
+    "vot_overlaps_runs",
     "pack_regions",
     "iou_xywh",
     "clip_boxes",
@@ -90,22 +93,32 @@ def pack_regions(regions: Sequence[Region] | np.ndarray) -> tuple[np.ndarray, np
         counts = np.where(valid, k, 0).astype(np.int32)
         return types, coords, counts
     n = len(regions)
-    lengths = [0 if isinstance(r, (int, np.integer)) else int(np.size(r)) for r in regions]
-    k = max([4, *lengths])
+    idx = [i for i, r in enumerate(regions) if not isinstance(r, (int, np.integer))]
+    vals = [np.asarray(regions[i], dtype=np.float64).ravel() for i in idx]
+    lengths = np.array([v.size for v in vals], dtype=np.int32)
+    bad = (lengths != 4) & ((lengths < 6) | (lengths % 2 == 1))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"region {idx[j]}: expected 4 values (rectangle) or an even count >= 6 (polygon), "
+                         f"got {lengths[j]}")
+    k = int(max(4, lengths.max(initial=0)))
     types = np.zeros(n, dtype=np.int8)
     coords = np.zeros((n, k), dtype=np.float32)
     counts = np.zeros(n, dtype=np.int32)
-    for i, (r, m) in enumerate(zip(regions, lengths)):
-        if m == 0:
-            continue
-        v = np.asarray(r, dtype=np.float64).ravel()
-        if m != 4 and (m < 6 or m % 2):
-            raise ValueError(f"region {i}: expected 4 values (rectangle) or an even count >= 6 (polygon), got {m}")
-        if np.isnan(v).any():
-            continue
-        types[i] = _T_RECT if m == 4 else _T_POLY
-        coords[i, :m] = v
-        counts[i] = m
+    if not idx:
+        return types, coords, counts
+    rows = np.asarray(idx, dtype=np.intp)
+    if (lengths == k).all():
+        block = np.stack(vals)
+    else:
+        block = np.zeros((len(vals), k))
+        for j, v in enumerate(vals):
+            block[j, : v.size] = v
+    valid = ~np.isnan(block).any(axis=1)
+    rows, block, lens = rows[valid], block[valid], lengths[valid]
+    coords[rows] = block
+    counts[rows] = lens
+    types[rows] = np.where(lens == 4, _T_RECT, _T_POLY)
     return types, coords, counts
 
 
@@ -114,9 +127,10 @@ def pack_regions(regions: Sequence[Region] | np.ndarray) -> tuple[np.ndarray, np
 # ----------------------------------------------------------------------------------------------------
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
+_JIT_INLINE = dict(_JIT, inline="always")
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_JIT_INLINE)
 def _c_round(v):
     """C ``round``: half away from zero."""
     if v >= 0.0:
@@ -124,7 +138,7 @@ def _c_round(v):
     return -np.floor(-v + 0.5)
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_JIT_INLINE)
 def _merge_spans(starts, ends, n, out_s, out_e):
     """Merge half-open spans sorted by start into disjoint ones; returns the count written."""
     m = 0
@@ -143,7 +157,7 @@ def _merge_spans(starts, ends, n, out_s, out_e):
     return m
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_JIT_INLINE)
 def _span_stats(as_, ae, na, bs, be, nb):
     """(|A|, |B|, |A and B|) for two disjoint sorted span lists of one row."""
     la = 0
@@ -167,7 +181,24 @@ def _span_stats(as_, ae, na, bs, be, nb):
     return la, lb, inter
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_JIT_INLINE)
+def _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb):
+    """(|A|, |B|, |A and B|) of one row from raw spans (fast path for one span each)."""
+    if ka <= 1 and kb <= 1:
+        la = ea[0] - sa[0] if ka == 1 and ea[0] > sa[0] else 0
+        lb = eb[0] - sb[0] if kb == 1 and eb[0] > sb[0] else 0
+        li = 0
+        if la > 0 and lb > 0:
+            li = min(ea[0], eb[0]) - max(sa[0], sb[0])
+            if li < 0:
+                li = 0
+        return la, lb, li
+    ka = _merge_spans(sa, ea, ka, msa, mea)
+    kb = _merge_spans(sb, eb, kb, msb, meb)
+    return _span_stats(msa, mea, ka, msb, meb, kb)
+
+
+@numba.njit(**_JIT_INLINE)
 def _trax_row_spans(px, py, y, width, legacy, nodes_buf, s_buf, e_buf):
     """Spans of TraX ``rasterize_polygon`` on row ``y`` (half-open), sorted by start; returns count.
 
@@ -278,7 +309,7 @@ def _as_trax_polygon(coords, n, typ, minus_one, legacy):
 
 
 @numba.njit(**_JIT)
-def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb):
+def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scratch):
     """TraX ``compute_polygon_overlap`` (both modes) for one pair; bounds are left/top/right/bottom."""
     pxa, pya = _as_trax_polygon(ca, na, ta, minus_one, legacy)
     pxb, pyb = _as_trax_polygon(cb, nb, tb, minus_one, legacy)
@@ -343,30 +374,30 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb):
         if not legacy:
             pxb[i] = _c_round(pxb[i])
             pyb[i] = _c_round(pyb[i])
-    na_ = pxa.shape[0]
-    nb_ = pxb.shape[0]
-    nodes_a = np.empty(na_ + 1, np.int64)
-    nodes_b = np.empty(nb_ + 1, np.int64)
-    sa = np.empty(na_ + 1, np.int64)
-    ea = np.empty(na_ + 1, np.int64)
-    sb = np.empty(nb_ + 1, np.int64)
-    eb = np.empty(nb_ + 1, np.int64)
-    msa = np.empty(na_ + 1, np.int64)
-    mea = np.empty(na_ + 1, np.int64)
-    msb = np.empty(nb_ + 1, np.int64)
-    meb = np.empty(nb_ + 1, np.int64)
+    nodes_a = scratch[0]
+    nodes_b = scratch[1]
+    sa = scratch[2]
+    ea = scratch[3]
+    sb = scratch[4]
+    eb = scratch[5]
+    msa = scratch[6]
+    mea = scratch[7]
+    msb = scratch[8]
+    meb = scratch[9]
     # only rows where either polygon can have pixels
-    ylo = int(max(0.0, np.floor(min(np.min(pya), np.min(pyb)))))
-    yhi = int(min(height - 1.0, np.ceil(max(np.max(pya), np.max(pyb))) + 1.0))
+    ya0 = int(np.floor(np.min(pya))) - 1
+    ya1 = int(np.ceil(np.max(pya))) + 1
+    yb0 = int(np.floor(np.min(pyb))) - 1
+    yb1 = int(np.ceil(np.max(pyb))) + 1
+    ylo = max(0, min(ya0, yb0))
+    yhi = min(height - 1, max(ya1, yb1))
     tot_a = 0
     tot_b = 0
     tot_i = 0
     for y in range(ylo, yhi + 1):
-        ka = _trax_row_spans(pxa, pya, y, width, legacy, nodes_a, sa, ea)
-        kb = _trax_row_spans(pxb, pyb, y, width, legacy, nodes_b, sb, eb)
-        ka = _merge_spans(sa, ea, ka, msa, mea)
-        kb = _merge_spans(sb, eb, kb, msb, meb)
-        la, lb, li = _span_stats(msa, mea, ka, msb, meb, kb)
+        ka = _trax_row_spans(pxa, pya, y, width, legacy, nodes_a, sa, ea) if ya0 <= y <= ya1 else 0
+        kb = _trax_row_spans(pxb, pyb, y, width, legacy, nodes_b, sb, eb) if yb0 <= y <= yb1 else 0
+        la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
         tot_a += la
         tot_b += lb
         tot_i += li
@@ -412,7 +443,7 @@ def _pyt_bounds(c, n, t):
     return int(np.round(left)), int(np.round(top)), int(np.round(right)), int(np.round(bottom))
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_JIT_INLINE)
 def _pyt_row_spans(c, n, t, y, b0, b1, b2, b3, width, height, nodes_buf, s_buf, e_buf):
     """Half-open spans of ``rasterize_rectangle`` / ``rasterize_polygon`` (vot 0.7.4) on mask row ``y``."""
     if t == _T_RECT:
@@ -481,7 +512,7 @@ def _pyt_row_spans(c, n, t, y, b0, b1, b2, b3, width, height, nodes_buf, s_buf, 
 
 
 @numba.njit(**_JIT)
-def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh):
+def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh, scratch):
     """vot 0.7.4 ``_calculate_overlap`` for a rectangle/polygon pair (data rounded half-to-even)."""
     ra = np.empty(na, np.float64)
     rb = np.empty(nb, np.float64)
@@ -508,25 +539,22 @@ def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh):
         return 0.0
     width = q2 - q0 + 1
     height = q3 - q1 + 1
-    m = max(na, nb) + 1
-    nodes = np.empty(m, np.int64)
-    sa = np.empty(m, np.int64)
-    ea = np.empty(m, np.int64)
-    sb = np.empty(m, np.int64)
-    eb = np.empty(m, np.int64)
-    msa = np.empty(m, np.int64)
-    mea = np.empty(m, np.int64)
-    msb = np.empty(m, np.int64)
-    meb = np.empty(m, np.int64)
+    nodes = scratch[0]
+    sa = scratch[2]
+    ea = scratch[3]
+    sb = scratch[4]
+    eb = scratch[5]
+    msa = scratch[6]
+    mea = scratch[7]
+    msb = scratch[8]
+    meb = scratch[9]
     tot_a = 0
     tot_b = 0
     tot_i = 0
     for y in range(height):
         ka = _pyt_row_spans(ra, na, ta, y, q0, q1, q2, q3, width, height, nodes, sa, ea)
         kb = _pyt_row_spans(rb, nb, tb, y, q0, q1, q2, q3, width, height, nodes, sb, eb)
-        ka = _merge_spans(sa, ea, ka, msa, mea)
-        kb = _merge_spans(sb, eb, kb, msb, meb)
-        la, lb, li = _span_stats(msa, mea, ka, msb, meb, kb)
+        la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
         tot_a += la
         tot_b += lb
         tot_i += li
@@ -540,6 +568,7 @@ def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh):
 def _overlaps_kernel(ta, ca, na, tb, cb, nb, conv, legacy, has_bounds, bw, bh):
     n = ta.shape[0]
     out = np.empty(n, np.float64)
+    scratch = np.empty((10, max(ca.shape[1], cb.shape[1]) + 2), np.int64)
     if conv == 3:  # pst: RegionBounds(0, H, 0, W)
         bl, bt, br, bb = 0.0, 0.0, bw, bh
     else:  # leg: [0, W-1] x [0, H-1]
@@ -551,10 +580,10 @@ def _overlaps_kernel(ta, ca, na, tb, cb, nb, conv, legacy, has_bounds, bw, bh):
             out[i] = np.nan
         elif conv == 2:
             out[i] = _pyt_overlap(ca[i, :na[i]], na[i], ta[i], cb[i, :nb[i]], nb[i], tb[i], has_bounds,
-                                  int(bw), int(bh))
+                                  int(bw), int(bh), scratch)
         else:
             out[i] = _trax_overlap(ca[i], na[i], ta[i], cb[i], nb[i], tb[i], conv == 1, legacy,
-                                   bl, bt, br, bb)
+                                   bl, bt, br, bb, scratch)
     return out
 
 
@@ -595,6 +624,40 @@ def vot_overlaps(
     if ta.shape[0] != tb.shape[0]:
         raise ValueError(f"region lists differ in length: {ta.shape[0]} != {tb.shape[0]}")
     return _overlaps_kernel(ta, ca, na, tb, cb, nb, conv, bool(legacy), has_b, bw, bh)
+
+
+def vot_overlaps_runs(
+    runs: Sequence[Sequence[Region]],
+    groundtruth: Sequence[Region] | np.ndarray,
+    bounds: tuple[float, float] | None = None,
+    convention: str = "leg2017",
+    legacy: bool = False,
+) -> np.ndarray:
+    """Overlaps of several runs against one ground truth, ``(R, N)``; frames where a run repeats run 1
+    exactly (deterministic trackers repeat runs verbatim) are not rasterised again."""
+    conv, has_b, bw, bh = _check(convention, legacy, bounds)
+    tg, cg, ng = pack_regions(groundtruth)
+    n = tg.shape[0]
+    if not runs:
+        return np.zeros((0, n))
+    packed = [pack_regions(r) for r in runs]
+    for i, (t, _, _) in enumerate(packed):
+        if t.shape[0] != n:
+            raise ValueError(f"run {i + 1}: {t.shape[0]} frames, ground truth has {n}")
+    out = np.empty((len(runs), n))
+    t0, c0, n0 = packed[0]
+    out[0] = _overlaps_kernel(t0, c0, n0, tg, cg, ng, conv, bool(legacy), has_b, bw, bh)
+    for r in range(1, len(runs)):
+        t, c, m = packed[r]
+        out[r] = out[0]
+        if c.shape[1] == c0.shape[1]:
+            diff = (t != t0) | (m != n0) | (c != c0).any(axis=1)
+        else:
+            diff = np.ones(n, dtype=bool)
+        if diff.any():
+            out[r, diff] = _overlaps_kernel(t[diff], c[diff], m[diff], tg[diff], cg[diff], ng[diff], conv,
+                                            bool(legacy), has_b, bw, bh)
+    return out
 
 
 def vot_overlap(
