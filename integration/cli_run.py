@@ -1,0 +1,100 @@
+"""``siamrpn run vot|otb|got10k``: run trackers under a benchmark protocol and write toolkit-readable results.
+
+Examples::
+
+    siamrpn run vot --dataset ../shared/data/sequences/bag --experiment baseline --tracker csrt --out output/run
+    siamrpn run vot --dataset DATA --experiment realtime --profile vot2017 --clock simulated:30 \\
+        --tracker siamrpn --weights random:0 --workers 2 --out output/rt
+    siamrpn run otb --dataset OTB_FOLDER --tracker csrt,kcf --out output/otb
+    siamrpn analyze vot --annotations DATA --results output/run/csrt     # works on the written folders
+
+Results go to ``<out>/<tracker>/...`` (layouts in :mod:`integration.runner`); rerunning the same command
+resumes (finished sequences are skipped; ``--no-resume`` redoes everything).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
+    vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment")
+    vot.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline")
+    vot.add_argument("--profile", default="paper",
+                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt")
+    vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
+    vot.add_argument("--layout", choices=("leg", "pyt"), default="leg",
+                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value")
+    otb = sub.add_parser("otb", help="OTB one-pass evaluation")
+    got = sub.add_parser("got10k", help="GOT-10k one-pass evaluation (3 repetitions)")
+    got.add_argument("--repetitions", type=int, default=3)
+    for p in (vot, otb, got):
+        p.add_argument("--dataset", required=True, type=Path,
+                       help="sequence folder, dataset folder (list.txt), folder of sequence folders, or pysot .json")
+        p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
+        p.add_argument("--tracker", required=True,
+                       help="comma-separated: siamrpn, csrt, kcf, mil, nano or module:Factory")
+        p.add_argument("--weights", default=None, help="weights file (siamrpn: FILE or random:<seed>; nano: folder)")
+        p.add_argument("--preset", default=None, help="siamrpn preset (default: the tracker's own)")
+        p.add_argument("--device", default="cpu")
+        p.add_argument("--clock", default="measured",
+                       help="measured | simulated:<ms> | simulated:<latency trace file> (real-time schedule)")
+        p.add_argument("--deterministic", action="store_true", help="declare the tracker deterministic: 1 run")
+        p.add_argument("--sequences", default=None, help="comma-separated subset of sequence names")
+        p.add_argument("--workers", type=int, default=1, help="parallel worker processes")
+        p.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on a Dask cluster (scheduler address, or 'local' to start a LocalCluster)")
+        p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--out", required=True, type=Path, help="output folder; results in <out>/<tracker>/")
+
+
+def run(args: argparse.Namespace) -> int:
+    from integration.datasets import load_dataset
+    from integration.protocols.vot_baseline import BaselineSettings
+    from integration.runner import ExperimentSpec, TrackerSpec, run_experiment
+
+    prog = f"siamrpn run {args.benchmark}"
+    try:
+        sequences = load_dataset(args.dataset, image_root=args.image_root)
+        if args.sequences:
+            wanted = [s.strip() for s in args.sequences.split(",") if s.strip()]
+            missing = [s for s in wanted if s not in sequences]
+            if missing:
+                raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
+            sequences = {s: sequences[s] for s in wanted}
+        if args.benchmark == "vot":
+            exp = ExperimentSpec(kind=args.experiment, baseline=BaselineSettings(repetitions=args.repetitions),
+                                 profile=args.profile, clock=args.clock, deterministic=args.deterministic,
+                                 layout=args.layout)
+        elif args.benchmark == "otb":
+            exp = ExperimentSpec(kind="otb", clock=args.clock)
+        else:
+            exp = ExperimentSpec(kind="got10k", clock=args.clock, got10k_repetitions=args.repetitions,
+                                 deterministic=args.deterministic)
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    options = (("preset", args.preset),) if args.preset else ()
+    trackers = [TrackerSpec(name.strip(), args.weights, args.device, options)
+                for name in args.tracker.split(",") if name.strip()]
+    executor_cm = None
+    if args.dask:
+        from integration.cluster import dask_executor
+
+        executor_cm = dask_executor(None if args.dask == "local" else args.dask)
+    print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}"
+          + (f" (profile {exp.profile}, clock {exp.clock})" if exp.kind == "realtime" else "") + f" -> {args.out}")
+    if executor_cm is not None:
+        with executor_cm as ex:
+            summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
+                                     progress=not args.quiet, executor=ex)
+    else:
+        summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
+                                 resume=not args.no_resume, progress=not args.quiet)
+    print(summary.text())
+    if summary.unavailable and len(summary.unavailable) == len(trackers):
+        return 2
+    return 0 if summary.ok else 1

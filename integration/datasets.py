@@ -1,0 +1,264 @@
+"""Datasets with frames: a :class:`Sequence` is a ground-truth annotation plus image loading.
+
+The annotation parsers live in ``analysis`` (``load_vot_folder``, ``load_otb_folder``, ``load_got10k_folder``,
+``load_pysot_json``); this module adds what running a tracker needs: reading frames as BGR ``uint8``
+(grayscale and thermal frames are expanded to 3 channels), resolving frame paths against an image root,
+the frame size when an annotation file does not record it, and :func:`load_dataset`, which recognises the
+layout of a path (one sequence folder, a dataset folder with ``list.txt``, a folder of mixed sequence
+folders such as ``../shared/data/sequences``, or a pysot-style JSON with an image root).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from analysis.annotations import SequenceAnnotation
+
+__all__ = [
+    "FrameReadError",
+    "Sequence",
+    "detect_layout",
+    "load_dataset",
+    "load_vot_dataset",
+    "load_otb_dataset",
+    "load_got10k_dataset",
+    "load_pysot_dataset",
+    "from_arrays",
+]
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+
+class FrameReadError(OSError):
+    """A frame image is missing or cannot be decoded (the message names the file)."""
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """One sequence: its :class:`SequenceAnnotation` and frame access.
+
+    ``frame(i)`` (0-based) returns a BGR ``uint8`` ``(H, W, 3)`` array. ``images`` optionally holds frames
+    already in memory (synthetic sequences); then no file is read.
+    """
+
+    annotation: SequenceAnnotation
+    images: tuple[np.ndarray, ...] | None = None
+
+    # --- annotation passthrough ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.annotation.name
+
+    @property
+    def groundtruth(self) -> np.ndarray:
+        return self.annotation.groundtruth
+
+    @property
+    def frames(self) -> tuple[Path, ...]:
+        return self.annotation.frames
+
+    @property
+    def tags(self) -> dict[str, np.ndarray]:
+        return self.annotation.tags
+
+    @property
+    def fps(self) -> float:
+        return self.annotation.fps
+
+    def __len__(self) -> int:
+        return len(self.annotation)
+
+    @cached_property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)``; read from the first frame when the annotation does not record it."""
+        if self.annotation.width > 0 and self.annotation.height > 0:
+            return (self.annotation.width, self.annotation.height)
+        h, w = self.frame(0).shape[:2]
+        return (int(w), int(h))
+
+    def region(self, i: int) -> np.ndarray:
+        """Ground-truth region of frame ``i`` (4 or 8 values)."""
+        return self.annotation.groundtruth[i]
+
+    def frame(self, i: int) -> np.ndarray:
+        """Frame ``i`` (0-based) as BGR ``uint8`` with 3 channels."""
+        n = len(self)
+        if not 0 <= i < n:
+            raise IndexError(f"frame index {i} out of range for sequence {self.name!r} with {n} frames")
+        if self.images is not None:
+            return _to_bgr(self.images[i], f"{self.name}[{i}]")
+        if i >= len(self.frames):
+            raise FrameReadError(
+                f"{self.annotation.source or self.name}: sequence {self.name!r} has {n} ground-truth rows but only "
+                f"{len(self.frames)} frame paths (frame {i + 1} missing)"
+            )
+        path = Path(self.frames[i])
+        img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if img is None:
+            why = "file does not exist" if not path.exists() else "not a readable image"
+            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})")
+        return _to_bgr(img, str(path))
+
+    def check_frames(self) -> None:
+        """Raise :class:`FrameReadError` naming the first missing frame file (cheap: existence only)."""
+        if self.images is not None:
+            return
+        if len(self.frames) < len(self):
+            raise FrameReadError(
+                f"{self.annotation.source or self.name}: {len(self)} ground-truth rows but {len(self.frames)} frames"
+            )
+        for i, p in enumerate(self.frames[: len(self)]):
+            if not Path(p).is_file():
+                raise FrameReadError(f"{p}: frame {i + 1} of sequence {self.name!r} does not exist")
+
+
+def _to_bgr(img: np.ndarray, what: str) -> np.ndarray:
+    """Any decoded image -> BGR uint8 (H, W, 3): grayscale/thermal expanded, 16-bit scaled, alpha dropped."""
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8) if img.max() > 255 else img.astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype(np.uint8)
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.ndim == 3 and img.shape[2] == 1:
+        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if img.ndim == 3 and img.shape[2] == 4:
+        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    if img.ndim == 3 and img.shape[2] == 3:
+        return np.ascontiguousarray(img)
+    raise FrameReadError(f"{what}: unsupported image shape {img.shape}")
+
+
+def from_arrays(name: str, frames: list[np.ndarray], groundtruth: np.ndarray, tags: dict | None = None) -> Sequence:
+    """An in-memory sequence (e.g. from :func:`integration.synthetic.generate_sequence`)."""
+    gt = np.asarray(groundtruth, dtype=np.float64)
+    if len(frames) != len(gt):
+        raise ValueError(f"sequence {name!r}: {len(frames)} frames but {len(gt)} ground-truth rows")
+    h, w = frames[0].shape[:2]
+    ann = SequenceAnnotation(name=name, groundtruth=gt, width=int(w), height=int(h), tags=dict(tags or {}),
+                             source=f"<memory:{name}>")
+    return Sequence(ann, images=tuple(frames))
+
+
+# ----------------------------------------------------------------------------------------------- loaders
+def _annotation_loader(name: str):
+    """A loader of ``analysis.annotations`` (or its per-layout module while the re-export is missing)."""
+    import importlib
+
+    for module in ("analysis.annotations", "analysis.annotations_vot", "analysis.annotations_otb",
+                   "analysis.annotations_got10k"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        if hasattr(mod, name):
+            return getattr(mod, name)
+    raise ImportError(f"analysis.annotations.{name} is not available in this build")
+
+
+def _wrap(annotations: dict[str, SequenceAnnotation], image_root: Path | None = None) -> dict[str, Sequence]:
+    out = {}
+    for name, ann in annotations.items():
+        if image_root is not None and ann.frames and not Path(ann.frames[0]).is_absolute():
+            ann = dataclasses.replace(ann, frames=tuple(image_root / p for p in ann.frames))
+        out[name] = Sequence(ann)
+    return out
+
+
+def load_vot_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """VOT sequence folder or dataset folder (``list.txt``): legacy ``00000001.jpg`` or ``color/`` layout."""
+    return _wrap(_annotation_loader("load_vot_folder")(Path(path)))
+
+
+def load_otb_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """OTB sequence folder or folder of them (``img/`` + ``groundtruth_rect[.k].txt``, OTB frame ranges)."""
+    return _wrap(_annotation_loader("load_otb_folder")(Path(path)))
+
+
+def load_got10k_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """GOT-10k subset folder (``list.txt``), root with ``val/``, or one sequence folder."""
+    return _wrap(_annotation_loader("load_got10k_folder")(Path(path)))
+
+
+def load_pysot_dataset(json_path: str | os.PathLike, image_root: str | os.PathLike | None = None) -> dict[str, Sequence]:
+    """pysot-style JSON (``{seq: {video_dir, img_names, gt_rect, ...}}``); frames under ``image_root``
+    (default: the JSON's folder). OTB JSONs (``image_files``) are recognised too."""
+    json_path = Path(json_path)
+    root = Path(image_root) if image_root is not None else json_path.parent
+    try:
+        first = next(iter(json.loads(json_path.read_text()).values()), {})
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{json_path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    if isinstance(first, dict) and "image_files" in first:
+        anns = _annotation_loader("load_otb_json")(json_path, image_root=root)
+    else:
+        anns = _annotation_loader("load_pysot_json")(json_path, image_root=root)
+    return _wrap(anns, root)
+
+
+def detect_layout(folder: str | os.PathLike) -> str | None:
+    """Layout of one sequence folder: ``vot``, ``otb``, ``got10k`` or ``None`` (not a sequence)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    if (folder / "img").is_dir() and any(folder.glob("groundtruth_rect*.txt")):
+        return "otb"
+    if (folder / "groundtruth.txt").is_file():
+        if (folder / "meta_info.ini").is_file() or (folder / "absence.label").is_file():
+            return "got10k"
+        return "vot"
+    return None
+
+
+_LOADERS = {"vot": load_vot_dataset, "otb": load_otb_dataset, "got10k": load_got10k_dataset}
+
+
+def load_dataset(path: str | os.PathLike, image_root: str | os.PathLike | None = None,
+                 layout: str | None = None) -> dict[str, Sequence]:
+    """Load any supported dataset path, recognising its layout unless ``layout`` is given.
+
+    * ``*.json``: pysot/OTB JSON with frames under ``image_root`` (default: the JSON's folder);
+    * a sequence folder (VOT legacy or ``color/``, OTB, GOT-10k): one sequence;
+    * a dataset folder with ``list.txt`` (VOT, GOT-10k subset) or a GOT-10k root with ``val/``;
+    * any other folder: every sequence sub-folder, each with its own layout (mixed folders allowed).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: dataset path does not exist")
+    if path.is_file():
+        if path.suffix.lower() == ".json":
+            return load_pysot_dataset(path, image_root)
+        raise ValueError(f"{path}: expected a folder or a pysot-style .json file")
+    if layout is not None:
+        if layout == "pysot":
+            raise ValueError(f"{path}: layout 'pysot' needs the .json file, not a folder")
+        if layout not in _LOADERS:
+            raise ValueError(f"unknown layout {layout!r} (expected one of {sorted(_LOADERS)} or pysot)")
+        return _LOADERS[layout](path)
+    own = detect_layout(path)
+    if own is not None:
+        return _LOADERS[own](path)
+    if (path / "list.txt").is_file():
+        names = [ln.strip() for ln in (path / "list.txt").read_text().splitlines() if ln.strip()]
+        kinds = {detect_layout(path / n) for n in names[:3]} - {None}
+        if len(kinds) == 1:
+            return _LOADERS[kinds.pop()](path)
+        raise ValueError(f"{path / 'list.txt'}: cannot tell the layout of the listed sequence folders")
+    if any((path / s / "list.txt").is_file() for s in ("val", "test", "train")):
+        return load_got10k_dataset(path)
+    out: dict[str, Sequence] = {}
+    for sub in sorted(p for p in path.iterdir() if p.is_dir()):
+        kind = detect_layout(sub)
+        if kind is not None:
+            out.update(_LOADERS[kind](sub))
+    if not out:
+        raise ValueError(f"{path}: no sequences found (expected VOT, OTB or GOT-10k sequence folders, list.txt, "
+                         "or a pysot .json)")
+    return out

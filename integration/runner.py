@@ -1,0 +1,352 @@
+"""Run trackers over datasets under a protocol: parallel workers, atomic writes, resume, crash isolation.
+
+The unit of work is one (tracker, experiment, sequence). A worker builds the tracker from its
+:class:`TrackerSpec` (so nothing unpicklable crosses process boundaries; ``spawn``-safe), runs the protocol,
+writes every result file atomically and finally a completion record. A rerun skips units whose record exists,
+so an interrupted run redoes only what is missing. A unit that raises is logged with its traceback in
+``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units continue; the run ends with a
+:class:`RunSummary` (also written as ``summary.json`` next to the records).
+
+Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
+
+* ``baseline`` / ``realtime`` (LEG/PST text): ``<out>/<tracker>/<exp>/<seq>/<seq>_001.txt`` ... and
+  ``<seq>_time.txt`` (frames x repetitions; unrun repetitions 0, as LEG); ``layout="pyt"`` writes the
+  vot-toolkit form instead (``<seq>_001.bin`` + ``<seq>_001_time.value``). Real-time also writes
+  ``<seq>_realtime.json`` (processed / held / skipped frames, latency p50/p95/max).
+* ``otb`` (G10/OTB): ``<out>/<tracker>/<seq>.txt`` (row 0 = initial box), ``<out>/<tracker>/times/<seq>_time.txt``.
+* ``got10k`` (G10): ``<out>/<tracker>/<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>_time.txt``.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import re
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from analysis.trajectory_io import atomic_write_text, write_times, write_trajectory
+from integration.datasets import Sequence
+from integration.protocols.clocks import parse_clock
+from integration.protocols.one_pass import run_got10k, run_one_pass
+from integration.protocols.realtime import get_profile, run_realtime
+from integration.protocols.vot_baseline import BaselineSettings, run_baseline
+
+__all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
+           "plan_units", "run_experiment", "EXPERIMENTS"]
+
+EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
+
+
+@dataclass(frozen=True)
+class TrackerSpec:
+    """How a worker builds a tracker: registry name or ``module:Factory``, weights, device, options."""
+
+    name: str
+    weights: str | None = None
+    device: str = "cpu"
+    options: tuple[tuple[str, Any], ...] = ()
+    label: str | None = None  #: result folder name (default: the name, made file-system safe)
+
+    @property
+    def result_name(self) -> str:
+        return _safe(self.label or self.name.split(":")[-1])
+
+    def build(self) -> Any:
+        from integration.trackers import create_tracker
+
+        return create_tracker(self.name, weights=self.weights, device=self.device, **dict(self.options))
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """Which protocol, with its settings. ``clock`` is a :func:`parse_clock` string."""
+
+    kind: str = "baseline"
+    baseline: BaselineSettings = BaselineSettings()
+    profile: str = "paper"
+    clock: str = "measured"
+    got10k_repetitions: int = 3
+    deterministic: bool = False  #: declared deterministic: 1 run (baseline, GOT-10k)
+    layout: str = "leg"  #: ``leg`` text files or ``pyt`` vot-toolkit binary files (VOT experiments)
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXPERIMENTS:
+            raise ValueError(f"unknown experiment {self.kind!r} (expected one of {EXPERIMENTS})")
+        if self.layout not in ("leg", "pyt"):
+            raise ValueError(f"unknown result layout {self.layout!r} (expected 'leg' or 'pyt')")
+        if self.kind == "realtime":
+            get_profile(self.profile)
+        parse_clock(self.clock)
+
+    @property
+    def folder(self) -> str:
+        """Experiment folder name inside the tracker folder ('' for the flat OTB / GOT-10k layouts)."""
+        return self.kind if self.kind in ("baseline", "realtime") else ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    tracker: TrackerSpec
+    experiment: ExperimentSpec
+    sequence: Sequence
+    out: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.tracker.result_name}/{self.experiment.kind}/{self.sequence.name}"
+
+    @property
+    def record_dir(self) -> Path:
+        return Path(self.out) / "_runner" / self.tracker.result_name / self.experiment.kind
+
+    @property
+    def done_file(self) -> Path:
+        return self.record_dir / f"{_safe(self.sequence.name)}.done.json"
+
+    @property
+    def error_file(self) -> Path:
+        return self.record_dir / f"{_safe(self.sequence.name)}.error.txt"
+
+    @property
+    def tracker_dir(self) -> Path:
+        return Path(self.out) / self.tracker.result_name
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    key: str
+    status: str  #: ``done``, ``skipped`` (already done), ``failed``
+    seconds: float = 0.0
+    runs: int = 0
+    error: str | None = None
+    log: str | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    outcomes: tuple[UnitOutcome, ...]
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[UnitOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def text(self) -> str:
+        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("done", "skipped", "failed")}
+        lines = [f"{counts['done']} done, {counts['skipped']} already done (resumed), {counts['failed']} failed"]
+        lines += [f"  FAILED {o.key}: {o.error} (traceback: {o.log})" for o in self.failed]
+        lines += [f"  UNAVAILABLE tracker {n}: {why}" for n, why in self.unavailable.items()]
+        return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------------- one unit
+def _write_vot_runs(seq_dir: Path, name: str, trajectories: list[list], times: np.ndarray, layout: str) -> None:
+    for r, traj in enumerate(trajectories, start=1):
+        if layout == "pyt":
+            write_trajectory(seq_dir / f"{name}_{r:03d}.bin", traj, binary=True)
+            write_times(seq_dir / f"{name}_{r:03d}_time.value", times[:, r - 1])
+        else:
+            write_trajectory(seq_dir / f"{name}_{r:03d}.txt", traj)
+    if layout != "pyt":
+        write_times(seq_dir / f"{name}_time.txt", times)
+
+
+def _clear_runs(seq_dir: Path, name: str) -> None:
+    """Remove run files left by an interrupted attempt, so a redo never mixes old and new runs."""
+    if seq_dir.is_dir():
+        pattern = re.compile(rf"^{re.escape(name)}_\d+(\.txt|\.bin|_time\.value)$")
+        for p in seq_dir.iterdir():
+            if pattern.match(p.name):
+                p.unlink()
+
+
+def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
+    """Run the protocol of ``unit`` and write its result files; returns the number of runs.
+
+    The tracker is built once per unit and re-initialised for every run (as in a TraX session); the
+    adapters and SiamRPN reset all state on ``init``.
+    """
+    seq, exp = unit.sequence, unit.experiment
+    name = seq.name
+    tracker = tracker_factory()
+    if exp.kind in ("baseline", "realtime"):
+        _clear_runs(unit.tracker_dir / exp.kind / name, name)
+    elif exp.kind == "got10k":
+        _clear_runs(unit.tracker_dir / name, name)
+    clock = parse_clock(exp.clock, unit.tracker.device)
+    get_frame = seq.frame
+    if exp.kind == "baseline":
+        settings = exp.baseline
+        if exp.deterministic and not settings.deterministic:
+            settings = BaselineSettings(**{**asdict(settings), "deterministic": True})
+        runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
+        times = np.zeros((len(seq), settings.repetitions))
+        for r, run in enumerate(runs):
+            times[:, r] = run.times
+        if exp.layout == "pyt":
+            times = times[:, : len(runs)]
+        _write_vot_runs(unit.tracker_dir / "baseline" / name, name, [r.trajectory for r in runs], times, exp.layout)
+        return len(runs)
+    if exp.kind == "realtime":
+        run = run_realtime(tracker, get_frame, seq.groundtruth, seq.size, get_profile(exp.profile),
+                           clock, sequence_fps=seq.fps)
+        seq_dir = unit.tracker_dir / "realtime" / name
+        _write_vot_runs(seq_dir, name, [run.trajectory], run.times[:, None], exp.layout)
+        summary = {"sequence": name, "clock": exp.clock, **run.summary()}
+        atomic_write_text(seq_dir / f"{name}_realtime.json", json.dumps(summary, indent=1))
+        return 1
+    first = seq.groundtruth[0]
+    if exp.kind == "otb":
+        run = run_one_pass(tracker, get_frame, len(seq), first, clock)
+        _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
+        write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
+        return 1
+    runs = run_got10k(tracker, get_frame, len(seq), first, exp.got10k_repetitions, exp.deterministic, clock)
+    seq_dir = unit.tracker_dir / name
+    for r, run in enumerate(runs, start=1):
+        _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
+    write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
+    return len(runs)
+
+
+def _write_boxes(path: Path, boxes: np.ndarray) -> None:
+    atomic_write_text(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
+
+
+def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True) -> UnitOutcome:
+    """Run one unit unless its completion record exists; never raises (errors are logged and returned)."""
+    if resume and unit.done_file.is_file():
+        return UnitOutcome(unit.key, "skipped")
+    start = time.perf_counter()
+    try:
+        factory = tracker_factory or unit.tracker.build
+        runs = _execute(unit, factory)
+    except Exception as exc:  # noqa: BLE001 - crash isolation: report, do not propagate
+        unit.record_dir.mkdir(parents=True, exist_ok=True)
+        text = f"{unit.key}\n{traceback.format_exc()}"
+        atomic_write_text(unit.error_file, text)
+        return UnitOutcome(unit.key, "failed", time.perf_counter() - start, 0, f"{type(exc).__name__}: {exc}",
+                           str(unit.error_file))
+    seconds = time.perf_counter() - start
+    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": asdict(unit.tracker),
+              "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
+              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
+    if unit.error_file.is_file():
+        unit.error_file.unlink()
+    return UnitOutcome(unit.key, "done", seconds, runs)
+
+
+def _jsonable(d: dict) -> dict:
+    return json.loads(json.dumps(d, default=str))
+
+
+# -------------------------------------------------------------------------------------------- many units
+def plan_units(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec, sequences: dict[str, Sequence] | Iterable[Sequence],
+               out: str | os.PathLike) -> list[Unit]:
+    seqs = list(sequences.values()) if isinstance(sequences, dict) else list(sequences)
+    return [Unit(t, experiment, s, Path(out)) for t in trackers for s in seqs]
+
+
+def _worker_init() -> None:
+    """One thread per worker: the machine's cores are shared by the worker processes."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except Exception:  # pragma: no cover
+        pass
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except Exception:  # pragma: no cover
+        pass
+
+
+def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress: bool = True,
+              executor: Any = None) -> list[UnitOutcome]:
+    """Run units in-process (``workers=1``), in ``workers`` spawned processes, or on ``executor`` (any
+    ``concurrent.futures``-style executor, e.g. :func:`integration.cluster.dask_executor`)."""
+    todo = [u for u in units if not (resume and u.done_file.is_file())]
+    outcomes = [UnitOutcome(u.key, "skipped") for u in units if u not in todo]
+    bar = tqdm(total=len(units), initial=len(outcomes), desc="sequences", unit="seq", disable=not progress)
+    try:
+        if executor is None and workers <= 1:
+            for u in todo:
+                bar.set_postfix_str(u.key, refresh=False)
+                outcomes.append(run_unit(u, resume=resume))
+                bar.update()
+            return outcomes
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                               initializer=_worker_init)
+        try:
+            pending = {pool.submit(run_unit, u, None, resume): u for u in todo}
+            while pending:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    unit = pending.pop(fut)
+                    try:
+                        outcomes.append(fut.result())
+                    except BrokenProcessPool as exc:
+                        outcomes.append(UnitOutcome(unit.key, "failed", error=f"worker process died: {exc}"))
+                    except Exception as exc:  # noqa: BLE001 - e.g. a cluster worker lost
+                        outcomes.append(UnitOutcome(unit.key, "failed", error=f"{type(exc).__name__}: {exc}"))
+                    bar.update()
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+        return outcomes
+    finally:
+        bar.close()
+
+
+def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
+                   sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int = 1,
+                   resume: bool = True, progress: bool = True, executor: Any = None,
+                   check_trackers: bool = True) -> RunSummary:
+    """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise."""
+    trackers = list(trackers)
+    unavailable: dict[str, str] = {}
+    if check_trackers:
+        from integration.trackers import TrackerUnavailable
+
+        usable = []
+        for spec in trackers:
+            try:
+                if spec.name != "siamrpn":  # building SiamRPN loads weights: let the units report problems
+                    spec.build()
+                usable.append(spec)
+            except (TrackerUnavailable, OSError, ValueError) as exc:
+                unavailable[spec.result_name] = str(exc)
+        trackers = usable
+    units = plan_units(trackers, experiment, sequences, out)
+    outcomes = run_units(units, workers, resume, progress, executor)
+    summary = RunSummary(tuple(outcomes), unavailable)
+    for spec in trackers:
+        rec = Path(out) / "_runner" / spec.result_name / experiment.kind
+        mine = [o for o in outcomes if o.key.startswith(f"{spec.result_name}/{experiment.kind}/")]
+        rec.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(rec / "summary.json", json.dumps(
+            {"tracker": spec.result_name, "experiment": experiment.kind,
+             "outcomes": [asdict(o) for o in mine]}, indent=1))
+    return summary

@@ -1,0 +1,186 @@
+"""Tracker registry: ``create_tracker(name, weights=None, device="cpu", **kw)``.
+
+Every tracker here speaks the protocols' interface: ``init(image_bgr, region)`` and
+``update(image_bgr) -> (box xywh float64, score)``. Registered names:
+
+* ``siamrpn`` — :class:`tracker.siamrpn.SiamRPNTracker` (imported lazily so OpenCV-only runs skip torch);
+  ``weights=None`` means the default trained weights, ``"random:<seed>"`` a randomly initialised network.
+* OpenCV baselines ``csrt``, ``kcf``, ``mil`` (``cv2.Tracker<X>_create`` or ``cv2.legacy``) and ``nano``
+  (``cv2.TrackerNano`` with NanoTrack v2 ONNX files: ``weights`` = their folder, default
+  ``$SIAMRPN_NANOTRACK_DIR`` or ``../shared/data/weights/nanotrack_v2``; never copied into the repo).
+  A polygon region is converted to the pysot/DaSiamRPN area-preserving box; the OpenCV object is rebuilt on
+  every ``init`` so a re-initialisation fully resets it; when OpenCV reports a lost target the last box is
+  returned with score 0.
+* ``module.path:Factory`` — any importable callable returning an object with ``init``/``update``.
+
+A baseline that is missing from the installed OpenCV (or whose model files are absent) raises
+:class:`TrackerUnavailable` with the reason; :func:`available_trackers` lists what works.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
+           "default_nanotrack_dir", "region_to_box"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class TrackerUnavailable(RuntimeError):
+    """The tracker cannot be built here (module, OpenCV class or model file missing)."""
+
+
+def region_to_box(region: np.ndarray) -> np.ndarray:
+    """``x, y, w, h`` of a region: itself for 4 values, the area-preserving box for a polygon (pysot/DaSiamRPN)."""
+    r = np.asarray(region, dtype=np.float64).ravel()
+    if r.size == 4:
+        return r.copy()
+    from analysis.overlap import area_preserving_rect
+
+    return np.asarray(area_preserving_rect(r), dtype=np.float64)
+
+
+class OpenCVTracker:
+    """Adapter for a ``cv2.Tracker`` (integer ``Rect`` in, ``(ok, Rect)`` out)."""
+
+    deterministic = True
+
+    def __init__(self, name: str, factory: Callable[[], Any]):
+        self.name = name
+        self._factory = factory
+        self._tracker: Any = None
+        self._box = np.zeros(4)
+
+    def init(self, image: np.ndarray, region: np.ndarray) -> None:
+        box = region_to_box(region)
+        h, w = image.shape[:2]
+        x0 = int(np.clip(np.floor(box[0]), 0, w - 1))
+        y0 = int(np.clip(np.floor(box[1]), 0, h - 1))
+        x1 = int(np.clip(np.ceil(box[0] + box[2]), x0 + 1, w))
+        y1 = int(np.clip(np.ceil(box[1] + box[3]), y0 + 1, h))
+        self._tracker = self._factory()
+        self._tracker.init(image, (x0, y0, x1 - x0, y1 - y0))
+        self._box = box
+
+    def update(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        if self._tracker is None:
+            raise RuntimeError(f"{self.name}: update() before init()")
+        ok, rect = self._tracker.update(image)
+        if ok:
+            self._box = np.asarray(rect, dtype=np.float64)
+            return self._box.copy(), 1.0
+        return self._box.copy(), 0.0
+
+
+def _cv2_factory(kind: str) -> Callable[[], Any]:
+    import cv2
+
+    for owner in (cv2, getattr(cv2, "legacy", None)):
+        if owner is None:
+            continue
+        make = getattr(owner, f"Tracker{kind}_create", None) or getattr(getattr(owner, f"Tracker{kind}", None), "create", None)
+        if make is not None:
+            return make
+    raise TrackerUnavailable(f"OpenCV {cv2.__version__} has no Tracker{kind} (install opencv-contrib-python)")
+
+
+def default_nanotrack_dir() -> Path:
+    """``$SIAMRPN_NANOTRACK_DIR`` or ``../shared/data/weights/nanotrack_v2`` next to the repository."""
+    env = os.environ.get("SIAMRPN_NANOTRACK_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "data" / "weights" / "nanotrack_v2"
+
+
+def _nano_factory(weights: str | None) -> Callable[[], Any]:
+    import cv2
+
+    folder = Path(weights) if weights else default_nanotrack_dir()
+    backbone, head = folder / "nanotrack_backbone_sim.onnx", folder / "nanotrack_head_sim.onnx"
+    missing = [str(p) for p in (backbone, head) if not p.is_file()]
+    if missing:
+        raise TrackerUnavailable(f"nano: NanoTrack model files not found: {', '.join(missing)}")
+    if not hasattr(cv2, "TrackerNano_Params"):
+        raise TrackerUnavailable(f"nano: OpenCV {cv2.__version__} has no TrackerNano")
+
+    def make():
+        params = cv2.TrackerNano_Params()
+        params.backbone = str(backbone)
+        params.neckhead = str(head)
+        return cv2.TrackerNano_create(params)
+
+    return make
+
+
+def _opencv(kind: str) -> Callable[..., OpenCVTracker]:
+    def build(weights: str | None = None, device: str = "cpu", **kw: Any) -> OpenCVTracker:
+        factory = _nano_factory(weights) if kind == "Nano" else _cv2_factory(kind)
+        return OpenCVTracker(kind.lower(), factory)
+
+    return build
+
+
+def _siamrpn(weights: str | None = None, device: str = "cpu", **kw: Any) -> Any:
+    try:
+        from tracker.siamrpn import SiamRPNTracker
+    except ImportError as exc:  # pragma: no cover - only when the tracker package is broken
+        raise TrackerUnavailable(f"siamrpn: cannot import tracker.siamrpn ({exc})") from exc
+    return SiamRPNTracker(weights=weights, device=device, **kw)
+
+
+#: name -> builder(weights, device, **kw)
+TRACKERS: dict[str, Callable[..., Any]] = {
+    "siamrpn": _siamrpn,
+    "csrt": _opencv("CSRT"),
+    "kcf": _opencv("KCF"),
+    "mil": _opencv("MIL"),
+    "nano": _opencv("Nano"),
+}
+
+
+def _import_factory(spec: str) -> Callable[..., Any]:
+    module, _, attr = spec.partition(":")
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise TrackerUnavailable(f"{spec}: cannot import ({exc})") from exc
+    return obj
+
+
+def create_tracker(name: str, weights: str | None = None, device: str = "cpu", **kw: Any) -> Any:
+    """Build a tracker by registry name or ``module:Factory``; raises :class:`TrackerUnavailable` with the reason."""
+    if name in TRACKERS:
+        tracker = TRACKERS[name](weights=weights, device=device, **kw)
+    elif ":" in name:
+        factory = _import_factory(name)
+        kwargs = dict(kw)
+        if weights is not None:
+            kwargs["weights"] = weights
+        tracker = factory(**kwargs)
+    else:
+        raise TrackerUnavailable(f"unknown tracker {name!r} (known: {', '.join(TRACKERS)}, or 'module:Factory')")
+    if not (hasattr(tracker, "init") and hasattr(tracker, "update")):
+        raise TrackerUnavailable(f"{name}: built object {type(tracker).__name__} has no init/update")
+    return tracker
+
+
+def available_trackers(names: list[str] | None = None) -> dict[str, str | None]:
+    """``{name: None}`` for trackers that build here, ``{name: reason}`` for those that do not.
+
+    SiamRPN is checked by import only (building it loads weights)."""
+    out: dict[str, str | None] = {}
+    for name in names or list(TRACKERS):
+        try:
+            if name == "siamrpn":
+                importlib.import_module("tracker.siamrpn")
+            else:
+                create_tracker(name)
+            out[name] = None
+        except Exception as exc:  # noqa: BLE001 - any failure is a reason to report
+            out[name] = f"{type(exc).__name__}: {exc}"
+    return out

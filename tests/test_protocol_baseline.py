@@ -1,0 +1,88 @@
+"""VOT baseline protocol with resets: exact 1/2/0 patterns, repetitions and the determinism stop."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.regions import is_special
+from integration.protocols.clocks import SimulatedClock
+from integration.protocols.vot_baseline import BaselineSettings, run_baseline, run_supervised
+from tests.protocol_helpers import ScriptedTracker, rect_iou, static_gt
+
+
+def codes(traj):
+    return [int(r) if is_special(r) else "T" for r in traj]
+
+
+def test_reset_pattern_matches_hand_computed():
+    gt = static_gt(30)
+    tracker = ScriptedTracker(gt, fail_at={5, 12, 27})
+    run = run_supervised(tracker, lambda i: i, gt, (200, 200), rect_iou, clock=SimulatedClock(0.01))
+    T = "T"
+    expected = ([1, T, T, T, T, 2, 0, 0, 0, 0]      # fail at 5 -> re-init at 10
+                + [1, T, 2, 0, 0, 0, 0]             # fail at 12 -> re-init at 17
+                + [1] + [T] * 9 + [2, 0, 0])        # fail at 27, 27+5 >= 30: no re-init
+    assert codes(run.trajectory) == expected
+    assert tracker.inits == [0, 10, 17]
+    assert np.array_equal(run.trajectory[1], gt[1])
+    # times: every frame the tracker saw costs 10 ms, skipped frames 0
+    seen = [i for i, c in enumerate(expected) if c != 0]
+    assert np.allclose(run.times[seen], 0.01) and np.all(run.times[[6, 7, 8, 9, 28, 29]] == 0)
+
+
+def test_init_response_is_never_a_failure_and_reset_lands_exactly_five_later():
+    gt = static_gt(16)
+    # frame 10 is the re-initialisation frame: its "failure" is never asked for
+    tracker = ScriptedTracker(gt, fail_at={5, 10, 15})
+    run = run_supervised(tracker, lambda i: i, gt, None, rect_iou)
+    assert codes(run.trajectory) == [1, "T", "T", "T", "T", 2, 0, 0, 0, 0, 1, "T", "T", "T", "T", 2]
+    assert 10 not in tracker.updates
+
+
+def test_failure_uses_real_vot_overlap_with_image_bounds():
+    """A box entirely outside the image overlaps 0 under leg2017 bounds -> failure (rasterised overlap)."""
+    gt = static_gt(8)
+    class Outside(ScriptedTracker):
+        def update(self, image):
+            super().update(image)
+            return (np.array([250.0, 40.0, 20.0, 30.0]) if int(image) == 3 else self.gt[int(image)]), 1.0
+    runs = run_baseline(Outside(gt), lambda i: i, gt, (240, 200), BaselineSettings(deterministic=True))
+    assert codes(runs[0].trajectory) == [1, "T", "T", 2, 0, 0, 0, 0]
+
+
+def test_repetitions_deterministic_tracker_stops_after_three():
+    gt = static_gt(20)
+    made = []
+    def factory():
+        made.append(ScriptedTracker(gt, fail_at={7}))
+        return made[-1]
+    runs = run_baseline(factory, lambda i: i, gt, None, BaselineSettings(), overlap=rect_iou)
+    assert len(runs) == 3 and len(made) == 3
+
+
+def test_repetitions_tiny_jitter_counts_as_identical_but_real_noise_runs_fifteen():
+    gt = static_gt(20)
+    seeds = iter(range(100))
+    tiny = run_baseline(lambda: ScriptedTracker(gt, jitter=1e-4, seed=next(seeds)), lambda i: i, gt, None,
+                        BaselineSettings(), overlap=rect_iou)
+    noisy = run_baseline(lambda: ScriptedTracker(gt, jitter=0.5, seed=next(seeds)), lambda i: i, gt, None,
+                         BaselineSettings(), overlap=rect_iou)
+    assert len(tiny) == 3
+    assert len(noisy) == 15
+
+
+def test_different_failure_pattern_is_not_identical():
+    gt = static_gt(20)
+    patterns = iter([{7}, {7}, {8}] + [{7}] * 12)
+    runs = run_baseline(lambda: ScriptedTracker(gt, fail_at=next(patterns)), lambda i: i, gt, None,
+                        BaselineSettings(), overlap=rect_iou)
+    assert len(runs) == 15
+
+
+def test_declared_deterministic_runs_once_and_settings_validate():
+    gt = static_gt(10)
+    runs = run_baseline(lambda: ScriptedTracker(gt), lambda i: i, gt, None,
+                        BaselineSettings(deterministic=True), overlap=rect_iou)
+    assert len(runs) == 1
+    with pytest.raises(ValueError):
+        BaselineSettings(repetitions=0)
