@@ -9,10 +9,11 @@ its mean over the interval ``[N_lo, N_hi]`` (shaded), the AR plot puts reliabili
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from analysis.plots import (
     DEFAULT_STYLE,
@@ -34,6 +35,26 @@ def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> N
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{what}: table lacks column(s) {missing}; has {list(df.columns)}")
+
+
+#: star colours of the run's points (first experiment, second experiment, ...)
+RUN_STAR_COLORS = (RUN_COLOR, "#ff9896", "#8c1515")
+
+
+def _highlights(highlight: str | Sequence[str] | None) -> list[str]:
+    """The run's names as a list (one name or several, e.g. baseline and real-time)."""
+    if highlight is None:
+        return []
+    return [highlight] if isinstance(highlight, str) else list(highlight)
+
+
+def _legend_run_first(ax, highlight: str | Sequence[str] | None, n: int) -> None:
+    """Legend outside the axes on the right, the run's entries first."""
+    runs = _highlights(highlight)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: runs.index(labels[i]) if labels[i] in runs else len(runs))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False, ncol=1 if n <= 16 else 2, borderaxespad=0)
 
 
 def plot_eao_curve(
@@ -133,7 +154,7 @@ def plot_eao_ranking(
 def plot_ar(
     table: pd.DataFrame,
     out_stem: Path,
-    highlight: str | None = None,
+    highlight: str | Sequence[str] | None = None,
     sensitivity: float = 30.0,
     title: str = "Accuracy-robustness",
     style: PlotStyle = DEFAULT_STYLE,
@@ -148,11 +169,12 @@ def plot_ar(
     with rc_context(style):
         fig = new_figure(style)
         ax = fig.add_subplot()
-        k = 0
+        k, runs = 0, _highlights(highlight)
         for row in points.itertuples(index=False):
-            if row.tracker == highlight:
-                ax.scatter(row.reliability, row.accuracy, s=140, marker="*", color=RUN_COLOR, zorder=4,
-                           edgecolor="black", linewidth=0.5, label=row.tracker)
+            if row.tracker in runs:
+                ax.scatter(row.reliability, row.accuracy, s=140, marker="*", zorder=4, edgecolor="black",
+                           color=RUN_STAR_COLORS[runs.index(row.tracker) % len(RUN_STAR_COLORS)], linewidth=0.5,
+                           label=row.tracker)
             else:
                 ax.scatter(row.reliability, row.accuracy, s=36, marker=MARKERS[k % len(MARKERS)],
                            color=PALETTE[k % len(PALETTE)], zorder=3, label=row.tracker)
@@ -165,8 +187,7 @@ def plot_ar(
         ax.set_ylabel("accuracy")
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        ncol = 1 if len(points) <= 16 else 2
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncol=ncol, borderaxespad=0)
+        _legend_run_first(ax, highlight, len(points))
         paths = save_figure(fig, out_stem, style)
     return PlotResult("ar_plot", title, paths, {"points": points, "sensitivity": sensitivity})
 
@@ -175,13 +196,15 @@ def plot_attribute_bars(
     table: pd.DataFrame,
     out_stem: Path,
     metrics: tuple[str, ...] = ("eao", "accuracy"),
+    overall: Mapping[str, float] | None = None,
     title: str = "Per-attribute performance",
     style: PlotStyle = DEFAULT_STYLE,
 ) -> PlotResult:
     """Per-attribute bars, one panel per metric, one bar group per attribute, one bar per tracker.
 
     ``table`` is long-form: columns ``attribute``, the ``metrics``, optionally ``tracker`` (one bar per
-    tracker in each group). Metrics absent from the table are skipped.
+    tracker in each group). Metrics absent from the table are skipped. ``overall[metric]`` (the score on
+    all frames) is drawn as a dashed reference line.
     """
     _require_columns(table, ("attribute",), "plot_attribute_bars")
     metrics = tuple(m for m in metrics if m in table.columns and table[m].notna().any())
@@ -207,33 +230,36 @@ def plot_attribute_bars(
                 for yi, v in zip(y + offset, values):
                     if np.isfinite(v):
                         ax.text(v, yi, f" {v:.3f}", va="center", fontsize=style.font_size - 2)
+            if overall and metric in overall and np.isfinite(overall[metric]):
+                ax.axvline(overall[metric], color="0.2", ls="--", lw=1, label="all frames" if metric == metrics[0] else None)
             ax.set_yticks(y, [a.replace("_", " ") for a in attributes])
-            ax.invert_yaxis()
             top = np.nanmax(data[metric].to_numpy(dtype=np.float64))
             ax.set_xlim(0, top * 1.25 if np.isfinite(top) and top > 0 else 1.0)
             ax.set_xlabel(metric.upper() if metric == "eao" else metric)
             ax.grid(axis="x", alpha=0.3)
-        if len(trackers) > 1:
-            fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=len(trackers),
-                       frameon=False)
+        axes[0].invert_yaxis()  # shared y: invert once, first attribute on top
+        handles, labels = axes[0].get_legend_handles_labels()
+        if len(trackers) > 1 or overall:
+            fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
         fig.suptitle(title, fontsize=style.font_size + 1)
         paths = save_figure(fig, out_stem, style)
     plotted = data[["tracker", "attribute", *metrics]].reset_index(drop=True)
-    return PlotResult("attributes", title, paths, {"table": plotted, "metrics": metrics})
+    return PlotResult("attributes", title, paths, {"table": plotted, "metrics": metrics, "overall": dict(overall or {})})
 
 
 def plot_speed_vs_eao(
     table: pd.DataFrame,
     out_stem: Path,
-    highlight: str | None = None,
+    highlight: str | Sequence[str] | None = None,
     speed: str = "efo",
     realtime_line: float | None = None,
     title: str = "Speed vs EAO",
     style: PlotStyle = DEFAULT_STYLE,
 ) -> PlotResult:
-    """EAO against speed (``speed`` column: ``fps`` or ``efo``; log x), optional real-time threshold line.
+    """EAO against speed (``speed`` column: ``fps`` or ``efo``; log x, EAO axis from 0), optional real-time line.
 
-    ``table`` has columns ``tracker``, ``eao`` and ``speed``; rows missing either are left out.
+    ``table`` has columns ``tracker``, ``eao`` and ``speed``; rows missing either are left out. ``highlight``
+    names the run's point(s), drawn as stars.
     """
     _require_columns(table, ("tracker", "eao", speed), "plot_speed_vs_eao")
     points = table[["tracker", "eao", speed]].dropna().reset_index(drop=True)
@@ -241,17 +267,24 @@ def plot_speed_vs_eao(
     with rc_context(style):
         fig = new_figure(style)
         ax = fig.add_subplot()
-        k = 0
+        k, runs = 0, _highlights(highlight)
         for row in points.itertuples(index=False):
             value = getattr(row, speed)
-            if row.tracker == highlight:
-                ax.scatter(value, row.eao, s=140, marker="*", color=RUN_COLOR, edgecolor="black", linewidth=0.5,
-                           zorder=4, label=row.tracker)
+            if row.tracker in runs:
+                ax.scatter(value, row.eao, s=140, marker="*", edgecolor="black", linewidth=0.5, zorder=4,
+                           color=RUN_STAR_COLORS[runs.index(row.tracker) % len(RUN_STAR_COLORS)], label=row.tracker)
             else:
                 ax.scatter(value, row.eao, s=36, marker=MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)],
                            zorder=3, label=row.tracker)
                 k += 1
         ax.set_xscale("log")
+        if len(points):
+            ax.set_ylim(0, max(0.05, float(points["eao"].max()) * 1.15))
+            xs = np.append(points[speed].to_numpy(dtype=np.float64), realtime_line or np.nan)
+            ax.set_xlim(np.nanmin(xs) / 2.0, np.nanmax(xs) * 2.0)  # at least a decade: readable log ticks
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(f"{v:g}")[0] in "25" else ""))
         if realtime_line is not None:
             ax.axvline(realtime_line, color="0.4", ls=":", lw=1)
             ax.text(realtime_line, 0.02, f" real-time ({realtime_line:g} {speed.upper()})", rotation=90,
@@ -262,7 +295,6 @@ def plot_speed_vs_eao(
         ax.set_ylabel("EAO")
         ax.set_title(title)
         ax.grid(alpha=0.3, which="both")
-        ncol = 1 if len(points) <= 16 else 2
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncol=ncol, borderaxespad=0)
+        _legend_run_first(ax, highlight, len(points))
         paths = save_figure(fig, out_stem, style)
     return PlotResult("speed_eao", title, paths, {"points": points, "speed": speed})

@@ -305,22 +305,30 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
     return summary, conventions, [section], warnings, {"otb": reports}
 
 
-def _score_table(published: pd.DataFrame, column: str, around: float | None = None, limit: int = 12) -> pd.DataFrame:
-    """``tracker, score`` rows for a figure's published-only list.
+def select_published(published: pd.DataFrame, column: str, around: float | None = None, limit: int = 12) -> pd.DataFrame:
+    """Published rows with a ``column`` value to show next to the run, at most ``limit``.
 
-    All rows of the project's committed paper tables (the paper's own comparison set) are kept; the list is
-    filled up to ``limit`` with the published trackers whose score is closest to ``around`` (the run), so
-    the run's neighbourhood is shown rather than only the newest trackers.
+    All rows of the project's committed paper tables (the paper's own comparison set) are kept; the rest
+    is filled with the published trackers whose score is closest to ``around`` (the run), so a figure shows
+    the run's neighbourhood rather than only the newest trackers.
     """
     if not len(published) or column not in published:
-        return pd.DataFrame(columns=["tracker", "score"])
-    rows = published[published[column].notna()]
+        return published.iloc[0:0]
+    rows = published[pd.to_numeric(published[column], errors="coerce").notna()]
     committed = rows["table"].notna() if "table" in rows else pd.Series(False, index=rows.index)
-    chosen = rows[committed]
+    chosen = rows[committed].head(limit)
     rest = rows[~committed]
     if around is not None and np.isfinite(around) and len(rest):
-        rest = rest.iloc[np.argsort(np.abs(rest[column].to_numpy(dtype=np.float64) - around), kind="stable")]
-    chosen = pd.concat([chosen, rest.head(max(0, limit - len(chosen)))])
+        distance = np.abs(rest[column].to_numpy(dtype=np.float64) - around)
+        rest = rest.iloc[np.argsort(distance, kind="stable")]
+    return pd.concat([chosen, rest.head(max(0, limit - len(chosen)))])
+
+
+def _score_table(published: pd.DataFrame, column: str, around: float | None = None, limit: int = 12) -> pd.DataFrame:
+    """``tracker, score`` rows for a figure's published-only list (:func:`select_published`)."""
+    chosen = select_published(published, column, around, limit)
+    if not len(chosen):
+        return pd.DataFrame(columns=["tracker", "score"])
     return chosen[["tracker", column]].rename(columns={column: "score"}).reset_index(drop=True)
 
 
@@ -507,4 +515,18 @@ def build_report(
         for t in section.tables:
             write_text_atomic(tables / f"{t.name}.csv", t.frame.to_csv(index=False))
     write_text_atomic(out_dir / "report.md", render_markdown(content, out_dir))
-    return write_text_atomic(out_dir / "report.html", render_html(content, out_dir, embed=embed_figures))
+    html = write_text_atomic(out_dir / "report.html", render_html(content, out_dir, embed=embed_figures))
+    _remove_stale(out_dir, sections)
+    return html
+
+
+def _remove_stale(out_dir: Path, sections: Sequence[ReportSection]) -> None:
+    """Delete figure/table files of an earlier build in ``out_dir`` that this build did not write."""
+    keep = {p.resolve() for s in sections for r, _ in s.figures for p in r.paths}
+    keep |= {(out_dir / "tables" / f"{t.name}.csv").resolve() for s in sections for t in s.tables}
+    keep.add((out_dir / "tables" / "summary.csv").resolve())
+    for folder, suffixes in ((out_dir / "figures", {".png", ".pdf"}), (out_dir / "tables", {".csv"})):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.suffix in suffixes and path.resolve() not in keep:
+                    path.unlink()
