@@ -69,7 +69,8 @@ class BatchedSiamRPN:
     """
 
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
-                 device: str | torch.device = "cpu", backend: str = "eager") -> None:
+                 device: str | torch.device = "cpu", backend: str = "eager",
+                 backend_options: dict | None = None) -> None:
         self.cfg = get_preset(preset)
         self.device = torch.device(device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
@@ -79,7 +80,7 @@ class BatchedSiamRPN:
             self.engine = self.model
         else:
             from .fast import make_engine
-            self.engine = make_engine(self.model, backend, self.cfg, self.device)
+            self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
         self._geometry: dict[int, ScoreGeometry] = {}
         self.n = 0
         self.kernels: Kernels | None = None

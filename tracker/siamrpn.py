@@ -92,11 +92,13 @@ class SiamRPNTracker:
     ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
     ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
     :class:`TrackConfig`. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
-    (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``).
+    (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
+    :func:`tracker.fast.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
     """
 
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
-                 device: str | torch.device = "cpu", backend: str = "eager") -> None:
+                 device: str | torch.device = "cpu", backend: str = "eager",
+                 backend_options: dict | None = None) -> None:
         self.cfg = get_preset(preset)
         self.device = torch.device(device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
@@ -107,7 +109,7 @@ class SiamRPNTracker:
             self.engine = self.model
         else:
             from .fast import make_engine
-            self.engine = make_engine(self.model, backend, self.cfg, self.device)
+            self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
         self._geometry: dict[int, ScoreGeometry] = {}
         self.kernels: Kernels | None = None
         self.last_maps: tuple[np.ndarray, np.ndarray] | None = None
