@@ -266,20 +266,13 @@ def plan_units(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec, sequ
 
 
 def _worker_init() -> None:
-    """One thread per worker: the machine's cores are shared by the worker processes."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    try:
-        import cv2
+    """One thread per worker: the machine's cores are shared by the worker processes. Set through the
+    environment so torch (imported later, only if SiamRPN runs) picks it up without being imported here."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import cv2
 
-        cv2.setNumThreads(1)
-    except Exception:  # pragma: no cover
-        pass
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except Exception:  # pragma: no cover
-        pass
+    cv2.setNumThreads(1)
 
 
 def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress: bool = True,

@@ -44,3 +44,43 @@ class ScriptedTracker:
 
 def static_gt(n: int, box=(50.0, 40.0, 20.0, 30.0)) -> np.ndarray:
     return np.tile(np.asarray(box, float), (n, 1))
+
+
+class TemplateTracker:
+    """Deterministic image tracker (normalised cross-correlation with the first template) for runner tests.
+
+    ``delay`` seconds of sleep per update make it slow enough to interrupt; ``crash_width`` makes it raise on
+    frames of that width (crash-isolation tests)."""
+
+    def __init__(self, delay: float = 0.0, crash_width: int = 0, weights=None):
+        self.delay = delay
+        self.crash_width = crash_width
+        self.template = None
+        self.box = None
+
+    def init(self, image, region):
+        import cv2
+
+        r = np.asarray(region, float)
+        if r.size > 4:
+            xs, ys = r[0::2], r[1::2]
+            r = np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+        x, y, w, h = (int(round(v)) for v in r)
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        self.template = gray[max(0, y): y + h, max(0, x): x + w].copy()
+        self.box = r
+
+    def update(self, image):
+        import time
+
+        import cv2
+
+        if self.crash_width and image.shape[1] == self.crash_width:
+            raise RuntimeError(f"scripted crash on a {self.crash_width}-pixel-wide frame")
+        if self.delay:
+            time.sleep(self.delay)
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        score = cv2.matchTemplate(gray, self.template, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (x, y) = cv2.minMaxLoc(score)
+        self.box = np.array([x, y, self.template.shape[1], self.template.shape[0]], float)
+        return self.box.copy(), float(best)

@@ -1,0 +1,118 @@
+"""Datasets with frames: synthetic fixtures in every layout, the real ../shared sequences, bad input."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import warnings
+
+import cv2
+import numpy as np
+import pytest
+
+from integration.datasets import FrameReadError, Sequence, detect_layout, from_arrays, load_dataset
+from integration.synthetic import box_to_polygon, generate_sequence, write_dataset
+from tests.conftest import shared_path
+
+N, SIZE = 8, (64, 48)
+
+
+def _check_against_generator(seq, seed, polygon):
+    frames, boxes = generate_sequence(seed, N, SIZE)
+    assert len(seq) == N and seq.size == SIZE
+    expected = box_to_polygon(boxes) if polygon else boxes
+    assert np.array_equal(seq.groundtruth, expected)
+    img = seq.frame(N - 1)
+    assert img.shape == (48, 64, 3) and img.dtype == np.uint8
+    err = np.abs(img.astype(int) - frames[N - 1]).mean()  # JPEG q95 of a noisy texture: a few grey levels
+    other = np.abs(img.astype(int) - frames[N - 2]).mean()
+    assert err < 12 and err < other / 2
+
+
+@pytest.mark.parametrize("layout,polygon", [("vot", True), ("vot-color", True), ("otb", False),
+                                            ("got10k", False)])
+def test_synthetic_layouts_round_trip(tmp_path, layout, polygon):
+    names = write_dataset(tmp_path, layout=layout, n_sequences=2, n_frames=N, size=SIZE, seed=11)
+    seqs = load_dataset(tmp_path)
+    assert list(seqs) == names
+    _check_against_generator(seqs[names[1]], 12, polygon)
+    one = load_dataset(tmp_path / names[0])  # a single sequence folder
+    assert list(one) == [names[0]]
+    assert detect_layout(tmp_path / names[0]) == ("vot" if layout.startswith("vot") else layout)
+
+
+def test_pysot_json_with_image_root(tmp_path):
+    root = tmp_path / "VOTX"
+    names = write_dataset(root, layout="pysot", n_sequences=2, n_frames=N, size=SIZE, seed=4)
+    seqs = load_dataset(root / "VOTX.json")  # image root defaults to the JSON's folder
+    _check_against_generator(seqs[names[0]], 4, True)
+    moved = tmp_path / "elsewhere.json"
+    shutil.copy(root / "VOTX.json", moved)
+    seqs = load_dataset(moved, image_root=root)
+    assert seqs[names[1]].frame(0).shape == (48, 64, 3)
+
+
+def test_bag_loads_as_it_is():
+    bag = shared_path("sequences", "bag")
+    seqs = load_dataset(bag)
+    seq = seqs["bag"]
+    assert len(seq) == 196 and seq.groundtruth.shape == (196, 8)
+    img = seq.frame(195)
+    assert img.ndim == 3 and img.shape[2] == 3 and img.dtype == np.uint8
+    assert seq.size == (img.shape[1], img.shape[0])
+    assert np.allclose(seq.region(0), [334.02, 128.36, 438.19, 188.78, 396.39, 260.83, 292.23, 200.41])
+    seq.check_frames()
+
+
+def test_irregular_real_sequences():
+    root = shared_path("sequences")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seqs = load_dataset(root)
+    assert any("129 boxes" in str(w.message) for w in caught)  # UAV123 truck2: 201 frames, 129 boxes
+    assert len(seqs["OTB_Football1"]) == 74 and seqs["OTB_Football1"].frames[-1].name == "0074.jpg"
+    assert len(seqs["UAV123_10fps_truck2"]) == 129
+    assert {"OTB_Jogging-1", "OTB_Jogging-2"} <= set(seqs)
+    assert not np.array_equal(seqs["OTB_Jogging-1"].groundtruth, seqs["OTB_Jogging-2"].groundtruth)
+    horse = seqs["VOTTIR_horse"]  # thermal: single-channel PNG -> 3 identical channels
+    raw = cv2.imread(str(horse.frames[0]), cv2.IMREAD_UNCHANGED)
+    assert raw.ndim == 2
+    img = horse.frame(0)
+    assert img.shape == raw.shape + (3,) and np.array_equal(img[:, :, 0], raw) and np.array_equal(img[:, :, 2], raw)
+    assert len(seqs["VOT_book"]) == 175 and seqs["VOT_book"].size == (640, 480)
+    assert seqs["OTB_Girl"].frame(0).shape == (96, 128, 3)
+    assert len(seqs) == 13
+
+
+def test_missing_and_corrupt_frames_name_the_file(tmp_path):
+    names = write_dataset(tmp_path, layout="otb", n_sequences=1, n_frames=N, size=SIZE)
+    (tmp_path / names[0] / "img" / "0005.jpg").write_bytes(b"not a jpeg")
+    seq = load_dataset(tmp_path)[names[0]]
+    with pytest.raises(FrameReadError, match=r"0005\.jpg.*frame 5.*not a readable image"):
+        seq.frame(4)
+    gone = Sequence(dataclasses.replace(seq.annotation, frames=seq.frames[:2] + (tmp_path / "gone.jpg",) + seq.frames[3:]))
+    with pytest.raises(FrameReadError, match=r"gone\.jpg.*does not exist"):
+        gone.frame(2)
+    with pytest.raises(FrameReadError, match="gone.jpg"):
+        gone.check_frames()
+    with pytest.raises(IndexError):
+        seq.frame(100)
+
+
+def test_grayscale_and_in_memory_frames(tmp_path):
+    gray = np.arange(48 * 64, dtype=np.uint8).reshape(48, 64)
+    seq = from_arrays("g", [gray, gray], np.array([[1, 2, 3, 4], [1, 2, 3, 4]]))
+    img = seq.frame(1)
+    assert img.shape == (48, 64, 3) and np.array_equal(img[:, :, 1], gray)
+    with pytest.raises(ValueError, match="frames"):
+        from_arrays("bad", [gray], np.zeros((2, 4)))
+
+
+def test_bad_dataset_paths(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_dataset(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no sequences"):
+        load_dataset(tmp_path / "empty")
+    (tmp_path / "x.txt").write_text("1")
+    with pytest.raises(ValueError, match="x.txt"):
+        load_dataset(tmp_path / "x.txt")
