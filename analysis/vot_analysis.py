@@ -332,10 +332,12 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
         else "mean of per-run means, sequence-length-weighted (PYT)",
         "burn_in": b,
         "skip": settings.skip,
-        "overlap": {"accuracy": ar_conv, "eao": eao_conv, "bounded": settings.bounded,
-                    "legacy_rasterization": settings.legacy_rasterization,
+        "overlap": {"raster": ("TraX pre-2019 (rectangle x..x+w), LEG/PST" if rule != "pyt"
+                               else "vot-toolkit 0.7.4 (rounded, rectangle x..x+w-1), PYT"),
                     "bounds": ("accuracy [0,W]x[0,H], EAO [0,W-1]x[0,H-1] (LEG/PST)" if rule != "pyt"
-                               else "[0,W-1]x[0,H-1] (PYT)") if settings.bounded else "none"},
+                               else "[0,W-1]x[0,H-1] (PYT)") if settings.bounded else "none",
+                    "legacy_rasterization": settings.legacy_rasterization,
+                    "analysis.overlap": {"accuracy": ar_conv, "eao": eao_conv}},
         "interval": {"low": interval.low, "high": interval.high, "source": interval.source,
                      "lengths_averaged": [interval.low + 1, interval.high + 1] if rule == "pyt"
                      else [interval.low, interval.high]},
@@ -380,40 +382,13 @@ def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[
 
 
 def load_vot_annotations(path: Path) -> dict[str, SequenceAnnotation]:
-    """VOT annotations (pysot JSON or VOT folder) through the project's loaders in :mod:`analysis.annotations`."""
-    import importlib
+    """VOT annotations (pysot JSON or VOT folder, auto-detected by :func:`analysis.annotations.load_annotations`)."""
+    from analysis.annotations import load_annotations
 
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: annotations not found")
-    for module, name in (("analysis.annotations", "load_annotations"), ("analysis.annotations_vot", "load_annotations"),
-                         ("analysis.annotations", "load_pysot_json"), ("analysis.annotations_vot", "load_pysot_json")):
-        try:
-            loader = getattr(importlib.import_module(module), name, None)
-        except ModuleNotFoundError:
-            loader = None
-        if loader is not None and (name != "load_pysot_json" or path.is_file()):
-            return loader(path)
-    if path.is_file() and path.suffix == ".json":
-        return _load_pysot_json_shim(path)
-    raise ImportError(f"{path}: no VOT annotation loader in this build (analysis.annotations.load_annotations)")
-
-
-def _load_pysot_json_shim(path: Path) -> dict[str, SequenceAnnotation]:
-    """TEMPORARY SHIM until ``analysis.annotations.load_pysot_json`` lands (owner: annotations colleague).
-
-    Reads the pysot VOT JSON layout ``{seq: {gt_rect, width, height, <tags>}}``; remove once the real loader
-    exists (``load_vot_annotations`` prefers it automatically).
-    """
-    import json
-
-    data = json.loads(path.read_text())
-    out = {}
-    for name, v in data.items():
-        gt = np.asarray(v["gt_rect"], dtype=np.float64)
-        tags = {t: np.asarray(v[t]) for t in VOT_TAGS if t in v}
-        out[name] = SequenceAnnotation(name, gt, int(v["width"]), int(v["height"]), tags=tags, source=str(path))
-    return out
+    return load_annotations(path)
 
 
 def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: str = "baseline",

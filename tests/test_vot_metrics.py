@@ -258,3 +258,23 @@ def test_folder_errors_name_the_real_file(tmp_path):
     # with the default burn-in of 10 no frame of a 5-frame run is valid: LEG reports accuracy 0
     rep = vm.analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
     assert rep.accuracy == 0.0
+
+
+def test_cli_bad_input_returns_2_with_a_clear_message(tmp_path, capsys):
+    import json
+
+    from integration.cli import main
+
+    ann = {"a": {"video_dir": "a", "init_rect": [10, 10, 20, 20], "img_names": [f"a/{i:08d}.jpg" for i in range(5)],
+                 "gt_rect": [[10, 10, 20, 20]] * 5, "width": 100, "height": 100}}
+    (tmp_path / "ann.json").write_text(json.dumps(ann))
+    run_dir = tmp_path / "T" / "baseline" / "a"
+    run_dir.mkdir(parents=True)
+    (run_dir / "a_001.txt").write_text("1\n10,10,20,20\n")
+    rc = main(["analyze", "vot", "--annotations", str(tmp_path / "ann.json"), "--results", str(tmp_path / "T"),
+               "--interval", "1", "3", "--json"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "a_001.txt: trajectory has 2 frames, ground truth of 'a' has 5" in err
+    rc = main(["analyze", "vot", "--annotations", str(tmp_path / "missing.json"), "--results", str(tmp_path / "T")])
+    assert rc == 2 and "missing.json" in capsys.readouterr().err

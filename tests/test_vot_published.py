@@ -80,3 +80,45 @@ def test_kde_interval_of_vot2018_lengths():
     lengths = np.array([len(v["gt_rect"]) for v in data.values()])
     assert lengths.sum() == 21356
     assert vm.estimate_eao_interval(lengths) == (100, 356, 160)
+
+
+def _cli(argv, capsys):
+    from integration.cli import main
+
+    rc = main(["analyze", "vot", *argv])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_cli_json_dasiamrpn(capsys):
+    ann = str(shared_path("annotations", "VOT2018.json"))
+    res = str(shared_path("results", "VOT2018", "DaSiamRPN"))
+    rc, out, _ = _cli(["--annotations", ann, "--results", res, "--stack", "vot2018", "--json", "--per-sequence",
+                       "--per-attribute"], capsys)
+    assert rc == 0
+    data = json.loads(out)
+    assert data["eao"] == pytest.approx(0.383, abs=0.001)
+    assert data["accuracy"] == pytest.approx(0.586, abs=0.002)
+    assert data["robustness"] == pytest.approx(0.276, abs=0.002)
+    assert data["failures"] == 59 and data["frames"] == 21356 and data["sequences"] == 60 and data["runs"] == 1
+    assert data["interval"] == [100, 356]
+    conv = data["convention"]
+    assert conv["variant"] == "leg" and conv["burn_in"] == 10 and conv["runs"] == 1
+    assert conv["overlap"]["raster"].startswith("TraX")
+    assert len(data["per_sequence"]) == 60 and len(data["per_attribute"]) == 6
+    # the toolkit-compatible variant with an explicit interval
+    rc, out, _ = _cli(["--annotations", ann, "--results", res, "--interval", "100", "356", "--variant", "pyt",
+                       "--json"], capsys)
+    assert rc == 0 and json.loads(out)["eao"] == pytest.approx(0.3717, abs=0.0005)
+
+
+def test_cli_tables_siamfc_realtime(capsys):
+    ann = str(shared_path("annotations", "VOT2018.json"))
+    res = str(shared_path("results", "VOT2017", "SiamFC"))
+    rc, out, _ = _cli(["--annotations", ann, "--results", res, "--experiment", "realtime", "--stack", "vot2017",
+                       "--per-attribute"], capsys)
+    assert rc == 0
+    assert "VOT realtime of SiamFC: 60 sequences, 21356 frames, runs 1" in out
+    eao_line = next(line for line in out.splitlines() if line.startswith("EAO"))
+    assert float(eao_line.split()[1]) == pytest.approx(0.182, abs=0.002)
+    assert "occlusion" in out
