@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-__all__ = ["ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names"]
+__all__ = ["ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names", "preset_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,17 @@ def get_preset(preset: str | TrackConfig, **overrides) -> TrackConfig:
         except KeyError:
             raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}") from None
     return replace(cfg, **overrides) if overrides else cfg
+
+
+def preset_from_dict(d: dict) -> TrackConfig:
+    """Rebuild a :class:`TrackConfig` from ``dataclasses.asdict`` output (as stored in our checkpoints)."""
+    d = dict(d)
+    model = ModelConfig(**d.pop("model", {}))
+    for key in ("ratios", "scales"):
+        if key in d:
+            d[key] = tuple(d[key])
+    known = {f.name for f in TrackConfig.__dataclass_fields__.values()}
+    unknown = set(d) - known
+    if unknown:
+        raise ValueError(f"preset dict has unknown fields: {', '.join(sorted(unknown))}")
+    return TrackConfig(model=model, **d)
