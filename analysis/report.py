@@ -447,7 +447,7 @@ def render_html(content: ReportContent, out_dir: Path, embed: bool = True) -> st
 # ---------------------------------------------------------------------------------------------- build
 
 
-def build_report(
+def assemble_report(
     results_dir: str | Path,
     out_dir: str | Path,
     benchmark: str | None = None,
@@ -460,17 +460,12 @@ def build_report(
     otb_compat: bool = False,
     eao_rule: str = "leg",
     realtime_profile: str | None = None,
-    embed_figures: bool = True,
     style: PlotStyle = DEFAULT_STYLE,
-) -> Path:
-    """Score the raw results in ``results_dir`` and write the report into ``out_dir``; returns the HTML path.
+) -> ReportContent:
+    """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
 
-    ``results_dir``: VOT: one tracker's folder holding ``baseline/`` and/or ``realtime/`` (MATLAB/pysot
-    ``<seq>/<seq>_001.txt`` or vot-toolkit layout); OTB: folder of ``<Seq>.txt``; GOT-10k: G10 layout.
-    ``benchmark`` (``vot2015..vot2018``, ``otb2015``, ``got10k``) is guessed from the path when omitted;
-    ``annotations`` defaults to the benchmark's file under the shared data folder. ``tracker`` names the run
-    (default: the folder name); ``compare`` lists other trackers' raw-result folders (OTB default: the shared
-    ``results/OTB100/*``). ``device`` is recorded in the environment section.
+    Arguments as :func:`build_report`. The figures' :class:`PlotResult` (with the data drawn) are in
+    ``content.sections[i].figures``.
     """
     results_dir = Path(results_dir)
     out_dir = Path(out_dir)
@@ -502,22 +497,59 @@ def build_report(
 
         summary, conventions, sections, warnings, _ = vot_content(
             spec, results_dir, annotations, figures, tracker, compare_paths, eao_rule, realtime_profile, style)
-
-    content = ReportContent(
+    return ReportContent(
         title=f"{tracker} on {spec.published}",
-        subtitle=f"Results: {results_dir}; annotations: {annotations}. Built without running a tracker.",
+        subtitle=f"Results: {results_dir}; annotations: {annotations}. Built from raw result files, without "
+                 "running a tracker.",
         summary=summary, conventions=conventions, sections=sections, warnings=warnings,
         environment=environment_info(device),
     )
+
+
+def write_report(content: ReportContent, out_dir: str | Path, embed_figures: bool = True) -> Path:
+    """Write ``report.md``, ``report.html`` and ``tables/*.csv`` into ``out_dir``; returns the HTML path."""
+    out_dir = Path(out_dir)
     tables = out_dir / "tables"
-    write_text_atomic(tables / "summary.csv", summary.to_csv(index=False))
-    for section in sections:
+    write_text_atomic(tables / "summary.csv", content.summary.to_csv(index=False))
+    for section in content.sections:
         for t in section.tables:
             write_text_atomic(tables / f"{t.name}.csv", t.frame.to_csv(index=False))
     write_text_atomic(out_dir / "report.md", render_markdown(content, out_dir))
     html = write_text_atomic(out_dir / "report.html", render_html(content, out_dir, embed=embed_figures))
-    _remove_stale(out_dir, sections)
+    _remove_stale(out_dir, content.sections)
     return html
+
+
+def build_report(
+    results_dir: str | Path,
+    out_dir: str | Path,
+    benchmark: str | None = None,
+    annotations: str | Path | None = None,
+    *,
+    tracker: str | None = None,
+    compare: Sequence[str | Path] | None = None,
+    device: str = "cpu",
+    first_frame: str = "gt",
+    otb_compat: bool = False,
+    eao_rule: str = "leg",
+    realtime_profile: str | None = None,
+    embed_figures: bool = True,
+    style: PlotStyle = DEFAULT_STYLE,
+) -> Path:
+    """Score the raw results in ``results_dir`` and write the report into ``out_dir``; returns the HTML path.
+
+    ``results_dir``: VOT: one tracker's folder holding ``baseline/`` and/or ``realtime/`` (MATLAB/pysot
+    ``<seq>/<seq>_001.txt`` or vot-toolkit layout); OTB: folder of ``<Seq>.txt``; GOT-10k: G10 layout.
+    ``benchmark`` (``vot2015..vot2018``, ``otb2015``, ``got10k``) is guessed from the path when omitted;
+    ``annotations`` defaults to the benchmark's file under the shared data folder. ``tracker`` names the run
+    (default: the folder name); ``compare`` lists other trackers' raw-result folders (OTB default: the shared
+    ``results/OTB100/*``); ``eao_rule`` is the VOT convention variant (``leg`` default, ``pst``, ``pyt``);
+    ``device`` is recorded in the environment section; ``embed_figures`` inlines the PNGs in the HTML.
+    """
+    content = assemble_report(results_dir, out_dir, benchmark, annotations, tracker=tracker, compare=compare,
+                              device=device, first_frame=first_frame, otb_compat=otb_compat, eao_rule=eao_rule,
+                              realtime_profile=realtime_profile, style=style)
+    return write_report(content, out_dir, embed_figures)
 
 
 def _remove_stale(out_dir: Path, sections: Sequence[ReportSection]) -> None:

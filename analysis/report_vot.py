@@ -37,20 +37,10 @@ EXPERIMENT_TITLES = {"baseline": "baseline (supervised, resets)", "realtime": "r
 
 
 def load_vot_annotations(path: Path) -> dict:
-    """VOT annotations through the project's loader (pysot JSON or VOT folder, auto-detected)."""
-    import importlib
+    """VOT annotations (pysot JSON or VOT folder) through :func:`analysis.vot_analysis.load_vot_annotations`."""
+    from analysis.vot_analysis import load_vot_annotations as load
 
-    for module, name in (("analysis.annotations", "load_annotations"), ("analysis.annotations_vot", "load_annotations"),
-                         ("analysis.annotations", "load_pysot_json"), ("analysis.annotations_vot", "load_pysot_json")):
-        try:
-            loader = getattr(importlib.import_module(module), name, None)
-        except ModuleNotFoundError:
-            loader = None
-        if loader is not None:
-            if name == "load_pysot_json" and not Path(path).is_file():
-                continue
-            return loader(Path(path))
-    raise ImportError("no VOT annotation loader (analysis.annotations.load_annotations) in this build")
+    return load(Path(path))
 
 
 def vot_settings(spec: BenchmarkSpec, variant: str):
@@ -278,10 +268,12 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
     # accuracy-robustness
     near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
                             published.iloc[0:0], "eao", rep.eao, limit=15)
-    ar = pd.DataFrame({"tracker": near["tracker"] if len(near) else [],
-                       "accuracy": pd.to_numeric(near["accuracy"], errors="coerce") if len(near) else [],
-                       "reliability": published_reliability(near, rep.sequences, rep.frames) if len(near) else []})
-    ar.loc[len(ar)] = {"tracker": run_label, "accuracy": rep.accuracy, "reliability": rep.reliability}
+    rows = [{"tracker": run_label, "accuracy": rep.accuracy, "reliability": rep.reliability}]
+    if len(near):
+        rows = pd.DataFrame({"tracker": near["tracker"], "accuracy": pd.to_numeric(near["accuracy"], errors="coerce"),
+                             "reliability": published_reliability(near, rep.sequences, rep.frames)}
+                            ).to_dict("records") + rows
+    ar = pd.DataFrame(rows)
     fig = plot_ar(ar, figures / f"vot_{exp}_ar", highlight=run_label,
                   title=f"Accuracy-robustness, {spec.published} {kind}", style=style)
     section.figures.append((fig, "Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30). Published "

@@ -1,0 +1,343 @@
+"""``siamrpn report`` / :func:`analysis.report.build_report`.
+
+* Conversions and helpers against hand-computed values.
+* A synthetic VOT run (baseline + real-time, known failures and held frames) whose report's figure data is
+  checked against the analysis output and against the counts the data was built with.
+* The shared real results (skipped without ../shared): DaSiamRPN VOT2018, SiamFC VOT2017 baseline +
+  real-time, DaSiamRPN/SiamRPN OTB100 — the report reproduces the published numbers and its figures carry
+  exactly the analysis output; no tracker is run.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import report as rp
+from analysis import report_vot as rv
+from analysis.plots import PlotStyle
+from analysis.plots_realtime import ScheduleState
+from tests.conftest import shared_path
+
+STYLE = PlotStyle(width=4.0, height=3.0, dpi=60)
+
+
+def figures_of(content) -> dict:
+    """``{figure name or file stem: PlotResult}`` of a report."""
+    out = {}
+    for section in content.sections:
+        for result, caption in section.figures:
+            assert caption, f"figure {result.name} has no caption"
+            out[result.paths[0].stem] = result
+    return out
+
+
+def summary_value(content, experiment: str, metric: str) -> float:
+    s = content.summary
+    row = s[(s["experiment"] == experiment) & (s["metric"] == metric)]
+    assert len(row) == 1, (experiment, metric)
+    return float(row["value"].iloc[0])
+
+
+def check_written(html, content) -> None:
+    """HTML self-contained, Markdown linking existing figure files, every figure file non-empty."""
+    out = html.parent
+    text = html.read_text()
+    md = (out / "report.md").read_text()
+    for result in figures_of(content).values():
+        for path in result.paths:
+            assert path.is_file() and path.stat().st_size > 1000, path
+            assert path.relative_to(out).as_posix() in md
+    assert text.count("data:image/png;base64,") == len(figures_of(content))
+    for heading in ("Summary", "Conventions", "Environment"):
+        assert f"<h2>{heading}</h2>" in text and f"## {heading}" in md
+    import platform
+
+    assert platform.python_version() in text and np.__version__ in text
+    assert (out / "tables" / "summary.csv").is_file()
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def test_published_reliability_conversions():
+    table = pd.DataFrame({"tracker": ["R", "F", "none"], "robustness": [0.276, np.nan, np.nan],
+                          "failures": [np.nan, 1.0, np.nan]})
+    rel = rv.published_reliability(table, n_sequences=60, n_frames=21356)
+    assert rel.iloc[0] == pytest.approx(math.exp(-30 * 0.276 / 100))  # failure rate per 100 frames
+    assert rel.iloc[1] == pytest.approx(math.exp(-30 * 60 / 21356))  # failures per sequence
+    assert np.isnan(rel.iloc[2])
+
+
+def test_normalise_published_percentages_warned():
+    warnings: list[str] = []
+    table = pd.DataFrame({"tracker": ["ATOM", "X"], "auc": [66.7, 0.6], "source": ["list", "paper"]})
+    out = rp.normalise_published(table, ("auc", "precision"), warnings)
+    assert out["auc"].tolist() == pytest.approx([0.667, 0.6])
+    assert len(warnings) == 1 and "ATOM" in warnings[0] and "0.667" in warnings[0]
+
+
+def test_select_published_keeps_paper_rows_then_nearest():
+    table = pd.DataFrame({"tracker": list("ABCDE"), "auc": [0.70, 0.60, 0.64, 0.50, 0.30],
+                          "table": [np.nan, np.nan, np.nan, np.nan, "paper"]})
+    chosen = rp.select_published(table, "auc", around=0.62, limit=3)
+    assert chosen["tracker"].tolist() == ["E", "B", "C"]  # paper row first, then |auc - 0.62| smallest
+
+
+def test_detect_benchmark():
+    assert rp.detect_benchmark("x/VOT2018/DaSiamRPN") == "vot2018"
+    assert rp.detect_benchmark("x/results/OTB100/SiamRPN") == "otb2015"
+    assert rp.detect_benchmark("x/GOT-10k/val/T") == "got10k"
+    with pytest.raises(ValueError, match="--benchmark"):
+        rp.detect_benchmark("x/y")
+
+
+def test_schedule_from_log():
+    log = {"frames": 8, "inits": [0, 6], "failures": [3], "skipped": [4, 5], "held": [1]}
+    states = rv.schedule_from_log(log)
+    S = ScheduleState
+    assert states.tolist() == [S.INIT, S.HELD, S.PROCESSED, S.FAILURE, S.SKIPPED, S.SKIPPED, S.INIT, S.PROCESSED]
+    with pytest.raises(ValueError, match="outside"):
+        rv.schedule_from_log({"frames": 2, "held": [5]})
+
+
+def test_run_speed_counts_timed_frames_only():
+    times = {"a": np.array([[0.1, 0.1], [0.0, 0.3]]), "b": np.array([[0.1], [np.nan]])}
+    assert rv.run_speed(times) == pytest.approx(4 / 0.6)
+    assert math.isnan(rv.run_speed({}))
+
+
+# ----------------------------------------------------------------------------------- synthetic VOT run
+
+
+def _rect(i: int) -> list[float]:
+    return [20.0 + 0.5 * i, 30.0, 40.0, 30.0]
+
+
+def _poly(r: list[float]) -> list[float]:
+    x, y, w, h = r
+    return [x, y, x + w, y, x + w, y + h, x, y + h]
+
+
+def _write_synthetic(root):
+    """Two sequences; baseline: one failure in 'a' (frame 61), re-init 5 frames later; real-time: same plus
+    two held frames (line repeated) in 'a'. Returns (annotations path, tracker dir)."""
+    lengths = {"a": 150, "b": 130}
+    ann = {s: {"video_dir": s, "init_rect": _rect(0), "img_names": [f"{s}/{i:08d}.jpg" for i in range(n)],
+               "gt_rect": [_poly(_rect(i)) for i in range(n)], "width": 200, "height": 150,
+               "occlusion": [int(40 <= i < 80) for i in range(n)], "camera_motion": [0] * n}
+           for s, n in lengths.items()}
+    ann_path = root / "ann.json"
+    ann_path.write_text(json.dumps(ann))
+    for exp in ("baseline", "realtime"):
+        for s, n in lengths.items():
+            lines = ["1"] + [",".join(f"{v:.4f}" for v in _rect(i)) for i in range(1, n)]
+            if s == "a":
+                lines[60] = "2"
+                lines[61:65] = ["0"] * 4
+                lines[65] = "1"
+                if exp == "realtime":
+                    lines[10] = lines[11] = lines[9]
+            folder = root / "T" / exp / s
+            folder.mkdir(parents=True)
+            (folder / f"{s}_001.txt").write_text("\n".join(lines) + "\n")
+            (folder / f"{s}_time.txt").write_text("\n".join(["0.02"] * n) + "\n")
+    return ann_path, root / "T"
+
+
+@pytest.fixture(scope="module")
+def synthetic_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("synthetic")
+    ann, tracker_dir = _write_synthetic(root)
+    content = rp.assemble_report(tracker_dir, root / "out", "vot2017", ann, tracker="T", style=STYLE)
+    html = rp.write_report(content, root / "out")
+    return content, html, ann, tracker_dir
+
+
+def test_synthetic_vot_numbers_match_construction(synthetic_report):
+    content, html, _, _ = synthetic_report
+    n_frames, failures = 280, 1.0
+    for exp in ("baseline", "realtime"):
+        assert summary_value(content, exp, "failures (pooled)") == failures
+        assert summary_value(content, exp, "robustness (failures / 100 frames)") == pytest.approx(100 / n_frames)
+        assert summary_value(content, exp, "reliability exp(-30F/N)") == pytest.approx(math.exp(-30 / n_frames))
+        assert summary_value(content, exp, "speed (fps)") == pytest.approx(50.0)  # 0.02 s per frame
+    # tracked frames are the ground truth exactly: accuracy 1 (up to rasterisation)
+    assert summary_value(content, "baseline", "accuracy") == pytest.approx(1.0, abs=0.02)
+    check_written(html, content)
+
+
+def test_synthetic_vot_figures_carry_the_analysis_output(synthetic_report):
+    from analysis.trajectory_io import load_tracker_results
+    from analysis.vot_analysis import analyze_vot, load_vot_annotations
+
+    content, _, ann_path, tracker_dir = synthetic_report
+    figs = figures_of(content)
+    ann = load_vot_annotations(ann_path)
+    settings = rv.vot_settings(rp.BENCHMARKS["vot2017"], "leg")
+    reps = {e: analyze_vot(ann, load_tracker_results(tracker_dir, e), settings, per_attribute=True)
+            for e in ("baseline", "realtime")}
+    curve = figs["vot_eao_curve"].data
+    assert curve["interval"] == (100, 356)
+    for e, rep in reps.items():
+        np.testing.assert_array_equal(curve[f"T {e}"], rep.eao_curve)
+        assert curve["scores"][f"T {e}"] == rep.eao == summary_value(content, e, "EAO")
+        ranking = figs[f"vot_{e}_eao_ranking"].data["ranking"]
+        assert ranking.loc[ranking["tracker"] == "T (this run)", "eao"].item() == rep.eao
+        assert ranking["eao"].is_monotonic_decreasing
+        pts = figs[f"vot_{e}_ar"].data["points"].set_index("tracker")
+        assert pts.loc["T (this run)", "accuracy"] == rep.accuracy
+        assert pts.loc["T (this run)", "reliability"] == rep.reliability
+        att = figs[f"vot_{e}_attributes"].data["table"].set_index("attribute")
+        expected = rep.per_attribute
+        np.testing.assert_array_equal(att.loc[expected.index, "eao"].to_numpy(), expected["eao"].to_numpy())
+        np.testing.assert_array_equal(att.loc[expected.index, "accuracy"].to_numpy(), expected["accuracy"].to_numpy())
+    speed = figs["vot_speed"].data["points"].set_index("tracker")
+    assert speed.loc["T baseline (this run)", "fps"] == pytest.approx(50.0)
+    bvr = figs["vot_baseline_vs_realtime"].data["table"].set_index("tracker")
+    assert bvr.loc["T (this run)", "baseline"] == reps["baseline"].eao
+    assert bvr.loc["T (this run)", "realtime"] == reps["realtime"].eao
+
+
+def test_synthetic_realtime_schedule_inferred_from_trajectories(synthetic_report):
+    content, *_ = synthetic_report
+    counts = figures_of(content)["vot_realtime_schedule"].data["counts"]
+    # a: 2 inits, 1 failure, 4 skipped, 2 held (lines repeated), the rest processed; b: 1 init
+    assert counts.loc["a", ["init", "failure", "skipped", "held", "processed"]].tolist() == [2, 1, 4, 2, 141]
+    assert counts.loc["b", ["init", "failure", "skipped", "held", "processed"]].tolist() == [1, 0, 0, 0, 129]
+
+
+def test_realtime_schedule_prefers_logs(tmp_path):
+    ann, tracker_dir = _write_synthetic(tmp_path)
+    for s, n in (("a", 150), ("b", 130)):
+        log = {"profile": "vot2017", "frames": n, "inits": [0], "failures": [], "skipped": [], "held": [3, 4, 5]}
+        (tracker_dir / "realtime" / s / f"{s}_001_realtime.json").write_text(json.dumps(log))
+    from analysis.trajectory_io import load_tracker_results
+
+    results = load_tracker_results(tracker_dir, "realtime")
+    schedules, origin, profile = rv.realtime_schedules(tracker_dir / "realtime", results)
+    assert origin == "log" and profile["profile"] == "vot2017"
+    assert (schedules["a"] == ScheduleState.HELD).sum() == 3
+
+
+# --------------------------------------------------------------------------------------- shared results
+
+
+@pytest.fixture(scope="module")
+def vot2018_report(tmp_path_factory):
+    folder = shared_path("results", "VOT2018", "DaSiamRPN")
+    out = tmp_path_factory.mktemp("vot2018")
+    content = rp.assemble_report(folder, out, None, shared_path("annotations", "VOT2018.json"), style=STYLE)
+    return content, rp.write_report(content, out)
+
+
+@pytest.mark.shared
+def test_dasiamrpn_vot2018_report(vot2018_report):
+    """DaSiamRPN README / VOT2018: EAO 0.383, accuracy 0.586, robustness 0.276, 59 failures (MANIFEST)."""
+    from analysis.published import published_scores
+
+    content, html = vot2018_report
+    assert summary_value(content, "baseline", "EAO") == pytest.approx(0.383, abs=0.0005)
+    assert summary_value(content, "baseline", "accuracy") == pytest.approx(0.586, abs=0.0005)
+    assert summary_value(content, "baseline", "robustness (failures / 100 frames)") == pytest.approx(0.276, abs=0.0005)
+    assert summary_value(content, "baseline", "failures (pooled)") == 59
+    figs = figures_of(content)
+    curve = figs["vot_eao_curve"].data
+    assert curve["interval"] == (100, 356)
+    # the EAO drawn is the mean of the drawn curve over the shaded interval (LEG)
+    assert np.nanmean(curve["DaSiamRPN baseline"][99:356]) == pytest.approx(curve["scores"]["DaSiamRPN baseline"])
+    ranking = figs["vot_baseline_eao_ranking"].data["ranking"].set_index("tracker")
+    assert ranking.loc["DaSiamRPN (this run)", "eao"] == pytest.approx(0.383, abs=0.0005)
+    published = published_scores("VOT2018", "baseline").set_index("tracker")
+    shown = [t for t in ranking.index if t != "DaSiamRPN (this run)"]
+    assert len(shown) >= 10
+    np.testing.assert_allclose(ranking.loc[shown, "eao"].to_numpy(), published.loc[shown, "eao"].to_numpy())
+    pts = figs["vot_baseline_ar"].data["points"].set_index("tracker")
+    assert pts.loc["DaSiamRPN (this run)", "reliability"] == pytest.approx(math.exp(-30 * 59 / 21356))
+    assert set(figs["vot_baseline_attributes"].data["table"]["attribute"]) == {
+        "camera_motion", "illum_change", "motion_change", "size_change", "occlusion", "empty"}
+    check_written(html, content)
+
+
+@pytest.fixture(scope="module")
+def vot2017_report(tmp_path_factory):
+    folder = shared_path("results", "VOT2017", "SiamFC")
+    out = tmp_path_factory.mktemp("vot2017")
+    content = rp.assemble_report(folder, out, "vot2017", shared_path("annotations", "VOT2018.json"), style=STYLE)
+    return content, rp.write_report(content, out), folder
+
+
+@pytest.mark.shared
+def test_siamfc_vot2017_baseline_and_realtime_report(vot2017_report):
+    """VOT2017 report: SiamFC baseline EAO 0.188 (A 0.50), real-time EAO 0.182 (MANIFEST)."""
+    content, html, folder = vot2017_report
+    assert summary_value(content, "baseline", "EAO") == pytest.approx(0.188, abs=0.001)
+    assert summary_value(content, "baseline", "accuracy") == pytest.approx(0.50, abs=0.005)
+    assert summary_value(content, "realtime", "EAO") == pytest.approx(0.182, abs=0.001)
+    figs = figures_of(content)
+    bvr = figs["vot_baseline_vs_realtime"].data["table"].set_index("tracker")
+    assert bvr.loc["SiamFC (this run)", "baseline"] == summary_value(content, "baseline", "EAO")
+    assert bvr.loc["SiamFC (this run)", "realtime"] == summary_value(content, "realtime", "EAO")
+    assert bvr.loc["SiamFC", ["baseline", "realtime"]].tolist() == [0.188, 0.182]  # published (VOT2017 report)
+    assert bvr.loc["SiamRPN", "realtime"] == 0.243  # SiamRPN paper Sec. 5.4
+    rt_rank = figs["vot_realtime_eao_ranking"].data["ranking"]
+    assert rt_rank["tracker"].iloc[0] == "SiamRPN"  # real-time ranking of the year, SiamRPN first
+    # schedule: init / failure / skipped counts equal the special codes of the raw files, read independently
+    counts = figs["vot_realtime_schedule"].data["counts"]
+    for seq in ("ants1", "book", "frisbee", "leaves"):
+        codes = (folder / "realtime" / seq / f"{seq}_001.txt").read_text().split()
+        assert counts.loc[seq, "init"] == codes.count("1")
+        assert counts.loc[seq, "failure"] == codes.count("2")
+        assert counts.loc[seq, "skipped"] == codes.count("0")
+        assert counts.loc[seq, "frames"] == len(codes)
+    check_written(html, content)
+
+
+@pytest.mark.shared
+def test_otb100_report(tmp_path):
+    """pysot-toolkit README: DaSiamRPN OTB2015 AUC 0.658, P@20 0.880; SiamRPN raw files ~0.632 / 0.850
+    with frame 1 replaced by ground truth (MANIFEST)."""
+    run = shared_path("results", "OTB100", "DaSiamRPN")
+    content = rp.assemble_report(run, tmp_path, "otb2015", shared_path("annotations", "OTB2015.json"), style=STYLE)
+    html = rp.write_report(content, tmp_path)
+    assert summary_value(content, "OPE", "success AUC") == pytest.approx(0.658, abs=0.0005)
+    assert summary_value(content, "OPE", "precision @20 px") == pytest.approx(0.880, abs=0.0005)
+    figs = figures_of(content)
+    success, precision = figs["otb_success"].data, figs["otb_precision"].data
+    assert success["scores"]["DaSiamRPN"] == pytest.approx(np.mean(success["DaSiamRPN"]))
+    assert success["scores"]["SiamRPN"] == pytest.approx(0.632, abs=0.001)
+    assert precision["scores"]["SiamRPN"] == pytest.approx(0.850, abs=0.001)
+    assert precision["scores"]["DaSiamRPN"] == precision["DaSiamRPN"][20]
+    listed = set(success["published_only"]["tracker"])
+    assert listed and not listed & {"DaSiamRPN", "SiamRPN"}  # trackers with raw results are drawn, not listed
+    assert {"PTAV", "CREST"} <= listed  # the paper's Fig. 9 comparison set is kept
+    check_written(html, content)
+    assert "x1,y1,x2,y2" in html.read_text()  # the SiamRPN first-line quirk is reported
+
+
+def test_cli_report_errors_are_one_line(tmp_path, capsys):
+    from integration.cli import main
+
+    assert main(["report", "--results", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "results folder not found" in err and err.count("\n") == 1
+    (tmp_path / "r").mkdir()
+    assert main(["report", "--results", str(tmp_path / "r"), "--out", str(tmp_path / "o")]) == 2
+    assert "--benchmark" in capsys.readouterr().err
+
+
+@pytest.mark.shared
+def test_cli_report_otb(tmp_path, capsys):
+    from integration.cli import main
+
+    run = shared_path("results", "OTB100", "SiamRPN")
+    rc = main(["report", "--results", str(run), "--benchmark", "otb2015", "--out", str(tmp_path), "--compare"])
+    assert rc == 0
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "report.md").is_file()
+    assert "report:" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "tables" / "summary.csv").set_index("metric")
+    assert summary.loc["success AUC", "value"] == pytest.approx(0.632, abs=0.001)
+    assert summary.loc["success AUC", "published"] == 0.637  # SiamRPN paper / JudasDie
