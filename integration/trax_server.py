@@ -319,4 +319,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the importable module, not this ``__main__`` copy, so factories that import
+    # ``integration.trax_server`` share its state with the running server
+    from integration.trax_server import main as _main
+
+    sys.exit(_main())
