@@ -77,6 +77,7 @@ class TrainConfig:
     """A whole training run."""
 
     preset: str = "paper"
+    model: str = "siamrpn"  # siamrpn (the preset's network) | tiny (training-machinery tests only)
     steps: int = 1000
     batch_size: int = 16  # GLOBAL batch; each of N DDP processes takes batch_size // N
     seed: int = 123456

@@ -88,6 +88,13 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
     from tracker.presets import get_preset
     from tracker.training.initialise import calibrate_batchnorm, derived_init
 
+    if cfg.model == "tiny":
+        from tracker.training.tiny import TinySiamRPN
+
+        torch.manual_seed(cfg.seed)
+        return TinySiamRPN(get_preset(cfg.preset).model.anchor_num).to(device)
+    if cfg.model != "siamrpn":
+        raise ValueError(f"unknown model {cfg.model!r} (siamrpn, tiny)")
     model = SiamRPN(get_preset(cfg.preset).model)
     if cfg.init == "derived":
         derived_init(model, cfg.seed)
@@ -208,6 +215,8 @@ def train(
         _atomic_torch_save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                             "config": config_to_dict(cfg), "elapsed_s": elapsed,
                             "scaler": scaler.state_dict() if use_amp else None}, ckpt_path)
+        if cfg.model != "siamrpn":
+            return
         from tracker.weights import save_checkpoint
 
         save_checkpoint(out / "weights.pth", model, cfg.preset,
