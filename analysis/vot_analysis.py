@@ -159,6 +159,35 @@ def _run_file(results_source: str, name: str, run: int) -> str:
         return f"{folder}/{name}_{run + 1:03d}.txt|.bin"
 
 
+def _regions_array(runs: Sequence[Sequence[Region]]) -> np.ndarray | list[Region]:
+    """All runs' regions as one ``(R*N, k)`` float array (NaN rows for special codes) when every region has
+    the same number of values (the usual case: all rectangles), else the flat list."""
+    flat = [reg for traj in runs for reg in traj]
+    sizes = {np.size(r) for r in flat if not isinstance(r, (int, np.integer))}
+    if len(sizes) != 1:
+        return flat
+    k = sizes.pop()
+    out = np.full((len(flat), k), np.nan)
+    idx = [i for i, r in enumerate(flat) if not isinstance(r, (int, np.integer))]
+    if idx:
+        out[idx] = np.asarray([flat[i] for i in idx], dtype=np.float64)
+    return out
+
+
+def _near_far_border(regions: np.ndarray | list[Region], width: int, height: int) -> np.ndarray:
+    """Regions whose right/bottom extent comes within 2 px of ``W-1``/``H-1`` (where the bounds matter)."""
+    if not isinstance(regions, np.ndarray):
+        return np.array([not isinstance(r, (int, np.integer)) for r in regions])  # conservative: redo all
+    if regions.shape[1] == 4:
+        right = regions[:, 0] + regions[:, 2]
+        bottom = regions[:, 1] + regions[:, 3]
+    else:
+        right = np.max(regions[:, 0::2], axis=1)
+        bottom = np.max(regions[:, 1::2], axis=1)
+    with np.errstate(invalid="ignore"):
+        return (right >= width - 2) | (bottom >= height - 2)
+
+
 def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
     if not bounded:
         return None
@@ -232,14 +261,22 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
             except ValueError as exc:  # unknown special code, reported with the frame (= line) number
                 raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
                                     "(expected 0 skipped, 1 init, 2 failure or a region)") from None
-        flat = [reg for traj in runs for reg in traj]
+        pred = _regions_array(runs)
         gt_rep = np.tile(gt, (len(runs), 1))
-        o_ar = vot_overlaps(flat, gt_rep, _bounds(ar_b, ann, settings.bounded), ar_conv, legacy).reshape(len(runs), n)
-        if (eao_conv, eao_b) == (ar_conv, ar_b):
-            o_eao = o_ar
+        eao_bounds = _bounds(eao_b, ann, settings.bounded)
+        o_eao = vot_overlaps(pred, gt_rep, eao_bounds, eao_conv, legacy)
+        if (ar_conv, ar_b) == (eao_conv, eao_b) or eao_bounds is None:
+            o_ar = o_eao
         else:
-            o_eao = vot_overlaps(flat, gt_rep, _bounds(eao_b, ann, settings.bounded), eao_conv,
-                                 legacy).reshape(len(runs), n)
+            # LEG/PST: the same TraX raster, clipped to [0,W]x[0,H] (AR) instead of [0,W-1]x[0,H-1] (EAO); the
+            # two differ only where a region reaches the last pixel column/row, so only those frames are redone.
+            near = _near_far_border(pred, ann.width, ann.height) | _near_far_border(gt_rep, ann.width, ann.height)
+            o_ar = o_eao.copy()
+            if near.any():
+                sub = pred[near] if isinstance(pred, np.ndarray) else [pred[i] for i in np.flatnonzero(near)]
+                o_ar[near] = vot_overlaps(sub, gt_rep[near], _bounds(ar_b, ann, settings.bounded), ar_conv, legacy)
+        o_ar = o_ar.reshape(len(runs), n)
+        o_eao = o_eao.reshape(len(runs), n)
         tracked_nan = (kinds == FrameKind.TRACKED) & np.isnan(o_ar)
         if tracked_nan.any():
             r, t = np.argwhere(tracked_nan)[0]

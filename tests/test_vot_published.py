@@ -122,3 +122,23 @@ def test_cli_tables_siamfc_realtime(capsys):
     eao_line = next(line for line in out.splitlines() if line.startswith("EAO"))
     assert float(eao_line.split()[1]) == pytest.approx(0.182, abs=0.002)
     assert "occlusion" in out
+
+
+def test_border_shortcut_gives_the_full_overlaps(vot2018):
+    """prepare_runs recomputes the accuracy overlaps (clip [0,W]) only near the right/bottom border; the
+    result must equal computing every frame with both conventions (SiamFC VOT2017, 3 runs, 60 sequences)."""
+    from analysis.overlap import vot_overlaps
+    from analysis.trajectory_io import load_tracker_results
+
+    results = load_tracker_results(shared_path("results", "VOT2017", "SiamFC"), "baseline", sequences=list(vot2018))
+    seqs, _ = vm.prepare_runs(vot2018, results, vm.VOTSettings(stack="vot2017"))
+    differ = 0
+    for s in seqs:
+        ann = vot2018[s.name]
+        for r, traj in enumerate(results[s.name]):
+            full_ar = vot_overlaps(traj, ann.groundtruth, (ann.width, ann.height), "pst")
+            full_eao = vot_overlaps(traj, ann.groundtruth, (ann.width, ann.height), "leg2017")
+            np.testing.assert_array_equal(s.overlaps_ar[r], full_ar)
+            np.testing.assert_array_equal(s.overlaps_eao[r], full_eao)
+            differ += int(np.sum(np.abs(np.nan_to_num(full_ar) - np.nan_to_num(full_eao)) > 0))
+    assert differ > 0  # the two bounds really do differ on some frames of this data
