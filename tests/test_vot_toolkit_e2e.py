@@ -290,3 +290,67 @@ def test_unreadable_frame_is_logged(workspace):
     assert f"trax_server: cannot decode frame (unreadable or corrupt image): {frame}" in log
     other = [n for n in (bad_ws / "sequences" / "list.txt").read_text().split() if n != "synth00"][0]
     assert (bad_ws / "results" / "oracle" / "baseline" / other / f"{other}_001.bin").is_file()
+
+
+# ------------------------------------------------------------------------------------------ workspace builder
+@pytest.mark.parametrize("stack, experiments", [("vot2017", ["baseline", "realtime", "unsupervised"]),
+                                                ("vot2016", ["baseline", "unsupervised"]),
+                                                ("vot2015", ["baseline"])])
+def test_builtin_stacks_load_offline(tmp_path, capsys, stack, experiments):
+    """The built-in stack names of 0.7.4 resolve, the sequences load, and nothing is downloaded."""
+    from vot.workspace import Workspace
+
+    from integration.synthetic import write_dataset
+
+    write_dataset(tmp_path / "data", layout="vot", n_sequences=2, n_frames=12)
+    assert siamrpn(["vot-workspace", "--dataset", str(tmp_path / "data"), "--stack", stack,
+                    "--link", "copy", str(tmp_path / "ws")]) == 0
+    assert "EAO interval" in capsys.readouterr().err  # 12-frame sequences cannot fit the published interval
+    ws = Workspace.load(str(tmp_path / "ws"))
+    assert list(ws.stack.experiments) == experiments
+    assert [s.name for s in ws.dataset] == ["synth00", "synth01"]
+    seq = ws.dataset["synth00"]
+    assert len(seq) == 12 and seq.size == (160, 120)
+    assert "siamrpn" in ws.registry and "csrt" in ws.registry and "kcf" in ws.registry
+    # the ground truth the toolkit reads is the generated polygon, unchanged
+    gt = np.loadtxt(tmp_path / "data" / "synth00" / "groundtruth.txt", delimiter=",")
+    np.testing.assert_allclose(np.asarray(seq.groundtruth(3).points()).ravel(), gt[3], atol=1e-4)
+
+
+def test_registry_paths_resolve_relative_to_trackers_ini():
+    """`paths = .` in the committed trackers.ini means the project root, wherever the checkout is."""
+    from vot.tracker import Registry
+    from vot.tracker.trax import normalize_paths
+
+    registry = Registry([str(REPO / "trackers.ini")], root="/")
+    tracker = registry["siamrpn"]
+    assert normalize_paths(["."], tracker) == [str(REPO)]
+    text = (REPO / "trackers.ini").read_text()
+    assert "python =" not in text and str(REPO) not in text  # nothing machine-specific
+    runtime = tracker.runtime()
+    assert runtime._command.endswith("-m integration.trax_server")
+    assert runtime._envvars["SIAMRPN_TRAX_TRACKER"] == "siamrpn"
+
+
+def test_workspace_bad_input_messages(tmp_path):
+    from integration.workspace import WorkspaceError, build_workspace, discover_sequences
+    from integration.synthetic import write_dataset
+
+    write_dataset(tmp_path / "data", layout="vot", n_sequences=1, n_frames=6)
+    seq_dir = tmp_path / "data" / "synth00"
+    gt = seq_dir / "groundtruth.txt"
+    lines = gt.read_text().splitlines()
+    gt.write_text("\n".join(lines[:2] + ["1,2,oops,4"] + lines[3:]) + "\n")
+    with pytest.raises(WorkspaceError, match=r"groundtruth.txt:3: cannot parse region"):
+        discover_sequences(seq_dir)
+    gt.write_text("\n".join(lines) + "\n")
+    seqs = discover_sequences(tmp_path / "data")
+    (seq_dir / "00000004.jpg").unlink()
+    with pytest.raises(WorkspaceError, match=r"frame 4 is missing: .*00000004.jpg"):
+        build_workspace(tmp_path / "ws", seqs, stack="custom")
+    with pytest.raises(WorkspaceError, match="duplicate sequence names: synth00"):
+        build_workspace(tmp_path / "ws2", seqs + seqs, stack="custom")
+    with pytest.raises(WorkspaceError, match="unknown stack"):
+        build_workspace(tmp_path / "ws3", seqs, stack="vot2018")
+    assert siamrpn(["vot-workspace", "--dataset", str(tmp_path / "nowhere"), "--stack", "custom",
+                    str(tmp_path / "ws4")]) == 2
