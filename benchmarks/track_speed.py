@@ -1,0 +1,198 @@
+"""Speed of every SiamRPN inference path against the plain eager path measured in the same run (JSON on stdout).
+
+CPU: per tracking step (crop + detection branch + proposal selection; template excluded, as in DaSiamRPN/pysot
+timing) for ``eager`` and each fast path, interleaved round-robin so shared-CPU noise hits all paths alike;
+ratios to ``eager`` are the figures to compare. Accuracy of each path vs eager on a real sequence
+(``../shared/data/sequences/bag`` when present): max abs difference of the score maps, box centre distance
+and IoU along the sequence (each path tracks on its own, so drift shows up).
+GPU (only when ``torch.cuda.is_available()``): single stream eager/fused fp32, and batched frames/s.
+
+    .venv/bin/python benchmarks/track_speed.py --threads 2 --steps 30
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tracker.crop import get_subwindow  # noqa: E402
+from tracker.presets import get_preset  # noqa: E402
+from tracker.siamrpn import SiamRPNTracker, image_to_tensor, init_state, search_scale  # noqa: E402
+from tracker.weights import build_model  # noqa: E402
+
+BAG = REPO.parent / "shared" / "data" / "sequences" / "bag"
+
+
+def load_sequence(path: Path, limit: int | None) -> tuple[list[np.ndarray], np.ndarray] | None:
+    import cv2
+
+    files = sorted(path.glob("*.jpg"))
+    if not files:
+        files = sorted((path / "color").glob("*.jpg"))
+    gt_file = path / "groundtruth.txt"
+    if not files or not gt_file.exists():
+        return None
+    files = files[:limit] if limit else files
+    gt = np.loadtxt(gt_file, delimiter=",", ndmin=2)[:len(files)]
+    return [cv2.imread(str(f)) for f in files], gt
+
+
+def synthetic_sequence(n: int) -> tuple[list[np.ndarray], np.ndarray]:
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    frames = [np.roll(base, (t, 2 * t), axis=(0, 1)) for t in range(n)]
+    return frames, np.tile([280.0, 200.0, 80.0, 60.0], (n, 1))
+
+
+def calibration_crops(frames, gt, cfg, count=16) -> list[np.ndarray]:
+    """Search crops around the ground truth of the first ``count`` frames (int8 calibration)."""
+    crops = []
+    for f, g in zip(frames[:count], gt[:count]):
+        center, size, avg, _, inst = init_state(f, g, cfg)
+        _, s_x = search_scale(size, cfg, inst)
+        crops.append(image_to_tensor(get_subwindow(f, tuple(center), inst, s_x, avg), torch.device("cpu")).numpy())
+    return crops
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    x1, y1 = np.maximum(a[:, 0], b[:, 0]), np.maximum(a[:, 1], b[:, 1])
+    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
+    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
+
+
+def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib) -> dict:
+    trackers = {}
+    for b in backends:
+        t0 = time.perf_counter()
+        opts = {"calibration": calib} if b == "int8" else None
+        trackers[b] = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
+        trackers[b].build_s = time.perf_counter() - t0
+    times: dict[str, list[float]] = {b: [] for b in backends}
+    n = len(frames)
+    for r in range(rounds + 1):  # round 0 = warm-up
+        for b, trk in trackers.items():
+            trk.init(frames[0], gt[0])
+            t0 = time.perf_counter()
+            for i in range(1, steps + 1):
+                trk.update(frames[i % n])
+            if r:
+                times[b].append((time.perf_counter() - t0) / steps)
+    out = {}
+    ref = statistics.median(times["eager"])
+    for b in backends:
+        med = statistics.median(times[b])
+        out[b] = {"ms_per_step": round(med * 1e3, 2), "fps": round(1 / med, 2), "speedup_vs_eager": round(ref / med, 3),
+                  "build_s": round(trackers[b].build_s, 2), "rounds_ms": [round(t * 1e3, 1) for t in times[b]]}
+    return out
+
+
+def accuracy(model, cfg, backends, frames, gt, calib) -> dict:
+    """Track the whole sequence with each path; compare with eager frame by frame."""
+    runs = {}
+    for b in backends:
+        opts = {"calibration": calib} if b == "int8" else None
+        trk = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
+        trk.init(frames[0], gt[0])
+        boxes, maps = [], []
+        for f in frames[1:]:
+            boxes.append(trk.update(f)[0])
+            maps.append(trk.last_maps[0])
+        runs[b] = (np.array(boxes), np.stack(maps))
+    rb, rm = runs["eager"]
+    out = {}
+    for b in backends:
+        if b == "eager":
+            continue
+        bb, bm = runs[b]
+        # same-input score-map difference: first frame (identical crops before any drift)
+        d0 = float(np.abs(bm[0] - rm[0]).max())
+        centre = np.hypot(*(bb[:, :2] + bb[:, 2:] / 2 - rb[:, :2] - rb[:, 2:] / 2).T)
+        out[b] = {"score_map_max_abs_diff_frame2": d0, "score_map_range": float(np.abs(rm[0]).max()),
+                  "centre_dist_px_mean": float(centre.mean()), "centre_dist_px_max": float(centre.max()),
+                  "iou_vs_eager_mean": float(iou(bb, rb).mean()), "iou_vs_eager_min": float(iou(bb, rb).min())}
+    return out
+
+
+def gpu_speed(model, cfg, steps: int, batch_sizes: list[int]) -> dict:
+    if not torch.cuda.is_available():
+        return {"skipped": "no CUDA device (torch.cuda.is_available() is False)"}
+    from tracker.batched import BatchedSiamRPN
+
+    dev = torch.device("cuda")
+    torch.backends.cudnn.benchmark = True
+    frames, gt = synthetic_sequence(steps + 1)
+    out: dict = {"device": torch.cuda.get_device_name(0)}
+    for b in ("eager", "fused"):
+        trk = SiamRPNTracker(model, preset=cfg, device=dev, backend=b)
+        trk.init(frames[0], gt[0])
+        for i in range(1, 11):
+            trk.update(frames[i % len(frames)])
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for i in range(1, steps + 1):
+            trk.update(frames[i % len(frames)])
+        torch.cuda.synchronize()
+        out[f"single_{b}_fps"] = round(steps / (time.perf_counter() - t0), 1)
+    for n in batch_sizes:
+        bt = BatchedSiamRPN(model, preset=cfg, device=dev, backend="fused")
+        bt.init([frames[0]] * n, [gt[0]] * n)
+        for _ in range(3):
+            bt.update([frames[1]] * n)
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        reps = max(2, steps // 10)
+        for i in range(reps):
+            bt.update([frames[(i + 1) % len(frames)]] * n)
+        torch.cuda.synchronize()
+        out[f"batched_{n}_frames_per_s"] = round(n * reps / (time.perf_counter() - t0), 1)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=20, help="tracking steps per timing round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--preset", default="paper")
+    ap.add_argument("--weights", default="random:0")
+    ap.add_argument("--backends", default="eager,fused,fused_cl,torchscript,onnx,int8")
+    ap.add_argument("--accuracy-frames", type=int, default=0, help="frames of bag for the accuracy check (0 = all)")
+    ap.add_argument("--no-accuracy", action="store_true")
+    ap.add_argument("--batch-sizes", default="64,256")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    cfg = get_preset(args.preset)
+    model, meta = build_model(args.weights, cfg.model)
+    backends = ["eager"] + [b for b in args.backends.split(",") if b and b != "eager"]
+    seq = load_sequence(BAG, args.accuracy_frames or None)
+    source = str(BAG) if seq else "synthetic (bag not found)"
+    frames, gt = seq if seq else synthetic_sequence(60)
+    calib = calibration_crops(frames, gt, cfg)
+    result = {
+        "benchmark": "track_speed", "torch": torch.__version__, "threads": args.threads,
+        "cpu": platform.processor() or platform.machine(), "preset": cfg.name, "weights": args.weights,
+        "sequence": source, "steps": args.steps, "rounds": args.rounds,
+        "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib),
+    }
+    if not args.no_accuracy:
+        result["accuracy_vs_eager"] = accuracy(model, cfg, backends, frames, gt, calib)
+    result["gpu"] = gpu_speed(model, cfg, 200, [int(b) for b in args.batch_sizes.split(",") if b])
+    json.dump(result, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
