@@ -145,17 +145,25 @@ def toolkit_scores(workspace: Path, tracker: str) -> dict[str, dict]:
 
 
 def project_scores(workspace: Path, tracker: str, experiment: str, interval: tuple[int, int]) -> dict:
-    """The project's VOT analysis (``pyt`` variant) of the toolkit's result files."""
-    from analysis.trajectory_io import load_tracker_results
-    from analysis.vot_analysis import VOTSettings, analyze_vot
-    from integration.workspace import discover_sequences
+    """``siamrpn analyze vot --variant pyt`` (the vot-toolkit conventions) on the toolkit's result files."""
+    import contextlib
+    import io
 
-    annotations = {s.name: s for s in discover_sequences(workspace / "sequences")}
-    results = load_tracker_results(workspace / "results" / tracker, experiment)
-    report = analyze_vot(annotations, results, VOTSettings(variant="pyt", interval=interval))
-    return {"accuracy": report.accuracy, "failures": report.failures,
-            "failures_weighted": report.robustness_variants["pyt_length_weighted"], "eao": report.eao,
-            "curve": np.asarray(report.eao_curve, dtype=np.float64)}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = siamrpn(["analyze", "vot", "--annotations", str(workspace / "sequences"),
+                        "--results", str(workspace / "results" / tracker), "--experiment", experiment,
+                        "--variant", "pyt", "--interval", str(interval[0]), str(interval[1]), "--curve", "--json"])
+    assert code == 0, out.getvalue()
+    report = json.loads(out.getvalue())
+    assert report["convention"]["variant"] == "pyt" and report["interval"] == list(interval)
+
+    def num(v):
+        return float("nan") if v is None else float(v)
+
+    return {"accuracy": num(report["accuracy"]), "failures": num(report["failures"]),
+            "failures_weighted": num(report["robustness_variants"]["pyt_length_weighted"]),
+            "eao": num(report["eao"]), "curve": np.array([num(v) for v in report["eao_curve"]])}
 
 
 def stack_interval(workspace: Path) -> tuple[int, int]:
