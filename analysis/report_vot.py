@@ -43,6 +43,18 @@ def load_vot_annotations(path: Path) -> dict:
     return load(Path(path))
 
 
+def flatten_convention(conv: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """``(key, text)`` pairs of a nested convention dict (``overlap.bounds: ...``), for the report."""
+    out: list[tuple[str, str]] = []
+    for key, value in conv.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += flatten_convention(value, f"{name}.")
+        else:
+            out.append((name, str(value)))
+    return out
+
+
 def vot_settings(spec: BenchmarkSpec, variant: str):
     """Analysis settings of the benchmark's stack: interval, and for VOT2015 legacy unbounded overlaps (LEG)."""
     from analysis.vot_analysis import VOTSettings
@@ -192,8 +204,8 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         fps = run_speed(times)
         conv = rep.convention
         rows += [
-            (exp, "EAO", rep.eao, pub("eao"), f"{variant.upper()} EAO over lengths {conv['interval']['lengths_averaged']}"),
-            (exp, "accuracy", rep.accuracy, pub("accuracy"), conv["accuracy"] + f", burn-in {conv['burn_in']}"),
+            (exp, "EAO", rep.eao, pub("eao"), f"{variant.upper()} EAO, interval [{rep.interval.low}, {rep.interval.high}]"),
+            (exp, "accuracy", rep.accuracy, pub("accuracy"), str(conv.get("accuracy", variant.upper()))),
             (exp, "robustness (failures / 100 frames)", rep.robustness, pub("robustness"), "100·F/N (PST/GRP)"),
             (exp, "failures (pooled)", rep.failures, np.nan, "Σ_s mean_r F (LEG/PST lost number)"),
             (exp, "failures per sequence", rep.failures_per_sequence, pub("failures"), "F / #sequences (VOT2015 tables)"),
@@ -202,7 +214,7 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         if np.isfinite(fps):
             rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
         sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
-                                            style, plot_eao_ranking, plot_ar, plot_attribute_bars))
+                                            style, plot_eao_ranking))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
     curves = {f"{tracker} {e}": runs[e][0].eao_curve for e in experiments}
@@ -219,6 +231,10 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         f"({interval.source}) and the dashed segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar))
+    attributes = _attribute_figure(tracker, runs, figures, style, plot_attribute_bars)
+    if attributes is not None:
+        sections[0].figures.append(attributes)
     speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao)
     if speed is not None:
         sections[0].figures.append(speed)
@@ -229,18 +245,25 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
 
     summary = pd.DataFrame(rows, columns=["experiment", "metric", "value", "published", "convention"])
     conv = runs[experiments[0]][0].convention
-    overlap = conv["overlap"]
+    interval = runs[experiments[0]][0].interval
     conventions = [
         ("toolkit conventions", f"variant {variant!r}: " + {"leg": "MATLAB vot-toolkit (LEG), official VOT2015-2018",
                                                             "pst": "pysot-toolkit (PST)",
                                                             "pyt": "Python vot-toolkit (PYT)"}.get(variant, variant)),
-        ("overlap", f"accuracy: {overlap['accuracy']}, EAO: {overlap['eao']}; bounds {overlap['bounds']}; "
-                    f"legacy rasterisation {overlap['legacy_rasterization']}"),
-        ("EAO interval", f"[{conv['interval']['low']}, {conv['interval']['high']}] ({conv['interval']['source']}); "
-                         f"weights {conv['eao_weights']}"),
-        ("runs", ", ".join(f"{e}: {runs[e][0].convention['runs']}" for e in experiments)),
-        ("burn-in / re-init skip", f"{conv['burn_in']} frames / {conv['skip']} frames"),
-        ("robustness", conv["robustness"] + "; reliability = exp(-30·F/N)"),
+        ("EAO interval", f"[{interval.low}, {interval.high}] ({interval.source})"),
+        ("runs per sequence", ", ".join(f"{e}: {'/'.join(map(str, sorted(set(runs[e][0].runs.values()))))}"
+                                        for e in experiments)),
+    ]
+    # everything vot_analysis reports about its conventions, whatever its keys (overlap rule, burn-in, ...)
+    conventions += [(f"analysis: {key}", text) for key, text in flatten_convention(conv)
+                    if key.split(".")[0] not in ("variant", "interval", "runs")]
+    conventions.append(("reliability", "exp(-30·F/N), S = 30, F pooled failures, N frames (LEG/PYT AR plot)"))
+    if "realtime" in experiments:
+        profile = realtime_profile or (f"LEG {spec.realtime_fps:g} fps, grace 3, skip 5 (VOT2017/2018 stack)"
+                                       if spec.realtime_fps else "as logged with the results")
+        conventions.append(("real-time experiment", f"profile {profile}; frames that pass while the tracker "
+                                                    "works get its last region (zero-order hold)"))
+    conventions += [
         ("published", f"{spec.published} rows of analysis.published, each with its source; reliability of "
                       "published trackers converted from their failure figures (analysis.report_vot docstring)"),
     ]
@@ -248,7 +271,7 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
-                        plot_eao_ranking, plot_ar, plot_attribute_bars) -> ReportSection:
+                        plot_eao_ranking) -> ReportSection:
     section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
     section.paragraphs.append(
         f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
@@ -265,31 +288,47 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
                            title=f"{spec.published} {kind} EAO ranking", style=style)
     section.figures.append((fig, f"EAO of the run among the published {spec.published} {kind} results "
                                  "(analysis.published; up to 30 best shown, the run always)."))
-    # accuracy-robustness
-    near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
-                            published.iloc[0:0], "eao", rep.eao, limit=15)
-    rows = [{"tracker": run_label, "accuracy": rep.accuracy, "reliability": rep.reliability}]
-    if len(near):
-        rows = pd.DataFrame({"tracker": near["tracker"], "accuracy": pd.to_numeric(near["accuracy"], errors="coerce"),
-                             "reliability": published_reliability(near, rep.sequences, rep.frames)}
-                            ).to_dict("records") + rows
-    ar = pd.DataFrame(rows)
-    fig = plot_ar(ar, figures / f"vot_{exp}_ar", highlight=run_label,
-                  title=f"Accuracy-robustness, {spec.published} {kind}", style=style)
-    section.figures.append((fig, "Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30). Published "
-                                 "trackers (the paper's comparison set, else the 15 closest in EAO to the run): from their failure rate per 100 frames or failures per sequence "
-                                 f"(n_seq = {rep.sequences}, N = {rep.frames})."))
-    # attributes
     if rep.per_attribute is not None and len(rep.per_attribute):
-        table = rep.per_attribute.reset_index()
-        fig = plot_attribute_bars(table, figures / f"vot_{exp}_attributes", metrics=("eao", "accuracy"),
-                                  overall={"eao": rep.eao, "accuracy": rep.accuracy}, title=f"Per-attribute EAO and accuracy ({kind})", style=style)
-        section.figures.append((fig, "Per-attribute EAO (fragment weights = fraction of tagged frames, LEG) and "
-                                     "accuracy on tagged frames; 'empty' = frames without any tag."))
-        section.tables.append(ReportTable(f"vot_{exp}_attributes", f"Per-attribute scores ({kind})", table))
+        section.tables.append(ReportTable(f"vot_{exp}_attributes", f"Per-attribute scores ({kind})",
+                                          rep.per_attribute.reset_index()))
     section.tables.append(ReportTable(f"vot_{exp}_per_sequence", f"Per-sequence scores ({kind})",
                                       rep.per_sequence.reset_index()))
     return section
+
+
+def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
+    """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO."""
+    base = runs.get("baseline", next(iter(runs.values())))[0]
+    published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
+    near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
+                            published.iloc[0:0], "eao", base.eao, limit=15)
+    rows = []
+    if len(near):
+        rows = pd.DataFrame({"tracker": near["tracker"], "accuracy": pd.to_numeric(near["accuracy"], errors="coerce"),
+                             "reliability": published_reliability(near, base.sequences, base.frames)}).to_dict("records")
+    mine = [f"{tracker} {e} (this run)" for e in runs]
+    rows += [{"tracker": m, "accuracy": r[0].accuracy, "reliability": r[0].reliability} for m, r in zip(mine, runs.values())]
+    fig = plot_ar(pd.DataFrame(rows), figures / "vot_ar", highlight=mine,
+                  title=f"Accuracy-robustness, {spec.published}", style=style)
+    return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
+                 "Published baseline trackers (the paper's comparison set, else the 15 closest in EAO to the run) "
+                 "are placed from their failure rate per 100 frames or failures per sequence "
+                 f"(n_seq = {base.sequences}, N = {base.frames}).")
+
+
+def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
+    """Per-attribute EAO and accuracy of the run, one bar per experiment."""
+    parts = [r[0].per_attribute.reset_index().assign(tracker=f"{tracker} {e}") for e, r in runs.items()
+             if r[0].per_attribute is not None and len(r[0].per_attribute)]
+    if not parts:
+        return None
+    only = next(iter(runs.values()))[0] if len(runs) == 1 else None
+    fig = plot_attribute_bars(pd.concat(parts, ignore_index=True), figures / "vot_attributes",
+                              metrics=("eao", "accuracy"),
+                              overall={"eao": only.eao, "accuracy": only.accuracy} if only else None,
+                              title=f"Per-attribute EAO and accuracy, {tracker}", style=style)
+    return fig, ("Per-attribute EAO (fragment weights = fraction of tagged frames, LEG) and accuracy on tagged "
+                 "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
 
 
 def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao):

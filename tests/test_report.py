@@ -188,10 +188,11 @@ def test_synthetic_vot_figures_carry_the_analysis_output(synthetic_report):
         ranking = figs[f"vot_{e}_eao_ranking"].data["ranking"]
         assert ranking.loc[ranking["tracker"] == "T (this run)", "eao"].item() == rep.eao
         assert ranking["eao"].is_monotonic_decreasing
-        pts = figs[f"vot_{e}_ar"].data["points"].set_index("tracker")
-        assert pts.loc["T (this run)", "accuracy"] == rep.accuracy
-        assert pts.loc["T (this run)", "reliability"] == rep.reliability
-        att = figs[f"vot_{e}_attributes"].data["table"].set_index("attribute")
+        pts = figs["vot_ar"].data["points"].set_index("tracker")
+        assert pts.loc[f"T {e} (this run)", "accuracy"] == rep.accuracy
+        assert pts.loc[f"T {e} (this run)", "reliability"] == rep.reliability
+        att = figs["vot_attributes"].data["table"]
+        att = att[att["tracker"] == f"T {e}"].set_index("attribute")
         expected = rep.per_attribute
         np.testing.assert_array_equal(att.loc[expected.index, "eao"].to_numpy(), expected["eao"].to_numpy())
         np.testing.assert_array_equal(att.loc[expected.index, "accuracy"].to_numpy(), expected["accuracy"].to_numpy())
@@ -255,9 +256,9 @@ def test_dasiamrpn_vot2018_report(vot2018_report):
     shown = [t for t in ranking.index if t != "DaSiamRPN (this run)"]
     assert len(shown) >= 10
     np.testing.assert_allclose(ranking.loc[shown, "eao"].to_numpy(), published.loc[shown, "eao"].to_numpy())
-    pts = figs["vot_baseline_ar"].data["points"].set_index("tracker")
-    assert pts.loc["DaSiamRPN (this run)", "reliability"] == pytest.approx(math.exp(-30 * 59 / 21356))
-    assert set(figs["vot_baseline_attributes"].data["table"]["attribute"]) == {
+    pts = figs["vot_ar"].data["points"].set_index("tracker")
+    assert pts.loc["DaSiamRPN baseline (this run)", "reliability"] == pytest.approx(math.exp(-30 * 59 / 21356))
+    assert set(figs["vot_attributes"].data["table"]["attribute"]) == {
         "camera_motion", "illum_change", "motion_change", "size_change", "occlusion", "empty"}
     check_written(html, content)
 
