@@ -140,3 +140,20 @@ def test_big_model_config_inferred(tmp_path):
     sd = {k: torch.empty(v.shape) for k, v in big.state_dict().items() if k in
           ("featureExtract.0.weight", "conv_cls2.weight", "regress_adjust.weight")}
     assert infer_model_config(sd) == ModelConfig(2, 512, 5)
+
+
+def test_python2_pickle_retried_with_latin1(model, tmp_path):
+    """A Python-2 pickle stores ``str`` as raw bytes (SHORT_BINSTRING); non-ASCII bytes fail to decode as UTF-8.
+    We write a legacy file and turn one key into such a py2 byte string: the loader must retry with latin1
+    and then report that key as unexpected (proving it was decoded, not rejected)."""
+    import struct
+    sd = dasiam_sd(model)
+    sd["zzzz"] = torch.zeros(1)
+    path = tmp_path / "py2.model"
+    torch.save(sd, path, _use_new_zipfile_serialization=False, pickle_protocol=2)
+    raw = path.read_bytes()
+    uni = b"X" + struct.pack("<I", 4) + b"zzzz"
+    assert raw.count(uni) == 1
+    path.write_bytes(raw.replace(uni, b"U" + bytes([4]) + b"caf\xe9"))
+    with pytest.raises(WeightsError, match="unexpected keys \\(1\\): café"):
+        build_model(path)
