@@ -30,7 +30,7 @@ from .network import SiamRPN
 from .presets import ModelConfig, TrackConfig
 
 __all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_path", "infer_model_config",
-           "convert_state_dict", "load_state_dict_any", "load_into", "random_model", "build_model",
+           "convert_state_dict", "load_state_dict_any", "load_dasiamrpn", "load_pysot", "load_into", "random_model", "build_model",
            "save_checkpoint", "load_checkpoint"]
 
 CHECKPOINT_FORMAT = "siamrpn-bench/1"
@@ -177,6 +177,23 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         return Checkpoint(sd, cfg, CHECKPOINT_FORMAT, obj.get("preset"), dict(obj.get("provenance") or {}), str(path))
     sd, fmt = convert_state_dict(obj, str(path))
     return Checkpoint(sd, infer_model_config(sd, str(path)), fmt, None, {}, str(path))
+
+
+def _load_format(path: str | Path, allowed: tuple[str, ...], what: str) -> Checkpoint:
+    ckpt = load_checkpoint(path)
+    if ckpt.format not in allowed:
+        raise WeightsError(f"{path}: looks like a {ckpt.format} file, not {what}")
+    return ckpt
+
+
+def load_dasiamrpn(path: str | Path) -> Checkpoint:
+    """DaSiamRPN ``SiamRPNBIG/VOT/OTB.model`` (plain state dict, our key names)."""
+    return _load_format(path, ("dasiamrpn",), "a DaSiamRPN .model")
+
+
+def load_pysot(path: str | Path) -> Checkpoint:
+    """pysot UP-channel AlexNet checkpoint (``backbone.*`` + ``rpn_head.*``; snapshot wrapper allowed)."""
+    return _load_format(path, ("pysot",), "a pysot UP-channel checkpoint")
 
 
 def load_into(model: nn.Module, sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> nn.Module:
