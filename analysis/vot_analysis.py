@@ -163,15 +163,36 @@ def _regions_array(runs: Sequence[Sequence[Region]]) -> np.ndarray | list[Region
     """All runs' regions as one ``(R*N, k)`` float array (NaN rows for special codes) when every region has
     the same number of values (the usual case: all rectangles), else the flat list."""
     flat = [reg for traj in runs for reg in traj]
-    sizes = {np.size(r) for r in flat if not isinstance(r, (int, np.integer))}
-    if len(sizes) != 1:
+    idx = [i for i, r in enumerate(flat) if isinstance(r, np.ndarray)]
+    regions = [flat[i] for i in idx]
+    if not regions or len({r.size for r in regions}) != 1 or len(idx) != sum(
+            1 for r in flat if not isinstance(r, (int, np.integer))):
         return flat
-    k = sizes.pop()
-    out = np.full((len(flat), k), np.nan)
-    idx = [i for i, r in enumerate(flat) if not isinstance(r, (int, np.integer))]
-    if idx:
-        out[idx] = np.asarray([flat[i] for i in idx], dtype=np.float64)
+    out = np.full((len(flat), regions[0].size), np.nan)
+    out[idx] = np.stack(regions).astype(np.float64, copy=False)
     return out
+
+
+def _repeats_run_one(pred: np.ndarray, runs: int, n: int) -> np.ndarray:
+    """``(R*N,)`` mask of frames of runs 2.. whose region equals run 1's (deterministic trackers repeat runs)."""
+    p = pred.reshape(runs, n, -1)
+    same = np.all((p == p[:1]) | (np.isnan(p) & np.isnan(p[:1])), axis=2)
+    same[0] = False
+    return same.ravel()
+
+
+def _frames_to_rasterise(pred: np.ndarray, runs: int, n: int) -> np.ndarray:
+    """Frames with a region (not a special code) that do not merely repeat run 1."""
+    return ~np.isnan(pred).any(axis=1) & ~_repeats_run_one(pred, runs, n)
+
+
+def _copy_repeated_runs(overlaps: np.ndarray, pred: np.ndarray, runs: int, n: int) -> np.ndarray:
+    """Fill the frames skipped by :func:`_frames_to_rasterise` because they repeat run 1."""
+    rep = _repeats_run_one(pred, runs, n)
+    if rep.any():
+        first = np.tile(overlaps[:n], runs)
+        overlaps = np.where(rep, first, overlaps)
+    return overlaps
 
 
 def _near_far_border(regions: np.ndarray | list[Region], width: int, height: int) -> np.ndarray:
@@ -222,7 +243,7 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
     results (unless ``allow_missing``), a run whose frame count differs from the ground truth, ground truth
     with NaN on a frame. Returns the prepared sequences (annotation order) and warnings.
     """
-    from analysis.overlap import vot_overlaps
+    from analysis.overlap import vot_overlaps, vot_overlaps_runs
     from analysis.trajectory_io import trajectory_kinds
 
     (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
@@ -261,10 +282,16 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
             except ValueError as exc:  # unknown special code, reported with the frame (= line) number
                 raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
                                     "(expected 0 skipped, 1 init, 2 failure or a region)") from None
+        eao_bounds = _bounds(eao_b, ann, settings.bounded)
         pred = _regions_array(runs)
         gt_rep = np.tile(gt, (len(runs), 1))
-        eao_bounds = _bounds(eao_b, ann, settings.bounded)
-        o_eao = vot_overlaps(pred, gt_rep, eao_bounds, eao_conv, legacy)
+        if isinstance(pred, np.ndarray):
+            todo = _frames_to_rasterise(pred, len(runs), n)
+            o_eao = np.full(len(runs) * n, np.nan)
+            o_eao[todo] = vot_overlaps(pred[todo], gt_rep[todo], eao_bounds, eao_conv, legacy)
+            o_eao = _copy_repeated_runs(o_eao, pred, len(runs), n)
+        else:
+            o_eao = vot_overlaps_runs(runs, gt, eao_bounds, eao_conv, legacy).ravel()
         if (ar_conv, ar_b) == (eao_conv, eao_b) or eao_bounds is None:
             o_ar = o_eao
         else:
