@@ -1,0 +1,87 @@
+"""Score a tracker's result folders written by :mod:`integration.runner` (main job and regression gate).
+
+Nothing is re-implemented: VOT numbers come from :func:`analysis.vot_analysis.analyze_vot` (LEG conventions:
+pooled accuracy with burn-in 10, failures, EAO with 1/#runs weights) and OTB numbers from
+:func:`analysis.otb_metrics.evaluate_otb` (OTB: success AUC of the 21-point curve, precision at 20 px).
+This module only decides two things the benchmarks leave open for a custom dataset:
+
+* **EAO interval** (:func:`fitted_interval`): LEG's KDE estimate from the sequence lengths
+  (``analyze_average_expected_overlap.m::estimate_evaluation_interval``, ported in
+  :mod:`analysis.eao_interval`) when there are at least two distinct lengths; for a single length ``N``
+  (one sequence, or all equally long) the KDE is undefined and we use ``[ceil(N/2), N]`` — the upper half
+  of the fragment lengths, a project convention stated wherever it is used.
+* **OTB ground truth of VOT sequences** (:func:`otb_annotations`): a polygon becomes its area-preserving
+  axis-aligned box (pysot/DaSiamRPN ``get_axis_aligned_bbox``, the box the trackers are initialised with).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from analysis.annotations import SequenceAnnotation
+from analysis.eao_interval import EAOInterval, estimate_interval
+
+__all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes"]
+
+
+def fitted_interval(lengths: Sequence[int]) -> EAOInterval:
+    """EAO interval that fits the given sequence lengths (see the module docstring for the rule)."""
+    arr = np.asarray(list(lengths), dtype=np.int64)
+    if arr.size == 0 or (arr < 1).any():
+        raise ValueError(f"EAO interval needs positive sequence lengths, got {arr.tolist()}")
+    if np.unique(arr).size >= 2:
+        return estimate_interval(arr)
+    n = int(arr[0])
+    return EAOInterval(max(1, math.ceil(n / 2)), n, n, f"single length {n}: [ceil(N/2), N] (project rule; "
+                                                         "LEG's KDE needs two distinct lengths)")
+
+
+def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, SequenceAnnotation]:
+    """The same annotations with ``x, y, w, h`` ground truth (polygons -> area-preserving boxes)."""
+    from analysis.overlap import area_preserving_rect
+
+    out = {}
+    for name, ann in annotations.items():
+        gt = np.asarray(ann.groundtruth, dtype=np.float64)
+        if gt.shape[1] != 4:
+            gt = np.array([area_preserving_rect(row) for row in gt], dtype=np.float64)
+        out[name] = dataclasses.replace(ann, groundtruth=gt)
+    return out
+
+
+def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path, experiment: str,
+              interval: EAOInterval):
+    """:class:`analysis.vot_analysis.VOTReport` of ``tracker_dir/<experiment>`` (LEG, given interval)."""
+    from analysis.trajectory_io import load_tracker_results
+    from analysis.vot_analysis import VOTSettings, analyze_vot
+
+    tracker_dir = Path(tracker_dir)
+    results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
+    settings = VOTSettings(variant="leg", interval=interval.as_tuple())
+    return analyze_vot(annotations, results, settings, per_attribute=False,
+                       results_source=str(tracker_dir / experiment))
+
+
+def read_otb_boxes(tracker_dir: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """One-pass boxes ``<tracker_dir>/<seq>.txt`` written by the runner (row 0 = the initial box)."""
+    from analysis.otb_results import read_box_file
+
+    tracker_dir = Path(tracker_dir)
+    missing = [n for n in names if not (tracker_dir / f"{n}.txt").is_file()]
+    if missing:
+        raise FileNotFoundError(f"{tracker_dir}: no one-pass result for {', '.join(missing)} "
+                                f"(expected {tracker_dir / (missing[0] + '.txt')})")
+    return {n: read_box_file(tracker_dir / f"{n}.txt") for n in names}
+
+
+def score_otb(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path):
+    """:class:`analysis.otb_metrics.OTBReport` of the one-pass results in ``tracker_dir`` (OTB conventions,
+    frame 1 = ground truth as OTB/G10/pysot write it)."""
+    from analysis.otb_metrics import evaluate_otb
+
+    ann = otb_annotations(annotations)
+    return evaluate_otb(ann, read_otb_boxes(tracker_dir, list(ann)))
