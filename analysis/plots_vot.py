@@ -48,6 +48,14 @@ def _highlights(highlight: str | Sequence[str] | None) -> list[str]:
     return [highlight] if isinstance(highlight, str) else list(highlight)
 
 
+def _minor_label(value: float, _pos=None) -> str:
+    """Label the 2x and 5x minor ticks of a log axis (0.2, 0.5, 2, 5, 20, ...), leave the others blank."""
+    if value <= 0:
+        return ""
+    mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+    return f"{value:g}" if mantissa in (2.0, 5.0) else ""
+
+
 def _legend_run_first(ax, highlight: str | Sequence[str] | None, n: int) -> None:
     """Legend outside the axes on the right, the run's entries first."""
     runs = _highlights(highlight)
@@ -167,7 +175,8 @@ def plot_ar(
     _require_columns(table, ("tracker", "accuracy", "reliability"), "plot_ar")
     points = table[["tracker", "accuracy", "reliability"]].dropna().reset_index(drop=True)
     with rc_context(style):
-        fig = new_figure(style)
+        # room for the legend outside the axes (one or two columns), so the axes keep the style's size
+        fig = new_figure(style, width=style.width + (1.8 if len(points) <= 16 else 3.6))
         ax = fig.add_subplot()
         k, runs = 0, _highlights(highlight)
         for row in points.itertuples(index=False):
@@ -265,7 +274,8 @@ def plot_speed_vs_eao(
     points = table[["tracker", "eao", speed]].dropna().reset_index(drop=True)
     points = points[points[speed] > 0].reset_index(drop=True)
     with rc_context(style):
-        fig = new_figure(style)
+        # room for the legend outside the axes (one or two columns), so the axes keep the style's size
+        fig = new_figure(style, width=style.width + (1.8 if len(points) <= 16 else 3.6))
         ax = fig.add_subplot()
         k, runs = 0, _highlights(highlight)
         for row in points.itertuples(index=False):
@@ -284,7 +294,7 @@ def plot_speed_vs_eao(
             ax.set_xlim(np.nanmin(xs) / 2.0, np.nanmax(xs) * 2.0)  # at least a decade: readable log ticks
         plain = FuncFormatter(lambda v, _: f"{v:g}")
         ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(f"{v:g}")[0] in "25" else ""))
+        ax.xaxis.set_minor_formatter(FuncFormatter(_minor_label))
         if realtime_line is not None:
             ax.axvline(realtime_line, color="0.4", ls=":", lw=1)
             ax.text(realtime_line, 0.02, f" real-time ({realtime_line:g} {speed.upper()})", rotation=90,

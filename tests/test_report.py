@@ -122,7 +122,7 @@ def _poly(r: list[float]) -> list[float]:
     return [x, y, x + w, y, x + w, y + h, x, y + h]
 
 
-def _write_synthetic(root):
+def _write_synthetic(root, times: bool = True):
     """Two sequences; baseline: one failure in 'a' (frame 61), re-init 5 frames later; real-time: same plus
     two held frames (line repeated) in 'a'. Returns (annotations path, tracker dir)."""
     lengths = {"a": 150, "b": 130}
@@ -144,7 +144,8 @@ def _write_synthetic(root):
             folder = root / "T" / exp / s
             folder.mkdir(parents=True)
             (folder / f"{s}_001.txt").write_text("\n".join(lines) + "\n")
-            (folder / f"{s}_time.txt").write_text("\n".join(["0.02"] * n) + "\n")
+            if times:
+                (folder / f"{s}_time.txt").write_text("\n".join(["0.02"] * n) + "\n")
     return ann_path, root / "T"
 
 
@@ -222,6 +223,54 @@ def test_realtime_schedule_prefers_logs(tmp_path):
     schedules, origin, profile = rv.realtime_schedules(tracker_dir / "realtime", results)
     assert origin == "log" and profile["profile"] == "vot2017"
     assert (schedules["a"] == ScheduleState.HELD).sum() == 3
+
+
+def test_vot2016_without_times_places_published_efo(tmp_path):
+    """VOT2016 (SiamRPN paper Table 2 has EFO and failures per sequence): no run times -> EFO figure of the
+    published trackers only; AR plot converts failures per sequence with the dataset's n_seq and N."""
+    from analysis.published import published_scores
+
+    ann, tracker_dir = _write_synthetic(tmp_path, times=False)
+    content = rp.assemble_report(tracker_dir, tmp_path / "out", "vot2016", ann, tracker="T", style=STYLE)
+    figs = figures_of(content)
+    assert figs["vot_eao_curve"].data["interval"] == (108, 371)  # VOT2016 stack
+    published = published_scores("VOT2016", "baseline").set_index("tracker")
+    speed = figs["vot_speed"].data
+    assert speed["speed"] == "efo"
+    pts = speed["points"].set_index("tracker")
+    assert "SiamRPN" in pts.index and not any("this run" in t for t in pts.index)
+    np.testing.assert_allclose(pts["efo"].to_numpy(), published.loc[pts.index, "efo"].to_numpy())
+    ar = figs["vot_ar"].data["points"].set_index("tracker")
+    assert ar.loc["C-COT", "reliability"] == pytest.approx(math.exp(-30 * 0.85 * 2 / 280))  # Table 2: 0.85
+    assert ar.loc["C-COT", "accuracy"] == 0.53
+    assert not any(m == "speed (fps)" for m in content.summary["metric"])
+
+
+def test_got10k_report_hand_computed(tmp_path):
+    """Run 1 = ground truth (IoU 1), run 2 = boxes with halved width and height at the same corner (IoU 1/4):
+    frame-pooled AO = 0.625, SR0.5 = SR0.75 = 0.5 (G10)."""
+    from integration.synthetic import write_dataset
+
+    data = tmp_path / "val"
+    names = write_dataset(data, "got10k", n_sequences=2, n_frames=12)
+    res = tmp_path / "res" / "T"
+    for name in names:
+        gt = np.loadtxt(data / name / "groundtruth.txt", delimiter=",")
+        half = gt.copy()
+        half[:, 2:] /= 2
+        (res / name).mkdir(parents=True)
+        for k, boxes in enumerate((gt, half), start=1):
+            np.savetxt(res / name / f"{name}_{k:03d}.txt", boxes, fmt="%.4f", delimiter=",")
+        np.savetxt(res / name / f"{name}_time.txt", np.full((len(gt), 2), 0.01), fmt="%.4f", delimiter=",")
+    content = rp.assemble_report(res, tmp_path / "out", "got10k", data, style=STYLE)
+    html = rp.write_report(content, tmp_path / "out")
+    assert summary_value(content, "OPE", "AO") == pytest.approx(0.625)
+    assert summary_value(content, "OPE", "SR0.5") == pytest.approx(0.5)
+    assert summary_value(content, "OPE", "SR0.75") == pytest.approx(0.5)
+    assert summary_value(content, "OPE", "speed (fps)") == pytest.approx(100.0)
+    curve = figures_of(content)["got10k_success"].data
+    assert curve["T"][0] == pytest.approx(1.0) and curve["T"][-1] == 0.0  # IoU > 0 on every frame, never > 1
+    check_written(html, content)
 
 
 # --------------------------------------------------------------------------------------- shared results
