@@ -125,6 +125,42 @@ def accuracy(model, cfg, backends, frames, gt, calib) -> dict:
     return out
 
 
+def eao_on_bag(model, cfg, backends, calib) -> dict:
+    """VOT baseline (LEG resets, 1 run: the tracker is deterministic) on ``bag`` for each path, scored with the
+    project's analysis (LEG convention, VOT2017 stack interval); reports EAO/accuracy/failures and the loss
+    vs eager. Uses ``analysis`` and ``integration`` from colleagues; skipped when they are missing."""
+    try:
+        from analysis.vot_analysis import VOTSettings, analyze_vot, load_vot_annotations
+        from integration.protocols.vot_baseline import BaselineSettings, run_baseline
+    except ImportError as exc:
+        return {"skipped": f"analysis/integration modules unavailable: {exc}"}
+    ann_file = REPO.parent / "shared" / "data" / "annotations" / "VOT2018.json"
+    if not ann_file.exists() or not BAG.exists():
+        return {"skipped": "../shared/data (bag, VOT2018.json) not found"}
+    import cv2
+
+    ann = {"bag": load_vot_annotations(ann_file)["bag"]}
+    files = sorted(BAG.glob("*.jpg"))
+    cache: dict[int, np.ndarray] = {}
+
+    def frame(i: int) -> np.ndarray:
+        if i not in cache:
+            cache[i] = cv2.imread(str(files[i]))
+        return cache[i]
+    gt = ann["bag"].groundtruth
+    bounds = (ann["bag"].width, ann["bag"].height)
+    out = {}
+    for b in backends:
+        opts = {"calibration": calib} if b == "int8" else None
+        trk = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
+        runs = run_baseline(trk, frame, gt, bounds, BaselineSettings(deterministic=True))
+        rep = analyze_vot(ann, {"bag": [r.trajectory for r in runs]}, VOTSettings(stack="vot2017"))
+        out[b] = {"eao": rep.eao, "accuracy": rep.accuracy, "failures": rep.failures}
+    for b in backends:
+        out[b]["eao_loss_vs_eager"] = out["eager"]["eao"] - out[b]["eao"]
+    return out
+
+
 def gpu_speed(model, cfg, steps: int, batch_sizes: list[int]) -> dict:
     if not torch.cuda.is_available():
         return {"skipped": "no CUDA device (torch.cuda.is_available() is False)"}
@@ -170,6 +206,7 @@ def main(argv=None) -> int:
     ap.add_argument("--backends", default="eager,fused,fused_cl,torchscript,onnx,int8")
     ap.add_argument("--accuracy-frames", type=int, default=0, help="frames of bag for the accuracy check (0 = all)")
     ap.add_argument("--no-accuracy", action="store_true")
+    ap.add_argument("--eao", default="", help="comma list of paths to score by VOT baseline EAO on bag (e.g. eager,int8)")
     ap.add_argument("--batch-sizes", default="64,256")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -188,6 +225,8 @@ def main(argv=None) -> int:
     }
     if not args.no_accuracy:
         result["accuracy_vs_eager"] = accuracy(model, cfg, backends, frames, gt, calib)
+    if args.eao:
+        result["eao_bag"] = eao_on_bag(model, cfg, ["eager"] + [b for b in args.eao.split(",") if b != "eager"], calib)
     result["gpu"] = gpu_speed(model, cfg, 200, [int(b) for b in args.batch_sizes.split(",") if b])
     json.dump(result, sys.stdout, indent=1)
     print()

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from tracker.presets import ModelConfig, get_preset
-from tracker.weights import (WeightsError, build_model, default_weights_path, load_checkpoint, load_state_dict_any,
-                             random_model, save_checkpoint)
+from tracker.weights import (WeightsError, build_model, default_weights_path, load_checkpoint, load_dasiamrpn,
+                             load_pysot, load_state_dict_any, random_model, save_checkpoint)
 
 PYSOT_HEAD = {"conv_r1": "template_loc_conv", "conv_cls1": "template_cls_conv", "conv_r2": "search_loc_conv",
               "conv_cls2": "search_cls_conv", "regress_adjust": "loc_adjust"}
@@ -79,6 +79,10 @@ def test_all_formats_load_identically(model, tmp_path):
                        "ours": "siamrpn-bench/1"}
     sd, meta = load_state_dict_any(files["dasiam"])
     assert set(sd) == set(dasiam_sd(model))
+    assert load_dasiamrpn(files["dasiam"]).format == "dasiamrpn"
+    assert load_pysot(files["pysot_snapshot"]).format == "pysot"
+    with pytest.raises(WeightsError, match="not a pysot"):
+        load_pysot(files["dasiam"])
 
 
 def test_checkpoint_round_trip_meta_and_half(model, tmp_path):
