@@ -668,9 +668,27 @@ def vot_overlap(
     legacy: bool = False,
 ) -> float:
     """VOT overlap of two regions (rectangle ``x,y,w,h`` or polygon); NaN for special codes."""
-    a_ = a if isinstance(a, (int, np.integer)) else np.asarray(a, dtype=np.float64)
-    b_ = b if isinstance(b, (int, np.integer)) else np.asarray(b, dtype=np.float64)
-    return float(vot_overlaps([a_], [b_], bounds, convention, legacy)[0])
+    conv, has_b, bw, bh = _check(convention, legacy, bounds)
+    if isinstance(a, (int, np.integer)) or isinstance(b, (int, np.integer)):
+        return float("nan")
+    va = np.asarray(a, dtype=np.float64).ravel()
+    vb = np.asarray(b, dtype=np.float64).ravel()
+    for name, v in (("a", va), ("b", vb)):
+        if v.size != 4 and (v.size < 6 or v.size % 2):
+            raise ValueError(f"region {name}: expected 4 values (rectangle) or an even count >= 6 (polygon), "
+                             f"got {v.size}")
+    if np.isnan(va).any() or np.isnan(vb).any():
+        return float("nan")
+    k = max(va.size, vb.size)
+    ca = np.zeros((1, k), np.float32)
+    cb = np.zeros((1, k), np.float32)
+    ca[0, : va.size] = va
+    cb[0, : vb.size] = vb
+    ta = np.array([_T_RECT if va.size == 4 else _T_POLY], np.int8)
+    tb = np.array([_T_RECT if vb.size == 4 else _T_POLY], np.int8)
+    na = np.array([va.size], np.int32)
+    nb = np.array([vb.size], np.int32)
+    return float(_overlaps_kernel(ta, ca, na, tb, cb, nb, conv, bool(legacy), has_b, bw, bh)[0])
 
 
 def iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
