@@ -105,3 +105,17 @@ def test_polygon_to_box_area_preserving():
     assert polygon_to_box([1, 2, 3, 4]).tolist() == [1, 2, 3, 4]
     with pytest.raises(ValueError):
         polygon_to_box([1, 2, 3])
+
+
+def test_select_with_nms_returns_argmax_and_candidates():
+    anchors, window = generate_anchors(S), cosine_window(S, K)
+    cls, loc = maps_with_best(2, 8, 9)
+    cls[K + 2, 8, 10] = 6.0   # overlapping runner-up (8 px away, same 64x64 anchor) -> suppressed
+    cls[K + 0, 8, 2] = 7.0    # distant 104x32 proposal -> survives
+    args = (anchors, window, center_mask(S, K, None), (64.0, 64.0), 0.04, 0.2, 0.4)
+    plain = select_proposal(cls, loc, *args)
+    with_nms = select_proposal(cls, loc, *args, nms_threshold=0.5, nms_top_k=3)
+    assert with_nms.index == plain.index == 2 * S * S + 8 * S + 9
+    cand = with_nms.candidates
+    assert cand.shape == (2, 5)
+    assert np.allclose(cand[:, :4], [[8, 0, 64, 64], [-48, 0, 104, 32]])
