@@ -98,9 +98,11 @@ def plot_eao_curve(
             is_run = name == highlight
             color = RUN_COLOR if is_run else PALETTE[i % len(PALETTE)]
             label = f"{name} [{scores[name]:.3f}]" if name in scores else name
-            ax.plot(lengths, curve, color=color, lw=2.0 if is_run else 1.2, label=label, zorder=3 if is_run else 2)
+            # the run thick and solid underneath, others dashed on top: near-identical curves stay visible
+            ax.plot(lengths, curve, color=color, lw=2.4 if is_run else 1.3, ls="-" if is_run else (0, (4, 2)),
+                    label=label, zorder=2 if is_run else 3)
             if name in scores:
-                ax.hlines(scores[name], lo, hi, colors=color, linestyles="--", lw=1.0, zorder=2)
+                ax.hlines(scores[name], lo, hi, colors=color, linestyles=":", lw=1.4, zorder=4)
         longest = max(np.asarray(c).size for c in curves.values())
         ax.set_xlim(1, max(longest, hi + 10))
         ax.set_ylim(0, 1.0)

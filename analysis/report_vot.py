@@ -228,7 +228,7 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                              title=f"Expected average overlap, {spec.published}", style=style)
     sections[0].figures.insert(0, (eao_fig, (
         f"Expected-overlap curves Φ̂(N_s); the shaded band is the EAO interval [{interval.low}, {interval.high}] "
-        f"({interval.source}) and the dashed segments the EAO scores (legend). Published trackers have no "
+        f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
     sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar))
