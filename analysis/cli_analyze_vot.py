@@ -40,6 +40,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip", type=int, default=5, help="frames from a failure to the re-initialisation (5)")
     parser.add_argument("--allow-missing", action="store_true",
                         help="skip sequences without results (with a warning) instead of failing")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="threads rasterising sequences in parallel (same results; default 1)")
     parser.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
     parser.add_argument("--per-attribute", action="store_true",
                         help="include accuracy / failures / robustness / tag-weighted EAO per visual attribute")
@@ -79,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
         report = analyze_vot_folder(args.annotations, args.results, args.experiment, settings,
-                                    per_attribute=args.per_attribute, allow_missing=args.allow_missing)
+                                    per_attribute=args.per_attribute, allow_missing=args.allow_missing,
+                                    workers=args.workers)
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"siamrpn analyze vot: error: {exc}", file=sys.stderr)
         return 2

@@ -234,30 +234,82 @@ def _sequence_tags(ann: SequenceAnnotation, names: Sequence[str], source: str) -
     return tags
 
 
-def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
-                 settings: VOTSettings = VOTSettings(), results_source: str = "results",
-                 allow_missing: bool = False) -> tuple[list[SequenceRuns], list[str]]:
-    """Validate results against annotations and compute per-frame overlaps (AR and EAO conventions).
-
-    Raises :class:`VOTInputError` naming the file/sequence for: a sequence of the annotations without
-    results (unless ``allow_missing``), a run whose frame count differs from the ground truth, ground truth
-    with NaN on a frame. Returns the prepared sequences (annotation order) and warnings.
-    """
+def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequence[Region]], settings: VOTSettings,
+                      results_source: str) -> SequenceRuns:
+    """Validate one sequence's runs and compute its AR and EAO overlaps (see :func:`prepare_runs`)."""
     from analysis.overlap import vot_overlaps, vot_overlaps_runs
     from analysis.trajectory_io import trajectory_kinds
 
     (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
     legacy = settings.legacy_rasterization
-    if legacy and settings.variant == "pyt":
+    source = ann.source or "annotations"
+    gt = np.asarray(ann.groundtruth, dtype=np.float64)
+    bad = np.flatnonzero(np.isnan(gt).any(axis=1))
+    if bad.size:
+        raise VOTInputError(f"{source}: sequence {name!r}: ground truth is NaN on frame {bad[0] + 1} "
+                            f"({bad.size} frame(s)); VOT analysis needs a region on every frame")
+    n = gt.shape[0]
+    for r, traj in enumerate(runs):
+        if len(traj) != n:
+            raise VOTInputError(f"{_run_file(results_source, name, r)}: trajectory has {len(traj)} "
+                                f"frames, ground truth of {name!r} has {n}")
+    kinds = np.empty((len(runs), n), dtype=np.int8)
+    for r, traj in enumerate(runs):
+        try:
+            kinds[r] = trajectory_kinds(traj)
+        except ValueError as exc:  # unknown special code, reported with the frame (= line) number
+            raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
+                                "(expected 0 skipped, 1 init, 2 failure or a region)") from None
+    eao_bounds = _bounds(eao_b, ann, settings.bounded)
+    pred = _regions_array(runs)
+    gt_rep = np.tile(gt, (len(runs), 1))
+    if isinstance(pred, np.ndarray):
+        todo = _frames_to_rasterise(pred, len(runs), n)
+        o_eao = np.full(len(runs) * n, np.nan)
+        o_eao[todo] = vot_overlaps(pred[todo], gt_rep[todo], eao_bounds, eao_conv, legacy)
+        o_eao = _copy_repeated_runs(o_eao, pred, len(runs), n)
+    else:
+        o_eao = vot_overlaps_runs(runs, gt, eao_bounds, eao_conv, legacy).ravel()
+    if (ar_conv, ar_b) == (eao_conv, eao_b) or eao_bounds is None:
+        o_ar = o_eao
+    else:
+        # LEG/PST: the same TraX raster, clipped to [0,W]x[0,H] (AR) instead of [0,W-1]x[0,H-1] (EAO); the
+        # two differ only where a region reaches the last pixel column/row, so only those frames are redone.
+        near = _near_far_border(pred, ann.width, ann.height) | _near_far_border(gt_rep, ann.width, ann.height)
+        o_ar = o_eao.copy()
+        if near.any():
+            sub = pred[near] if isinstance(pred, np.ndarray) else [pred[i] for i in np.flatnonzero(near)]
+            o_ar[near] = vot_overlaps(sub, gt_rep[near], _bounds(ar_b, ann, settings.bounded), ar_conv, legacy)
+    o_ar = o_ar.reshape(len(runs), n)
+    o_eao = o_eao.reshape(len(runs), n)
+    tracked_nan = (kinds == FrameKind.TRACKED) & np.isnan(o_ar)
+    if tracked_nan.any():
+        r, t = np.argwhere(tracked_nan)[0]
+        raise VOTInputError(f"{_run_file(results_source, name, r)}: line {t + 1}: region gives no overlap "
+                            "(NaN coordinates?)")
+    return SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source))
+
+
+def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
+                 settings: VOTSettings = VOTSettings(), results_source: str = "results",
+                 allow_missing: bool = False, workers: int = 1) -> tuple[list[SequenceRuns], list[str]]:
+    """Validate results against annotations and compute per-frame overlaps (AR and EAO conventions).
+
+    Raises :class:`VOTInputError` naming the file/sequence for: a sequence of the annotations without
+    results (unless ``allow_missing``), a run whose frame count differs from the ground truth, ground truth
+    with NaN on a frame, an unknown special code. Returns the prepared sequences (annotation order) and
+    warnings. ``workers > 1`` rasterises sequences in that many threads (the numba kernel releases the GIL);
+    results and the first error reported are the same as with one worker.
+    """
+    if settings.legacy_rasterization and settings.variant == "pyt":
         raise ValueError("legacy rasterisation exists only in the LEG/PST overlap conventions")
     warnings: list[str] = []
     extra = sorted(set(results) - set(annotations))
     if extra:
         warnings.append(f"{results_source}: {len(extra)} result folder(s) not in the annotations ignored: "
                         f"{', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}")
-    prepared: list[SequenceRuns] = []
+    jobs = []
     for name, ann in annotations.items():
-        source = ann.source or "annotations"
         runs = results.get(name)
         if not runs:
             if allow_missing:
@@ -265,53 +317,16 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
                 continue
             raise VOTInputError(f"{results_source}: no results for sequence {name!r} "
                                 f"(expected {results_source}/{name}/{name}_001.txt)")
-        gt = np.asarray(ann.groundtruth, dtype=np.float64)
-        bad = np.flatnonzero(np.isnan(gt).any(axis=1))
-        if bad.size:
-            raise VOTInputError(f"{source}: sequence {name!r}: ground truth is NaN on frame {bad[0] + 1} "
-                                f"({bad.size} frame(s)); VOT analysis needs a region on every frame")
-        n = gt.shape[0]
-        for r, traj in enumerate(runs):
-            if len(traj) != n:
-                raise VOTInputError(f"{_run_file(results_source, name, r)}: trajectory has {len(traj)} "
-                                    f"frames, ground truth of {name!r} has {n}")
-        kinds = np.empty((len(runs), n), dtype=np.int8)
-        for r, traj in enumerate(runs):
-            try:
-                kinds[r] = trajectory_kinds(traj)
-            except ValueError as exc:  # unknown special code, reported with the frame (= line) number
-                raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
-                                    "(expected 0 skipped, 1 init, 2 failure or a region)") from None
-        eao_bounds = _bounds(eao_b, ann, settings.bounded)
-        pred = _regions_array(runs)
-        gt_rep = np.tile(gt, (len(runs), 1))
-        if isinstance(pred, np.ndarray):
-            todo = _frames_to_rasterise(pred, len(runs), n)
-            o_eao = np.full(len(runs) * n, np.nan)
-            o_eao[todo] = vot_overlaps(pred[todo], gt_rep[todo], eao_bounds, eao_conv, legacy)
-            o_eao = _copy_repeated_runs(o_eao, pred, len(runs), n)
-        else:
-            o_eao = vot_overlaps_runs(runs, gt, eao_bounds, eao_conv, legacy).ravel()
-        if (ar_conv, ar_b) == (eao_conv, eao_b) or eao_bounds is None:
-            o_ar = o_eao
-        else:
-            # LEG/PST: the same TraX raster, clipped to [0,W]x[0,H] (AR) instead of [0,W-1]x[0,H-1] (EAO); the
-            # two differ only where a region reaches the last pixel column/row, so only those frames are redone.
-            near = _near_far_border(pred, ann.width, ann.height) | _near_far_border(gt_rep, ann.width, ann.height)
-            o_ar = o_eao.copy()
-            if near.any():
-                sub = pred[near] if isinstance(pred, np.ndarray) else [pred[i] for i in np.flatnonzero(near)]
-                o_ar[near] = vot_overlaps(sub, gt_rep[near], _bounds(ar_b, ann, settings.bounded), ar_conv, legacy)
-        o_ar = o_ar.reshape(len(runs), n)
-        o_eao = o_eao.reshape(len(runs), n)
-        tracked_nan = (kinds == FrameKind.TRACKED) & np.isnan(o_ar)
-        if tracked_nan.any():
-            r, t = np.argwhere(tracked_nan)[0]
-            raise VOTInputError(f"{_run_file(results_source, name, r)}: line {t + 1}: region gives no overlap "
-                                "(NaN coordinates?)")
-        prepared.append(SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source)))
-    if not prepared:
+        jobs.append((name, ann, runs))
+    if not jobs:
         raise VOTInputError(f"{results_source}: no sequence of the annotations has results")
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            prepared = list(pool.map(lambda job: _prepare_sequence(*job, settings, results_source), jobs))
+    else:
+        prepared = [_prepare_sequence(*job, settings, results_source) for job in jobs]
     return prepared, warnings
 
 
@@ -439,9 +454,9 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
 
 def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
                 settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
-                results_source: str = "results", allow_missing: bool = False) -> VOTReport:
+                results_source: str = "results", allow_missing: bool = False, workers: int = 1) -> VOTReport:
     """Validate, compute overlaps and score one tracker's VOT results (see :func:`prepare_runs`)."""
-    seqs, warnings = prepare_runs(annotations, results, settings, results_source, allow_missing)
+    seqs, warnings = prepare_runs(annotations, results, settings, results_source, allow_missing, workers)
     return analyze_runs(seqs, settings, per_attribute, warnings)
 
 
@@ -457,7 +472,7 @@ def load_vot_annotations(path: Path) -> dict[str, SequenceAnnotation]:
 
 def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: str = "baseline",
                        settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
-                       allow_missing: bool = False) -> VOTReport:
+                       allow_missing: bool = False, workers: int = 1) -> VOTReport:
     """Load annotations (pysot JSON or VOT folder) and ``tracker_dir/<experiment>`` results, then analyse."""
     from analysis.trajectory_io import load_tracker_results
 
@@ -468,4 +483,4 @@ def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: st
         raise VOTInputError(f"{exp_dir}: no such experiment folder (tracker folder has: {', '.join(have) or 'nothing'})")
     annotations = load_vot_annotations(Path(annotations_path))
     results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
-    return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing)
+    return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing, workers)

@@ -4,6 +4,7 @@ Prints one JSON object:
 
 * ``ours.cold_s``: first ``analyze_vot`` call in this process (numba cache load / compile included), inputs in memory;
 * ``ours.warm_s``: median of ``--repeats`` further calls (overlaps + accuracy + failures + EAO, inputs in memory);
+* ``ours.warm_2_threads_s``: the same with ``workers=2`` (sequences rasterised in two threads);
 * ``ours.warm_from_files_s``: median of full runs from the files (annotation and result loading included);
 * ``toolkit.warm_s``: vot-toolkit 0.7.4's own analysis classes on the same trajectories and sequences
   (``AccuracyRobustness`` per sequence + ``AverageAccuracyRobustness`` + ``EAOCurve`` + the ``EAOScore`` mean),
@@ -126,6 +127,8 @@ def main() -> int:
     rep = analyze_vot(ann, results, settings)
     cold_s = time.perf_counter() - t0
     warm_s, warm_cpu_s, rep = _timed(lambda: analyze_vot(ann, results, settings), args.repeats)
+    warm2_s, warm2_cpu_s, rep2 = _timed(lambda: analyze_vot(ann, results, settings, workers=2), args.repeats)
+    assert rep2.eao == rep.eao and rep2.accuracy == rep.accuracy
     files_s, files_cpu_s, _ = _timed(lambda: analyze_vot_folder(args.annotations, args.results, "baseline", settings),
                                      max(1, args.repeats // 2))
 
@@ -133,6 +136,7 @@ def main() -> int:
         "benchmark": "VOT2018 A/R/EAO of DaSiamRPN (60 sequences, 21356 frames, 1 run)",
         "load_average_1min": os.getloadavg()[0],
         "ours": {"io_s": io_s, "cold_s": cold_s, "warm_s": warm_s, "warm_cpu_s": warm_cpu_s,
+                 "warm_2_threads_s": warm2_s, "warm_2_threads_cpu_s": warm2_cpu_s,
                  "warm_from_files_s": files_s, "warm_from_files_cpu_s": files_cpu_s,
                  "eao": rep.eao, "accuracy": rep.accuracy, "robustness": rep.robustness, "failures": rep.failures,
                  "convention": "LEG (leg variant, interval 100-356)"},

@@ -278,3 +278,21 @@ def test_cli_bad_input_returns_2_with_a_clear_message(tmp_path, capsys):
     assert "a_001.txt: trajectory has 2 frames, ground truth of 'a' has 5" in err
     rc = main(["analyze", "vot", "--annotations", str(tmp_path / "missing.json"), "--results", str(tmp_path / "T")])
     assert rc == 2 and "missing.json" in capsys.readouterr().err
+
+
+def test_threaded_preparation_gives_identical_results_and_first_error():
+    rng = np.random.default_rng(5)
+    ann = {f"s{i}": _annotation(f"s{i}", 40) for i in range(6)}
+    res = {}
+    for k in ann:
+        boxes = [np.array([10.0, 10.0, 20.0, 20.0]) + rng.normal(0, 2, 4) for _ in range(39)]
+        res[k] = [[1] + boxes, [1] + boxes[:20] + [2, 0, 0, 0, 0, 1] + boxes[26:]]
+    s = vm.VOTSettings(interval=(5, 30), burnin=3)
+    one = vm.analyze_vot(ann, res, s, per_attribute=False)
+    two = vm.analyze_vot(ann, res, s, workers=2)
+    assert (one.eao, one.accuracy, one.failures) == (two.eao, two.accuracy, two.failures)
+    np.testing.assert_array_equal(one.eao_curve, two.eao_curve)
+    res["s2"] = [res["s2"][0][:30]]
+    res["s4"] = [res["s4"][0][:31]]
+    with pytest.raises(vm.VOTInputError, match="s2_001"):
+        vm.analyze_vot(ann, res, s, workers=2)
