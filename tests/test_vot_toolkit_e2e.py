@@ -2,7 +2,7 @@
 SiamRPN over TraX with ``random:0`` weights) -> result files -> ``vot analysis`` -> the project's VOT analysis
 on the toolkit's own result files (binary, and text with ``VOT_RESULTS_BINARY=0``) agrees with the toolkit.
 
-Small on purpose (two sequences of 16-24 frames; ~1-2 min on 2 shared cores). Test doubles served over TraX:
+Small on purpose (two sequences of 16-24 frames, cut to 10 for SiamRPN; ~1-2 min on 2 idle cores). Test doubles served over TraX:
 ``OracleTracker`` (ground truth plus a deterministic drift and one forced loss, so accuracy, failures and the
 EAO curve are all non-trivial) and crashing trackers for the bad-input cases.
 
@@ -202,6 +202,16 @@ def workspace(tmp_path_factory) -> Path:
     return ws
 
 
+@pytest.fixture(scope="module")
+def siamrpn_workspace(workspace) -> Path:
+    """The same two sequences cut to 10 frames: SiamRPN is the slow tracker (torch start-up per sequence)."""
+    ws = workspace.parent / "ws_siamrpn"
+    argv = ["vot-workspace", "--dataset", str(workspace / "sequences"), "--stack", "custom", "--max-frames", "10",
+            "--registry", str(REPO / "trackers.ini"), str(ws)]
+    assert siamrpn(argv) == 0
+    return ws
+
+
 # ------------------------------------------------------------------------------------------ tests
 def test_workspace_layout(workspace):
     names = (workspace / "sequences" / "list.txt").read_text().split()
@@ -219,7 +229,8 @@ def test_workspace_layout(workspace):
     assert 1 <= low <= high <= 23  # fits the sequences (longest 24 frames; toolkit reads curve[high])
 
 
-def test_siamrpn_over_trax_baseline_and_realtime(workspace):
+def test_siamrpn_over_trax_baseline_and_realtime(siamrpn_workspace):
+    workspace = siamrpn_workspace
     pytest.importorskip("tracker.siamrpn", reason="SiamRPN tracker not available")
     proc = vot(workspace, "evaluate", "--persist", "siamrpn")
     assert "encountered an error" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
@@ -263,6 +274,18 @@ def test_oracle_binary_and_text_results_agree_with_toolkit(workspace):
     ours_text = project_scores(text_ws, "oracle", "baseline", stack_interval(text_ws))
     assert_agree(ours_text, toolkit_scores(text_ws, "oracle")["baseline"], "oracle/baseline (text)")
     assert ours_text["accuracy"] == pytest.approx(ours["accuracy"], abs=1e-6)
+
+
+def test_opencv_baseline_from_committed_trackers_ini(workspace):
+    """The `kcf` entry of trackers.ini (area-preserving box hand-over) runs the baseline over TraX."""
+    pytest.importorskip("integration.trackers", reason="OpenCV baseline registry not available")
+    from analysis.trajectory_io import read_trajectory
+
+    proc = vot(workspace, "evaluate", "--persist", "--experiments", "baseline", "kcf")
+    assert "encountered an error" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    for name in (workspace / "sequences" / "list.txt").read_text().split():
+        traj = read_trajectory(workspace / "results" / "kcf" / "baseline" / name / f"{name}_001.bin")
+        assert traj[0] == 1 and any(not isinstance(r, int) for r in traj[1:])  # it reported regions
 
 
 @pytest.mark.parametrize("mode", ["raise", "exit"])
