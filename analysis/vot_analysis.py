@@ -376,7 +376,7 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
     interval = settings.resolve_interval(lengths)
     b = settings.burnin
 
-    pooled, n_valid, frame_means = _filtered_accuracy(seqs, b, None)
+    pooled, _, frame_means = _filtered_accuracy(seqs, b, None)
     seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) for s in seqs]
     pyt_acc = acc.length_weighted_mean(seq_pyt, lengths)
     mean_fail = [float(np.mean(acc.failure_counts(s.kinds))) for s in seqs]
