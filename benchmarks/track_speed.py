@@ -80,20 +80,23 @@ def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib) -> dict:
         trackers[b] = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
         trackers[b].build_s = time.perf_counter() - t0
     times: dict[str, list[float]] = {b: [] for b in backends}
+    cpu: dict[str, list[float]] = {b: [] for b in backends}
     n = len(frames)
     for r in range(rounds + 1):  # round 0 = warm-up
         for b, trk in trackers.items():
             trk.init(frames[0], gt[0])
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for i in range(1, steps + 1):
                 trk.update(frames[i % n])
             if r:
                 times[b].append((time.perf_counter() - t0) / steps)
+                cpu[b].append((time.process_time() - c0) / steps)
     out = {}
-    ref = statistics.median(times["eager"])
+    ref, ref_cpu = statistics.median(times["eager"]), statistics.median(cpu["eager"])
     for b in backends:
-        med = statistics.median(times[b])
+        med, med_cpu = statistics.median(times[b]), statistics.median(cpu[b])
         out[b] = {"ms_per_step": round(med * 1e3, 2), "fps": round(1 / med, 2), "speedup_vs_eager": round(ref / med, 3),
+                  "cpu_ms_per_step": round(med_cpu * 1e3, 2), "cpu_speedup_vs_eager": round(ref_cpu / med_cpu, 3),
                   "build_s": round(trackers[b].build_s, 2), "rounds_ms": [round(t * 1e3, 1) for t in times[b]]}
     return out
 
@@ -221,6 +224,7 @@ def main(argv=None) -> int:
         "benchmark": "track_speed", "torch": torch.__version__, "threads": args.threads,
         "cpu": platform.processor() or platform.machine(), "preset": cfg.name, "weights": args.weights,
         "sequence": source, "steps": args.steps, "rounds": args.rounds,
+        "load_average_1min_at_start": round(__import__("os").getloadavg()[0], 2),
         "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib),
     }
     if not args.no_accuracy:
