@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -224,7 +225,7 @@ def main(argv=None) -> int:
         "benchmark": "track_speed", "torch": torch.__version__, "threads": args.threads,
         "cpu": platform.processor() or platform.machine(), "preset": cfg.name, "weights": args.weights,
         "sequence": source, "steps": args.steps, "rounds": args.rounds,
-        "load_average_1min_at_start": round(__import__("os").getloadavg()[0], 2),
+        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
         "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib),
     }
     if not args.no_accuracy:
