@@ -9,9 +9,11 @@ Conventions (see ``../shared/spec/evaluation-protocols.md`` §5):
     pixels. ``bounds=(W, H)`` clips to ``[0, W-1] x [0, H-1]`` (the toolkit passes ``[W-1, H-1]``;
     VOT2016+ ``bounded_overlap``).
 ``leg2019``
-    The same TraX code after bb7e7ca ("fixes #202"): rectangle corners ``x .. x+w-1``. TraX quirks kept:
-    regions whose (rounded) bounding boxes share no area give 0 even when the rasters share a pixel
-    column, and two degenerate polygons (e.g. 1x1 rectangles) give 0/0 = NaN.
+    The same TraX code after bb7e7ca ("fixes #202"): rectangle corners ``x .. x+w-1``.
+
+TraX quirks kept in all three TraX conventions: regions whose (floored/ceiled) bounding boxes share no
+area give 0 even when their rasters share a pixel row or column (e.g. ``leg2017`` ``[0,0,1,1]`` vs
+``[1,0,1,1]``); two degenerate polygons (``leg2019`` 1x1 rectangles) give 0/0 = NaN.
 ``pst``
     pysot-toolkit ``vot_overlap``: same rasteriser as ``leg2017`` (rectangle corners ``x .. x+w`` built
     in Python), but ``bounds=(W, H)`` clips to ``[0, W] x [0, H]``. pysot-toolkit passes ``(W, H)`` in
@@ -397,10 +399,20 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scr
     for y in range(ylo, yhi + 1):
         ka = _trax_row_spans(pxa, pya, y, width, legacy, nodes_a, sa, ea) if ya0 <= y <= ya1 else 0
         kb = _trax_row_spans(pxb, pyb, y, width, legacy, nodes_b, sb, eb) if yb0 <= y <= yb1 else 0
-        la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
-        tot_a += la
-        tot_b += lb
-        tot_i += li
+        if ka <= 1 and kb <= 1:  # the common case, written out: calling _row_stats costs ~30 ns a row
+            la = ea[0] - sa[0] if ka == 1 and ea[0] > sa[0] else 0
+            lb = eb[0] - sb[0] if kb == 1 and eb[0] > sb[0] else 0
+            tot_a += la
+            tot_b += lb
+            if la > 0 and lb > 0:
+                li = min(ea[0], eb[0]) - max(sa[0], sb[0])
+                if li > 0:
+                    tot_i += li
+        else:
+            la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
+            tot_a += la
+            tot_b += lb
+            tot_i += li
     union = tot_a + tot_b - tot_i
     return np.float64(np.float32(tot_i) / np.float32(union))
 
@@ -554,10 +566,20 @@ def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh, scratch):
     for y in range(height):
         ka = _pyt_row_spans(ra, na, ta, y, q0, q1, q2, q3, width, height, nodes, sa, ea)
         kb = _pyt_row_spans(rb, nb, tb, y, q0, q1, q2, q3, width, height, nodes, sb, eb)
-        la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
-        tot_a += la
-        tot_b += lb
-        tot_i += li
+        if ka <= 1 and kb <= 1:  # the common case, written out: calling _row_stats costs ~30 ns a row
+            la = ea[0] - sa[0] if ka == 1 and ea[0] > sa[0] else 0
+            lb = eb[0] - sb[0] if kb == 1 and eb[0] > sb[0] else 0
+            tot_a += la
+            tot_b += lb
+            if la > 0 and lb > 0:
+                li = min(ea[0], eb[0]) - max(sa[0], sb[0])
+                if li > 0:
+                    tot_i += li
+        else:
+            la, lb, li = _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb)
+            tot_a += la
+            tot_b += lb
+            tot_i += li
     union = tot_a + tot_b - tot_i
     if union > 0:
         return tot_i / union

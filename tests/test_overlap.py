@@ -74,6 +74,9 @@ def test_two_by_two_pixel_case():
     a, b = [0, 0, 2, 2], [1, 0, 2, 2]
     assert vot_overlap(a, b, convention="leg2017") == pytest.approx(0.5)
     assert vot_overlap(a, b, convention="leg2019") == 0.0
+    # the same early exit in leg2017 for rectangles that only touch: polygons 0..1 and 1..2 share a line
+    assert vot_overlap([0, 0, 1, 1], [1, 0, 1, 1], convention="leg2017") == 0.0
+    assert vot_overlap([0, 0, 1, 1], [1, 0, 1, 1], convention="pyt") == 1.0  # PYT: union 1 px high => "empty"
     assert vot_overlap([0, 0, 3, 2], [1, 0, 3, 2], convention="leg2019") == pytest.approx(4 / 8)
     assert vot_overlap(a, b, convention="pyt") == pytest.approx(1 / 3)
     assert vot_overlap(a, b, convention="leg2017", legacy=True) == pytest.approx(1 / 3)
@@ -93,8 +96,10 @@ def test_integer_rects_match_closed_form(v):
     a = np.array([[v[0], v[1], v[2] % 30 + 1, v[3] % 30 + 1]], float)
     b = np.array([[v[4], v[5], v[6] % 30 + 1, v[7] % 30 + 1]], float)
     bounds = (200, 200)
-    exp_leg17 = iou_xywh(_grown(a, 1), _grown(b, 1))[0]
     exp_px = iou_xywh(a, b)[0]
+    # TraX exits early (=> 0) when the polygons' bounding boxes share no area: for leg2017 the polygons are
+    # x..x+w, so rectangles that only touch along an edge give 0 although their rasters share pixels
+    exp_leg17 = iou_xywh(_grown(a, 1), _grown(b, 1))[0] if exp_px > 0 else 0.0
     # leg2019's early exit: polygons x..x+w-1 whose bounding boxes share no area give 0 (see above)
     poly_overlap = iou_xywh(_grown(a, -1), _grown(b, -1))[0] > 0
     exp_leg19 = exp_px if poly_overlap else 0.0
