@@ -48,6 +48,7 @@ class MainSettings:
     weights: str | None = None
     device: str = "cpu"
     workers: int = 2
+    tracker: str = "siamrpn"  #: registry name or ``module:Factory`` (tests use a cheap OpenCV tracker)
     generated: GeneratedSet = MAIN_SET
     include_bag: bool = True
     realtime_profile: str = "vot2017"
@@ -136,7 +137,7 @@ def _units(groups: list[Group], settings: MainSettings):
     from integration.protocols.vot_baseline import BaselineSettings
     from integration.runner import ExperimentSpec, TrackerSpec, plan_units
 
-    tracker = TrackerSpec("siamrpn", settings.weights, settings.device, label="siamrpn")
+    tracker = TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn")
     units = []
     for g in groups:
         runs = Path(settings.out) / "runs" / g.name
@@ -178,7 +179,7 @@ def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> 
     lengths = [len(s) for s in group.sequences.values()]
     intro = ReportSection(f"Main job: {group.name}")
     intro.paragraphs += [
-        f"Sequences: {group.origin}; {len(lengths)} sequences, {sum(lengths)} frames. Tracker: SiamRPN "
+        f"Sequences: {group.origin}; {len(lengths)} sequences, {sum(lengths)} frames. Tracker: {settings.tracker} "
         f"(weights {settings.weights or 'default: results/weights/siamrpn_default.pth'}, device {settings.device}).",
         "Published baselines are drawn for orientation only: they were measured on VOT2017 / OTB-2015, this run "
         "on the sequences above, so the ranking is not a like-for-like comparison unless the group IS that dataset.",

@@ -1,0 +1,97 @@
+"""The main job end to end on tiny generated sequences (a fast template matcher stands in for SiamRPN), with
+an extra OTB-layout dataset; OTB AUC re-computed independently with the got10k toolkit's IoU."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from integration.generated_set import GeneratedSet
+from integration.main_job import MainSettings, run_main
+from integration.scoring import fitted_interval
+
+TINY = GeneratedSet(seeds=(5, 6, 7), lengths=(18, 24, 30), prefix="g")
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    from integration.synthetic import write_dataset
+
+    root = tmp_path_factory.mktemp("main")
+    otb = root / "my_otb"
+    write_dataset(otb, layout="otb", n_sequences=1, n_frames=15, size=(200, 150), seed=42, prefix="walk")
+    settings = MainSettings(out=root / "out", datasets=(otb,), weights="random:0", workers=1,
+                            tracker="tests.test_regression_gate:matcher", generated=TINY, include_bag=False,
+                            progress=False)
+    return settings, run_main(settings)
+
+
+def test_groups_experiments_and_reports(job):
+    settings, result = job
+    s = result.summary
+    assert set(s["group"]) == {"default", "my_otb"}
+    default = s[s.group == "default"]
+    assert set(default["experiment"]) == {"baseline", "realtime", "otb one-pass"}
+    assert set(s[s.group == "my_otb"]["experiment"]) == {"otb one-pass"}  # OTB layout: one-pass only
+    iv = fitted_interval(TINY.lengths)
+    eao = default[(default.experiment == "baseline") & (default.metric == "EAO")].iloc[0]
+    assert eao["convention"] == f"LEG, EAO interval [{iv.low}, {iv.high}]"
+    assert 0 < eao["value"] <= 1
+    for group, html in result.reports.items():
+        assert html.is_file() and html.with_suffix(".md").is_file()
+        figures = {p.name for p in (html.parent / "figures").glob("*.png")}
+        assert {"otb_success.png", "otb_precision.png"} <= figures
+        if group == "default":
+            assert {"vot_eao_curve.png", "vot_baseline_eao_ranking.png", "vot_realtime_schedule.png"} <= figures
+            md = html.with_suffix(".md").read_text()
+            assert f"EAO interval [{iv.low}, {iv.high}]" in md
+    assert any(f"{settings.datasets[0]}: OTB layout" in n for n in result.notices)
+    assert (settings.out / "summary.csv").is_file()
+
+
+def test_generated_data_written_as_vot_dataset(job):
+    from analysis.annotations import load_annotations
+    from integration.synthetic import box_to_polygon, generate
+
+    settings, _ = job
+    anns = load_annotations(settings.out / "data" / "generated")
+    assert list(anns) == ["g5", "g6", "g7"]
+    for (name, ann), seed, n in zip(anns.items(), TINY.seeds, TINY.lengths):
+        seq = generate(seed, n, TINY.size, target_size=TINY.target_size, speed=TINY.speed)
+        assert np.allclose(ann.groundtruth, box_to_polygon(seq.boxes))
+        assert (ann.width, ann.height) == TINY.size
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from got10k.utils.metrics import rect_iou
+
+    return rect_iou(a, b)
+
+
+def test_otb_auc_recomputed_independently(job):
+    from integration.synthetic import generate
+
+    settings, result = job
+    curves = []
+    thresholds = np.linspace(0, 1, 21)
+    for name, seed, n in zip(["g5", "g6", "g7"], TINY.seeds, TINY.lengths):
+        boxes = generate(seed, n, TINY.size, target_size=TINY.target_size, speed=TINY.speed).boxes
+        # ground-truth polygons x..x+w -> area-preserving boxes (pysot get_axis_aligned_bbox): w + 1, same corner
+        gt = boxes + np.array([0, 0, 1, 1])
+        pred = np.loadtxt(settings.out / "runs" / "default" / "otb" / "siamrpn" / f"{name}.txt", delimiter=",")
+        pred[0] = gt[0]  # OTB/G10: frame 1 scored as the ground truth
+        ious = _iou(pred, gt)
+        curves.append([(ious > t).mean() for t in thresholds])
+    auc = float(np.mean(np.mean(curves, axis=0)))
+    s = result.summary
+    got = s[(s.group == "default") & (s.metric == "success AUC")]["value"].item()
+    assert got == pytest.approx(auc, abs=1e-9)
+
+
+def test_cli_without_weights_says_what_to_do(tmp_path, monkeypatch, capsys):
+    from integration.cli import main
+
+    monkeypatch.setenv("SIAMRPN_WEIGHTS", str(tmp_path / "none.pth"))
+    rc = main(["main", "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no SiamRPN weights at" in err and "--weights FILE" in err
+    assert not (tmp_path / "out").exists()
