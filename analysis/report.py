@@ -178,8 +178,13 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
 
 def _fmt(value: object) -> str:
+    """Table cell: 3 decimals for scores, integers (counts) without decimals, blank for NaN."""
     if isinstance(value, (float, np.floating)):
-        return "" if not np.isfinite(value) else f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+        if not np.isfinite(value):
+            return ""
+        if float(value).is_integer() and abs(value) >= 2:
+            return f"{value:.0f}"
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
     return str(value)
 
 

@@ -12,6 +12,7 @@ quantities drawn, with the conversion stated:
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Sequence
@@ -157,7 +158,16 @@ def _analyse(ann: dict, results_dir: Path, experiment: str, settings) -> tuple:
 
     results = load_tracker_results(results_dir, experiment)
     exp_dir = results_dir / experiment if (results_dir / experiment).is_dir() else results_dir
+    notes = []
+    scored = {k: v for k, v in ann.items() if k in results}
+    if scored and len(scored) < len(ann):
+        # a run on part of the dataset (e.g. the main job's bundled subset) is scored on what it has, and said so
+        notes.append(f"{exp_dir}: results for {len(scored)} of the {len(ann)} annotated sequences; scores cover "
+                     "only those and are not comparable with the published full-dataset numbers")
+        ann = scored
     report = analyze_vot(ann, results, settings, per_attribute=True, results_source=str(exp_dir))
+    if notes:
+        report = dataclasses.replace(report, warnings=tuple(notes) + tuple(report.warnings))
     try:
         times = load_tracker_times(results_dir, experiment)
     except ValueError:

@@ -212,6 +212,18 @@ def test_synthetic_realtime_schedule_inferred_from_trajectories(synthetic_report
     assert counts.loc["b", ["init", "failure", "skipped", "held", "processed"]].tolist() == [1, 0, 0, 0, 129]
 
 
+def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
+    import shutil
+
+    ann, tracker_dir = _write_synthetic(tmp_path)
+    for exp in ("baseline", "realtime"):
+        shutil.rmtree(tracker_dir / exp / "b")
+    content = rp.assemble_report(tracker_dir, tmp_path / "out", "vot2017", ann, tracker="T", style=STYLE)
+    assert summary_value(content, "baseline", "failures (pooled)") == 1
+    assert summary_value(content, "baseline", "robustness (failures / 100 frames)") == pytest.approx(100 / 150)
+    assert any("1 of the 2 annotated sequences" in w for w in content.warnings)
+
+
 def test_realtime_schedule_prefers_logs(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
     for s, n in (("a", 150), ("b", 130)):
