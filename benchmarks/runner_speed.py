@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -21,6 +22,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+
+def _cpu() -> float:
+    """CPU seconds of this process plus its finished children (the spawned workers): load-independent."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> int:
@@ -47,19 +54,22 @@ def main() -> int:
     exp = ExperimentSpec("baseline")
     out: dict = {"benchmark": "runner_speed", "dataset": str(args.dataset), "frames_per_sequence": len(ann),
                  "sequences": list(data), "cpu_count": os.cpu_count(), "python": platform.python_version(),
+                 "load_avg_1min_before": round(os.getloadavg()[0], 1),
                  "note": "2 units (bag twice); reference = 1 worker in the same run", "trackers": {}}
     for name in [t for t in args.trackers.split(",") if t]:
         spec = TrackerSpec(name, weights=args.weights if name == "siamrpn" else None)
         row = {}
         for workers in (1, 2):
             with tempfile.TemporaryDirectory() as tmp:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), _cpu()
                 summary = run_experiment([spec], exp, data, tmp, workers=workers, progress=False)
                 row[f"workers_{workers}_s"] = round(time.perf_counter() - t0, 2)
+                row[f"workers_{workers}_cpu_s"] = round(_cpu() - c0, 2)
                 row[f"workers_{workers}_ok"] = summary.ok
                 row[f"workers_{workers}_runs"] = [o.runs for o in summary.outcomes]
                 if summary.unavailable or not summary.ok:
                     row["error"] = summary.text()
+        row["load_avg_1min_after"] = round(os.getloadavg()[0], 1)
         row["speedup_2_vs_1"] = round(row["workers_1_s"] / row["workers_2_s"], 3) if row.get("workers_2_s") else None
         row["weights"] = spec.weights
         out["trackers"][name] = row

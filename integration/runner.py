@@ -91,11 +91,6 @@ class ExperimentSpec:
             get_profile(self.profile)
         parse_clock(self.clock)
 
-    @property
-    def folder(self) -> str:
-        """Experiment folder name inside the tracker folder ('' for the flat OTB / GOT-10k layouts)."""
-        return self.kind if self.kind in ("baseline", "realtime") else ""
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -123,6 +118,16 @@ class Unit:
     @property
     def tracker_dir(self) -> Path:
         return Path(self.out) / self.tracker.result_name
+
+    def is_done(self) -> bool:
+        """True when a completion record exists *for the same tracker and experiment settings* (a record
+        written under other settings, e.g. another profile or clock, does not count: the unit is redone)."""
+        try:
+            record = json.loads(self.done_file.read_text())
+        except (OSError, ValueError):
+            return False
+        return (record.get("tracker") == _jsonable(asdict(self.tracker))
+                and record.get("experiment") == _jsonable(asdict(self.experiment)))
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,7 @@ def _write_boxes(path: Path, boxes: np.ndarray) -> None:
 
 def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True) -> UnitOutcome:
     """Run one unit unless its completion record exists; never raises (errors are logged and returned)."""
-    if resume and unit.done_file.is_file():
+    if resume and unit.is_done():
         return UnitOutcome(unit.key, "skipped")
     start = time.perf_counter()
     try:
@@ -248,7 +253,7 @@ def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resum
         return UnitOutcome(unit.key, "failed", time.perf_counter() - start, 0, f"{type(exc).__name__}: {exc}",
                            str(unit.error_file))
     seconds = time.perf_counter() - start
-    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": asdict(unit.tracker),
+    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": _jsonable(asdict(unit.tracker)),
               "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
@@ -282,7 +287,7 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
               executor: Any = None) -> list[UnitOutcome]:
     """Run units in-process (``workers=1``), in ``workers`` spawned processes, or on ``executor`` (any
     ``concurrent.futures``-style executor, e.g. :func:`integration.cluster.dask_executor`)."""
-    todo = [u for u in units if not (resume and u.done_file.is_file())]
+    todo = [u for u in units if not (resume and u.is_done())]
     outcomes = [UnitOutcome(u.key, "skipped") for u in units if u not in todo]
     bar = tqdm(total=len(units), initial=len(outcomes), desc="sequences", unit="seq", disable=not progress)
     try:

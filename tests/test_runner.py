@@ -98,6 +98,12 @@ def test_realtime_simulated_clock_is_bit_reproducible_and_logged(tmp_path):
     assert log["fps"] == 20.0 and log["latency_ms"]["p50"] == pytest.approx(80.0)
     assert 0.55 < log["processed_fraction"] < 0.75 and log["held"]
     assert len(read_trajectory(files[0])) == 40
+    # resuming with other settings (another latency) redoes the sequence instead of keeping stale results
+    rerun = run_experiment([TEMPLATE], ExperimentSpec("realtime", profile="vot2017", clock="simulated:20"), seqs,
+                           tmp_path / "a", progress=False)
+    assert [o.status for o in rerun.outcomes] == ["done"]
+    log = json.loads((tmp_path / "a" / "template" / "realtime" / "s0" / "s0_realtime.json").read_text())
+    assert log["latency_ms"]["max"] == pytest.approx(20.0) and log["held"] == []  # fast: nothing held
 
 
 def test_otb_and_got10k_layouts_read_by_the_analysis(tmp_path):
@@ -135,7 +141,7 @@ def test_resume_after_kill_loses_nothing(tmp_path):
     write_dataset(tmp_path / "data", layout="otb", n_sequences=4, n_frames=12, size=(64, 48), seed=7)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path / "data"), str(killed), "0.15"],
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path / "data"), str(killed), "0.05"],
                             cwd=REPO, env=env)
     records = killed / "_runner" / "template" / "baseline"
     deadline = time.time() + 120
@@ -145,7 +151,8 @@ def test_resume_after_kill_loses_nothing(tmp_path):
     proc.wait()
     done_before = sorted(p.name for p in records.glob("*.done.json"))
     assert 1 <= len(done_before) < 4, done_before
-    units = plan_units([TrackerSpec("tests.protocol_helpers:TemplateTracker", label="template")],
+    same = TrackerSpec("tests.protocol_helpers:TemplateTracker", options=(("delay", 0.05),), label="template")
+    units = plan_units([same],
                        ExperimentSpec("baseline", deterministic=True), load_dataset(tmp_path / "data"), killed)
     outcomes = run_units(units, progress=False)
     assert sum(o.status == "skipped" for o in outcomes) == len(done_before)
