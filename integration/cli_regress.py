@@ -171,10 +171,9 @@ def gate(settings, reference: Path, out: Path, update: bool = False, instrument:
         if kept:
             _say(f"NOTE: case(s) {', '.join(kept)} kept from the previous reference (their data is absent here); "
                  "re-run --update where the data is present to refresh them")
-        if ref:
-            notice = _weights_notice(ref, current)
-            if notice:
-                _say(notice.replace("NOTE: the weights differ", "NOTE: the weights changed").split(" Metric")[0])
+        if ref and _weights_notice(ref, current):
+            _say(f"NOTE: the reference was made with other weights (sha256 {_short(ref.get('weights', {}).get('sha256'))}); "
+                 f"it now records sha256 {_short(current['weights']['sha256'])}")
         return 0 if instrument_ok else 1
 
     assert ref is not None
