@@ -9,7 +9,14 @@ Conventions (see ``../shared/spec/evaluation-protocols.md`` §5):
     pixels. ``bounds=(W, H)`` clips to ``[0, W-1] x [0, H-1]`` (the toolkit passes ``[W-1, H-1]``;
     VOT2016+ ``bounded_overlap``).
 ``leg2019``
-    The same TraX code after bb7e7ca ("fixes #202"): rectangle corners ``x .. x+w-1``.
+    The same TraX code after bb7e7ca ("fixes #202", the 2019 version copied into pysot-toolkit's
+    ``region.c``): rectangle corners ``x .. x+w-1``.
+``trax4``
+    libtrax of vot-trax 4.0.2 (``trax_region_overlap``, what a TraX-based toolkit computes today): as
+    ``leg2019`` but the rounded rasteriser also adds a node for a horizontal edge lying on the row, skips
+    equal node pairs only before the last pair, keeps the raster origin in an ``int`` and takes a
+    rectangle's bounds as ``x .. x+w-1`` literally (so ``w < 1`` gives 0). Tested to agree exactly with
+    the installed libtrax in both rasterisation modes.
 
 TraX quirks kept in all three TraX conventions: regions whose (floored/ceiled) bounding boxes share no
 area give 0 even when their rasters share a pixel row or column (e.g. ``leg2017`` ``[0,0,1,1]`` vs
@@ -68,7 +75,7 @@ __all__ = [
 ]
 
 #: Accepted ``convention`` names and their numeric codes in the numba kernel.
-CONVENTIONS: dict[str, int] = {"leg2017": 0, "leg2019": 1, "pyt": 2, "pst": 3}
+CONVENTIONS: dict[str, int] = {"leg2017": 0, "leg2019": 1, "pyt": 2, "pst": 3, "trax4": 4}
 
 _T_EMPTY, _T_RECT, _T_POLY = 0, 1, 2
 
@@ -201,11 +208,12 @@ def _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb):
 
 
 @numba.njit(**_JIT_INLINE)
-def _trax_row_spans(px, py, y, width, legacy, nodes_buf, s_buf, e_buf):
+def _trax_row_spans(px, py, y, width, legacy, modern, nodes_buf, s_buf, e_buf):
     """Spans of TraX ``rasterize_polygon`` on row ``y`` (half-open), sorted by start; returns count.
 
     ``px``/``py`` are float32 polygon coordinates already offset to the raster origin (and rounded in
-    the non-legacy mode).
+    the non-legacy mode). ``modern`` selects the TraX 4 rules of the rounded rasteriser: a horizontal edge
+    on the row adds a node at ``x_i``, and equal node pairs are skipped only when not the last pair.
     """
     count = px.shape[0]
     nodes = 0
@@ -230,6 +238,9 @@ def _trax_row_spans(px, py, y, width, legacy, nodes_buf, s_buf, e_buf):
                 k = np.float64(px[j] - px[i])
                 if r != 0.0:
                     nodes_buf[nodes] = int(np.float64(px[i]) + np.float64(np.float32(np.float32(y) - py[i])) / r * k)
+                    nodes += 1
+                elif modern:
+                    nodes_buf[nodes] = int(px[i])
                     nodes += 1
             j = i
     # bubble sort as in region.c (result is just the sorted order)
@@ -261,11 +272,18 @@ def _trax_row_spans(px, py, y, width, legacy, nodes_buf, s_buf, e_buf):
     else:
         i = 0
         while i < nodes - 1:
-            if nodes_buf[i] == nodes_buf[i + 1]:
-                i += 1
-                continue
-            if nodes_buf[i] >= width:
-                break
+            if modern:
+                if nodes_buf[i] >= width:
+                    break
+                if nodes_buf[i] == nodes_buf[i + 1] and i < nodes - 2:
+                    i += 1
+                    continue
+            else:
+                if nodes_buf[i] == nodes_buf[i + 1]:
+                    i += 1
+                    continue
+                if nodes_buf[i] >= width:
+                    break
             if nodes_buf[i + 1] >= 0:
                 if nodes_buf[i] < 0:
                     nodes_buf[i] = 0
@@ -311,8 +329,12 @@ def _as_trax_polygon(coords, n, typ, minus_one, legacy):
 
 
 @numba.njit(**_JIT)
-def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scratch):
-    """TraX ``compute_polygon_overlap`` (both modes) for one pair; bounds are left/top/right/bottom."""
+def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, modern, bl, bt, br, bb, scratch):
+    """TraX overlap (both modes) for one pair; bounds are left/top/right/bottom.
+
+    ``modern=False``: ``compute_polygon_overlap`` of TraX 2016-2019 (pysot-toolkit's copy); ``modern=True``:
+    ``region_compute_overlap`` of TraX 4 (libtrax in vot-trax 4.0.2).
+    """
     pxa, pya = _as_trax_polygon(ca, na, ta, minus_one, legacy)
     pxb, pyb = _as_trax_polygon(cb, nb, tb, minus_one, legacy)
     l1 = np.min(pxa)
@@ -323,6 +345,11 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scr
     r2 = np.max(pxb)
     t2 = np.min(pyb)
     b2 = np.max(pyb)
+    if modern:  # TraX 4 region_compute_bounds takes a rectangle's corners as they are (w < 1 => right < left)
+        if ta == _T_RECT:
+            l1, t1, r1, b1 = pxa[0], pya[0], pxa[1], pya[2]
+        if tb == _T_RECT:
+            l2, t2, r2, b2 = pxb[0], pyb[0], pxb[1], pyb[2]
     if not legacy:
         l1 = np.floor(l1)
         t1 = np.floor(t1)
@@ -342,6 +369,11 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scr
     b2 = min(b2, bb)
     x0 = np.float32(min(l1, l2))
     y0 = np.float32(min(t1, t2))
+    if modern:  # TraX 4 region_compute_overlap keeps the raster origin in an int
+        if not (x0 > -2.0e9 and x0 < 2.0e9 and y0 > -2.0e9 and y0 < 2.0e9):
+            return 0.0
+        x0 = np.float32(int(x0))
+        y0 = np.float32(int(y0))
     fw = np.float32(np.float32(max(r1, r2)) - x0)
     fh = np.float32(np.float32(max(b1, b2)) - y0)
     if not (fw > -2.0e9 and fw < 2.0e9 and fh > -2.0e9 and fh < 2.0e9):
@@ -397,8 +429,8 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, bl, bt, br, bb, scr
     tot_b = 0
     tot_i = 0
     for y in range(ylo, yhi + 1):
-        ka = _trax_row_spans(pxa, pya, y, width, legacy, nodes_a, sa, ea) if ya0 <= y <= ya1 else 0
-        kb = _trax_row_spans(pxb, pyb, y, width, legacy, nodes_b, sb, eb) if yb0 <= y <= yb1 else 0
+        ka = _trax_row_spans(pxa, pya, y, width, legacy, modern, nodes_a, sa, ea) if ya0 <= y <= ya1 else 0
+        kb = _trax_row_spans(pxb, pyb, y, width, legacy, modern, nodes_b, sb, eb) if yb0 <= y <= yb1 else 0
         if ka <= 1 and kb <= 1:  # the common case, written out: calling _row_stats costs ~30 ns a row
             la = ea[0] - sa[0] if ka == 1 and ea[0] > sa[0] else 0
             lb = eb[0] - sb[0] if kb == 1 and eb[0] > sb[0] else 0
@@ -604,7 +636,8 @@ def _overlaps_kernel(ta, ca, na, tb, cb, nb, conv, legacy, has_bounds, bw, bh):
             out[i] = _pyt_overlap(ca[i, :na[i]], na[i], ta[i], cb[i, :nb[i]], nb[i], tb[i], has_bounds,
                                   int(bw), int(bh), scratch)
         else:
-            out[i] = _trax_overlap(ca[i], na[i], ta[i], cb[i], nb[i], tb[i], conv == 1, legacy,
+            out[i] = _trax_overlap(ca[i], na[i], ta[i], cb[i], nb[i], tb[i], conv == 1 or conv == 4, legacy,
+                                   conv == 4,
                                    bl, bt, br, bb, scratch)
     return out
 

@@ -7,6 +7,7 @@ VOT2018 accuracy of DaSiamRPN (0.586) for ``leg2017``.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 
 import numpy as np
@@ -209,6 +210,62 @@ def test_pyt_matches_vot_toolkit():
         ref = np.array([raster.calculate_overlap(p[0][1], p[1][1], bounds) for p in pairs])
         got = vot_overlaps(mine_a, mine_b, bounds, "pyt")
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+
+
+def _random_region_pairs(rng, n):
+    def one():
+        if rng.random() < 0.5:
+            v = np.concatenate([rng.uniform(-30, 120, 2), rng.uniform(0, 80, 2)])
+            if rng.random() < 0.3:
+                v = np.round(v * 2) / 2
+            if rng.random() < 0.1:
+                v[2] = 0.0
+            return v
+        k = int(rng.integers(3, 7))
+        c = rng.uniform(-20, 120, 2)
+        ang = rng.uniform(0, 2 * np.pi, k) if rng.random() < 0.3 else np.sort(rng.uniform(0, 2 * np.pi, k))
+        rad = rng.uniform(1, 60, k)
+        pts = np.stack([c[0] + rad * np.cos(ang), c[1] + rad * np.sin(ang)], 1)
+        if rng.random() < 0.3:
+            pts = np.round(pts * 2) / 2
+        return pts.ravel()
+
+    return [one() for _ in range(n)], [one() for _ in range(n)]
+
+
+@pytest.mark.toolkit
+@pytest.mark.parametrize("legacy", [False, True])
+def test_trax4_matches_libtrax(legacy):
+    """``trax4`` (both rasterisation modes) equals libtrax 4.0.2 ``trax_region_overlap`` called via ctypes."""
+    T = pytest.importorskip("trax._ctypes")
+    from trax.region import Polygon, Rectangle
+
+    lib = T._libs["trax"]
+    set_flags = lib.get("region_set_flags", "cdecl")
+    clear_flags = lib.get("region_clear_flags", "cdecl")
+    for f in (set_flags, clear_flags):
+        f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
+    legacy_flag = 1  # REGION_LEGACY_RASTERIZATION
+
+    def make(v):
+        v = [float(x) for x in v]
+        return Rectangle.create(*v) if len(v) == 4 else Polygon.create(list(zip(v[0::2], v[1::2])))
+
+    def reference(a, b, bounds):
+        bd = T.trax_no_bounds if bounds is None else T.trax_bounds(0, bounds[1] - 1, 0, bounds[0] - 1)
+        ra, rb = make(a), make(b)  # keep both alive during the call
+        return T.trax_region_overlap(ra.reference, rb.reference, bd)
+
+    rng = np.random.default_rng(7)
+    a, b = _random_region_pairs(rng, 500)
+    (set_flags if legacy else clear_flags)(legacy_flag)
+    try:
+        for bounds in (None, (100, 90)):
+            ref = np.array([reference(x, y, bounds) for x, y in zip(a, b)], dtype=np.float64)
+            got = vot_overlaps(a, b, bounds, "trax4", legacy)
+            np.testing.assert_allclose(got, ref, rtol=0, atol=1e-7)
+    finally:
+        clear_flags(legacy_flag)
 
 
 def test_overlaps_runs_reuses_identical_runs():
