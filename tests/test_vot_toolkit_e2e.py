@@ -174,12 +174,13 @@ def stack_interval(workspace: Path) -> tuple[int, int]:
     return int(eao["low"]), int(eao["high"])
 
 
-def assert_agree(ours: dict, theirs: dict, what: str) -> None:
+def assert_agree(ours: dict, theirs: dict, what: str, min_curve: int = 2) -> None:
+    """Agreement up to the documented differences: float32 curve, and curve[0] (toolkit 0, ours Φ(1) = 1)."""
     assert ours["accuracy"] == pytest.approx(theirs["accuracy"], abs=1e-9), what
     assert ours["failures"] == pytest.approx(theirs["failures"], abs=1e-9), what
     assert ours["failures_weighted"] == pytest.approx(theirs["failures_weighted"], abs=1e-9), what
-    n = min(len(ours["curve"]), len(theirs["curve"]))
-    assert n >= 2, what
+    assert len(ours["curve"]) >= len(theirs["curve"]) >= min_curve, what
+    n = len(theirs["curve"])
     np.testing.assert_allclose(ours["curve"][1:n], theirs["curve"][1:n], atol=1e-5, err_msg=what)
     if np.isnan(theirs["eao"]):
         assert np.isnan(ours["eao"]), what
@@ -249,8 +250,9 @@ def test_siamrpn_over_trax_baseline_and_realtime(siamrpn_workspace):
     theirs = toolkit_scores(workspace, "siamrpn")
     interval = stack_interval(workspace)
     for experiment in ("baseline", "realtime"):
+        # random weights lose the target at once, so the toolkit's curve may hold a single point
         assert_agree(project_scores(workspace, "siamrpn", experiment, interval), theirs[experiment],
-                     f"siamrpn/{experiment}")
+                     f"siamrpn/{experiment}", min_curve=1)
 
 
 def test_oracle_binary_and_text_results_agree_with_toolkit(workspace):
