@@ -126,6 +126,11 @@ def load_pysot_json(path: str | Path, image_root: str | Path | None = None) -> d
     return out
 
 
+def _is_otb_sequence(folder: Path) -> bool:
+    """OTB layout: ``img/`` plus ``groundtruth_rect*.txt``."""
+    return folder.is_dir() and (folder / "img").is_dir() and any(folder.glob("groundtruth_rect*.txt"))
+
+
 def _looks_like_got10k(seq_folder: Path) -> bool:
     return any((seq_folder / f).is_file() for f in ("meta_info.ini", "absence.label", "cover.label"))
 
@@ -150,8 +155,6 @@ def load_annotations(path: str | Path, image_root: str | Path | None = None) -> 
 
             return load_otb_json(path, image_root)
         return load_pysot_json(path, image_root)
-    from analysis.annotations_otb import _is_otb_sequence
-
     if _is_otb_sequence(path) or any(_is_otb_sequence(p) for p in path.iterdir() if p.is_dir()):
         from analysis.annotations_otb import load_otb_folder
 
