@@ -90,7 +90,7 @@ def _grown(box, d):
     return np.concatenate([box[:, :2], box[:, 2:] + d], axis=1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.lists(st.integers(0, 60), min_size=8, max_size=8))
 def test_integer_rects_match_closed_form(v):
     """Integer rectangles inside the image: leg2017 covers (w+1)x(h+1) px, leg2019/pyt/legacy w x h."""
