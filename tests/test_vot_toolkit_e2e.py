@@ -311,6 +311,15 @@ def test_crash_mid_sequence_is_logged_and_other_sequences_run(workspace, mode):
         assert (results / name / f"{name}_001.bin").is_file()
 
 
+def test_without_persist_an_error_stops_the_experiment_but_exit_code_is_0(workspace):
+    """Why the docs insist on --persist: 0.7.4 aborts at the first error and still exits 0."""
+    ws = workspace.parent / "ws_nopersist"
+    shutil.copytree(workspace, ws, ignore=shutil.ignore_patterns("results", "analysis", "cache", "logs"))
+    proc = vot(ws, "evaluate", "--experiments", "baseline", "crash_raise")  # vot() asserts exit code 0
+    assert "Evaluation interrupted by tracker error" in proc.stdout + proc.stderr
+    assert not list((ws / "results").rglob("*.bin"))  # synth00 crashed first; the other sequence never ran
+
+
 def test_unreadable_frame_is_logged(workspace):
     bad_ws = workspace.parent / "ws_badframe"
     shutil.copytree(workspace, bad_ws, ignore=shutil.ignore_patterns("results", "analysis", "cache", "logs"))
