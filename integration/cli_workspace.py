@@ -10,8 +10,12 @@ from integration.workspace import BUILTIN_STACKS, LINK_MODES, WorkspaceError, bu
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", type=Path, help="workspace folder to create")
-    parser.add_argument("--dataset", type=Path, action="append", required=True,
+    parser.add_argument("--dataset", type=Path, action="append", default=[],
                         help="a sequence folder or a folder of sequence folders (VOT or OTB layout); repeatable")
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N",
+                        help="also generate N synthetic sequences (integration.synthetic) under DIR/synthetic")
+    parser.add_argument("--synthetic-frames", type=int, default=60, help="frames per synthetic sequence (60)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first synthetic sequence (0)")
     parser.add_argument("--stack", required=True, choices=[*BUILTIN_STACKS, "custom"],
                         help="built-in vot-toolkit stack, or custom (EAO interval fitted to the sequence lengths)")
     parser.add_argument("--sequences", help="comma-separated subset of sequence names")
@@ -25,7 +29,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        seqs = [s for d in args.dataset for s in discover_sequences(d)]
+        if not args.dataset and args.synthetic <= 0:
+            raise WorkspaceError("give at least one --dataset or --synthetic N")
+        sources = list(args.dataset)
+        if args.synthetic > 0:
+            from integration.synthetic import write_dataset
+
+            generated = Path(args.directory) / "synthetic"
+            write_dataset(generated, layout="vot", n_sequences=args.synthetic, n_frames=args.synthetic_frames,
+                          seed=args.seed)
+            sources.append(generated)
+        seqs = [s for d in sources for s in discover_sequences(d)]
         if args.sequences:
             wanted = [n.strip() for n in args.sequences.split(",") if n.strip()]
             known = {s.name for s in seqs}

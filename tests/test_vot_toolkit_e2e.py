@@ -396,3 +396,15 @@ def test_workspace_bad_input_messages(tmp_path):
         build_workspace(tmp_path / "ws3", seqs, stack="vot2018")
     assert siamrpn(["vot-workspace", "--dataset", str(tmp_path / "nowhere"), "--stack", "custom",
                     str(tmp_path / "ws4")]) == 2
+    assert siamrpn(["vot-workspace", "--stack", "custom", str(tmp_path / "ws5")]) == 2  # no source at all
+
+
+def test_workspace_with_generated_sequences(tmp_path):
+    from vot.workspace import Workspace
+
+    assert siamrpn(["vot-workspace", "--synthetic", "3", "--synthetic-frames", "8", "--seed", "5",
+                    "--stack", "custom", str(tmp_path / "ws")]) == 0
+    ws = Workspace.load(str(tmp_path / "ws"))
+    assert [s.name for s in ws.dataset] == ["synth00", "synth01", "synth02"]
+    assert all(len(s) == 8 for s in ws.dataset)
+    assert list(ws.stack.experiments) == ["baseline", "realtime"]
