@@ -22,7 +22,8 @@ from analysis.plots import PlotStyle
 from analysis.plots_realtime import ScheduleState
 from tests.conftest import shared_path
 
-STYLE = PlotStyle(width=4.0, height=3.0, dpi=60)
+# small PNG-only figures keep these tests fast (PDF writing is covered by tests/test_plots.py)
+STYLE = PlotStyle(width=4.0, height=3.0, dpi=60, formats=("png",))
 
 
 def figures_of(content) -> dict:
