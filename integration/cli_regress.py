@@ -93,7 +93,7 @@ def _interval_lines(cur: dict[str, Any]) -> list[str]:
         lines.append(f"  {name}: {len(info['lengths'])} sequences, {info['frames']} frames, EAO interval "
                      f"[{info['eao_interval'][0]}, {info['eao_interval'][1]}] ({info['eao_interval_source']}); "
                      f"EAO {o['eao']:.4f}  A {o['accuracy']:.4f}  failures {o['failures']:g}  "
-                     f"AUC {o['auc']:.4f}  P@20 {o['precision']:.4f}  ({info['seconds']:g} s)")
+                     f"AUC {o['auc']:.4f}  P@20 {o['precision']:.4f}")
     return lines
 
 
@@ -146,9 +146,13 @@ def gate(settings, reference: Path, out: Path, update: bool = False, instrument:
     except (WeightsError, FileNotFoundError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:  # a unit crashed: the gate cannot vouch for the tracker
+        print(f"{prog}: FAILED — {exc}", file=sys.stderr)
+        return 1
     atomic_write_text(out / "current.json", dumps(current))
     _say(f"{prog}: weights {current['weights'].get('path') or current['weights']['spec']} "
-         f"(sha256 {_short(current['weights']['sha256'])}), CPU, {settings.threads} thread(s), seed {settings.seed}")
+         f"(sha256 {_short(current['weights']['sha256'])}), CPU, {settings.threads} thread(s) per worker, "
+         f"seed {settings.seed}; tracker runs took {current['tracker']['seconds']:g} s on {settings.workers} worker(s)")
     for line in _interval_lines(current):
         _say(line)
 

@@ -29,7 +29,7 @@ from integration.datasets import Sequence
 from integration.generated_set import REGRESSION_SET, GeneratedSet, bag_path
 from integration.scoring import fitted_interval, score_otb, score_vot
 
-__all__ = ["GateSettings", "Case", "regression_cases", "deterministic_tracker", "weights_info", "measure_case",
+__all__ = ["GateSettings", "Case", "regression_cases", "deterministic_tracker", "weights_info", "run_cases", "score_case",
            "measure", "environment", "TRACKER_LABEL"]
 
 TRACKER_LABEL = "siamrpn"
@@ -145,33 +145,40 @@ def environment() -> dict[str, str]:
             else version("opencv-python"), "platform": platform.platform(), "cpu": cpu}
 
 
-def _run(case: Case, kind: str, settings: GateSettings, out: Path) -> Path:
-    """Run one protocol of ``case`` with the deterministic tracker; returns the tracker's result folder."""
-    from integration.runner import ExperimentSpec, TrackerSpec, run_experiment
+def _tracker_spec(settings: GateSettings):
+    from integration.runner import TrackerSpec
 
     options = (("threads", settings.threads), ("seed", settings.seed), ("preset", settings.preset))
-    spec = TrackerSpec(settings.tracker, settings.weights, "cpu",
-                       options, label=TRACKER_LABEL)
-    exp = ExperimentSpec(kind=kind, deterministic=True)
-    run_dir = out / case.name
-    summary = run_experiment([spec], exp, case.sequences, run_dir, workers=settings.workers, resume=False,
-                             progress=settings.progress)
-    if not summary.ok or summary.unavailable:
-        raise RuntimeError(f"regression case {case.name!r}, {kind}: the tracker did not run everywhere:\n"
-                           + summary.text())
-    return run_dir / TRACKER_LABEL
+    return TrackerSpec(settings.tracker, settings.weights, "cpu", options, label=TRACKER_LABEL)
 
 
-def measure_case(case: Case, settings: GateSettings, out: Path) -> dict[str, Any]:
-    """Run and score one case: ``{"overall": {...}, "sequences": {seq: {...}}, "info": {...}}``."""
+def run_cases(cases: list[Case], settings: GateSettings, out: Path) -> None:
+    """Run the baseline and one-pass protocols of every case in one pool of ``settings.workers`` processes
+    (results under ``out/<case>/<kind>/siamrpn``); raises ``RuntimeError`` with the runner's report on failure."""
+    from integration.runner import ExperimentSpec, plan_units, run_units
+
+    spec = _tracker_spec(settings)
+    spec.build()  # fail early (missing weights, bad factory) instead of once per unit
+    units = []
+    for case in cases:
+        for kind in ("baseline", "otb"):
+            units += plan_units([spec], ExperimentSpec(kind=kind, deterministic=True), case.sequences,
+                                out / case.name / kind)
+    units.sort(key=lambda u: -len(u.sequence))  # longest first: better packing on the workers
+    outcomes = run_units(units, workers=settings.workers, resume=False, progress=settings.progress)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise RuntimeError("the tracker did not run everywhere:\n" + "\n".join(
+            f"  {o.key}: {o.error} (traceback: {o.log})" for o in failed))
+
+
+def score_case(case: Case, out: Path) -> dict[str, Any]:
+    """Score one case's runs: ``{"overall": {...}, "sequences": {seq: {...}}, "info": {...}}``."""
     annotations = {n: s.annotation for n, s in case.sequences.items()}
     lengths = [len(s) for s in case.sequences.values()]
     interval = fitted_interval(lengths)
-    start = time.perf_counter()
-    vot_dir = _run(case, "baseline", settings, out)
-    otb_dir = _run(case, "otb", settings, out)
-    vot = score_vot(annotations, vot_dir, "baseline", interval)
-    otb = score_otb(annotations, otb_dir)
+    vot = score_vot(annotations, out / case.name / "baseline" / TRACKER_LABEL, "baseline", interval)
+    otb = score_otb(annotations, out / case.name / "otb" / TRACKER_LABEL)
     overall = {"eao": vot.eao, "accuracy": vot.accuracy, "failures": vot.failures, "robustness": vot.robustness,
                "auc": otb.auc, "precision": otb.precision}
     per_seq: dict[str, dict[str, float]] = {}
@@ -184,7 +191,7 @@ def measure_case(case: Case, settings: GateSettings, out: Path) -> dict[str, Any
         "sequences": per_seq,
         "info": {"set": case.description, "lengths": dict(zip(annotations, lengths)), "frames": int(sum(lengths)),
                  "eao_interval": [interval.low, interval.high], "eao_interval_source": interval.source,
-                 "runs": 1, "seconds": round(time.perf_counter() - start, 1)},
+                 "runs": 1},
     }
 
 
@@ -200,13 +207,17 @@ def measure(settings: GateSettings, out: str | os.PathLike, cases: list[Case] | 
     winfo = weights_info(settings.weights)
     if cases is None:
         cases, _ = regression_cases(settings)
-    measured = {c.name: measure_case(c, settings, out / "runs") for c in cases}
+    start = time.perf_counter()
+    run_cases(cases, settings, out / "runs")
+    seconds = round(time.perf_counter() - start, 1)
+    measured = {c.name: score_case(c, out / "runs") for c in cases}
     return {
         "schema": SCHEMA_VERSION,
         "cases": measured,
         "weights": winfo,
         "tracker": {"name": "SiamRPN", "preset": settings.preset, "device": "cpu", "threads": settings.threads,
-                    "seed": settings.seed, "baseline_runs": "1 (declared deterministic)"},
+                    "seed": settings.seed, "baseline_runs": "1 (declared deterministic)",
+                    "workers": settings.workers, "seconds": seconds},
         "conventions": {
             "eao": "LEG (MATLAB vot-toolkit): 1/#runs weights, interval fitted to the case's lengths "
                    "(LEG KDE; single length N: [ceil(N/2), N])",
