@@ -247,7 +247,8 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
     run = score(results_dir)
     reports = {tracker: run}
     for folder in _otb_compare_dirs(results_dir, compare):
-        reports.setdefault(folder.name, score(folder))
+        name = folder.name if folder.name not in reports else f"{folder.name} ({folder.parent.name})"
+        reports[name] = score(folder)
     warnings = [w for r in reports.values() for w in r.warnings]
 
     published, notes = published_table(spec, "ope")
