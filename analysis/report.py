@@ -488,7 +488,8 @@ def assemble_report(
     annotations = Path(annotations)
     if not annotations.exists():
         raise FileNotFoundError(f"{annotations}: annotations not found")
-    tracker = tracker or results_dir.name
+    if tracker is None:  # the folder name, or its parent's for a VOT experiment folder (<tracker>/baseline)
+        tracker = results_dir.parent.name if results_dir.name in ("baseline", "realtime") else results_dir.name
     figures = out_dir / "figures"
     compare_paths = None if compare is None else [Path(p) for p in compare]
 

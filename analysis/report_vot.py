@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.plots import PlotResult, PlotStyle
+from analysis.plots import PlotStyle
 from analysis.plots_realtime import ScheduleState
 from analysis.regions import FrameKind
 from analysis.report import (
@@ -184,7 +184,10 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
 
     ann = load_vot_annotations(annotations)
     settings = vot_settings(spec, variant)
-    experiments = [e for e in EXPERIMENTS if (results_dir / e).is_dir()] or ["baseline"]
+    experiments = [e for e in EXPERIMENTS if (results_dir / e).is_dir()]
+    if not experiments and results_dir.name in EXPERIMENTS:  # given the experiment folder itself
+        experiments, results_dir = [results_dir.name], results_dir.parent
+    experiments = experiments or ["baseline"]
     warnings: list[str] = []
     runs: dict[str, tuple] = {}
     for exp in experiments:

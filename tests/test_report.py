@@ -225,6 +225,14 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
     assert any("1 of the 2 annotated sequences" in w for w in content.warnings)
 
 
+def test_experiment_folder_given_directly(tmp_path):
+    ann, tracker_dir = _write_synthetic(tmp_path)
+    content = rp.assemble_report(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE)
+    assert content.title == "T on VOT2017"
+    assert set(content.summary["experiment"]) == {"realtime"}
+    assert "vot_realtime_schedule" in figures_of(content)
+
+
 def test_realtime_schedule_prefers_logs(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
     for s, n in (("a", 150), ("b", 130)):
