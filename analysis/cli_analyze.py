@@ -99,26 +99,13 @@ def run_otb(args: argparse.Namespace) -> int:
         notes.append(corner_line_warning(results.corner_first_line, args.first_frame))
     settings = OTBSettings(first_frame=args.first_frame, otb_compat=args.otb_compat)
     report = evaluate_otb(annotations, results.boxes, settings, warnings=notes)
-    if args.json:
-        print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
-        return 0
-    import pandas as pd
-
-    table = pd.DataFrame(
-        [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged"),
-         ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2"),
-         ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5"),
-         ("norm. precision@0.2", report.norm_precision_pst, "PST: /(gt_wh+1e-16), value at 0.2"),
-         ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5")],
-        columns=["metric", "value", "convention"]).set_index("metric")
-    print(f"OTB: {report.sequences} sequences, {report.frames} frames; {report.convention}")
-    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
-    if args.per_sequence:
-        print()
-        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
-    for note in report.warnings:
-        print(f"warning: {note}")
-    return 0
+    rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged"),
+            ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2"),
+            ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5"),
+            ("norm. precision@0.2", report.norm_precision_pst, "PST: /(gt_wh+1e-16), value at 0.2"),
+            ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5")]
+    header = f"OTB: {report.sequences} sequences, {report.frames} frames; {report.convention}"
+    return _print_report(args, report, rows, header)
 
 
 def run_got10k(args: argparse.Namespace) -> int:
@@ -131,18 +118,23 @@ def run_got10k(args: argparse.Namespace) -> int:
     annotations = load_got10k_folder(args.annotations)
     results = load_got10k_results(args.results, list(annotations))
     report = evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
+    rows = [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences"),
+            ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled"),
+            ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled"),
+            ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times")]
+    header = f"GOT-10k: {report.sequences} sequences, {report.runs} runs, {report.frames} scored frames"
+    return _print_report(args, report, rows, header)
+
+
+def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str]], header: str) -> int:
+    """Print an OTB/GOT-10k report as JSON (``--json``) or as a metric/value/convention table."""
     if args.json:
         print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
         return 0
     import pandas as pd
 
-    table = pd.DataFrame(
-        [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences"),
-         ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled"),
-         ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled"),
-         ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times")],
-        columns=["metric", "value", "convention"]).set_index("metric")
-    print(f"GOT-10k: {report.sequences} sequences, {report.runs} runs, {report.frames} scored frames")
+    table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
+    print(header)
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     if args.per_sequence:
         print()
