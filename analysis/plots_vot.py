@@ -239,8 +239,9 @@ def plot_attribute_bars(
                 offset = (j - (len(trackers) - 1) / 2) * width
                 ax.barh(y + offset, values, height=width, color=color, label=tracker or None)
                 for yi, v in zip(y + offset, values):
-                    if np.isfinite(v):
-                        ax.text(v, yi, f" {v:.3f}", va="center", fontsize=style.font_size - 2)
+                    if np.isfinite(v):  # white box: the value stays readable over the reference line
+                        ax.text(v, yi, f" {v:.3f}", va="center", fontsize=style.font_size - 2, zorder=5,
+                                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.85})
             if overall and metric in overall and np.isfinite(overall[metric]):
                 ax.axvline(overall[metric], color="0.2", ls="--", lw=1, label="all frames" if metric == metrics[0] else None)
             ax.set_yticks(y, [a.replace("_", " ") for a in attributes])

@@ -362,6 +362,12 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_ea
                      "values are not comparable with frames per second).")
         return fig, ("EAO vs frames per second (log scale) as recorded in the result files (timed frames / total "
                      f"time, on the machine that produced them); dotted line: real-time frame rate. {note}")
+    if has["fps"].any():
+        table = published.loc[has["fps"], ["tracker", "eao", "fps"]]
+        fig = plot_speed_vs_eao(table, figures / "vot_speed", speed="fps", realtime_line=spec.realtime_fps,
+                                title=f"Speed vs EAO, published {spec.published}", style=style)
+        return fig, ("Published EAO vs frames per second (pysot model zoo, GTX 1080Ti). The run's result files "
+                     "hold no per-frame times, so it is not placed.")
     if has["efo"].any():
         table = published.loc[has["efo"], ["tracker", "eao", "efo"]]
         fig = plot_speed_vs_eao(table, figures / "vot_speed", speed="efo",
