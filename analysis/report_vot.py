@@ -362,7 +362,7 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_ea
                      "values are not comparable with frames per second).")
         return fig, ("EAO vs frames per second (log scale) as recorded in the result files (timed frames / total "
                      f"time, on the machine that produced them); dotted line: real-time frame rate. {note}")
-    if has["fps"].any():
+    if has["fps"].any() and has["fps"].sum() >= has["efo"].sum():  # the unit with more published points
         table = published.loc[has["fps"], ["tracker", "eao", "fps"]]
         fig = plot_speed_vs_eao(table, figures / "vot_speed", speed="fps", realtime_line=spec.realtime_fps,
                                 title=f"Speed vs EAO, published {spec.published}", style=style)
