@@ -328,6 +328,9 @@ def test_dasiamrpn_vot2018_report(vot2018_report):
     np.testing.assert_allclose(ranking.loc[shown, "eao"].to_numpy(), published.loc[shown, "eao"].to_numpy())
     pts = figs["vot_ar"].data["points"].set_index("tracker")
     assert pts.loc["DaSiamRPN baseline (this run)", "reliability"] == pytest.approx(math.exp(-30 * 59 / 21356))
+    speed = figs["vot_speed"].data  # no times in these result files: published frame rates only (pysot model zoo)
+    assert speed["speed"] == "fps"
+    assert speed["points"].set_index("tracker").loc["siamrpn_alex_dwxcorr", "fps"] == 180
     assert set(figs["vot_attributes"].data["table"]["attribute"]) == {
         "camera_motion", "illum_change", "motion_change", "size_change", "occlusion", "empty"}
     check_written(html, content)
