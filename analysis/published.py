@@ -116,6 +116,12 @@ def read_sot_published_numbers(path: str | Path) -> pd.DataFrame:
     return out.drop_duplicates(subset=["benchmark", "experiment", "tracker", "raw"], keep="first")
 
 
+#: scores that are fractions in [0, 1]; some published lists type them as percentages (ATOM's OTB AUC "66.7")
+FRACTION_SCORES = frozenset({"eao", "accuracy", "auc", "precision", "ao", "sr50", "sr75"})
+PERCENT_NOTE = "typed as a percentage"
+RANGE_NOTE = "is not a fraction nor a percentage, dropped"
+
+
 def _row(bench, exp, tracker, names, values, cell, src):
     if values is not None and all(np.isnan(v) for v in values):
         return None  # not published
@@ -123,9 +129,28 @@ def _row(bench, exp, tracker, names, values, cell, src):
     row.update(benchmark=bench, experiment=exp, tracker=tracker, raw=cell, source=src)
     if values is None:
         row["source"] = src + " (cell not parseable, kept raw)"
-    else:
-        row.update(dict(zip(names, values)))
+        return row
+    fixed = []
+    for name, value in zip(names, values):
+        if name in FRACTION_SCORES and 1.0 < value <= 100.0:
+            fixed.append(f"{name} {value:g} {PERCENT_NOTE}, read as {value / 100:.3f}")
+            value = value / 100.0
+        elif name in FRACTION_SCORES and value > 100.0:
+            fixed.append(f"{name} {value:g} {RANGE_NOTE}")  # e.g. ACFN's OTB precision "802": a typo, not guessed
+            value = np.nan
+        row[name] = value
+    if fixed:
+        row["source"] = f"{src} ({'; '.join(fixed)})"
     return row
+
+
+def percentage_notes(table: pd.DataFrame) -> list[str]:
+    """Warnings for rows whose scores were published as percentages (converted) or out of range (dropped)."""
+    if not len(table) or "source" not in table:
+        return []
+    source = table["source"].astype(str)
+    hit = table[source.str.contains(PERCENT_NOTE, regex=False) | source.str.contains(RANGE_NOTE, regex=False)]
+    return [f"published scores of {r['tracker']} ({r['benchmark']}): {r['source']}" for _, r in hit.iterrows()]
 
 
 def read_pysot_model_zoo(path: str | Path) -> pd.DataFrame:

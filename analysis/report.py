@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.plots import DEFAULT_STYLE, PlotResult, PlotStyle
+from analysis.published import percentage_notes
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -253,7 +254,7 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
 
     published, notes = published_table(spec, "ope")
     warnings += notes
-    published = normalise_published(published, ("auc", "precision"), warnings)
+    published = normalise_published(published, warnings)
     raw_keys = {tracker_key(t) for t in reports}
     pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
     pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
@@ -338,18 +339,9 @@ def _score_table(published: pd.DataFrame, column: str, around: float | None = No
     return chosen[["tracker", column]].rename(columns={column: "score"}).reset_index(drop=True)
 
 
-def normalise_published(table: pd.DataFrame, columns: Sequence[str], warnings: list[str]) -> pd.DataFrame:
-    """Scores in ``[0, 1]`` metrics typed as percentages (``66.7``) become fractions; each fix is warned."""
-    table = table.copy()
-    for column in columns:
-        if column not in table:
-            continue
-        values = pd.to_numeric(table[column], errors="coerce")
-        percent = (values > 1.0) & (values <= 100.0)
-        for _, row in table[percent].iterrows():
-            warnings.append(f"published {column} of {row['tracker']} is {row[column]} (a percentage) in "
-                            f"{row.get('source', 'its source')}; read as {row[column] / 100:.3f}")
-        table[column] = values.where(~percent, values / 100.0)
+def normalise_published(table: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Surface the published rows whose percentages ``analysis.published`` converted to fractions."""
+    warnings.extend(percentage_notes(table))
     return table
 
 
@@ -368,7 +360,7 @@ def got10k_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, fi
     res = load_got10k_results(results_dir, list(ann))
     rep = evaluate_got10k(ann, res.runs, res.times, warnings=res.warnings)
     published, notes = published_table(spec, None)
-    published = normalise_published(published, ("ao", "sr50", "sr75"), notes)
+    published = normalise_published(published, notes)
     others = published[published["tracker"].map(tracker_key) != tracker_key(tracker)] if len(published) else published
     success = plot_success({tracker: rep.success_curve}, figures / "got10k_success",
                            thresholds=GOT10K_SUCCESS_THRESHOLDS, highlight=tracker,

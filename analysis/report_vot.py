@@ -205,7 +205,7 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         rep, _, times, _ = runs[exp]
         published, notes = published_table(spec, exp)
         warnings += notes
-        published = normalise_published(published, ("eao", "accuracy"), warnings)
+        published = normalise_published(published, warnings)
         pub_all[exp] = published
         mine = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
 

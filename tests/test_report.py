@@ -73,12 +73,21 @@ def test_published_reliability_conversions():
     assert np.isnan(rel.iloc[2])
 
 
-def test_normalise_published_percentages_warned():
+def test_published_percentages_are_fractions_and_warned():
+    """JudasDie's list types ATOM's OTB-2015 AUC/precision as 66.7/87.9 (read as fractions, warned) and ACFN's
+    precision as 802 (neither a fraction nor a percentage: dropped, warned)."""
+    from analysis.published import published_scores
+
+    table = published_scores("otb2015", shared=shared_path("published"))
+    atom = table[table["tracker"] == "ATOM"]
+    assert atom["auc"].item() == pytest.approx(0.667) and atom["precision"].item() == pytest.approx(0.879)
     warnings: list[str] = []
-    table = pd.DataFrame({"tracker": ["ATOM", "X"], "auc": [66.7, 0.6], "source": ["list", "paper"]})
-    out = rp.normalise_published(table, ("auc", "precision"), warnings)
-    assert out["auc"].tolist() == pytest.approx([0.667, 0.6])
-    assert len(warnings) == 1 and "ATOM" in warnings[0] and "0.667" in warnings[0]
+    rp.normalise_published(table, warnings)
+    assert any("ATOM" in w and "0.667" in w for w in warnings)
+    acfn = table[table["tracker"] == "ACFN"]
+    assert acfn["auc"].item() == pytest.approx(0.575) and np.isnan(acfn["precision"].item())
+    assert any("ACFN" in w and "802" in w for w in warnings)
+    assert (table[["auc", "precision"]].dropna() <= 1.0).all().all()
 
 
 def test_select_published_keeps_paper_rows_then_nearest():
