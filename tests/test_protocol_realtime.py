@@ -135,3 +135,15 @@ def test_measured_clock_times_the_call():
     import time
     _, t = MeasuredClock().call(0, lambda: time.sleep(0.02))
     assert 0.015 < t < 1.0
+
+
+def test_measured_clock_synchronises_cuda_before_stopping(monkeypatch):
+    """On a CUDA device the timer stops only after torch.cuda.synchronize (kernels are asynchronous)."""
+    torch = pytest.importorskip("torch")
+    calls = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: calls.append(("sync", str(device))))
+    result, _ = MeasuredClock(device="cuda:0").call(0, lambda: calls.append("work") or 7)
+    assert result == 7 and calls == ["work", ("sync", "cuda:0")]
+    calls.clear()
+    MeasuredClock(device="cpu").call(0, lambda: calls.append("work"))
+    assert calls == ["work"]
