@@ -147,3 +147,70 @@ def test_measured_clock_synchronises_cuda_before_stopping(monkeypatch):
     calls.clear()
     MeasuredClock(device="cpu").call(0, lambda: calls.append("work"))
     assert calls == ["work"]
+
+
+class _ReplayTracker:
+    """Answers ``[p, 0, 1, 1]`` for processed frame ``p`` (0-based), so a trajectory says whose answer it holds."""
+
+    def init(self, image, region):
+        pass
+
+    def update(self, image):
+        return np.array([float(image), 0.0, 1.0, 1.0]), 1.0
+
+
+class _BoxReplay:
+    """Answers, for processed frame ``p``, the box the toolkit wrote where that answer landed (far away when
+    it landed on a failure)."""
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def init(self, image, region):
+        pass
+
+    def update(self, image):
+        return self.answers.get(int(image), np.array([-1000.0, -1000.0, 1.0, 1.0])), 1.0
+
+
+def test_leg_reproduces_the_matlab_toolkit_run_of_siamfc_vot2017():
+    """Replay SiamFC's official VOT2017 real-time run (MATLAB toolkit output: per-frame latencies, NaN for
+    frames the tracker never saw) through our LEG rule at 20 fps, grace 3, skip 5. Independent truth: the
+    toolkit's own files. Pass 1 injects the toolkit's failures to learn where each answer landed; pass 2
+    replays SiamFC's boxes against the real VOT2017 ground truth with the leg2017 overlap (bounds W-1, H-1)
+    and must rewrite the toolkit's trajectory: same frames processed, same 1/2/0 codes, same boxes."""
+    from analysis.annotations import load_pysot_json
+    from analysis.trajectory_io import read_times, read_trajectory
+    from integration.protocols import vot_overlap_fn
+    from tests.conftest import shared_path
+
+    root = shared_path("results", "VOT2017", "SiamFC", "realtime")
+    gts = load_pysot_json(shared_path("annotations", "VOT2018.json"))
+    real_overlap = vot_overlap_fn("leg2017")
+    checked = held_total = 0
+    for seq_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        name = seq_dir.name
+        leg = read_trajectory(seq_dir / f"{name}_001.txt")
+        times = read_times(seq_dir / f"{name}_time.txt")[:, 0]
+        n = len(leg)
+        clock = SimulatedClock(trace=tuple(np.nan_to_num(times, nan=0.0)))
+        fails = {i for i, r in enumerate(leg) if is_special(r) and int(r) == 2}
+        index = np.arange(n, dtype=np.float64)[:, None]  # pass 1: "ground truth" = frame index
+        traj1, _, processed, sched = run_realtime_leg(
+            _ReplayTracker(), lambda i: i, index, None, lambda a, b, c: 0.0 if int(b[0]) in fails else 1.0,
+            fps=20.0, grace=3, skip_initialize=5, clock=clock)
+        assert processed.tolist() == (~np.isnan(times)).tolist(), name  # frames the toolkit timed
+        landed = {int(traj1[c][0]): leg[c] for c in np.flatnonzero(sched == NEW) if not is_special(leg[c])}
+        gt = gts[name]
+        traj, _, processed2, _ = run_realtime_leg(
+            _BoxReplay(landed), lambda i: i, gt.groundtruth, gt.size, real_overlap, fps=20.0, grace=3,
+            skip_initialize=5, clock=clock)
+        assert processed2.tolist() == processed.tolist(), name
+        codes = [int(r) if is_special(r) else -1 for r in traj]
+        assert codes == [int(r) if is_special(r) else -1 for r in leg], name
+        for i, (ours, theirs) in enumerate(zip(traj, leg)):
+            if not is_special(ours):
+                assert np.allclose(ours, theirs, atol=1e-4), (name, i)
+        held_total += int(((sched == HELD) | (sched == LATE)).sum())
+        checked += 1
+    assert checked == 60 and held_total > 20  # the run exercises the zero-order hold (48 frames)

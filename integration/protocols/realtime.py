@@ -2,7 +2,10 @@
 
 Two algorithms:
 
-``leg`` (MATLAB vot-toolkit ``experiment_realtime.m``, ``realtime_type='real'``, ``critical=true``; spec §3.2)
+``leg`` (MATLAB vot-toolkit ``experiment_realtime.m``, ``realtime_type='real'``, ``critical=true``; spec §3.2,
+with one correction to the spec's pseudo-code read from the toolkit source and confirmed by SiamFC's official
+VOT2017 real-time output: the new answer is checked at the current frame *even when a held frame already
+failed*, so the current frame can still receive the answer, and a failure there replaces the earlier one)
     A simulated frame clock: every response advances the clock by ``max(I, latency)`` (``I`` for the first
     ``grace`` responses after an initialisation, the init response included); the frame "now" is
     ``round(floor(time * fps) / 1000) + offset``. Frames that passed while the tracker worked get the last
@@ -163,7 +166,9 @@ def run_realtime_leg(
                         failed = i
                         break
                     traj[i - 1], schedule[i - 1] = held, (LATE if i == prev else HELD)
-                if not failed and current <= n:
+                # as in the toolkit, the new answer is checked even after a failure on a held frame: it may
+                # still be written at ``current``, or a failure there replaces the held frame's failure
+                if current <= n:
                     if overlap(answer, groundtruth[current - 1], bounds) <= failure_overlap:
                         failed = current
                     else:
