@@ -70,6 +70,7 @@ class OptimConfig:
     loc_weight: float = 1.2  # lambda in Eq. 5
     smooth_l1_sigma: float = 3.0  # sigma in Eq. 4 (Faster R-CNN RPN value)
     frozen_layers: int = 3  # conv1..conv3 frozen after initialisation (paper Sec. 5.1)
+    backbone_lr_mult: float = 1.0  # LR multiplier of the trainable backbone layers (conv4, conv5) vs the head
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class TrainConfig:
     log_every: int = 10
     init: str = "derived"  # derived (Gabor/DCT conv1 + data-calibrated random conv2-5) | random | <checkpoint path>
     init_calibration_pairs: int = 64
+    init_feature_gain: float = 0.1  # conv5 BN weight at initialisation (see initialise.derived_init)
+    init_alpha: float = 0.05  # scale of the cross-correlation initialisation of conv_cls1
     amp: bool = True  # mixed precision, used only on CUDA
     data: tuple[DataSource, ...] = (DataSource(),)
     augment: AugmentConfig = AugmentConfig()

@@ -4,6 +4,7 @@ tqdm progress, CPU or CUDA (mixed precision on CUDA), data-loader workers, DDP w
 Output folder layout (``out``):
   ``config.json``       the settings of the run
   ``checkpoint.pth``    model + optimiser + step (atomic; ``--resume`` continues from it)
+  ``init_weights.pth``  the initialised weights before the first step (same format as ``weights.pth``)
   ``weights.pth``       the trained weights as a ``tracker.weights`` checkpoint (fp32), loadable by the tracker
   ``log.csv``           one row per step: step, lr, loss, cls_loss, loc_loss, pairs_per_s, elapsed_s
   ``loss.png``          the loss curves
@@ -97,7 +98,7 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
         raise ValueError(f"unknown model {cfg.model!r} (siamrpn, tiny)")
     model = SiamRPN(get_preset(cfg.preset).model)
     if cfg.init == "derived":
-        derived_init(model, cfg.seed)
+        derived_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
         n = cfg.init_calibration_pairs
         # calibration pairs come from indices past the training range, so they never repeat training samples
         base = cfg.steps * cfg.batch_size
@@ -180,7 +181,12 @@ def train(
     net: nn.Module = model
     if info.world > 1:
         net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    opt = torch.optim.SGD(params, lr=cfg.optim.lr_start, momentum=cfg.optim.momentum, weight_decay=cfg.optim.weight_decay)
+    fe = getattr(model, "featureExtract", None)
+    backbone = {id(p) for p in fe.parameters()} if fe is not None else set()
+    groups = [{"params": [p for p in params if id(p) in backbone], "lr_mult": cfg.optim.backbone_lr_mult},
+              {"params": [p for p in params if id(p) not in backbone], "lr_mult": 1.0}]
+    groups = [g for g in groups if g["params"]]
+    opt = torch.optim.SGD(groups, lr=cfg.optim.lr_start, momentum=cfg.optim.momentum, weight_decay=cfg.optim.weight_decay)
     start = 0
     if state is not None:
         opt.load_state_dict(state["optimizer"])
@@ -223,6 +229,12 @@ def train(
                         {"trained_by": "tracker.training (siamrpn train)", "step": step, "steps": cfg.steps,
                          "batch_size": cfg.batch_size, "data": [s.kind for s in cfg.data], "seed": cfg.seed})
 
+    if state is None and info.is_main and cfg.model == "siamrpn":
+        from tracker.weights import save_checkpoint
+
+        # the starting point, for comparing trained against initial weights
+        save_checkpoint(out / "init_weights.pth", model, cfg.preset, {"trained_by": "tracker.training", "step": 0,
+                                                                      "init": cfg.init, "seed": cfg.seed})
     bar = tqdm(total=end - start, initial=0, desc="train", disable=not (progress and info.is_main), dynamic_ncols=True)
     t0 = time.perf_counter()
     last = t0
@@ -234,7 +246,7 @@ def train(
         for step, batch in zip(range(start, end), loader):
             lr = lr_at(step, cfg.steps, cfg.optim.lr_start, cfg.optim.lr_end, cfg.optim.virtual_epochs)
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g["lr_mult"]
             z = batch["z"].to(device, non_blocking=True)
             x = batch["x"].to(device, non_blocking=True)
             with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=use_amp):

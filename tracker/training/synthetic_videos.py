@@ -2,7 +2,7 @@
 
 Each video is fully determined by ``(seed, index)``: a background photograph panned/zoomed by a slowly moving
 camera, one target (a texture cut from another photograph, with an ellipse / rectangle / convex-polygon mask) that
-moves along a smooth bouncing path and changes scale and aspect ratio, 0-3 distractors (some cut from the SAME
+moves along a smooth bouncing path and changes scale and aspect ratio, 1-3 distractors (some cut from the SAME
 texture, i.e. hard negatives), an optional occluder passing over the target, a global illumination change, and
 motion / defocus blur on some frames. ``frame(i)`` renders frame ``i`` on demand (no video is stored).
 
@@ -99,7 +99,8 @@ def _mask(rng: np.random.Generator, n: int = 64) -> np.ndarray:
         cv2.fillConvexPoly(m, cv2.convexHull(pts), 255)
         ys, xs = np.nonzero(m)  # make the mask touch all four sides so the box stays tight
         m = cv2.resize(m[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], (n, n), interpolation=cv2.INTER_NEAREST)
-    return cv2.GaussianBlur(m.astype(np.float32) / 255.0, (3, 3), 0.7)
+    sigma = float(rng.uniform(0.5, 2.0))  # soft, varying edges: a hard paste boundary must not be the cue
+    return cv2.GaussianBlur(m.astype(np.float32) / 255.0, (0, 0), sigma)
 
 
 def _texture(rng: np.random.Generator, photos: tuple[np.ndarray, ...], n: int = 96) -> np.ndarray:
@@ -156,7 +157,7 @@ class SyntheticVideo:
             )
 
         self.target = make(fast=True)
-        n_dis = int(rng.integers(0, 4))
+        n_dis = int(rng.integers(1, 4))  # >= 1 so "a pasted object" alone never identifies the target
         self.distractors = [make(self.target.texture if rng.random() < 0.4 else None) for _ in range(n_dis)]
         self.occluder = make() if rng.random() < 0.5 else None
 
