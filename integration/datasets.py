@@ -200,7 +200,7 @@ def load_pysot_dataset(json_path: str | os.PathLike, image_root: str | os.PathLi
         anns = _annotation_loader("load_otb_json")(json_path, image_root=root)
     else:
         anns = _annotation_loader("load_pysot_json")(json_path, image_root=root)
-    return _wrap(anns, root)
+    return _wrap(anns)  # the loaders already placed the frames under ``root``
 
 
 def detect_layout(folder: str | os.PathLike) -> str | None:

@@ -116,3 +116,13 @@ def test_bad_dataset_paths(tmp_path):
     (tmp_path / "x.txt").write_text("1")
     with pytest.raises(ValueError, match="x.txt"):
         load_dataset(tmp_path / "x.txt")
+
+
+def test_pysot_json_given_by_relative_path(tmp_path, monkeypatch):
+    """A relative JSON path must not place frames under its folder twice (``a/b/a/b/seq/...``)."""
+    write_dataset(tmp_path / "data", layout="pysot", n_sequences=1, n_frames=4, size=(64, 48))
+    monkeypatch.chdir(tmp_path)
+    seqs = load_dataset("data/data.json")
+    seq = next(iter(seqs.values()))
+    assert seq.frames[0] == type(seq.frames[0])("data/synth00/00000001.jpg")
+    assert seq.frame(0).shape == (48, 64, 3)
