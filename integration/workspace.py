@@ -42,8 +42,6 @@ BUILTIN_STACKS: dict[str, str] = {"vot2017": "vot2017", "vot2016": "vot2016/rgb"
 #: EAO intervals of the built-in stacks (low, high), as in their yaml files.
 BUILTIN_EAO_INTERVALS: dict[str, tuple[int, int]] = {"vot2017": (100, 356), "vot2016": (108, 371), "vot2015": (108, 371)}
 
-FRAME_DIRS = ("color", "img", ".")
-FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 LINK_MODES = ("hardlink", "copy", "symlink")
 
 
@@ -94,111 +92,25 @@ class CustomStack:
 
 
 # --------------------------------------------------------------------------------------------------- reading
-def read_region_file(path: Path) -> np.ndarray:
-    """Ground truth as ``(N, K)`` float64 (K = 4 or an even number >= 6); separators ``,`` tab or space.
-
-    Raises :class:`WorkspaceError` naming ``file:line`` for an unparsable or inconsistent line.
-    """
-    rows: list[list[float]] = []
-    width = None
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            text = line.strip()
-            if not text:
-                continue
-            try:
-                values = [float(v) for v in re.split(r"[,\s]+", text) if v]
-            except ValueError:
-                raise WorkspaceError(f"{path}:{lineno}: cannot parse region {text!r}") from None
-            if len(values) != 4 and (len(values) < 6 or len(values) % 2):
-                raise WorkspaceError(f"{path}:{lineno}: a region needs 4 values or a polygon of >= 3 points, got {len(values)}")
-            if width is not None and len(values) != width:
-                raise WorkspaceError(f"{path}:{lineno}: {len(values)} values where earlier lines have {width}")
-            width = len(values)
-            rows.append(values)
-    if not rows:
-        raise WorkspaceError(f"{path}: no regions in ground-truth file")
-    return np.asarray(rows, dtype=np.float64)
-
-
-def _frame_files(folder: Path) -> list[Path]:
-    for sub in FRAME_DIRS:
-        d = folder / sub
-        if d.is_dir():
-            files = sorted(p for p in d.iterdir() if p.suffix.lower() in FRAME_EXTENSIONS and p.is_file())
-            if files:
-                return files
-    return []
-
-
-def read_sequence_folder(folder: Path, name: str | None = None, fps: float = 30.0) -> SequenceAnnotation:
-    """One sequence folder (VOT legacy/workspace or OTB layout) as a :class:`SequenceAnnotation`."""
-    folder = Path(folder)
-    gt_path = next((folder / g for g in ("groundtruth.txt", "groundtruth_rect.txt") if (folder / g).is_file()), None)
-    if gt_path is None:
-        raise WorkspaceError(f"{folder}: no groundtruth.txt or groundtruth_rect.txt")
-    gt = read_region_file(gt_path)
-    if gt_path.name == "groundtruth_rect.txt" and gt.shape[1] != 4:
-        raise WorkspaceError(f"{gt_path}: OTB ground truth must have 4 values per line")
-    frames = _frame_files(folder)
-    if not frames:
-        raise WorkspaceError(f"{folder}: no frames ({', '.join(FRAME_EXTENSIONS)}) in {', '.join(FRAME_DIRS)}")
-    if len(frames) < len(gt):
-        raise WorkspaceError(f"{gt_path}: {len(gt)} regions but only {len(frames)} frames in {frames[0].parent}")
-    frames = frames[: len(gt)]  # OTB/UAV123 ship extra frames past the annotated range
-    tags = _read_tags(folder, len(gt))
-    props = _read_properties(folder / "sequence")
-    fps = float(props.get("fps", fps) or fps)
-    from PIL import Image
-
-    try:
-        with Image.open(frames[0]) as im:
-            width, height = im.size
-    except OSError as exc:
-        raise WorkspaceError(f"{frames[0]}: cannot read the first frame ({exc})") from None
-    return SequenceAnnotation(name or folder.name, gt, width, height, tuple(frames), tags, fps, str(gt_path))
-
-
-def _read_tags(folder: Path, n: int) -> dict[str, np.ndarray]:
-    tags = {}
-    for p in sorted(folder.glob("*.tag")) + sorted(folder.glob("*.label")):
-        values = [line.strip() for line in p.read_text().splitlines()]
-        arr = np.zeros(n, dtype=bool)
-        flags = np.array([v not in ("", "0", "0.0") for v in values[:n]], dtype=bool)
-        arr[: flags.size] = flags
-        tags[p.stem] = arr
-    return tags
-
-
-def _read_properties(path: Path) -> dict[str, str]:
-    if not path.is_file():
-        return {}
-    out = {}
-    for line in path.read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            out[key.strip()] = value.strip()
-    return out
-
-
 def discover_sequences(path: Path | str) -> list[SequenceAnnotation]:
-    """All sequences under ``path``: the folder itself, or its sub-folders (``list.txt`` order when present)."""
+    """All sequences under ``path``, in any layout ``integration.datasets.load_dataset`` reads (VOT and OTB
+    folders, GOT-10k folders, pysot JSON; one sequence folder or a dataset root, ``list.txt`` order).
+
+    Reading problems (unparsable ground truth, missing folders) become :class:`WorkspaceError` with the
+    loader's ``file:line`` message.
+    """
+    from integration.datasets import load_dataset
+
     path = Path(path)
-    if not path.is_dir():
+    if not path.exists():
         raise WorkspaceError(f"{path}: dataset folder does not exist")
-    if (path / "groundtruth.txt").is_file() or (path / "groundtruth_rect.txt").is_file():
-        return [read_sequence_folder(path)]
-    list_file = path / "list.txt"
-    if list_file.is_file():
-        names = [n.strip() for n in list_file.read_text().splitlines() if n.strip()]
-        for lineno, n in enumerate(names, start=1):
-            if not (path / n).is_dir():
-                raise WorkspaceError(f"{list_file}:{lineno}: sequence folder {path / n} does not exist")
-    else:
-        names = sorted(d.name for d in path.iterdir() if d.is_dir() and any((d / g).is_file() for g in ("groundtruth.txt", "groundtruth_rect.txt")))
-    if not names:
-        raise WorkspaceError(f"{path}: no sequence folders (with groundtruth.txt or groundtruth_rect.txt) found")
-    return [read_sequence_folder(path / n) for n in names]
+    try:
+        sequences = load_dataset(path)
+    except (ValueError, OSError) as exc:
+        raise WorkspaceError(str(exc)) from exc
+    if not sequences:
+        raise WorkspaceError(f"{path}: no sequences found")
+    return [seq.annotation for seq in sequences.values()]
 
 
 def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotation:

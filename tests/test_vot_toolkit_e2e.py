@@ -49,10 +49,10 @@ class OracleTracker:
         self.gt: np.ndarray | None = None
 
     def start(self, path: str, region: np.ndarray) -> None:
-        from integration.workspace import read_region_file
+        from analysis.annotations_vot import read_groundtruth
 
         p = Path(path)
-        gt = read_region_file(p.parent.parent / "groundtruth.txt")
+        gt = read_groundtruth(p.parent.parent / "groundtruth.txt")
         if gt.shape[1] > 4:
             xs, ys = gt[:, 0::2], gt[:, 1::2]
             gt = np.stack([xs.min(1), ys.min(1), xs.max(1) - xs.min(1), ys.max(1) - ys.min(1)], axis=1)
@@ -383,7 +383,7 @@ def test_workspace_bad_input_messages(tmp_path):
     gt = seq_dir / "groundtruth.txt"
     lines = gt.read_text().splitlines()
     gt.write_text("\n".join(lines[:2] + ["1,2,oops,4"] + lines[3:]) + "\n")
-    with pytest.raises(WorkspaceError, match=r"groundtruth.txt:3: cannot parse region"):
+    with pytest.raises(WorkspaceError, match=r"groundtruth.txt:3: not a list of numbers"):
         discover_sequences(seq_dir)
     gt.write_text("\n".join(lines) + "\n")
     seqs = discover_sequences(tmp_path / "data")
