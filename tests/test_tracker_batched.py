@@ -3,10 +3,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-import torch
 
-from tests.fixtures.tracker.matcher import square_scene
-from tests.test_tracker_siamrpn import CONTEXT, make_tracker
+from tests.fixtures.tracker.matcher import make_tracker, square_scene
 from tracker.batched import BatchedSiamRPN
 from tracker.presets import get_preset
 from tracker.siamrpn import SiamRPNTracker

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from integration.cli import main
-from tests.fixtures.tracker.matcher import square_scene
-from tests.test_tracker_siamrpn import make_tracker
+from tests.fixtures.tracker.matcher import make_tracker, square_scene
 from tracker.weights import save_checkpoint
 
 

@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.fixtures.tracker.matcher import square_scene
-from tests.test_tracker_siamrpn import make_tracker
+from tests.fixtures.tracker.matcher import make_tracker, square_scene
 from tracker.crop import get_subwindow
 from tracker.fast import FusedSiamRPN, fold_bn, make_engine
 from tracker.presets import get_preset

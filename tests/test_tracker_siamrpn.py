@@ -7,30 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from tests.fixtures.tracker.matcher import calibrate, matcher_model, square_scene
-from tracker.crop import get_subwindow
+from tests.fixtures.tracker.matcher import make_tracker, matcher_model, square_scene
 from tracker.presets import get_preset
-from tracker.siamrpn import SiamRPNTracker, image_to_tensor
-
-# With context 63/128 a 64x64 target gives s_z = 64 + 63 = 127 exactly: scale 1, no resizing, so a move of
-# 8 px is exactly one score cell.
-CONTEXT = 63 / 128
-
-
-def make_tracker(frames, corners, preset="paper", **overrides):
-    cfg = dataclasses.replace(get_preset(preset), context_amount=CONTEXT, instance_size=255, adaptive=False,
-                              **overrides)
-    net = matcher_model()
-    x0, y0 = corners[0]
-    cx, cy = x0 + 31.5, y0 + 31.5
-    # calibrate on frame 1's search crop around the initial centre; true cell from the known move
-    z = get_subwindow(frames[0], (cx, cy), 127, 127, np.zeros(3))
-    x = get_subwindow(frames[1], (cx, cy), 255, 255, np.zeros(3))
-    d = (corners[1] - corners[0]) / 8
-    calibrate(net, image_to_tensor(z, torch.device("cpu")), image_to_tensor(x, torch.device("cpu")),
-              (8 + int(d[1]), 8 + int(d[0])))
-    return SiamRPNTracker(weights=net, preset=cfg)
-
+from tracker.siamrpn import SiamRPNTracker
 
 @pytest.mark.parametrize("preset", ["paper", "dasiam_vot", "pysot_upchannel_alex"])
 def test_tracks_moving_square_exactly(preset):
