@@ -200,7 +200,7 @@ def _default_weights():
     return path
 
 
-def test_siamrpn_perturbed_weights_fail_the_gate(tmp_path, capsys):
+def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
     import torch
 
     from tracker.weights import load_checkpoint, save_checkpoint
@@ -213,6 +213,13 @@ def test_siamrpn_perturbed_weights_fail_the_gate(tmp_path, capsys):
     ref = tmp_path / "ref.json"
     assert gate(settings, ref, tmp_path / "o1", update=True, instrument=False) == 0
     capsys.readouterr()
+    # unchanged weights in 2 spawned workers (1 torch thread each): bit-identical numbers, the gate passes
+    two = GateSettings(weights=str(path), generated=tiny, include_bag=False, workers=2, progress=False)
+    assert gate(two, ref, tmp_path / "o_same", instrument=False) == 0
+    assert "weights differ" not in capsys.readouterr().out
+    same = json.loads((tmp_path / "o_same" / "current.json").read_text())["cases"]
+    assert same["generated"]["overall"] == load_reference(ref)["cases"]["generated"]["overall"]
+    assert same["generated"]["sequences"] == load_reference(ref)["cases"]["generated"]["sequences"]
     # degrade: scale every conv weight by (1 + 0.5 N(0,1)) noise, seeded
     ckpt = load_checkpoint(path)
     model = load_into(SiamRPN(ckpt.model_config), ckpt.state_dict, str(path))
