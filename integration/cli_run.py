@@ -6,6 +6,7 @@ Examples::
     siamrpn run vot --dataset DATA --experiment realtime --profile vot2017 --clock simulated:30 \\
         --tracker siamrpn --weights random:0 --workers 2 --out output/rt
     siamrpn run otb --dataset OTB_FOLDER --tracker csrt,kcf --out output/otb
+    siamrpn run got10k --dataset GOT_FOLDER --tracker siamrpn --device cuda --batched --batch-size 64 --out output/got
     siamrpn analyze vot --annotations DATA --results output/run/csrt     # works on the written folders
 
 Results go to ``<out>/<tracker>/...`` (layouts in :mod:`integration.runner`); rerunning the same command
@@ -46,6 +47,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=1, help="parallel worker processes")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster (scheduler address, or 'local' to start a LocalCluster)")
+        p.add_argument("--batched", action="store_true",
+                       help="SiamRPN: track many sequences in lock-step, one batched forward per frame step "
+                            "(in this process; same results as per sequence). Real-time experiments and other "
+                            "trackers stay per sequence (the real-time clock is per sequence)")
+        p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                       help="sequences per batched forward (implies --batched; default 32)")
         p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         p.add_argument("--out", required=True, type=Path, help="output folder; results in <out>/<tracker>/")
@@ -77,6 +84,18 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    batch_size = None
+    if args.batched or args.batch_size is not None:
+        from integration.batched_runner import DEFAULT_BATCH_SIZE
+
+        batch_size = args.batch_size if args.batch_size is not None else DEFAULT_BATCH_SIZE
+        if batch_size < 1:
+            print(f"{prog}: error: --batch-size must be >= 1 (got {batch_size})", file=sys.stderr)
+            return 2
+        if exp.kind == "realtime":
+            print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
+                  "--batched ignored", file=sys.stderr)
+            batch_size = None
     options = (("preset", args.preset),) if args.preset else ()
     trackers = [TrackerSpec(name.strip(), args.weights, args.device, options)
                 for name in args.tracker.split(",") if name.strip()]
@@ -90,10 +109,10 @@ def run(args: argparse.Namespace) -> int:
     if executor_cm is not None:
         with executor_cm as ex:
             summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
-                                     progress=not args.quiet, executor=ex)
+                                     progress=not args.quiet, executor=ex, batch_size=batch_size)
     else:
         summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
-                                 resume=not args.no_resume, progress=not args.quiet)
+                                 resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size)
     print(summary.text())
     if summary.unavailable and len(summary.unavailable) == len(trackers):
         return 2

@@ -41,7 +41,8 @@ from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, run_baseline
 
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
-           "plan_units", "run_experiment", "EXPERIMENTS"]
+           "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
+           "write_baseline_results", "write_one_pass_results", "record_done", "record_failure"]
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -182,6 +183,51 @@ def _clear_runs(seq_dir: Path, name: str) -> None:
                 p.unlink()
 
 
+def baseline_settings(exp: ExperimentSpec) -> BaselineSettings:
+    """The baseline settings of ``exp`` with its ``deterministic`` declaration applied."""
+    settings = exp.baseline
+    if exp.deterministic and not settings.deterministic:
+        settings = BaselineSettings(**{**asdict(settings), "deterministic": True})
+    return settings
+
+
+def clear_unit_runs(unit: Unit) -> None:
+    """Remove run files a previous, interrupted attempt of ``unit`` left behind."""
+    name, kind = unit.sequence.name, unit.experiment.kind
+    if kind in ("baseline", "realtime"):
+        _clear_runs(unit.tracker_dir / kind / name, name)
+    elif kind == "got10k":
+        _clear_runs(unit.tracker_dir / name, name)
+
+
+def write_baseline_results(unit: Unit, runs: list, settings: BaselineSettings) -> int:
+    """Write the baseline runs (:class:`~integration.protocols.vot_baseline.Run`) of ``unit``; returns their count."""
+    seq, exp = unit.sequence, unit.experiment
+    times = np.zeros((len(seq), settings.repetitions))
+    for r, run in enumerate(runs):
+        times[:, r] = run.times
+    if exp.layout == "pyt":
+        times = times[:, : len(runs)]
+    _write_vot_runs(unit.tracker_dir / "baseline" / seq.name, seq.name, [r.trajectory for r in runs], times,
+                    exp.layout)
+    return len(runs)
+
+
+def write_one_pass_results(unit: Unit, runs: list) -> int:
+    """Write OTB (one run) or GOT-10k (``runs``) one-pass results of ``unit``; returns the number of runs."""
+    name = unit.sequence.name
+    if unit.experiment.kind == "otb":
+        (run,) = runs
+        _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
+        write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
+        return 1
+    seq_dir = unit.tracker_dir / name
+    for r, run in enumerate(runs, start=1):
+        _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
+    write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
+    return len(runs)
+
+
 def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
     """Run the protocol of ``unit`` and write its result files; returns the number of runs.
 
@@ -191,24 +237,13 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
     seq, exp = unit.sequence, unit.experiment
     name = seq.name
     tracker = tracker_factory()
-    if exp.kind in ("baseline", "realtime"):
-        _clear_runs(unit.tracker_dir / exp.kind / name, name)
-    elif exp.kind == "got10k":
-        _clear_runs(unit.tracker_dir / name, name)
+    clear_unit_runs(unit)
     clock = parse_clock(exp.clock, unit.tracker.device)
     get_frame = seq.frame
     if exp.kind == "baseline":
-        settings = exp.baseline
-        if exp.deterministic and not settings.deterministic:
-            settings = BaselineSettings(**{**asdict(settings), "deterministic": True})
+        settings = baseline_settings(exp)
         runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
-        times = np.zeros((len(seq), settings.repetitions))
-        for r, run in enumerate(runs):
-            times[:, r] = run.times
-        if exp.layout == "pyt":
-            times = times[:, : len(runs)]
-        _write_vot_runs(unit.tracker_dir / "baseline" / name, name, [r.trajectory for r in runs], times, exp.layout)
-        return len(runs)
+        return write_baseline_results(unit, runs, settings)
     if exp.kind == "realtime":
         if exp.clock == "measured":  # warm-up (lazy CUDA/cuDNN set-up) outside the timed schedule, spec §3.5
             tracker.init(get_frame(0), np.asarray(seq.groundtruth[0], dtype=np.float64))
@@ -222,20 +257,31 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
         return 1
     first = seq.groundtruth[0]
     if exp.kind == "otb":
-        run = run_one_pass(tracker, get_frame, len(seq), first, clock)
-        _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
-        write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
-        return 1
+        return write_one_pass_results(unit, [run_one_pass(tracker, get_frame, len(seq), first, clock)])
     runs = run_got10k(tracker, get_frame, len(seq), first, exp.got10k_repetitions, exp.deterministic, clock)
-    seq_dir = unit.tracker_dir / name
-    for r, run in enumerate(runs, start=1):
-        _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
-    write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
-    return len(runs)
+    return write_one_pass_results(unit, runs)
 
 
 def _write_boxes(path: Path, boxes: np.ndarray) -> None:
     atomic_write_text(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
+
+
+def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcome:
+    """Log the current exception's traceback for ``unit`` (call inside ``except``) and return its outcome."""
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(unit.error_file, f"{unit.key}\n{traceback.format_exc()}")
+    return UnitOutcome(unit.key, "failed", seconds, 0, f"{type(exc).__name__}: {exc}", str(unit.error_file))
+
+
+def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutcome:
+    """Write the completion record of ``unit`` (what resume checks) and return its outcome."""
+    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": _jsonable(asdict(unit.tracker)),
+              "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
+              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
+    atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
+    if unit.error_file.is_file():
+        unit.error_file.unlink()
+    return UnitOutcome(unit.key, "done", seconds, runs)
 
 
 def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True) -> UnitOutcome:
@@ -247,19 +293,8 @@ def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resum
         factory = tracker_factory or unit.tracker.build
         runs = _execute(unit, factory)
     except Exception as exc:  # noqa: BLE001 - crash isolation: report, do not propagate
-        unit.record_dir.mkdir(parents=True, exist_ok=True)
-        text = f"{unit.key}\n{traceback.format_exc()}"
-        atomic_write_text(unit.error_file, text)
-        return UnitOutcome(unit.key, "failed", time.perf_counter() - start, 0, f"{type(exc).__name__}: {exc}",
-                           str(unit.error_file))
-    seconds = time.perf_counter() - start
-    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": _jsonable(asdict(unit.tracker)),
-              "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
-              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
-    if unit.error_file.is_file():
-        unit.error_file.unlink()
-    return UnitOutcome(unit.key, "done", seconds, runs)
+        return record_failure(unit, time.perf_counter() - start, exc)
+    return record_done(unit, runs, time.perf_counter() - start)
 
 
 def _jsonable(d: dict) -> dict:
@@ -324,8 +359,12 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
 def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                    sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int = 1,
                    resume: bool = True, progress: bool = True, executor: Any = None,
-                   check_trackers: bool = True) -> RunSummary:
-    """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise."""
+                   check_trackers: bool = True, batch_size: int | None = None) -> RunSummary:
+    """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise.
+
+    ``batch_size``: run SiamRPN's baseline/OTB/GOT-10k units batched, that many sequences per forward
+    (:mod:`integration.batched_runner`, in this process); other trackers and real-time experiments run per
+    sequence as usual (``workers``/``executor``)."""
     trackers = list(trackers)
     unavailable: dict[str, str] = {}
     if check_trackers:
@@ -341,7 +380,13 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                 unavailable[spec.result_name] = str(exc)
         trackers = usable
     units = plan_units(trackers, experiment, sequences, out)
-    outcomes = run_units(units, workers, resume, progress, executor)
+    if batch_size:
+        from integration.batched_runner import run_batched_units
+
+        outcomes = run_batched_units(units, batch_size, resume, progress,
+                                     per_sequence=lambda us: run_units(us, workers, resume, progress, executor))
+    else:
+        outcomes = run_units(units, workers, resume, progress, executor)
     summary = RunSummary(tuple(outcomes), unavailable)
     for spec in trackers:
         rec = Path(out) / "_runner" / spec.result_name / experiment.kind

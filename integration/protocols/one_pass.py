@@ -13,6 +13,7 @@ import numpy as np
 
 from integration.protocols import FrameFn, Tracker, as_region
 from integration.protocols.clocks import Clock, MeasuredClock
+from integration.protocols.steps import INIT, UPDATE, Step, drive
 from integration.protocols.vot_baseline import tracker_instance
 
 
@@ -33,27 +34,54 @@ def init_box(region: np.ndarray) -> np.ndarray:
     return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
 
 
+class OnePassState:
+    """Step-wise one-pass run (:mod:`integration.protocols.steps`): ``init`` on frame 0, then ``update`` on
+    every frame; shared by :func:`run_one_pass` and the batched executor."""
+
+    def __init__(self, n_frames: int, first_region: np.ndarray) -> None:
+        if n_frames < 1:
+            raise ValueError("a sequence needs at least one frame")
+        self.region0 = np.asarray(first_region, dtype=np.float64)
+        self.boxes = np.zeros((n_frames, 4))
+        self.times = np.zeros(n_frames)
+        self._frame = 0
+
+    def next_step(self) -> Step | None:
+        f = self._frame
+        if f >= len(self.times):
+            return None
+        return Step(INIT, 0, self.region0) if f == 0 else Step(UPDATE, f)
+
+    def record(self, output, seconds: float) -> None:
+        f = self._frame
+        self.times[f] = seconds
+        if f == 0:
+            self.boxes[0] = init_box(self.region0)
+        else:
+            region = as_region(output)
+            self.boxes[f] = region if region.size == 4 else init_box(region)
+        self._frame = f + 1
+
+    def result(self) -> OnePassRun:
+        return OnePassRun(self.boxes, self.times)
+
+
 def run_one_pass(tracker: Tracker, get_frame: FrameFn, n_frames: int, first_region: np.ndarray,
                  clock: Clock | None = None) -> OnePassRun:
     """Track frames ``1 .. n_frames-1`` after initialising on frame 0 with ``first_region``."""
-    clock = clock or MeasuredClock()
-    if n_frames < 1:
-        raise ValueError("a sequence needs at least one frame")
-    region0 = np.asarray(first_region, dtype=np.float64)
-    boxes = np.zeros((n_frames, 4))
-    times = np.zeros(n_frames)
-    _, times[0] = clock.call(0, lambda: tracker.init(get_frame(0), region0))
-    boxes[0] = init_box(region0)
-    for f in range(1, n_frames):
-        out, times[f] = clock.call(f, lambda f=f: tracker.update(get_frame(f)))
-        region = as_region(out)
-        boxes[f] = region if region.size == 4 else init_box(region)
-    return OnePassRun(boxes, times)
+    state = OnePassState(n_frames, first_region)
+    drive(state, tracker, get_frame, clock or MeasuredClock())
+    return state.result()
+
+
+def got10k_runs(repetitions: int = 3, deterministic: bool = False) -> int:
+    """Number of GOT-10k passes (G10: ``repetitions``, 1 when the tracker is declared deterministic)."""
+    return 1 if deterministic else repetitions
 
 
 def run_got10k(make_tracker, get_frame: FrameFn, n_frames: int, first_region: np.ndarray,
                repetitions: int = 3, deterministic: bool = False, clock: Clock | None = None) -> list[OnePassRun]:
     """GOT-10k: ``repetitions`` one-pass runs (1 when the tracker is declared deterministic)."""
-    runs = 1 if deterministic else repetitions
+    runs = got10k_runs(repetitions, deterministic)
     return [run_one_pass(tracker_instance(make_tracker), get_frame, n_frames, first_region, clock)
             for _ in range(runs)]

@@ -8,6 +8,9 @@ re-initialised on frame ``f_fail + 5`` (``1``); the response to an initialisatio
 Repetitions: 15, with LEG's ``is_deterministic`` stop: after 3 runs with identical length, identical
 special-frame pattern and overlap > 0.999 on every tracked frame, the remaining runs are skipped (3 kept).
 A tracker declared deterministic runs once (LEG ``metadata.deterministic``).
+
+The run and the repetition rule are step-wise state machines (:class:`SupervisedRun`,
+:class:`BaselineRepetitions`) so the batched executor (:mod:`integration.batched_runner`) shares them.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import numpy as np
 from analysis.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region, is_special
 from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
+from integration.protocols.steps import INIT, UPDATE, Step, drive
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,54 @@ class Run:
     times: np.ndarray
 
 
+class SupervisedRun:
+    """Step-wise state of one supervised run (spec §1.2): asks for ``init``/``update`` steps
+    (:mod:`integration.protocols.steps`), applies the failure test and the skip, and builds the 1/2/0
+    trajectory. Shared by :func:`run_supervised` and the batched executor."""
+
+    def __init__(self, groundtruth: np.ndarray, bounds: tuple[int, int] | None, overlap: OverlapFn,
+                 skip_initialize: int = 5, failure_overlap: float = 0.0) -> None:
+        self.groundtruth = groundtruth
+        self.bounds = bounds
+        self.overlap = overlap
+        self.skip_initialize = skip_initialize
+        self.failure_overlap = failure_overlap
+        n = len(groundtruth)
+        self.trajectory: list[Region] = [SPECIAL_UNKNOWN] * n
+        self.times = np.zeros(n, dtype=np.float64)
+        self._frame = 0
+        self._needs_init = True
+
+    def next_step(self) -> Step | None:
+        f = self._frame
+        if f >= len(self.groundtruth):
+            return None
+        if self._needs_init:
+            return Step(INIT, f, np.asarray(self.groundtruth[f], dtype=np.float64))
+        return Step(UPDATE, f)
+
+    def record(self, output, seconds: float) -> None:
+        """The tracker's answer to the step just asked for (``None`` for ``init``) and its duration."""
+        f = self._frame
+        self.times[f] = seconds
+        if self._needs_init:  # the response to an initialisation is not checked
+            self.trajectory[f] = SPECIAL_INIT
+            self._needs_init = False
+            self._frame = f + 1
+            return
+        region = as_region(output)
+        if self.overlap(region, self.groundtruth[f], self.bounds) <= self.failure_overlap:
+            self.trajectory[f] = SPECIAL_FAILURE
+            self._frame = f + self.skip_initialize
+            self._needs_init = True
+        else:
+            self.trajectory[f] = region
+            self._frame = f + 1
+
+    def result(self) -> Run:
+        return Run(self.trajectory, self.times)
+
+
 def run_supervised(
     tracker: Tracker,
     get_frame: FrameFn,
@@ -57,25 +109,9 @@ def run_supervised(
     clock: Clock | None = None,
 ) -> Run:
     """One supervised run with resets over ``len(groundtruth)`` frames (spec §1.2)."""
-    clock = clock or MeasuredClock()
-    n = len(groundtruth)
-    traj: list[Region] = [SPECIAL_UNKNOWN] * n
-    times = np.zeros(n, dtype=np.float64)
-    f = 0
-    while f < n:
-        _, times[f] = clock.call(f, lambda f=f: tracker.init(get_frame(f), np.asarray(groundtruth[f], dtype=np.float64)))
-        traj[f] = SPECIAL_INIT
-        f += 1
-        while f < n:
-            out, times[f] = clock.call(f, lambda f=f: tracker.update(get_frame(f)))
-            region = as_region(out)
-            if overlap(region, groundtruth[f], bounds) <= failure_overlap:
-                traj[f] = SPECIAL_FAILURE
-                f += skip_initialize
-                break
-            traj[f] = region
-            f += 1
-    return Run(traj, times)
+    state = SupervisedRun(groundtruth, bounds, overlap, skip_initialize, failure_overlap)
+    drive(state, tracker, get_frame, clock or MeasuredClock())
+    return state.result()
 
 
 def runs_identical(runs: list[Run], overlap: OverlapFn, threshold: float = 0.999) -> bool:
@@ -112,19 +148,44 @@ def run_baseline(
     ``make_tracker`` is a tracker (re-initialised at the start of every run, as TraX does) or a factory
     called once per run.
     """
-    overlap = overlap or vot_overlap_fn(settings.convention)
-    total = 1 if settings.deterministic else settings.repetitions
-    runs: list[Run] = []
-    for r in range(total):
-        if (settings.stop_after_identical and r == settings.stop_after_identical
-                and runs_identical(runs, overlap, settings.identical_overlap)):
-            break
-        tracker = tracker_instance(make_tracker)
-        runs.append(run_supervised(tracker, get_frame, groundtruth, bounds, overlap,
-                                   settings.skip_initialize, settings.failure_overlap, clock))
+    schedule = BaselineRepetitions(groundtruth, bounds, settings, overlap)
+    while (state := schedule.next_run()) is not None:
+        drive(state, tracker_instance(make_tracker), get_frame, clock or MeasuredClock())
+        schedule.add(state.result())
         if progress is not None:
-            progress(r + 1)
-    return runs
+            progress(len(schedule.runs))
+    return schedule.runs
+
+
+class BaselineRepetitions:
+    """The repetition rule of the baseline experiment as a schedule: :meth:`next_run` gives the next
+    :class:`SupervisedRun` or ``None`` (1 run if declared deterministic; LEG's stop after
+    ``stop_after_identical`` identical runs; else ``repetitions``); :meth:`add` records a finished run."""
+
+    def __init__(self, groundtruth: np.ndarray, bounds: tuple[int, int] | None,
+                 settings: BaselineSettings = BaselineSettings(), overlap: OverlapFn | None = None) -> None:
+        self.groundtruth = groundtruth
+        self.bounds = bounds
+        self.settings = settings
+        self.overlap = overlap or vot_overlap_fn(settings.convention)
+        self.runs: list[Run] = []
+
+    @property
+    def total(self) -> int:
+        """The most runs this experiment can make."""
+        return 1 if self.settings.deterministic else self.settings.repetitions
+
+    def next_run(self) -> SupervisedRun | None:
+        s, r = self.settings, len(self.runs)
+        if r >= self.total:
+            return None
+        if s.stop_after_identical and r == s.stop_after_identical and runs_identical(
+                self.runs, self.overlap, s.identical_overlap):
+            return None
+        return SupervisedRun(self.groundtruth, self.bounds, self.overlap, s.skip_initialize, s.failure_overlap)
+
+    def add(self, run: Run) -> None:
+        self.runs.append(run)
 
 
 def tracker_instance(make_tracker: Callable[[], Tracker] | Tracker) -> Tracker:
