@@ -15,6 +15,9 @@ Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
   ``<seq>_realtime.json`` (processed / held / skipped frames, latency p50/p95/max).
 * ``otb`` (G10/OTB): ``<out>/<tracker>/<seq>.txt`` (row 0 = initial box), ``<out>/<tracker>/times/<seq>_time.txt``.
 * ``got10k`` (G10): ``<out>/<tracker>/<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>_time.txt``.
+
+``run_experiment(..., batch_size=N)`` runs SiamRPN's baseline/OTB/GOT-10k units through
+:mod:`integration.batched_runner` (many sequences per forward, same files and records).
 """
 from __future__ import annotations
 
