@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,15 +158,21 @@ def run_cases(cases: list[Case], settings: GateSettings, out: Path) -> None:
     (results under ``out/<case>/<kind>/siamrpn``); raises ``RuntimeError`` with the runner's report on failure."""
     from integration.runner import ExperimentSpec, plan_units, run_units
 
+    torch = sys.modules.get("torch")
+    threads_before = torch.get_num_threads() if torch is not None else None
     spec = _tracker_spec(settings)
-    spec.build()  # fail early (missing weights, bad factory) instead of once per unit
-    units = []
-    for case in cases:
-        for kind in ("baseline", "otb"):
-            units += plan_units([spec], ExperimentSpec(kind=kind, deterministic=True), case.sequences,
-                                out / case.name / kind)
-    units.sort(key=lambda u: -len(u.sequence))  # longest first: better packing on the workers
-    outcomes = run_units(units, workers=settings.workers, resume=False, progress=settings.progress)
+    try:
+        spec.build()  # fail early (missing weights, bad factory) instead of once per unit
+        units = []
+        for case in cases:
+            for kind in ("baseline", "otb"):
+                units += plan_units([spec], ExperimentSpec(kind=kind, deterministic=True), case.sequences,
+                                    out / case.name / kind)
+        units.sort(key=lambda u: -len(u.sequence))  # longest first: better packing on the workers
+        outcomes = run_units(units, workers=settings.workers, resume=False, progress=settings.progress)
+    finally:  # the factory fixed torch's thread count in this process: give the caller its own back
+        if threads_before is not None:
+            sys.modules["torch"].set_num_threads(threads_before)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError("the tracker did not run everywhere:\n" + "\n".join(
