@@ -58,6 +58,11 @@ def batched_tracker(tracker: Any) -> Any | None:
     return batch
 
 
+def _group_key(unit: Unit) -> tuple[str, str]:
+    """Units of one tracker spec and one experiment (by value; options may hold unhashable values)."""
+    return repr(unit.tracker), repr(unit.experiment)
+
+
 class _Job:
     """One unit in a slot: its protocol state(s) over all repetitions and its results so far."""
 
@@ -236,7 +241,7 @@ def run_batched(units: list[Unit], batch_size: int = DEFAULT_BATCH_SIZE, resume:
         raise ValueError(f"batch size must be >= 1, got {batch_size}")
     if not units:
         return []
-    specs = {(u.tracker, u.experiment) for u in units}
+    specs = {_group_key(u) for u in units}
     if len(specs) != 1:
         raise ValueError("run_batched: all units must share one tracker spec and one experiment")
     spec, exp = units[0].tracker, units[0].experiment
@@ -271,11 +276,12 @@ def run_batched_units(units: Iterable[Unit], batch_size: int = DEFAULT_BATCH_SIZ
     from integration.runner import run_units
 
     per_sequence = per_sequence or (lambda us: run_units(us, 1, resume, progress))
-    groups: dict[Any, list[Unit]] = {}
+    groups: dict[tuple[str, str], list[Unit]] = {}
     for u in units:
-        groups.setdefault((u.tracker, u.experiment), []).append(u)
+        groups.setdefault(_group_key(u), []).append(u)
     outcomes: list[UnitOutcome] = []
-    for (spec, exp), group in groups.items():
+    for group in groups.values():
+        spec, exp = group[0].tracker, group[0].experiment
         if exp.kind not in BATCHABLE:
             outcomes += per_sequence(group)
             continue

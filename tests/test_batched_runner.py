@@ -34,7 +34,7 @@ def matcher_tracker():
     return make_tracker(*square_scene(8, seed=3))
 
 
-def synthetic(lengths=(18, 12, 9, 15)) -> dict:
+def synthetic(lengths=(15, 10, 8, 12)) -> dict:
     seqs = {}
     for k, n in enumerate(lengths):
         s = generate(200 + k, n, (96, 72) if k % 2 else (80, 64), speed=4.0)
@@ -129,7 +129,7 @@ def test_forced_failure_reinit_gives_the_hand_written_pattern(tmp_path):
 
 
 def test_otb_and_got10k_batched_equal_per_sequence(tmp_path):
-    seqs = synthetic((12, 9, 10))
+    seqs = synthetic((10, 8, 9))
     for exp in (ExperimentSpec("otb"), ExperimentSpec("got10k", got10k_repetitions=2)):
         per = run_experiment([RANDOM], exp, seqs, tmp_path / exp.kind / "per", progress=False)
         bat = run_experiment([RANDOM], exp, seqs, tmp_path / exp.kind / "bat", progress=False, batch_size=8)
