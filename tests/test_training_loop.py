@@ -65,7 +65,7 @@ class _Repeat(torch.utils.data.Dataset):
 
 def test_loss_decreases_on_generated_pairs(tmp_path):
     torch.set_num_threads(1)
-    cfg = dataclasses.replace(_cfg(tmp_path, 60), optim=dataclasses.replace(_cfg(tmp_path, 60).optim, lr_start=0.05, lr_end=0.005))
+    cfg = dataclasses.replace(_cfg(tmp_path, 60), optim=dataclasses.replace(_cfg(tmp_path, 60).optim, lr_start=0.3, lr_end=0.03))
     ds = _Repeat(make_pair_dataset(cfg, length=8), 8)
     res = train(cfg, tmp_path / "run", dataset=ds, progress=False)
     losses = np.array(res["losses"])
