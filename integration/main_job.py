@@ -237,6 +237,32 @@ def _score(group: Group, settings: MainSettings) -> tuple[list[dict], dict[str, 
     return rows, intervals
 
 
+def _check_resume(settings: MainSettings, notices: list[str]) -> None:
+    """Finished runs are reused only when they were made by the same tracker: the weights' SHA-256, the
+    tracker, device and real-time settings are recorded in ``<out>/runs/run_key.json``; a different key
+    clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
+    import shutil
+
+    from analysis.trajectory_io import atomic_write_text
+    from integration.regression_run import weights_info
+
+    runs = Path(settings.out) / "runs"
+    key = {"weights": weights_info(settings.weights) if settings.tracker == "siamrpn" else settings.weights,
+           "tracker": settings.tracker, "device": settings.device, "realtime_profile": settings.realtime_profile,
+           "clock": settings.clock}
+    key_file = runs / "run_key.json"
+    if runs.is_dir():
+        try:
+            old = json.loads(key_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            old = None
+        if old != key:
+            shutil.rmtree(runs)
+            notices.append(f"{runs}: earlier results were made with other weights/settings; removed and re-run")
+            _say(f"NOTE: {notices[-1]}")
+    atomic_write_text(key_file, json.dumps(key, indent=1))
+
+
 def run_main(settings: MainSettings) -> MainResult:
     """Run, analyse and report every group; raises ``RuntimeError`` (with the runner's summary) if units failed."""
     from analysis.trajectory_io import atomic_write_text
@@ -253,6 +279,7 @@ def run_main(settings: MainSettings) -> MainResult:
         frames = sum(len(s) for s in g.sequences.values())
         _say(f"  group {g.name}: {g.origin}; {frames} frames; experiments: "
              + ("VOT baseline, VOT real-time, OTB one-pass" if g.vot else "OTB one-pass"))
+    _check_resume(settings, notices)
     units = _units(groups, settings)
     workers = max(1, int(settings.workers))
     if workers > 1:

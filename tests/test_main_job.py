@@ -95,3 +95,21 @@ def test_cli_without_weights_says_what_to_do(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "no SiamRPN weights at" in err and "--weights FILE" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_results_of_other_weights_are_not_resumed(tmp_path):
+    from dataclasses import replace
+
+    from integration.main_job import _check_resume
+
+    settings = MainSettings(out=tmp_path, weights="random:0", tracker="tests.test_regression_gate:matcher")
+    notices: list[str] = []
+    _check_resume(settings, notices)
+    done = tmp_path / "runs" / "default" / "vot" / "_runner" / "x.done.json"
+    done.parent.mkdir(parents=True)
+    done.write_text("{}")
+    _check_resume(settings, notices)  # same weights and settings: finished runs are kept
+    assert done.is_file() and notices == []
+    _check_resume(replace(settings, weights="random:1"), notices)
+    assert not done.exists() and (tmp_path / "runs" / "run_key.json").is_file()
+    assert len(notices) == 1 and "other weights" in notices[0]
