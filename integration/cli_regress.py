@@ -14,7 +14,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from integration.regression_run import GateSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO / "results" / "regression" / "default.json"
@@ -116,7 +119,7 @@ def _instrument(out: Path) -> tuple[bool, list[str]]:
     return ok, lines
 
 
-def gate(settings, reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
+def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
     """Measure, compare with (or rewrite) the reference, print the verdict; returns the exit status."""
     from analysis.trajectory_io import atomic_write_text
     from integration.regression import (ReferenceMissing, Tolerances, compare, format_table, gate_passes,
