@@ -15,7 +15,9 @@ identical runs, the declared-deterministic single run — and
 :class:`~integration.protocols.one_pass.OnePassState` for OTB and GOT-10k), and the result files are written
 by the runner's own writers, so the output equals the per-sequence runner's up to the float round-off of the
 grouped convolution (tests: max box difference < 1e-3 px, identical 1/2/0 patterns), ``siamrpn analyze`` reads it
-unchanged, and completion records are the same (resume works across both modes).
+unchanged, and completion records are the same (resume works across both modes). The round-off is ~1e-4 px per
+step; a long one-pass run with an unstable (e.g. random-weight) network can amplify it (``benchmarks/
+batched_speed.py``: up to 1e-3 px after 40 frames), while VOT resets restart from the ground truth.
 
 Per-frame times: a slot's share of the batched step (its own image load + the step's forward divided by the
 number of active slots) with the measured clock, or the simulated clock's value for that frame.
@@ -165,9 +167,19 @@ class _Executor:
         try:
             _, secs = self._seconds([s.frame for s in steps], load,
                                     lambda: self.batch.init(images, [s.region for s in steps]))
-        except Exception as exc:  # noqa: BLE001 - the batched init failed: every unit in it failed
-            for job in jobs:
-                self._fail(job, exc)
+        except Exception as exc:  # noqa: BLE001 - find the sequences whose initialisation fails
+            keep = []
+            for k, job in enumerate(jobs):
+                try:
+                    self.batch.init([images[k]], [steps[k].region])
+                    keep.append(k)
+                except Exception as own:  # noqa: BLE001
+                    self._fail(job, own)
+            if len(keep) == len(jobs):  # not one sequence's fault (e.g. out of memory): all of them failed
+                for job in jobs:
+                    self._fail(job, exc)
+                return self.start(size)
+            self.queue.extendleft(reversed([jobs[k].unit for k in keep]))  # retry the others
             return self.start(size)
         for job, sec in zip(jobs, secs):
             job.state.record(None, sec)

@@ -14,16 +14,23 @@ import numpy as np
 import pytest
 import torch
 
-from analysis.trajectory_io import load_tracker_results, load_tracker_times, read_times
+from analysis.trajectory_io import load_tracker_results, read_times
 from integration.batched_runner import run_batched
 from integration.cli import main as siamrpn
 from integration.datasets import from_arrays
-from integration.protocols.vot_baseline import BaselineSettings
 from integration.runner import ExperimentSpec, TrackerSpec, plan_units, run_experiment
 from integration.synthetic import generate
 from tests.fixtures.tracker.matcher import make_tracker, square_scene
 
-torch.set_num_threads(1)
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Small runs on shared cores: one torch thread, restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 RANDOM = TrackerSpec("siamrpn", "random:0")
 MATCHER = TrackerSpec("tests.test_batched_runner:matcher_tracker", label="matcher")
@@ -185,10 +192,15 @@ def test_bad_frame_fails_only_its_sequence(tmp_path):
     frames = list(scenes["q3"][0])
     frames[4] = np.zeros((5,), np.uint8)  # not an image: frame 4 cannot be read
     seqs["q3"] = from_arrays("q3", frames, scenes["q3"][1])
+    gt = scenes["q2"][1].copy()
+    gt[0, 2] = 0  # empty initial box: this sequence's initialisation fails inside the first batched init
+    seqs = {"empty": from_arrays("empty", scenes["q2"][0], gt), **seqs}
     summary = run_experiment([MATCHER], ExperimentSpec("otb"), seqs, tmp_path, progress=False, batch_size=4)
     status = {o.key.split("/")[-1]: o.status for o in summary.outcomes}
-    assert status == {"q0": "done", "q1": "done", "q2": "done", "q3": "failed"}
-    assert "Traceback" in Path(summary.failed[0].log).read_text() and "q3" in summary.failed[0].error
+    assert status == {"q0": "done", "q1": "done", "q2": "done", "q3": "failed", "empty": "failed"}
+    errors = {o.key.split("/")[-1]: o for o in summary.failed}
+    assert "Traceback" in Path(errors["q3"].log).read_text() and "q3" in errors["q3"].error
+    assert "positive finite size" in errors["empty"].error
     assert not (tmp_path / "matcher" / "q3.txt").exists()
     for name in ("q0", "q1", "q2"):  # the failure did not disturb the other slots: still the exact answer
         corners = scenes[name][2]
