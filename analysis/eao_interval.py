@@ -115,3 +115,22 @@ def estimate_interval(lengths: np.ndarray, threshold: float = 0.5) -> EAOInterva
     p = length_density(lengths)
     low, high = grow_range(p, threshold)
     return EAOInterval(low, high, int(np.argmax(p)) + 1, f"KDE of {len(np.ravel(lengths))} sequence lengths (LEG)")
+
+
+def fit_interval(lengths) -> EAOInterval:
+    """EAO interval for a custom dataset: LEG's KDE estimate when it is defined, else a stated project rule.
+
+    The KDE (:func:`estimate_interval`) needs at least two distinct sequence lengths. For a single length ``N``
+    (one sequence, or all equally long) it is undefined and the interval is ``[ceil(N/2), N]``: the upper half
+    of the fragment lengths the sequence can produce. This is a project convention, not a toolkit's; the
+    ``source`` string says which rule was used so every printed EAO carries it.
+    """
+    arr = np.asarray(list(np.ravel(lengths)), dtype=np.int64)
+    if arr.size == 0 or (arr < 1).any():
+        raise ValueError(f"EAO interval needs positive sequence lengths, got {arr.tolist()}")
+    if np.unique(arr).size >= 2:
+        return estimate_interval(arr)
+    n = int(arr[0])
+    return EAOInterval(max(1, -(-n // 2)), n, n,
+                       f"single length {n}: [ceil(N/2), N] (project rule; LEG's KDE needs two distinct lengths)")
+

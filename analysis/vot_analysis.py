@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis import vot_accuracy as acc
 from analysis.annotations import SequenceAnnotation
-from analysis.eao_interval import EAOInterval, estimate_interval, stack_interval
+from analysis.eao_interval import EAOInterval, fit_interval, stack_interval
 from analysis.regions import FrameKind, Region
 from analysis.vot_eao import DEFAULT_SKIP, eao_curves, eao_fragments, eao_score, tag_weights
 
@@ -80,7 +80,7 @@ class VOTSettings:
             return EAOInterval(lo, hi, 0, "given")
         if self.stack:
             return stack_interval(self.stack)
-        return estimate_interval(np.asarray(lengths))
+        return fit_interval(np.asarray(lengths))
 
 
 @dataclass(frozen=True)

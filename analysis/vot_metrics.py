@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.eao_interval import (STACK_INTERVALS, EAOInterval, estimate_interval, grow_range, kristan_bandwidth,
+from analysis.eao_interval import (STACK_INTERVALS, EAOInterval, estimate_interval, fit_interval, grow_range, kristan_bandwidth,
                                    length_density, stack_interval)
 from analysis.vot_accuracy import (DEFAULT_BURNIN, DEFAULT_SENSITIVITY, accuracy_valid_mask, burnin_mask,
                                    failure_counts, failure_rate_per_100, failures_per_sequence, fill_missing_runs,
@@ -34,7 +34,7 @@ def estimate_eao_interval(lengths) -> tuple[int, int, int]:
 eao_interval_kde = estimate_eao_interval
 
 __all__ = [
-    "STACK_INTERVALS", "EAOInterval", "estimate_interval", "estimate_eao_interval", "eao_interval_kde",
+    "STACK_INTERVALS", "EAOInterval", "estimate_interval", "fit_interval", "estimate_eao_interval", "eao_interval_kde",
     "grow_range", "kristan_bandwidth", "length_density", "stack_interval",
     "DEFAULT_BURNIN", "DEFAULT_SENSITIVITY", "DEFAULT_SKIP", "accuracy_valid_mask", "burnin_mask", "failure_counts",
     "failure_rate_per_100", "failures_per_sequence", "fill_missing_runs", "frame_mean_overlaps",

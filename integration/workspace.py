@@ -123,28 +123,18 @@ def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotat
 
 # --------------------------------------------------------------------------------------------------- EAO interval
 def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
-    """EAO interval ``(low, high, method)`` for a custom dataset.
-
-    Uses the LEG KDE estimate (``analysis.eao_interval.estimate_interval``) when it is defined (two or more
-    distinct lengths); otherwise the range ``[min length, max length - 1]``. ``high`` never exceeds
-    ``max length - 1``: vot-toolkit 0.7.4 averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``,
-    spec §2.5), so a larger value would index past the curve and give NaN. The method string says which.
+    """EAO interval ``(low, high, method)`` for a custom stack: :func:`analysis.eao_interval.fit_interval`
+    (LEG's KDE, or the stated single-length rule), with ``high`` capped at ``max length - 1``: vot-toolkit 0.7.4
+    averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``, spec §2.5), so a larger value would index
+    past the curve and give NaN. The method string says which rule was used.
     """
+    from analysis.eao_interval import fit_interval
+
     lengths = [int(n) for n in lengths]
-    cap = max(max(lengths) - 1, 1)  # vot-toolkit averages curve[low:high+1] = LEG lengths low+1..high+1
-    try:
-        from analysis.eao_interval import estimate_interval  # LEG KDE port (issue 2)
-    except ImportError:
-        estimate_interval = None
-    if estimate_interval is not None:
-        try:
-            kde = estimate_interval(np.asarray(lengths))
-        except ValueError:  # fewer than two lengths, or all equal: the KDE is undefined
-            kde = None
-        if kde is not None and 1 <= kde.low <= kde.high:
-            low, high = min(kde.low, cap), min(kde.high, cap)
-            return low, high, f"LEG KDE estimate {kde.low}-{kde.high} (analysis.eao_interval), high capped at {cap}"
-    return min(min(lengths), cap), cap, "min..max-1 of the sequence lengths (KDE undefined for these lengths)"
+    cap = max(max(lengths) - 1, 1)
+    fit = fit_interval(lengths)
+    low, high = min(fit.low, cap), min(fit.high, cap)
+    return low, high, f"{fit.source}: {fit.low}-{fit.high}, high capped at {cap} for vot-toolkit"
 
 
 # --------------------------------------------------------------------------------------------------- writing

@@ -163,6 +163,19 @@ def test_kde_interval_is_symmetric_for_symmetric_lengths():
         vm.estimate_eao_interval([100, 100, 100])
 
 
+def test_fit_interval_kde_or_single_length_rule():
+    """Custom datasets: the KDE when defined (same as estimate_interval), else [ceil(N/2), N], stated."""
+    lengths = [90, 95, 100, 100, 105, 110]
+    assert vm.fit_interval(lengths) == vm.estimate_interval(np.array(lengths))
+    one = vm.fit_interval([196])
+    assert (one.low, one.high) == (98, 196) and "single length" in one.source
+    assert vm.fit_interval([7, 7]).as_tuple() == (4, 7)
+    with pytest.raises(ValueError):
+        vm.fit_interval([])
+    # the analysis falls back to it when neither --interval nor --stack is given
+    assert vm.VOTSettings().resolve_interval([196]).as_tuple() == (98, 196)
+
+
 def _runs(name, kinds, overlaps, tags=None):
     kinds = np.asarray(kinds, dtype=np.int8)
     overlaps = np.asarray(overlaps, dtype=np.float64)
