@@ -12,14 +12,14 @@ precision), ``plots_realtime`` (frame schedules, baseline vs real-time EAO).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from analysis.atomic import atomic_target
 
 #: colour of the evaluated run in every figure (published trackers are drawn in greys / a muted palette)
 RUN_COLOR = "#d62728"
@@ -94,14 +94,7 @@ def save_figure(fig: Figure, stem: Path, style: PlotStyle) -> tuple[Path, ...]:
     paths = []
     for fmt in style.formats:
         target = stem.with_name(f"{stem.name}.{fmt}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}", dir=stem.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                fig.savefig(handle, format=fmt, dpi=style.dpi)
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600; figures are meant to be shared
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_target(target, suffix=f".{fmt}") as tmp:
+            fig.savefig(tmp, format=fmt, dpi=style.dpi)
         paths.append(target)
     return tuple(paths)

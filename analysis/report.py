@@ -18,7 +18,6 @@ import importlib.metadata
 import os
 import platform
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.atomic import write_text_atomic
 from analysis.plots import DEFAULT_STYLE, PlotResult, PlotStyle
 from analysis.published import percentage_notes
 
@@ -162,21 +162,6 @@ def environment_info(device: str = "cpu") -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------- utilities
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temp file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 
 def _fmt(value: object) -> str:
     """Table cell: 3 decimals for scores, integers (counts) without decimals, blank for NaN."""
@@ -231,7 +216,12 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                 ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
     """Summary, conventions, sections and warnings of an OTB-2015 report (one-pass evaluation)."""
     from analysis.cli_analyze import corner_line_warning
-    from analysis.otb_metrics import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
+    from analysis.otb_metrics import (
+        PRECISION_THRESHOLDS,
+        SUCCESS_THRESHOLDS,
+        OTBSettings,
+        evaluate_otb,
+    )
     from analysis.otb_results import load_otb_results
     from analysis.plots_otb import plot_precision, plot_success
 

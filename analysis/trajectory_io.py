@@ -24,13 +24,20 @@ import math
 import os
 import re
 import struct
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from analysis.regions import FrameKind, Region, SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, is_special
+from analysis.atomic import write_bytes_atomic, write_text_atomic
+from analysis.regions import (
+    SPECIAL_FAILURE,
+    SPECIAL_INIT,
+    SPECIAL_UNKNOWN,
+    FrameKind,
+    Region,
+    is_special,
+)
 
 __all__ = [
     "parse_region",
@@ -104,28 +111,9 @@ def format_region(region: Region, precision: int | None = 4) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Atomic UTF-8 text write (see :func:`atomic_write_bytes`)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+# one implementation for the whole project (names kept: colleagues import them from here)
+atomic_write_bytes = write_bytes_atomic
+atomic_write_text = write_text_atomic
 
 
 # ----------------------------------------------------------------------------------------------------

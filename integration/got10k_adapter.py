@@ -20,7 +20,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from analysis.annotations import SequenceAnnotation
+from analysis.atomic import write_text_atomic
 
 try:  # optional dependency group `toolkits`
     from got10k.datasets import OTB
@@ -144,14 +144,6 @@ def bounding_boxes(groundtruth: np.ndarray) -> np.ndarray:
     return np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def _place_jpg(src: Path, dst: Path) -> None:
     """Hard link (copy across file systems) a JPEG; re-encode other formats (got10k globs ``*.jpg``)."""
     if dst.exists():
@@ -180,7 +172,7 @@ def write_otb_layout(seq: SequenceAnnotation, root: str | os.PathLike) -> Path:
     (folder / "img").mkdir(parents=True, exist_ok=True)
     for i, src in enumerate(seq.frames, start=1):
         _place_jpg(Path(src), folder / "img" / f"{i:04d}.jpg")
-    _atomic_write(folder / "groundtruth_rect.txt", _rows(bounding_boxes(seq.groundtruth)))
+    write_text_atomic(folder / "groundtruth_rect.txt", _rows(bounding_boxes(seq.groundtruth)))
     return folder
 
 
@@ -198,14 +190,14 @@ def write_got10k_layout(sequences: Iterable[SequenceAnnotation], root: str | os.
         boxes = bounding_boxes(seq.groundtruth)
         n = len(boxes)
         cut = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 0] + boxes[:, 2] > seq.width) | (boxes[:, 1] + boxes[:, 3] > seq.height)
-        _atomic_write(folder / "groundtruth.txt", _rows(boxes))
-        _atomic_write(folder / "absence.label", "0\n" * n)
-        _atomic_write(folder / "cover.label", "8\n" * n)
-        _atomic_write(folder / "cut_by_image.label", "".join(f"{int(c)}\n" for c in cut))
-        _atomic_write(folder / "meta_info.ini", f"[METAINFO]\nurl: {seq.source or 'local'}\nobject_class: unknown\n"
+        write_text_atomic(folder / "groundtruth.txt", _rows(boxes))
+        write_text_atomic(folder / "absence.label", "0\n" * n)
+        write_text_atomic(folder / "cover.label", "8\n" * n)
+        write_text_atomic(folder / "cut_by_image.label", "".join(f"{int(c)}\n" for c in cut))
+        write_text_atomic(folder / "meta_info.ini", f"[METAINFO]\nurl: {seq.source or 'local'}\nobject_class: unknown\n"
                       f"motion_class: unknown\nresolution: ({seq.width}, {seq.height})\n")
         names.append(seq.name)
-    _atomic_write(base / "list.txt", "\n".join(names) + "\n")
+    write_text_atomic(base / "list.txt", "\n".join(names) + "\n")
     return Path(root)
 
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence as Seq
 
 import cv2
 import numpy as np
+
+from analysis.atomic import write_text_atomic
 
 __all__ = [
     "SyntheticConfig",
@@ -192,14 +193,6 @@ def box_to_polygon(boxes: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------- writers
-def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def _rows(values: np.ndarray, sep: str = ",") -> str:
     return "".join(sep.join(f"{v:.10g}" for v in row) + "\n" for row in np.asarray(values, dtype=np.float64))
 
@@ -218,7 +211,7 @@ def _write_frames(folder: Path, frames: Seq[np.ndarray], pattern: str) -> list[P
 
 def _tag_files(folder: Path, tags: dict[str, np.ndarray] | None) -> None:
     for name, values in (tags or {}).items():
-        _atomic_text(folder / f"{name}.tag", "".join(f"{int(v)}\n" for v in values))
+        write_text_atomic(folder / f"{name}.tag", "".join(f"{int(v)}\n" for v in values))
 
 
 def write_vot_sequence(
@@ -244,14 +237,14 @@ def write_vot_sequence(
     elif layout == "color":
         _write_frames(folder / "color", frames, "{:08d}." + ext)
         h, w = frames[0].shape[:2]
-        _atomic_text(
+        write_text_atomic(
             folder / "sequence",
             f"channels.color=color/%08d.{ext}\nformat=default\nfps=30\nname={folder.name}\n"
             f"width={w}\nheight={h}\nlength={len(frames)}\n",
         )
     else:
         raise ValueError(f"unknown VOT layout {layout!r} (expected 'legacy' or 'color')")
-    _atomic_text(folder / "groundtruth.txt", _rows(regions))
+    write_text_atomic(folder / "groundtruth.txt", _rows(regions))
     _tag_files(folder, tags)
     return folder
 
@@ -263,7 +256,7 @@ def write_otb_sequence(folder: str | os.PathLike, frames: Seq[np.ndarray], boxes
     """
     folder = Path(folder)
     _write_frames(folder / "img", frames, "{:04d}.jpg")
-    _atomic_text(folder / "groundtruth_rect.txt", _rows(boxes, sep=sep))
+    write_text_atomic(folder / "groundtruth_rect.txt", _rows(boxes, sep=sep))
     return folder
 
 
@@ -275,13 +268,13 @@ def write_got10k_sequence(
     folder = Path(folder)
     n = len(frames)
     _write_frames(folder, frames, "{:08d}.jpg")
-    _atomic_text(folder / "groundtruth.txt", _rows(boxes))
+    write_text_atomic(folder / "groundtruth.txt", _rows(boxes))
     occ = np.asarray((tags or {}).get("occlusion", np.zeros(n)), dtype=int)
-    _atomic_text(folder / "absence.label", "0\n" * n)
-    _atomic_text(folder / "cover.label", "".join(f"{4 if o else 8}\n" for o in occ))
-    _atomic_text(folder / "cut_by_image.label", "0\n" * n)
+    write_text_atomic(folder / "absence.label", "0\n" * n)
+    write_text_atomic(folder / "cover.label", "".join(f"{4 if o else 8}\n" for o in occ))
+    write_text_atomic(folder / "cut_by_image.label", "0\n" * n)
     h, w = frames[0].shape[:2]
-    _atomic_text(
+    write_text_atomic(
         folder / "meta_info.ini",
         f"[METAINFO]\nurl: synthetic\nbegin_time: 0\nend_time: {n}\nanno_fps: 10Hz\nobject_class: synthetic\n"
         f"motion_class: synthetic\nmajor_class: synthetic\nroot_class: synthetic\nmotion_adverb: synthetic\n"
@@ -335,7 +328,7 @@ def write_dataset(
                 "height": int(size[1]),
             }
     if layout in ("vot", "vot-color", "got10k", "pysot"):
-        _atomic_text(root / "list.txt", "".join(f"{n}\n" for n in names))
+        write_text_atomic(root / "list.txt", "".join(f"{n}\n" for n in names))
     if layout == "pysot":
-        _atomic_text(root / f"{root.name}.json", json.dumps(pysot))
+        write_text_atomic(root / f"{root.name}.json", json.dumps(pysot))
     return names

@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.annotations import SequenceAnnotation
+from analysis.atomic import write_text_atomic
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"
@@ -138,14 +138,6 @@ def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
 
 
 # --------------------------------------------------------------------------------------------------- writing
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def _place(src: Path, dst: Path, mode: str) -> None:
     if dst.exists() or dst.is_symlink():
         dst.unlink()
@@ -187,13 +179,13 @@ def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") 
         if src.suffix.lower() != ext:
             raise WorkspaceError(f"{src}: frames of one sequence must share an extension ({ext})")
         _place(src, color / f"{i:08d}{ext}", link)
-    _atomic_write(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")
+    write_text_atomic(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")
     props = {"channels.color": f"color/%08d{ext}", "fps": str(int(round(seq.fps or 30))), "format": "default",
              "length": str(len(seq)), "width": str(seq.width), "height": str(seq.height)}
-    _atomic_write(folder / "sequence", "".join(f"{k}={v}\n" for k, v in props.items()))
+    write_text_atomic(folder / "sequence", "".join(f"{k}={v}\n" for k, v in props.items()))
     for tag, values in seq.tags.items():
         if re.fullmatch(r"[A-Za-z0-9_]+", tag) and len(values) == len(seq):
-            _atomic_write(folder / f"{tag}.tag", "\n".join("1" if v else "0" for v in np.asarray(values, bool)) + "\n")
+            write_text_atomic(folder / f"{tag}.tag", "\n".join("1" if v else "0" for v in np.asarray(values, bool)) + "\n")
     return folder
 
 
@@ -242,13 +234,13 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
         iterator = seqs
     for seq in iterator:
         write_sequence(seq_root, seq, link)
-    _atomic_write(seq_root / "list.txt", "\n".join(names) + "\n")
+    write_text_atomic(seq_root / "list.txt", "\n".join(names) + "\n")
     (directory / "results").mkdir(exist_ok=True)
 
     lengths = [len(s) for s in seqs]
     if stack == "custom":
         low, high, method = eao_interval(lengths)
-        _atomic_write(directory / "stack.yaml", CustomStack(low, high, method).to_yaml())
+        write_text_atomic(directory / "stack.yaml", CustomStack(low, high, method).to_yaml())
         stack_ref = "stack.yaml"
     else:
         stack_ref = BUILTIN_STACKS[stack]
@@ -258,5 +250,5 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
                   f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack custom for "
                   "short sequences.", file=sys.stderr)
     config = f"stack: {stack_ref}\nregistry:\n" + "".join(f"- {reg}\n" for reg in registries)
-    _atomic_write(directory / "config.yaml", config)
+    write_text_atomic(directory / "config.yaml", config)
     return directory

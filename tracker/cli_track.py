@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+
+from analysis.atomic import write_text_atomic
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -85,18 +86,6 @@ def iter_frames(video: Path | None, frames: Path | None) -> tuple[int, Iterator[
             i += 1
         cap.release()
     return count, gen_video()
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _resolve_preset(args):
@@ -180,6 +169,6 @@ def run(args) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        _atomic_text(args.output, text)
+        write_text_atomic(args.output, text)
         print(f"siamrpn track: {len(boxes)} boxes written to {args.output}", file=sys.stderr)
     return 0

@@ -18,13 +18,14 @@ import dataclasses
 import os
 import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import torch
 from torch import nn
+
+from analysis.atomic import atomic_target
 
 from .network import SiamRPN
 from .presets import ModelConfig, TrackConfig
@@ -319,14 +320,8 @@ def save_checkpoint(path: str | Path, model: nn.Module, preset: str | TrackConfi
     obj = {"format": CHECKPOINT_FORMAT, "state_dict": sd, "model_config": dataclasses.asdict(cfg),
            "preset": preset_obj, "provenance": _jsonable(dict(provenance))}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

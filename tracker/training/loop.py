@@ -18,8 +18,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +28,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from analysis.atomic import atomic_target, write_text_atomic
 from tracker.training.config import TrainConfig, config_to_dict
 from tracker.training.datasets import build_trackset
 from tracker.training.distributed import DistInfo, all_mean, cleanup, init_from_env
@@ -43,6 +42,12 @@ LOG_FIELDS = ("step", "lr", "loss", "cls_loss", "loc_loss", "pairs_per_s", "elap
 _CONV_END = {1: 4, 2: 8, 3: 11, 4: 14, 5: 16}
 
 
+def _save_atomic(obj, path: Path) -> None:
+    """``torch.save`` through :func:`analysis.atomic.atomic_target` (a killed run never leaves half a checkpoint)."""
+    with atomic_target(path) as tmp:
+        torch.save(obj, tmp)
+
+
 def freeze_layers(model: nn.Module, n: int) -> list[nn.Parameter]:
     """Freeze conv1..conv{n} (+ their BN) of ``model.featureExtract``; return the parameters left trainable."""
     fe = getattr(model, "featureExtract", None)
@@ -50,24 +55,6 @@ def freeze_layers(model: nn.Module, n: int) -> list[nn.Parameter]:
         for p in fe[: _CONV_END[n]].parameters():
             p.requires_grad_(False)
     return [p for p in model.parameters() if p.requires_grad]
-
-
-def _atomic_torch_save(obj, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def make_pair_dataset(cfg: TrainConfig, length: int | None = None) -> PairDataset:
@@ -133,11 +120,9 @@ def plot_log(log_csv: Path, out_png: Path) -> None:
     ax[1].set_xlabel("step")
     ax[1].set_ylabel("learning rate")
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=out_png.parent, suffix=".png")
-    os.close(fd)
-    fig.savefig(tmp, dpi=100)
+    with atomic_target(out_png, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
-    os.replace(tmp, out_png)
 
 
 def train(
@@ -198,7 +183,7 @@ def train(
 
     log_path = out / "log.csv"
     if info.is_main:
-        _atomic_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=1))
+        write_text_atomic(out / "config.json", json.dumps(config_to_dict(cfg), indent=1))
         rows = []
         if resume and log_path.exists():
             with open(log_path) as fh:
@@ -218,7 +203,7 @@ def train(
     def save(step: int, elapsed: float) -> None:
         if not info.is_main:
             return
-        _atomic_torch_save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+        _save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                             "config": config_to_dict(cfg), "elapsed_s": elapsed,
                             "scaler": scaler.state_dict() if use_amp else None}, ckpt_path)
         if cfg.model != "siamrpn":
