@@ -18,9 +18,15 @@ from torch import nn
 
 from .crop import get_subwindow
 from .network import Kernels
-from .presets import TrackConfig, get_preset
-from .siamrpn import ScoreGeometry, check_image, image_to_tensor, init_state, search_scale
-from .weights import build_model
+from .presets import TrackConfig
+from .siamrpn import (
+    ScoreGeometry,
+    SiamRPNEngineOwner,
+    check_image,
+    image_to_tensor,
+    init_state,
+    search_scale,
+)
 
 __all__ = ["BatchedSiamRPN", "select_batch"]
 
@@ -61,7 +67,7 @@ def select_batch(cls: torch.Tensor, loc: torch.Tensor, geo: ScoreGeometry, targe
     return box, sc, pick(penalty) * sc * cfg.lr
 
 
-class BatchedSiamRPN:
+class BatchedSiamRPN(SiamRPNEngineOwner):
     """Track N sequences at once: ``init(images, regions)``, ``update(images) -> (boxes (N,4), scores (N,))``.
 
     ``reinit(i, image, region)`` restarts one sequence (VOT re-initialisation); ``update(images, active=...)``
@@ -71,24 +77,9 @@ class BatchedSiamRPN:
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
                  device: str | torch.device = "cpu", backend: str = "eager",
                  backend_options: dict | None = None) -> None:
-        self.cfg = get_preset(preset)
-        self.device = torch.device(device)
-        if self.device.type == "cuda" and not torch.cuda.is_available():
-            raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False")
-        self.model, self.weights_meta = build_model(weights, self.cfg.model, self.device)
-        if backend == "eager":
-            self.engine = self.model
-        else:
-            from .fast import make_engine
-            self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
-        self._geometry: dict[int, ScoreGeometry] = {}
+        super().__init__(weights, preset, device, backend, backend_options)
         self.n = 0
         self.kernels: Kernels | None = None
-
-    def geometry(self, instance_size: int) -> ScoreGeometry:
-        if instance_size not in self._geometry:
-            self._geometry[instance_size] = ScoreGeometry.build(self.cfg, instance_size)
-        return self._geometry[instance_size]
 
     def _templates(self, images: Sequence[np.ndarray], regions: Sequence) -> tuple[list, Kernels]:
         states, patches = [], []

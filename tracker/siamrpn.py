@@ -86,14 +86,11 @@ def search_scale(size: np.ndarray, cfg: TrackConfig, instance_size: int) -> tupl
     return scale_z, max(round_size(s_x, cfg.rounding), 1)
 
 
-class SiamRPNTracker:
-    """Single-target SiamRPN tracker.
+class SiamRPNEngineOwner:
+    """Model, preset and inference engine shared by the single and the batched tracker.
 
-    ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
-    ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
-    :class:`TrackConfig`. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
-    (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
-    :func:`tracker.fast.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
+    ``weights``: a path, ``"random:<seed>"``, a model, or ``None`` for the default weights; ``backend``:
+    ``"eager"`` or a fast path of :mod:`tracker.fast` built with ``backend_options``.
     """
 
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
@@ -111,6 +108,27 @@ class SiamRPNTracker:
             from .fast import make_engine
             self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
         self._geometry: dict[int, ScoreGeometry] = {}
+
+    def geometry(self, instance_size: int) -> ScoreGeometry:
+        if instance_size not in self._geometry:
+            self._geometry[instance_size] = ScoreGeometry.build(self.cfg, instance_size)
+        return self._geometry[instance_size]
+
+
+class SiamRPNTracker(SiamRPNEngineOwner):
+    """Single-target SiamRPN tracker.
+
+    ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
+    ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
+    :class:`TrackConfig`. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
+    (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
+    :func:`tracker.fast.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
+    """
+
+    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
+                 device: str | torch.device = "cpu", backend: str = "eager",
+                 backend_options: dict | None = None) -> None:
+        super().__init__(weights, preset, device, backend, backend_options)
         self.kernels: Kernels | None = None
         self.last_maps: tuple[np.ndarray, np.ndarray] | None = None
         self.last_proposal: Proposal | None = None
@@ -118,11 +136,6 @@ class SiamRPNTracker:
     @property
     def name(self) -> str:
         return f"SiamRPN[{self.cfg.name}]"
-
-    def geometry(self, instance_size: int) -> ScoreGeometry:
-        if instance_size not in self._geometry:
-            self._geometry[instance_size] = ScoreGeometry.build(self.cfg, instance_size)
-        return self._geometry[instance_size]
 
     @torch.inference_mode()
     def init(self, image_bgr: np.ndarray, region) -> None:
