@@ -152,17 +152,15 @@ def _units(groups: list[Group], settings: MainSettings):
 
 
 def _vot_interval_spec(lengths: list[int]):
-    """Benchmark spec for the report: published VOT2017 baselines, EAO interval fitted to ``lengths``.
+    """Benchmark spec for the report: published VOT2017 baselines, EAO interval fitted to the lengths.
 
-    ``analysis.report_vot`` takes the interval of the stack named by ``spec.name``; an empty name makes it
-    fall back to LEG's KDE of the sequence lengths (``VOTSettings.resolve_interval``), i.e. the same interval
-    as :func:`integration.scoring.fitted_interval` whenever the lengths are not all equal. With a single
-    length the KDE is undefined and the report keeps the VOT2017 stack interval (stated in its notes).
+    ``analysis.report_vot`` takes the interval of the stack named by ``spec.name``; an empty name makes it use
+    ``VOTSettings.resolve_interval``, i.e. :func:`analysis.eao_interval.fit_interval` — the same interval as
+    :func:`integration.scoring.fitted_interval` used for the summary table.
     """
     from analysis.report import BENCHMARKS
 
-    spec = BENCHMARKS["vot2017"]
-    return dataclasses.replace(spec, name="") if len(set(lengths)) >= 2 else spec
+    return dataclasses.replace(BENCHMARKS["vot2017"], name="")
 
 
 def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> Path:

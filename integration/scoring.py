@@ -16,28 +16,20 @@ This module only decides two things the benchmarks leave open for a custom datas
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from analysis.annotations import SequenceAnnotation
-from analysis.eao_interval import EAOInterval, estimate_interval
+from analysis.eao_interval import EAOInterval, fit_interval
 
 __all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes"]
 
 
 def fitted_interval(lengths: Sequence[int]) -> EAOInterval:
-    """EAO interval that fits the given sequence lengths (see the module docstring for the rule)."""
-    arr = np.asarray(list(lengths), dtype=np.int64)
-    if arr.size == 0 or (arr < 1).any():
-        raise ValueError(f"EAO interval needs positive sequence lengths, got {arr.tolist()}")
-    if np.unique(arr).size >= 2:
-        return estimate_interval(arr)
-    n = int(arr[0])
-    return EAOInterval(max(1, math.ceil(n / 2)), n, n, f"single length {n}: [ceil(N/2), N] (project rule; "
-                                                         "LEG's KDE needs two distinct lengths)")
+    """EAO interval that fits the given sequence lengths: :func:`analysis.eao_interval.fit_interval`."""
+    return fit_interval(lengths)
 
 
 def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, SequenceAnnotation]:
