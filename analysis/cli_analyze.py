@@ -145,14 +145,15 @@ def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float,
 
 
 def _jsonable(obj):
-    """NaN/inf -> None, numpy scalars -> Python, recursively (strict JSON output)."""
+    """NaN/inf -> None and numpy scalars -> Python numbers, recursively (strict JSON)."""
     if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
+        return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if np.isfinite(v) else None
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
     if isinstance(obj, np.integer):
         return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
     return obj

@@ -10,8 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
+from analysis.cli_analyze import _jsonable
 from analysis.eao_interval import STACK_INTERVALS
 
 STACKS = tuple(STACK_INTERVALS)
@@ -47,21 +46,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="include accuracy / failures / robustness / tag-weighted EAO per visual attribute")
     parser.add_argument("--curve", action="store_true", help="include the EAO curve in the JSON output")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-
-
-def _jsonable(obj):
-    """NaN/inf -> None and numpy scalars -> Python numbers, recursively (strict JSON)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 def settings_from_args(args: argparse.Namespace):

@@ -58,7 +58,12 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from analysis.regions import Region
+from analysis.regions import (
+    Region,
+    area_preserving_center,
+    area_preserving_rect,
+    polygon_bbox,
+)
 
 __all__ = [
     "CONVENTIONS",
@@ -779,43 +784,5 @@ def clip_boxes(boxes: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     return np.stack([x1, y1, x2 - x1, y2 - y1], axis=1)
 
 
-def area_preserving_center(region: np.ndarray) -> tuple[float, float, float, float]:
-    """pysot/DaSiamRPN ``get_axis_aligned_bbox``: ``(cx, cy, w, h)`` of a polygon (or a rectangle).
-
-    Polygon: ``s = sqrt(|p1-p2| |p2-p3| / A_bbox)``, ``w = s (x2-x1) + 1``, ``h = s (y2-y1) + 1``,
-    centre = mean of the corners (PYS). Rectangle: ``cx = x + (w-1)/2``, ``cy = y + (h-1)/2``.
-    """
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        x, y, w, h = r
-        return float(x + (w - 1) / 2), float(y + (h - 1) / 2), float(w), float(h)
-    if r.size != 8:
-        raise ValueError(f"area-preserving box needs a 4-point polygon (8 values), got {r.size}")
-    xs, ys = r[0::2], r[1::2]
-    cx, cy = xs.mean(), ys.mean()
-    x1, x2, y1, y2 = xs.min(), xs.max(), ys.min(), ys.max()
-    a1 = np.linalg.norm(r[0:2] - r[2:4]) * np.linalg.norm(r[2:4] - r[4:6])
-    a2 = (x2 - x1) * (y2 - y1)
-    s = np.sqrt(a1 / a2) if a2 > 0 else 1.0
-    return float(cx), float(cy), float(s * (x2 - x1) + 1), float(s * (y2 - y1) + 1)
-
-
-def area_preserving_rect(region: np.ndarray) -> np.ndarray:
-    """Init rectangle ``[cx-(w-1)/2, cy-(h-1)/2, w, h]`` from :func:`area_preserving_center` (spec §5.2)."""
-    cx, cy, w, h = area_preserving_center(region)
-    return np.array([cx - (w - 1) / 2, cy - (h - 1) / 2, w, h])
-
-
 #: Name used in ``docs/ARCHITECTURE.md``.
 polygon_to_rect_area_preserving = area_preserving_rect
-
-
-def polygon_bbox(region: np.ndarray) -> np.ndarray:
-    """TraX ``region_convert`` polygon -> rectangle: ``[left, top, right-left, bottom-top]``."""
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        return r.copy()
-    if r.size < 6 or r.size % 2:
-        raise ValueError(f"polygon needs an even number >= 6 of values, got {r.size}")
-    xs, ys = r[0::2], r[1::2]
-    return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])

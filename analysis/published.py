@@ -25,7 +25,15 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLISHED_DIR = REPO / "results" / "published"
-SHARED_PUBLISHED = Path(os.environ.get("SIAMRPN_SHARED_DATA", REPO.parent / "shared" / "data")) / "published"
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data`` next to the repository, or ``$SIAMRPN_SHARED_DATA``: third-party annotations, raw
+    published results and published tables (read when present, never copied into the repository)."""
+    return Path(os.environ.get("SIAMRPN_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+SHARED_PUBLISHED = shared_data_dir() / "published"
 
 COLUMNS = ["benchmark", "experiment", "tracker", "eao", "accuracy", "robustness", "failures", "efo", "fps",
            "auc", "precision", "ao", "sr50", "sr75", "raw", "source"]

@@ -33,3 +33,45 @@ class FrameKind(IntEnum):
 def is_special(region: Region) -> bool:
     """True for an ``int`` special code (init, failure, skipped)."""
     return isinstance(region, (int, np.integer))
+
+
+def area_preserving_center(region) -> tuple[float, float, float, float]:
+    """pysot/DaSiamRPN ``get_axis_aligned_bbox``: ``(cx, cy, w, h)`` of a polygon (or a rectangle).
+
+    Polygon: ``s = sqrt(A_poly / A_bbox)``, ``w = s (x2-x1) + 1``, ``h = s (y2-y1) + 1``, centre = mean of the
+    vertices (PYS). ``A_poly = |p1-p2| |p2-p3|`` for the 4-point VOT rectangles, the shoelace area for other
+    polygons. Rectangle ``x, y, w, h``: ``cx = x + (w-1)/2``, ``cy = y + (h-1)/2``.
+    """
+    r = np.asarray(region, dtype=np.float64).ravel()
+    if r.size == 4:
+        x, y, w, h = r
+        return float(x + (w - 1) / 2), float(y + (h - 1) / 2), float(w), float(h)
+    if r.size < 6 or r.size % 2:
+        raise ValueError(f"region must have 4 values (x,y,w,h) or 2n >= 6 polygon values, got {r.size}")
+    xs, ys = r[0::2], r[1::2]
+    x1, x2, y1, y2 = xs.min(), xs.max(), ys.min(), ys.max()
+    if r.size == 8:
+        a_poly = np.linalg.norm(r[0:2] - r[2:4]) * np.linalg.norm(r[2:4] - r[4:6])
+    else:
+        a_poly = 0.5 * abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))
+    a_box = (x2 - x1) * (y2 - y1)
+    s = np.sqrt(a_poly / a_box) if a_box > 0 else 1.0
+    return float(xs.mean()), float(ys.mean()), float(s * (x2 - x1) + 1), float(s * (y2 - y1) + 1)
+
+
+def area_preserving_rect(region) -> np.ndarray:
+    """Init rectangle ``[cx-(w-1)/2, cy-(h-1)/2, w, h]`` from :func:`area_preserving_center` (spec §5.2);
+    rectangles pass through unchanged."""
+    cx, cy, w, h = area_preserving_center(region)
+    return np.array([cx - (w - 1) / 2, cy - (h - 1) / 2, w, h])
+
+
+def polygon_bbox(region) -> np.ndarray:
+    """TraX ``region_convert`` polygon -> rectangle: ``[left, top, right-left, bottom-top]``."""
+    r = np.asarray(region, dtype=np.float64).ravel()
+    if r.size == 4:
+        return r.copy()
+    if r.size < 6 or r.size % 2:
+        raise ValueError(f"polygon needs an even number >= 6 of values, got {r.size}")
+    xs, ys = r[0::2], r[1::2]
+    return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])

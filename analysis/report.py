@@ -28,14 +28,9 @@ import pandas as pd
 
 from analysis.atomic import write_text_atomic
 from analysis.plots import DEFAULT_STYLE, PlotResult, PlotStyle
-from analysis.published import percentage_notes
+from analysis.published import percentage_notes, shared_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_data_dir() -> Path:
-    """``../shared/data`` (or ``$SIAMRPN_SHARED_DATA``): third-party annotations and raw published results."""
-    return Path(os.environ.get("SIAMRPN_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 @dataclass(frozen=True)

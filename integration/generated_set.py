@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.published import shared_data_dir
 from integration.datasets import Sequence, from_arrays
 
 __all__ = ["GeneratedSet", "MAIN_SET", "REGRESSION_SET", "bag_path"]
@@ -79,12 +80,6 @@ MAIN_SET = GeneratedSet(seeds=(201, 202, 203, 204, 205, 206), lengths=(50, 60, 7
 
 #: the regression gate's generated case: 4 sequences, 250 frames (with ``bag``: ~1-2 min on 2 CPU cores)
 REGRESSION_SET = GeneratedSet()
-
-
-def shared_data_dir() -> Path:
-    """``$SIAMRPN_SHARED_DATA`` or ``../shared/data`` next to the repository (same rule as ``analysis.report``)."""
-    env = os.environ.get("SIAMRPN_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def bag_path() -> Path | None:

@@ -44,6 +44,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from analysis.regions import area_preserving_rect
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
@@ -82,24 +84,9 @@ def log(message: str) -> None:
 
 # --------------------------------------------------------------------------------------------------- regions
 def area_preserving_box(polygon: np.ndarray) -> np.ndarray:
-    """Axis-aligned ``x, y, w, h`` with the polygon's area and centre (pysot ``get_axis_aligned_bbox``).
-
-    ``s = sqrt(A_poly / A_bbox)``, ``w = s (x2 - x1) + 1``, ``h = s (y2 - y1) + 1``, box centred on the
-    bounding-box centre; this is the initialisation behind the published SiamRPN/DaSiamRPN VOT numbers.
-    """
-    pts = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
-    x, y = pts[:, 0], pts[:, 1]
-    cx, cy = x.mean(), y.mean()  # pysot: mean of the corners
-    x1, x2, y1, y2 = x.min(), x.max(), y.min(), y.max()
-    if len(pts) == 4:  # pysot: |p1 - p2| * |p2 - p3| (VOT ground truth is a rotated rectangle)
-        area_poly = float(np.linalg.norm(pts[0] - pts[1]) * np.linalg.norm(pts[1] - pts[2]))
-    else:  # shoelace area for general polygons
-        area_poly = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    area_box = (x2 - x1) * (y2 - y1)
-    s = np.sqrt(area_poly / area_box) if area_box > 0 else 1.0
-    w = s * (x2 - x1) + 1.0
-    h = s * (y2 - y1) + 1.0
-    return np.array([cx - (w - 1.0) / 2.0, cy - (h - 1.0) / 2.0, w, h])
+    """Axis-aligned ``x, y, w, h`` with the polygon's area and centre (pysot ``get_axis_aligned_bbox``): the
+    initialisation behind the published SiamRPN/DaSiamRPN VOT numbers (:func:`analysis.regions.area_preserving_rect`)."""
+    return area_preserving_rect(polygon)
 
 
 def validate_region(values: np.ndarray) -> np.ndarray:
@@ -202,7 +189,9 @@ def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
         except ModuleNotFoundError as exc:
             if exc.name != "integration.trackers" or settings.tracker != "siamrpn":
                 raise
-            from tracker.siamrpn import SiamRPNTracker  # registry not installed: SiamRPN directly
+            from tracker.siamrpn import (
+                SiamRPNTracker,  # registry not installed: SiamRPN directly
+            )
 
             return SiamRPNTracker(weights=weights, device=settings.device)
         return create_tracker(settings.tracker, weights=weights, device=settings.device)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.regions import area_preserving_rect
+
 __all__ = ["softmax_fg", "decode", "change", "pad_size", "scale_ratio_penalty", "nms_cxcywh",
            "Proposal", "select_proposal", "update_state", "polygon_to_box"]
 
@@ -133,22 +135,6 @@ def update_state(center: np.ndarray, size: np.ndarray, proposal: Proposal, scale
 
 
 def polygon_to_box(region: np.ndarray) -> np.ndarray:
-    """Region -> ``x, y, w, h`` (0-based). Boxes pass through; polygons become the area-preserving
-    axis-aligned box of pysot/DaSiamRPN ``get_axis_aligned_bbox`` (centre = vertex mean, size scaled so the
-    area equals the polygon's rectangle area ``|p0p1|·|p1p2|``, plus 1), with ``x = cx - (w - 1) / 2``."""
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        return r.copy()
-    if r.size < 6 or r.size % 2:
-        raise ValueError(f"region must have 4 values (x,y,w,h) or 2n >= 6 polygon values, got {r.size}")
-    xs, ys = r[0::2], r[1::2]
-    cx, cy = xs.mean(), ys.mean()
-    x1, x2, y1, y2 = xs.min(), xs.max(), ys.min(), ys.max()
-    if r.size == 8:
-        a1 = np.linalg.norm(r[0:2] - r[2:4]) * np.linalg.norm(r[2:4] - r[4:6])
-    else:  # general polygon: shoelace area
-        a1 = 0.5 * abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))
-    a2 = (x2 - x1) * (y2 - y1)
-    s = np.sqrt(a1 / a2) if a2 > 0 else 1.0
-    w, h = s * (x2 - x1) + 1, s * (y2 - y1) + 1
-    return np.array([cx - (w - 1) / 2, cy - (h - 1) / 2, w, h])
+    """Region -> ``x, y, w, h`` (0-based): boxes pass through, polygons become the area-preserving box of
+    pysot/DaSiamRPN ``get_axis_aligned_bbox`` (:func:`analysis.regions.area_preserving_rect`)."""
+    return area_preserving_rect(region)
