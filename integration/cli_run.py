@@ -28,6 +28,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
     vot.add_argument("--layout", choices=("leg", "pyt"), default="leg",
                      help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value")
+    vot.add_argument("--overlap", default=None, metavar="CONVENTION",
+                     help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
+                          "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
+                          "vot-toolkit; see docs/conventions.md)")
     otb = sub.add_parser("otb", help="OTB one-pass evaluation")
     got = sub.add_parser("got10k", help="GOT-10k one-pass evaluation (3 repetitions)")
     got.add_argument("--repetitions", type=int, default=3)
@@ -73,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
         if args.benchmark == "vot":
-            exp = ExperimentSpec(kind=args.experiment, baseline=BaselineSettings(repetitions=args.repetitions),
+            baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
+            exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
                                  profile=args.profile, clock=args.clock, deterministic=args.deterministic,
                                  layout=args.layout)
         elif args.benchmark == "otb":
@@ -104,8 +109,14 @@ def run(args: argparse.Namespace) -> int:
         from integration.cluster import dask_executor
 
         executor_cm = dask_executor(None if args.dask == "local" else args.dask)
-    print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}"
-          + (f" (profile {exp.profile}, clock {exp.clock})" if exp.kind == "realtime" else "") + f" -> {args.out}")
+    detail = ""
+    if exp.kind == "realtime":
+        detail = f" (profile {exp.profile}, clock {exp.clock})"
+    elif exp.kind == "baseline":
+        from integration.runner import baseline_settings
+
+        detail = f" (layout {exp.layout}, failure test: overlap <= 0 under the {baseline_settings(exp).convention} rule)"
+    print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}{detail} -> {args.out}")
     if executor_cm is not None:
         with executor_cm as ex:
             summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,

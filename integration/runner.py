@@ -41,7 +41,7 @@ from integration.datasets import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.one_pass import run_got10k, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
-from integration.protocols.vot_baseline import BaselineSettings, run_baseline
+from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
 
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
            "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
@@ -187,10 +187,17 @@ def _clear_runs(seq_dir: Path, name: str) -> None:
 
 
 def baseline_settings(exp: ExperimentSpec) -> BaselineSettings:
-    """The baseline settings of ``exp`` with its ``deterministic`` declaration applied."""
+    """The baseline settings of ``exp`` with its ``deterministic`` declaration applied and the failure-test
+    overlap convention resolved (unset: the rule of the toolkit whose layout is written, ``leg`` -> ``leg2017``,
+    ``pyt`` -> ``pyt``; :func:`integration.protocols.vot_baseline.failure_convention`)."""
     settings = exp.baseline
+    changes = {}
     if exp.deterministic and not settings.deterministic:
-        settings = BaselineSettings(**{**asdict(settings), "deterministic": True})
+        changes["deterministic"] = True
+    if settings.convention is None:
+        changes["convention"] = failure_convention(None, exp.layout)
+    if changes:
+        settings = BaselineSettings(**{**asdict(settings), **changes})
     return settings
 
 

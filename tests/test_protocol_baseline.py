@@ -128,3 +128,39 @@ def test_reproduces_the_matlab_toolkit_baseline_runs_of_siamfc_vot2017():
         failures += codes(leg).count(2)
         checked += 1
     assert checked == 60 and failures > 50
+
+
+# ------------------------------------------------------------------ failure-test overlap rule (issue 12)
+class _Beside(ScriptedTracker):
+    """Ground truth except on frame 3: the box moved right by 19.6 px, so it touches the target by a pixel."""
+
+    def update(self, image):
+        box, score = super().update(image)
+        return (np.array([29.6, 10.0, 20.0, 20.0]) if int(image) == 3 else box), score
+
+
+def test_failure_rule_is_the_emulated_toolkits_and_selectable():
+    """Hand-computed: gt [10,10,20,20], answer [29.6,10,20,20], 640x480, same 21 rows in both rules.
+    leg2017 (TraX raster, rect x .. x+w): columns 10..30 and round(29.6)=30..50 -> 1 shared of 41 -> 1/41, no
+    failure. pyt (vot-toolkit: round, x .. x+w-1): columns 10..29 and 30..49 -> disjoint -> 0, failure."""
+    from analysis.overlap import vot_overlap
+    from integration.runner import ExperimentSpec, baseline_settings
+
+    gt = static_gt(10, box=(10.0, 10.0, 20.0, 20.0))
+    ans = [29.6, 10.0, 20.0, 20.0]
+    assert vot_overlap(ans, gt[0], bounds=(640, 480), convention="leg2017") == pytest.approx(1 / 41)
+    assert vot_overlap(ans, gt[0], bounds=(640, 480), convention="pyt") == 0.0
+
+    def failures(settings):
+        run = run_baseline(_Beside(gt), lambda i: i, gt, (640, 480), settings)[0]
+        return [i for i, r in enumerate(run.trajectory) if is_special(r) and int(r) == 2]
+
+    assert failures(BaselineSettings(deterministic=True)) == []  # protocol default: LEG
+    assert failures(BaselineSettings(deterministic=True, convention="pyt")) == [3]
+    # the runner resolves the rule from the layout it writes; an explicit convention wins
+    assert baseline_settings(ExperimentSpec(layout="leg")).convention == "leg2017"
+    assert baseline_settings(ExperimentSpec(layout="pyt")).convention == "pyt"
+    explicit = ExperimentSpec(layout="pyt", baseline=BaselineSettings(convention="leg2017"))
+    assert baseline_settings(explicit).convention == "leg2017"
+    with pytest.raises(ValueError, match="'bogus'.*leg2017"):
+        BaselineSettings(convention="bogus")

@@ -127,6 +127,7 @@ def test_profiles():
     assert PROFILES["paper"].fps == 25 and PROFILES["vot2017"].fps == 20 and PROFILES["got10k"].fps == 25
     assert PROFILES["vot2017"].grace == 3 and PROFILES["vot2017"].skip_initialize == 5
     assert PROFILES["pyt"].frame_rate(None) == 30.0 and PROFILES["pyt"].algorithm == "pyt"
+    assert PROFILES["pyt"].convention == "pyt" and PROFILES["vot2017"].convention == "leg2017"  # toolkit rules
     with pytest.raises(ValueError):
         get_profile("fast")
 

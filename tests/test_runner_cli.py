@@ -72,3 +72,16 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys):
     assert siamrpn(["run", "vot", "--dataset", str(tmp_path / "d"), "--tracker", "nope", "--quiet",
                     "--out", str(tmp_path / "o")]) == 2
     assert "UNAVAILABLE tracker nope" in capsys.readouterr().out
+
+
+def test_overlap_option_of_the_failure_test_is_stated_and_validated(tmp_path, capsys):
+    write_dataset(tmp_path / "d", layout="vot", n_sequences=1, n_frames=5, size=(64, 48))
+    base = ["run", "vot", "--dataset", str(tmp_path / "d"), "--tracker", "nope", "--quiet", "--out", str(tmp_path / "o")]
+    assert siamrpn(base + ["--overlap", "bogus"]) == 2
+    assert "unknown failure-test overlap convention 'bogus'" in capsys.readouterr().err
+    siamrpn(base + ["--layout", "pyt"])
+    assert "layout pyt, failure test: overlap <= 0 under the pyt rule" in capsys.readouterr().out
+    siamrpn(base)
+    assert "layout leg, failure test: overlap <= 0 under the leg2017 rule" in capsys.readouterr().out
+    siamrpn(base + ["--layout", "pyt", "--overlap", "leg2019"])
+    assert "under the leg2019 rule" in capsys.readouterr().out

@@ -68,7 +68,7 @@ PROFILES: dict[str, RealtimeProfile] = {
     "paper": RealtimeProfile("paper", fps=25.0),
     "vot2017": RealtimeProfile("vot2017", fps=20.0),
     "got10k": RealtimeProfile("got10k", fps=25.0),
-    "pyt": RealtimeProfile("pyt", fps=None, algorithm="pyt"),
+    "pyt": RealtimeProfile("pyt", fps=None, algorithm="pyt", convention="pyt"),  # vot-toolkit's overlap too
 }
 DEFAULT_PROFILE = "paper"
 

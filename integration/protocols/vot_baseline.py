@@ -1,9 +1,16 @@
 """VOT supervised ("baseline") experiment with resets (spec §1.2-§1.4).
 
 Convention: LEG (MATLAB vot-toolkit ``experiment_supervised.m``), identical to PYT's ``SupervisedExperiment``
-loop: a frame fails when the overlap with the ground truth is ``<= 0`` (rasterised, bounds = image size,
-``leg2017``); the trajectory gets ``2`` there, ``0`` on the next 4 frames, and the tracker is
-re-initialised on frame ``f_fail + 5`` (``1``); the response to an initialisation is not checked.
+loop: a frame fails when the overlap with the ground truth is ``<= 0`` (rasterised, bounds = image size);
+the trajectory gets ``2`` there, ``0`` on the next 4 frames, and the tracker is re-initialised on frame
+``f_fail + 5`` (``1``); the response to an initialisation is not checked.
+
+Failure-test overlap rule: the two toolkits rasterise differently (spec §5.1), so a box that touches the
+target by less than a pixel can fail in one and not in the other. ``BaselineSettings.convention`` names the
+rule (an :data:`analysis.overlap.CONVENTIONS` name); ``None`` (default) means the rule of the toolkit being
+emulated, :data:`FAILURE_CONVENTIONS` by result layout: ``leg`` -> ``leg2017`` (MATLAB toolkit, TraX raster,
+the rule of the official VOT2016-2018 runs), ``pyt`` -> ``pyt`` (vot-toolkit's ``calculate_overlap`` with
+bounds = image size). Called directly, without a layout, the protocol uses ``leg2017``.
 
 Repetitions: 15, with LEG's ``is_deterministic`` stop: after 3 runs with identical length, identical
 special-frame pattern and overlap > 0.999 on every tracked frame, the remaining runs are skipped (3 kept).
@@ -25,6 +32,19 @@ from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
 
 
+#: Failure-test overlap convention of each emulated toolkit, by result layout (``leg`` MATLAB, ``pyt`` vot-toolkit).
+FAILURE_CONVENTIONS: dict[str, str] = {"leg": "leg2017", "pyt": "pyt"}
+
+
+def failure_convention(convention: str | None, layout: str = "leg") -> str:
+    """The overlap convention of the failure test: ``convention`` when given, else the emulated toolkit's."""
+    if convention is not None:
+        return convention
+    if layout not in FAILURE_CONVENTIONS:
+        raise ValueError(f"unknown result layout {layout!r} (expected one of {sorted(FAILURE_CONVENTIONS)})")
+    return FAILURE_CONVENTIONS[layout]
+
+
 @dataclass(frozen=True)
 class BaselineSettings:
     """Constants of the VOT2015-2018 baseline experiment (LEG/PYT stacks)."""
@@ -35,11 +55,18 @@ class BaselineSettings:
     deterministic: bool = False  #: declared deterministic -> 1 run
     stop_after_identical: int = 3  #: LEG ``is_deterministic`` check after this many runs (0 = never stop)
     identical_overlap: float = 0.999  #: LEG threshold for "same region"
-    convention: str = "leg2017"  #: overlap convention for the failure test
+    #: overlap convention of the failure test; ``None`` = the emulated toolkit's (:func:`failure_convention`)
+    convention: str | None = None
 
     def __post_init__(self) -> None:
         if self.repetitions < 1 or self.skip_initialize < 1:
             raise ValueError("repetitions and skip_initialize must be >= 1")
+        if self.convention is not None:
+            from analysis.overlap import CONVENTIONS
+
+            if self.convention not in CONVENTIONS:
+                raise ValueError(f"unknown failure-test overlap convention {self.convention!r}; "
+                                 f"expected one of {sorted(CONVENTIONS)}")
 
 
 @dataclass(frozen=True)
@@ -167,7 +194,7 @@ class BaselineRepetitions:
         self.groundtruth = groundtruth
         self.bounds = bounds
         self.settings = settings
-        self.overlap = overlap or vot_overlap_fn(settings.convention)
+        self.overlap = overlap or vot_overlap_fn(failure_convention(settings.convention))
         self.runs: list[Run] = []
 
     @property
