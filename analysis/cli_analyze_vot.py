@@ -86,7 +86,8 @@ def _print_tables(report, summary: dict, args: argparse.Namespace) -> None:
     iv = c["interval"]
     rows = [
         ("EAO", report.eao, f"{c['variant'].upper()} fragments, lengths {iv['lengths_averaged'][0]}-"
-                            f"{iv['lengths_averaged'][1]} ({iv['source']}), weights {c['eao_weights']}"),
+                            f"{iv['lengths_averaged'][1]} ({iv['source']}), weights {c['eao_weights']}; "
+                            f"{iv['rule']}"),
         ("accuracy", report.accuracy, f"{c['accuracy']}, burn-in {c['burn_in']}"),
         ("robustness", report.robustness, "failures per 100 frames, 100*F/N (PST/GRP; VOT2016-2018 tables)"),
         ("failures", report.failures, "sum over sequences of the mean over runs (LEG/PST lost number)"),

@@ -26,7 +26,8 @@ from analysis import vot_accuracy as acc
 from analysis.annotations import SequenceAnnotation
 from analysis.eao_interval import EAOInterval, fit_interval, stack_interval
 from analysis.regions import FrameKind, Region
-from analysis.vot_eao import DEFAULT_SKIP, eao_curves, eao_fragments, eao_score, tag_weights
+from analysis.vot_eao import (DEFAULT_SKIP, averaged_lengths, eao_fragments, eao_over_interval, eao_score,
+                              tag_weights)
 
 Variant = Literal["leg", "pst", "pyt"]
 VARIANTS: tuple[str, ...] = ("leg", "pst", "pyt")
@@ -80,7 +81,16 @@ class VOTSettings:
             return EAOInterval(lo, hi, 0, "given")
         if self.stack:
             return stack_interval(self.stack)
-        return fit_interval(np.asarray(lengths))
+        fitted = fit_interval(np.asarray(lengths))
+        longest = int(max(lengths))
+        if self.variant == "pyt" and fitted.high + 1 > longest:  # PYT averages lengths low+1..high+1
+            high = longest - 1
+            if high < 1:
+                raise ValueError(f"no EAO interval fits sequences of at most {longest} frame(s) under pyt")
+            fitted = EAOInterval(min(fitted.low, high), high, fitted.peak,
+                                 f"{fitted.source}; high lowered to {high} so PYT's lengths low+1..high+1 stay "
+                                 f"within the longest sequence")
+        return fitted
 
 
 @dataclass(frozen=True)
@@ -354,7 +364,8 @@ def per_attribute_table(seqs: Sequence[SequenceRuns], settings: VOTSettings, int
     n_all = [s.length for s in seqs]
     weights = np.stack([tag_weights(frags, [s.tags.get(t, np.zeros(n, bool)) for s, n in zip(seqs, n_all)])
                         for t in names])
-    curves = eao_curves(frags, weights)
+    longest = max(n_all)
+    _, curves, _ = eao_over_interval(frags, weights, interval.low, interval.high, rule, longest)
     rows = []
     for i, t in enumerate(names):
         a, _, _ = _filtered_accuracy(seqs, settings.burnin, t)
@@ -384,8 +395,10 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
 
     rule = settings.variant
     frags = eao_fragments([s.kinds for s in seqs], [s.overlaps_eao for s in seqs], rule, settings.skip)
-    curve = eao_curves(frags, tag_weights(frags, None))
-    score = eao_score(curve, interval.low, interval.high, rule)
+    longest = int(max(lengths))
+    score, curve, curve_note = eao_over_interval(frags, tag_weights(frags, None), interval.low, interval.high,
+                                                 rule, longest)
+    averaged = averaged_lengths(interval.low, interval.high, rule)
 
     per_seq = pd.DataFrame({
         "sequence": [s.name for s in seqs],
@@ -418,8 +431,10 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
                     "legacy_rasterization": settings.legacy_rasterization,
                     "analysis.overlap": {"accuracy": ar_conv, "eao": eao_conv}},
         "interval": {"low": interval.low, "high": interval.high, "source": interval.source,
-                     "lengths_averaged": [interval.low + 1, interval.high + 1] if rule == "pyt"
-                     else [interval.low, interval.high]},
+                     "lengths_averaged": list(averaged),
+                     "rule": (f"every averaged length lies within the longest sequence ({longest} frames); an "
+                              "interval beyond it is refused, a fitted one fits" + (f"; {curve_note}" if curve_note
+                                                                                    else ""))},
         "eao_weights": {"leg": "1/#runs of the sequence", "pst": "1/#runs of the last sequence",
                         "pyt": "1 per segment"}[rule],
         "runs": run_counts[0] if len(run_counts) == 1 else run_counts,

@@ -52,6 +52,7 @@ class Fragments:
     length: np.ndarray  # (F,) int: number of frames copied from the run
     denominator: np.ndarray  # (F,) float: divisor of the tag count for tag weights
     base_weight: np.ndarray  # (F,) float: 1/#runs (leg), 1/#runs of last sequence (pst), 1 (pyt)
+    failed: np.ndarray | None = None  # (F,) bool: the fragment ended in a failure (zero-padded)
 
 
 def _run_fragments(kinds: np.ndarray, n: int, rule: str, skip: int, max_length: int) -> list[tuple[int, int, float, bool, bool]]:
@@ -132,7 +133,7 @@ def eao_fragments(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], r
         base = np.full(n_frag, 1.0 / runs_per_seq[-1])
     else:
         base = np.ones(n_frag)
-    return Fragments(matrix, seq, run, start, length, denom, base)
+    return Fragments(matrix, seq, run, start, length, denom, base, failed)
 
 
 def tag_weights(fragments: Fragments, tags: Sequence[np.ndarray] | None) -> np.ndarray:
@@ -200,3 +201,59 @@ def eao(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], low: int, h
     curves = eao_curves(frags, weights)
     scores = {name: eao_score(curves[i], low, high, rule) for i, name in enumerate(names)}
     return scores, {name: curves[i] for i, name in enumerate(names)}
+
+
+def averaged_lengths(low: int, high: int, rule: EAORule = "leg") -> tuple[int, int]:
+    """Sequence lengths the score of interval ``[low, high]`` averages: ``low..high``, PYT ``low+1..high+1``."""
+    return (low + 1, high + 1) if rule == "pyt" else (low, high)
+
+
+def extend_curve(fragments: Fragments, weights: np.ndarray, length: int) -> np.ndarray:
+    """:func:`eao_curves` continued up to ``length`` columns (PYT curves end at the longest segment).
+
+    Beyond the last column no fragment that reached its sequence end is usable; a failed fragment stays
+    usable, zero-padded, so ``Φ̂(n) = Σ_failed w·S_f / (n-1) / Σ_failed w`` with ``S_f`` the fragment's overlap
+    sum on frames ``2..``; NaN where no failed fragment carries weight. The first columns are unchanged."""
+    curve = eao_curves(fragments, weights)
+    width = fragments.matrix.shape[1]
+    if length <= width:
+        return curve
+    if fragments.failed is None:
+        raise ValueError("extend_curve needs fragments built by eao_fragments (failed flags)")
+    w = np.atleast_2d(np.asarray(weights, dtype=np.float64)) * fragments.failed[None, :]
+    sums = np.nansum(fragments.matrix[:, 1:], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = (w @ sums) / w.sum(axis=1)  # (T,)
+    n = np.arange(width + 1, length + 1, dtype=np.float64)
+    tail = level[:, None] / (n[None, :] - 1.0)
+    out = np.concatenate([np.atleast_2d(curve), tail], axis=1)
+    return out[0] if np.ndim(weights) == 1 else out
+
+
+def eao_over_interval(fragments: Fragments, weights: np.ndarray, low: int, high: int, rule: EAORule,
+                      longest: int) -> tuple[float, np.ndarray, str]:
+    """EAO with the project's rule for intervals and short data: ``(score, curve, note)``.
+
+    The lengths the score averages (:func:`averaged_lengths`) must all lie within the longest sequence
+    (``longest`` frames); otherwise ``ValueError`` (no partial average over the lengths that happen to exist).
+    Within it every averaged length has a curve value: a PYT curve shorter than the interval (every segment
+    shorter than its end) is continued by :func:`extend_curve`, where vot-toolkit's ``mean(c[low:high+1])``
+    would average only the lengths it has (or give NaN). ``note`` says what was done ("" when nothing)."""
+    a, b = averaged_lengths(low, high, rule)
+    if b > longest:
+        top = longest - 1 if rule == "pyt" else longest
+        raise ValueError(
+            f"EAO interval [{low}, {high}] ({rule} averages sequence lengths {a}-{b}) reaches beyond the longest "
+            f"sequence ({longest} frames): the expected-overlap curve has no value there and a partial average "
+            f"is not an EAO. Omit --stack/--interval to fit the interval to these sequences (LEG's KDE, "
+            f"analysis.eao_interval.fit_interval, as `siamrpn main` does) or give --interval LO HI with HI <= {top}")
+    curve = eao_curves(fragments, weights)
+    note = ""
+    if np.shape(curve)[-1] < b:
+        width = np.shape(curve)[-1]
+        curve = extend_curve(fragments, weights, longest)
+        note = (f"curve continued from {width} to {longest} lengths with the zero-padded failed segments "
+                f"(vot-toolkit's own score averages only the lengths its curve has)")
+    if np.ndim(curve) == 1:
+        return eao_score(curve, low, high, rule), curve, note
+    return float("nan"), curve, note

@@ -6,6 +6,7 @@ import pytest
 
 from analysis import vot_metrics as vm
 from analysis.regions import FrameKind
+from analysis.vot_eao import eao_over_interval
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan
@@ -195,3 +196,50 @@ def test_eao_score_rejects_bad_interval():
         vm.eao_score(np.ones(10), 5, 3)
     with pytest.raises(ValueError, match="unknown EAO rule"):
         vm.eao_fragments([np.array([[I, T]])], [np.array([[nan, 1.0]])], "matlab")
+
+
+# ------------------------------------------------- interval vs short data: one rule (issue 12)
+def test_interval_beyond_the_longest_sequence_is_refused():
+    kinds, overlaps = _toy()  # longest sequence: 6 frames
+    for rule, (lo, hi) in (("leg", (2, 7)), ("pst", (3, 7)), ("pyt", (2, 6))):  # pyt averages lo+1..hi+1
+        frags = vm.eao_fragments(kinds, overlaps, rule, skip=2)
+        with pytest.raises(ValueError, match=r"beyond the longest sequence \(6 frames\).*fit_interval"):
+            eao_over_interval(frags, vm.tag_weights(frags, None), lo, hi, rule, 6)
+    frags = vm.eao_fragments(kinds, overlaps, "leg", skip=2)
+    score, _, note = eao_over_interval(frags, vm.tag_weights(frags, None), 2, 6, "leg", 6)
+    assert score == pytest.approx((1.9 / 3 + .5 + (.8 / 3 + .7) / 2 + .2 + .16) / 5) and note == ""
+
+
+def test_short_pyt_curve_is_continued_not_partially_averaged():
+    """PYT curve of the toy ends at length 4 (longest segment = B). Lengths 3..5 (interval [2, 4]):
+    vot-toolkit's mean(c[2:5]) averages Φ(3), Φ(4) only (0.491667, see test_pyt_curve_and_off_by_one_by_hand).
+    Continued: beyond length 4 only the failed segment A[0..1] = (0, .8) is usable, zero-padded:
+    Φ(5) = .8 / 4 = .2, Φ(6) = .8 / 5 = .16 (LEG's values too) ->
+    EAO = (.5 + .483333 + .2) / 3 = 0.394444; interval [2, 5] -> (.5 + .483333 + .2 + .16) / 4 = 0.335833."""
+    kinds, overlaps = _toy()
+    frags = vm.eao_fragments(kinds, overlaps, "pyt")
+    w = vm.tag_weights(frags, None)
+    score, curve, note = eao_over_interval(frags, w, 2, 4, "pyt", 6)
+    np.testing.assert_allclose(curve, [1, 1.9 / 3, .5, (.8 / 3 + .7) / 2, .2, .16])
+    assert score == pytest.approx((.5 + (.8 / 3 + .7) / 2 + .2) / 3) and score == pytest.approx(0.394444, abs=1e-6)
+    assert "continued from 4 to 6" in note
+    assert eao_over_interval(frags, w, 2, 5, "pyt", 6)[0] == pytest.approx(0.335833, abs=1e-6)
+    # an interval inside the curve is untouched: toolkit score, no note
+    score, curve, note = eao_over_interval(frags, w, 1, 2, "pyt", 6)
+    assert score == pytest.approx((1.9 / 3 + .5) / 2) and curve.size == 4 and note == ""
+
+
+def test_fitted_pyt_interval_stays_inside_and_report_states_the_rule():
+    from analysis.vot_analysis import SequenceRuns, VOTSettings, analyze_runs
+
+    # one length N = 6: fit_interval gives [ceil(6/2), 6] = [3, 6]; PYT would average 4..7 -> high lowered to 5
+    iv = VOTSettings(variant="pyt").resolve_interval([6])
+    assert (iv.low, iv.high) == (3, 5) and "high lowered to 5" in iv.source
+    assert VOTSettings(variant="leg").resolve_interval([6]).as_tuple() == (3, 6)
+    kinds, overlaps = _toy()
+    seqs = [SequenceRuns(name, k, o, o, {}) for name, k, o in zip("AB", kinds, overlaps)]
+    rep = analyze_runs(seqs, VOTSettings(variant="leg", skip=2, interval=(2, 4)))
+    assert rep.eao == pytest.approx(0.538889, abs=1e-6)
+    assert "longest sequence (6 frames)" in rep.convention["interval"]["rule"]
+    with pytest.raises(ValueError, match="beyond the longest sequence"):
+        analyze_runs(seqs, VOTSettings(variant="leg", skip=2, stack="vot2018"))  # 100-356 on 6 frames: refused
