@@ -23,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--link", choices=LINK_MODES, default="hardlink",
                         help="how frames are placed (default hardlink, falls back to copy across file systems)")
     parser.add_argument("--registry", type=Path, action="append",
-                        help="trackers.ini to register; repeatable (default: the project's trackers.ini)")
+                        help="trackers.ini to register; repeatable (default: the trackers.ini of the checkout you stand in)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing workspace config and sequences")
 
 

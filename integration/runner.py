@@ -298,6 +298,7 @@ def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resum
     """Run one unit unless its completion record exists; never raises (errors are logged and returned)."""
     if resume and unit.is_done():
         return UnitOutcome(unit.key, "skipped")
+    quiet_opencv()
     start = time.perf_counter()
     try:
         factory = tracker_factory or unit.tracker.build
@@ -318,6 +319,20 @@ def plan_units(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec, sequ
     return [Unit(t, experiment, s, Path(out)) for t in trackers for s in seqs]
 
 
+def quiet_opencv() -> None:
+    """OpenCV logs errors only: its warnings (e.g. TrackerNano's ONNX/DNN notices) would flood the runner's
+    output. Idempotent; a missing or old OpenCV is left alone."""
+    try:
+        import cv2
+
+        if hasattr(cv2, "utils") and hasattr(cv2.utils, "logging"):
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        elif hasattr(cv2, "setLogLevel"):
+            cv2.setLogLevel(2)  # 2 = error
+    except ImportError:  # pragma: no cover
+        pass
+
+
 def _worker_init() -> None:
     """One thread per worker: the machine's cores are shared by the worker processes. Set through the
     environment so torch (imported later, only if SiamRPN runs) picks it up without being imported here."""
@@ -326,6 +341,7 @@ def _worker_init() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+    quiet_opencv()
 
 
 def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress: bool = True,

@@ -35,7 +35,20 @@ from analysis.annotations import SequenceAnnotation
 from analysis.atomic import write_text_atomic
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"
+DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"  #: the installed package's registry (last resort)
+
+
+def checkout_registry(start: Path | str | None = None) -> Path:
+    """``trackers.ini`` of the project checkout the user stands in: the first of ``start`` (default: the
+    current directory) and its parents holding both ``trackers.ini`` and ``pyproject.toml``; else the installed
+    package's (:data:`DEFAULT_REGISTRY`). A virtualenv installed from another checkout therefore still
+    registers the trackers of this one (``paths = .`` in it resolves to its own folder)."""
+    here = Path.cwd() if start is None else Path(start)
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        if (folder / "trackers.ini").is_file() and (folder / "pyproject.toml").is_file():
+            return folder / "trackers.ini"
+    return DEFAULT_REGISTRY
 
 #: ``--stack`` choice -> stack name built into vot-toolkit 0.7.4 (``vot/stack/<name>.yaml``).
 BUILTIN_STACKS: dict[str, str] = {"vot2017": "vot2017", "vot2016": "vot2016/rgb", "vot2015": "vot2015/rgb"}
@@ -196,7 +209,8 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
 
     ``stack`` is ``vot2017``/``vot2016``/``vot2015`` (built-in stacks of 0.7.4) or ``custom`` (a stack yaml
     next to ``config.yaml`` whose EAO interval fits the sequence lengths, see :func:`eao_interval`).
-    ``registry``: one or more ``trackers.ini`` files (default: the project's), written as absolute paths
+    ``registry``: one or more ``trackers.ini`` files (default: :func:`checkout_registry`, the current checkout's),
+    written as absolute paths
     into ``config.yaml`` (the workspace is generated output; the registry itself stays path-free).
     """
     if stack not in BUILTIN_STACKS and stack != "custom":
@@ -214,7 +228,7 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
     if (directory / "config.yaml").exists() and not force:
         raise WorkspaceError(f"{directory / 'config.yaml'} exists; pass force=True (--force) to overwrite")
     if registry is None:
-        registries = [DEFAULT_REGISTRY]
+        registries = [checkout_registry()]
     elif isinstance(registry, (str, os.PathLike)):
         registries = [Path(registry).resolve()]
     else:

@@ -85,3 +85,12 @@ def test_overlap_option_of_the_failure_test_is_stated_and_validated(tmp_path, ca
     assert "layout leg, failure test: overlap <= 0 under the leg2017 rule" in capsys.readouterr().out
     siamrpn(base + ["--layout", "pyt", "--overlap", "leg2019"])
     assert "under the leg2019 rule" in capsys.readouterr().out
+
+
+def test_runner_silences_opencv_warnings():
+    cv2 = pytest.importorskip("cv2")
+    from integration.runner import quiet_opencv
+
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
+    quiet_opencv()
+    assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR
