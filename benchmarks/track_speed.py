@@ -8,6 +8,8 @@ and IoU along the sequence (each path tracks on its own, so drift shows up).
 GPU (only when ``torch.cuda.is_available()``): single stream eager/fused fp32, and batched frames/s.
 
     .venv/bin/python benchmarks/track_speed.py --threads 2 --steps 30
+    .venv/bin/python benchmarks/track_speed.py --preset lite0 --weights results/weights/siamrpn_default.pth \
+        --reference-preset paper --eao int8 --eao-dataset ../shared/data/sequences
 """
 from __future__ import annotations
 
@@ -73,13 +75,20 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
 
 
-def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib) -> dict:
+def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib, reference=None) -> dict:
+    """Per-step times of each path; ``reference`` = ``(model, preset)`` of another network (the AlexNet eager
+    path) timed in the same interleaved rounds on the same frames, reported as ``reference_eager``."""
     trackers = {}
     for b in backends:
         t0 = time.perf_counter()
         opts = {"calibration": calib} if b == "int8" else None
         trackers[b] = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
         trackers[b].build_s = time.perf_counter() - t0
+    if reference is not None:
+        t0 = time.perf_counter()
+        trackers["reference_eager"] = SiamRPNTracker(reference[0], preset=reference[1])
+        trackers["reference_eager"].build_s = time.perf_counter() - t0
+        backends = list(backends) + ["reference_eager"]
     times: dict[str, list[float]] = {b: [] for b in backends}
     cpu: dict[str, list[float]] = {b: [] for b in backends}
     n = len(frames)
@@ -99,6 +108,9 @@ def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib) -> dict:
         out[b] = {"ms_per_step": round(med * 1e3, 2), "fps": round(1 / med, 2), "speedup_vs_eager": round(ref / med, 3),
                   "cpu_ms_per_step": round(med_cpu * 1e3, 2), "cpu_speedup_vs_eager": round(ref_cpu / med_cpu, 3),
                   "build_s": round(trackers[b].build_s, 2), "rounds_ms": [round(t * 1e3, 1) for t in times[b]]}
+        if reference is not None:
+            rmed = statistics.median(times["reference_eager"])
+            out[b]["speedup_vs_reference_eager"] = round(rmed / med, 3)
     return out
 
 
@@ -165,6 +177,37 @@ def eao_on_bag(model, cfg, backends, calib) -> dict:
     return out
 
 
+def eao_on_sequences(model, cfg, backends, calib, dataset: Path) -> dict:
+    """VOT baseline (LEG resets, 1 run) on every sequence of ``dataset`` for each path, pooled EAO with the
+    interval fitted to the sequence lengths (:func:`analysis.eao_interval.fit_interval`, LEG); loss vs eager."""
+    import warnings
+
+    from analysis.eao_interval import fit_interval
+    from analysis.vot_analysis import VOTSettings, analyze_vot
+    from integration.datasets import load_dataset
+    from integration.protocols.vot_baseline import BaselineSettings, run_baseline
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        seqs = load_dataset(dataset)
+    ann = {n: s.annotation for n, s in seqs.items()}
+    interval = fit_interval([len(a.groundtruth) for a in ann.values()])
+    out: dict = {"dataset": str(dataset), "sequences": len(seqs), "interval": [interval.low, interval.high]}
+    for b in backends:
+        opts = {"calibration": calib} if b == "int8" else None
+        trk = SiamRPNTracker(model, preset=cfg, backend=b, backend_options=opts)
+        results = {}
+        for name, seq in seqs.items():
+            a = seq.annotation
+            runs = run_baseline(trk, seq.frame, a.groundtruth, (a.width, a.height), BaselineSettings(deterministic=True))
+            results[name] = [r.trajectory for r in runs]
+        rep = analyze_vot(ann, results, VOTSettings(variant="leg", interval=interval.as_tuple()))
+        out[b] = {"eao": rep.eao, "accuracy": rep.accuracy, "failures": rep.failures}
+    for b in backends:
+        out[b]["eao_loss_vs_eager"] = out["eager"]["eao"] - out[b]["eao"]
+    return out
+
+
 def gpu_speed(model, cfg, steps: int, batch_sizes: list[int]) -> dict:
     if not torch.cuda.is_available():
         return {"skipped": "no CUDA device (torch.cuda.is_available() is False)"}
@@ -211,11 +254,19 @@ def main(argv=None) -> int:
     ap.add_argument("--accuracy-frames", type=int, default=0, help="frames of bag for the accuracy check (0 = all)")
     ap.add_argument("--no-accuracy", action="store_true")
     ap.add_argument("--eao", default="", help="comma list of paths to score by VOT baseline EAO on bag (e.g. eager,int8)")
+    ap.add_argument("--eao-dataset", type=Path, default=None,
+                    help="score the --eao paths on every sequence of this dataset instead of bag only")
+    ap.add_argument("--reference-preset", default="", help="also time this preset's eager path (e.g. paper)")
+    ap.add_argument("--reference-weights", default="random:0", help="weights of the --reference-preset network")
     ap.add_argument("--batch-sizes", default="64,256")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    model, meta = build_model(args.weights, get_preset(args.preset).model)
     cfg = get_preset(args.preset)
-    model, meta = build_model(args.weights, cfg.model)
+    reference = None
+    if args.reference_preset:
+        rcfg = get_preset(args.reference_preset)
+        reference = (build_model(args.reference_weights, rcfg.model)[0], rcfg)
     backends = ["eager"] + [b for b in args.backends.split(",") if b and b != "eager"]
     seq = load_sequence(BAG, args.accuracy_frames or None)
     source = str(BAG) if seq else "synthetic (bag not found)"
@@ -226,12 +277,17 @@ def main(argv=None) -> int:
         "cpu": platform.processor() or platform.machine(), "preset": cfg.name, "weights": args.weights,
         "sequence": source, "steps": args.steps, "rounds": args.rounds,
         "load_average_1min_at_start": round(os.getloadavg()[0], 2),
-        "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib),
+        "reference": (f"{args.reference_preset} eager, weights {args.reference_weights}" if reference else None),
+        "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib, reference),
     }
     if not args.no_accuracy:
         result["accuracy_vs_eager"] = accuracy(model, cfg, backends, frames, gt, calib)
     if args.eao:
-        result["eao_bag"] = eao_on_bag(model, cfg, ["eager"] + [b for b in args.eao.split(",") if b != "eager"], calib)
+        paths = ["eager"] + [b for b in args.eao.split(",") if b != "eager"]
+        if args.eao_dataset:
+            result["eao_dataset"] = eao_on_sequences(model, cfg, paths, calib, args.eao_dataset)
+        else:
+            result["eao_bag"] = eao_on_bag(model, cfg, paths, calib)
     result["gpu"] = gpu_speed(model, cfg, 200, [int(b) for b in args.batch_sizes.split(",") if b])
     json.dump(result, sys.stdout, indent=1)
     print()

@@ -74,7 +74,7 @@ class BatchedSiamRPN(SiamRPNEngineOwner):
     advances only the listed sequences (others keep their state; their rows are NaN / score NaN).
     """
 
-    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
+    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,
                  device: str | torch.device = "cpu", backend: str = "eager",
                  backend_options: dict | None = None) -> None:
         super().__init__(weights, preset, device, backend, backend_options)

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .folding import fold_bn
 from .network import Kernels, SiamRPN
 from .presets import TrackConfig
 
@@ -36,17 +37,6 @@ __all__ = ["fold_bn", "FusedSiamRPN", "TorchScriptEngine", "OnnxEngine", "make_e
            "export_features_onnx", "quantize_features_int8"]
 
 BACKENDS = ("eager", "fused", "fused_cl", "torchscript", "onnx", "int8")
-
-
-def fold_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
-    """Conv followed by eval-mode BN -> one conv: ``W' = W·γ/σ``, ``b' = (b - μ)·γ/σ + β``, σ = sqrt(var + eps)."""
-    out = copy.deepcopy(conv)
-    with torch.no_grad():
-        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-        out.weight.copy_(conv.weight * scale.view(-1, 1, 1, 1))
-        bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
-        out.bias = nn.Parameter((bias - bn.running_mean) * scale + bn.bias)
-    return out
 
 
 def _fold_sequential(seq: nn.Sequential) -> nn.Sequential:
@@ -67,7 +57,7 @@ def _fold_sequential(seq: nn.Sequential) -> nn.Sequential:
 class _Features(nn.Module):
     """Backbone with folded BN + concatenated search convs: search crop -> ``[B, 2F, H, W]`` (cls | loc)."""
 
-    def __init__(self, backbone: nn.Sequential, search: nn.Conv2d) -> None:
+    def __init__(self, backbone: nn.Module, search: nn.Conv2d) -> None:
         super().__init__()
         self.backbone, self.search = backbone, search
 
@@ -82,7 +72,12 @@ class FusedSiamRPN(nn.Module):
         super().__init__()
         model = model.eval()
         self.cfg = model.cfg
-        backbone = _fold_sequential(model.featureExtract)
+        if model.neck is None:
+            backbone: nn.Module = _fold_sequential(model.featureExtract)
+            self.template_crop: int | None = None
+        else:  # Lite0: folded MBConv blocks, then the folded 1x1 neck; templates keep the neck's centre cut
+            backbone = nn.Sequential(model.featureExtract.fused(), fold_bn(model.neck.conv, model.neck.bn))
+            self.template_crop = model.neck.crop
         search = nn.Conv2d(model.conv_cls2.in_channels, 2 * model.conv_cls2.out_channels, 3)
         with torch.no_grad():
             search.weight.copy_(torch.cat([model.conv_cls2.weight, model.conv_r2.weight]))
@@ -106,6 +101,9 @@ class FusedSiamRPN(nn.Module):
     def template(self, z: torch.Tensor) -> Kernels:
         """Kernels with ``regress_adjust`` folded in (``loc_bias`` carries its bias)."""
         zf = self.features.backbone(self._prep(z))
+        if self.template_crop is not None and zf.shape[-1] > self.template_crop:
+            a = (zf.shape[-1] - self.template_crop) // 2
+            zf = zf[:, :, a:a + self.template_crop, a:a + self.template_crop]
         b, k, fo = z.shape[0], self.cfg.anchor_num, self.cfg.feature_out
         c1, r1 = self.conv_cls1(zf), self.conv_r1(zf)
         cls = c1.reshape(b, 2 * k, fo, c1.shape[-2], c1.shape[-1]).contiguous()

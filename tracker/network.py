@@ -1,6 +1,8 @@
 """The UP-channel SiamRPN network (paper §3; module names and layout of DaSiamRPN ``code/net.py``).
 
-Input images are BGR float 0-255 without normalisation. ``template`` runs once per sequence and turns
+Input images are BGR float 0-255; the backbone applies its own normalisation (none for the paper's AlexNet,
+RGB ``(x - 127) / 128`` inside the EfficientNet-Lite0 backbone). With Lite0 a neck (1x1 conv + BN to F channels)
+follows the backbone and the template map is cut to its centre 8x8 cells (SiamRPN++'s answer to padding). ``template`` runs once per sequence and turns
 the exemplar features into correlation kernels (one-shot detection, paper §4.1); ``detect`` runs the
 search branch and correlates it with those kernels using one grouped convolution, so a batch of B
 search crops is tracked against B different templates in a single pass.
@@ -15,7 +17,7 @@ from torch import nn
 
 from .presets import ModelConfig
 
-__all__ = ["Kernels", "SiamRPN", "build_backbone", "xcorr_grouped", "feature_size"]
+__all__ = ["Kernels", "SiamRPN", "Neck", "build_backbone", "xcorr_grouped", "feature_size"]
 
 
 class Kernels(NamedTuple):
@@ -63,6 +65,27 @@ def build_backbone(cfg: ModelConfig) -> nn.Sequential:
     )
 
 
+class Neck(nn.Module):
+    """1x1 conv + BN from the backbone's channels to F; on template maps, the centre ``crop`` x ``crop`` cells.
+
+    With a padded backbone the 127 template gives 16x16 cells; its centre 8x8 (cells 4..11) hold the target and
+    its context, and the head's 3x3 conv turns them into 6x6 correlation kernels (score map 25 for 255).
+    """
+
+    def __init__(self, cin: int, cout: int, crop: int = 8) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 1, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+        self.crop = crop
+
+    def forward(self, x: torch.Tensor, template: bool = False) -> torch.Tensor:
+        x = self.bn(self.conv(x))
+        if template and x.shape[-1] > self.crop:
+            a = (x.shape[-1] - self.crop) // 2
+            x = x[:, :, a:a + self.crop, a:a + self.crop]
+        return x
+
+
 def feature_size(input_size: int) -> int:
     """Side of the backbone output for a square input (pure arithmetic of the layer table)."""
     n = (input_size - 11) // 2 + 1
@@ -98,8 +121,17 @@ class SiamRPN(nn.Module):
     def __init__(self, cfg: ModelConfig | None = None) -> None:
         super().__init__()
         self.cfg = cfg or ModelConfig()
-        c, fo, k = self.cfg.channels[-1], self.cfg.feature_out, self.cfg.anchor_num
-        self.featureExtract = build_backbone(self.cfg)
+        fo, k = self.cfg.feature_out, self.cfg.anchor_num
+        if self.cfg.backbone == "alexnet":
+            c = self.cfg.channels[-1]
+            self.featureExtract: nn.Module = build_backbone(self.cfg)
+            self.neck: Neck | None = None
+        else:
+            from .backbones.efficientnet_lite import Lite0Backbone
+
+            self.featureExtract = Lite0Backbone()
+            self.neck = Neck(Lite0Backbone.out_channels, fo)
+            c = fo
         self.conv_r1 = nn.Conv2d(c, fo * 4 * k, 3)
         self.conv_r2 = nn.Conv2d(c, fo, 3)
         self.conv_cls1 = nn.Conv2d(c, fo * 2 * k, 3)
@@ -110,9 +142,19 @@ class SiamRPN(nn.Module):
     def anchor_num(self) -> int:
         return self.cfg.anchor_num
 
+    def template_features(self, z: torch.Tensor) -> torch.Tensor:
+        """Backbone (+ neck and centre cut) features of exemplar crops."""
+        zf = self.featureExtract(z)
+        return zf if self.neck is None else self.neck(zf, template=True)
+
+    def search_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Backbone (+ neck) features of search crops."""
+        xf = self.featureExtract(x)
+        return xf if self.neck is None else self.neck(xf)
+
     def template(self, z: torch.Tensor) -> Kernels:
         """Exemplar crops ``[B, 3, 127, 127]`` -> per-sample kernels (DaSiam ``temple``)."""
-        zf = self.featureExtract(z)
+        zf = self.template_features(z)
         b, k, fo = z.shape[0], self.cfg.anchor_num, self.cfg.feature_out
         r1 = self.conv_r1(zf)
         c1 = self.conv_cls1(zf)
@@ -125,7 +167,7 @@ class SiamRPN(nn.Module):
         Channel ``o = c·k + a`` for cls (background logits first, then foreground) and ``o = coord·k + a``
         for loc with coords (dx, dy, dw, dh).
         """
-        xf = self.featureExtract(x)
+        xf = self.search_features(x)
         cls = xcorr_grouped(self.conv_cls2(xf), kernels.cls, kernels.cls_bias)
         loc = xcorr_grouped(self.conv_r2(xf), kernels.loc, kernels.loc_bias)
         return cls, self.regress_adjust(loc)

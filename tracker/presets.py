@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-__all__ = ["ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names", "preset_from_dict"]
+__all__ = ["BACKBONES", "ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names", "preset_from_dict"]
+
+
+#: backbones of the Siamese branches: the paper's modified AlexNet, or EfficientNet-Lite0 at stride 8
+BACKBONES = ("alexnet", "efficientnet_lite0")
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Shape of the UP-channel SiamRPN network (modified AlexNet + RPN head).
+    """Shape of the UP-channel SiamRPN network (backbone + RPN head).
 
+    ``backbone``: ``alexnet`` (the paper's modified AlexNet; what released DaSiamRPN / pysot weights load into) or
+    ``efficientnet_lite0`` (ImageNet-pretrained Lite0 cut at stride 8, a 1x1 neck to F channels and the centre
+    8x8 template cells, as SiamRPN++ does for its padded backbones; the project's default weights).
     ``width`` multiplies the AlexNet channels (1: the paper / DaSiamRPN vot+otb models, 2: SiamRPNBIG);
     ``feature_out`` is F, the channel count of the correlated features (256, BIG 512); ``anchor_num`` is k.
     """
@@ -21,12 +28,24 @@ class ModelConfig:
     width: int = 1
     feature_out: int = 256
     anchor_num: int = 5
+    backbone: str = "alexnet"
 
     def __post_init__(self) -> None:
-        if self.width not in (1, 2):
-            raise ValueError(f"ModelConfig.width must be 1 or 2, got {self.width}")
+        if self.backbone not in BACKBONES:
+            raise ValueError(f"ModelConfig.backbone must be one of {', '.join(BACKBONES)}, got {self.backbone!r}")
+        if self.width not in (1, 2) or (self.backbone != "alexnet" and self.width != 1):
+            raise ValueError(f"ModelConfig.width must be 1 or 2 (1 for {self.backbone}), got {self.width}")
         if self.feature_out <= 0 or self.anchor_num <= 0:
             raise ValueError(f"ModelConfig: feature_out and anchor_num must be positive, got {self}")
+
+    @property
+    def score_offset(self) -> int:
+        """Extra score-map cells over ``(instance - exemplar) / stride + 1`` (pysot's ``BASE_SIZE``).
+
+        AlexNet has no padding: 0. Lite0 is padded: 255 -> 32 search cells, the 8x8 template cells give a 6x6
+        kernel after the head's 3x3 conv, so 30 - 6 + 1 = 25 = 17 + 8.
+        """
+        return 0 if self.backbone == "alexnet" else 8
 
     @property
     def channels(self) -> tuple[int, int, int, int, int, int]:
@@ -82,9 +101,10 @@ class TrackConfig:
             raise ValueError(f"preset {self.name!r}: center_size must be a positive odd number or None")
 
     def score_size(self, instance_size: int | None = None) -> int:
-        """Score-map side S = (instance - exemplar) / stride + 1 (17 for 255, 19 for 271, 21 for 287)."""
+        """Score-map side S = (instance - exemplar) / stride + 1 (17 for 255, 19 for 271, 21 for 287), plus the
+        backbone's :attr:`ModelConfig.score_offset` (Lite0: 25 for 255)."""
         size = self.instance_size if instance_size is None else instance_size
-        return (size - self.exemplar_size) // self.total_stride + 1
+        return (size - self.exemplar_size) // self.total_stride + 1 + self.model.score_offset
 
 
 #: The paper (CVPR 2018 §4.3): 255 search, 17x17 map, 256-ch AlexNet, centre 7x7 anchor cut (Fig. 4).
@@ -122,7 +142,19 @@ PYSOT_UPCHANNEL_ALEX = TrackConfig(
     source="STVIR/pysot experiments/siamrpn_alex_dwxcorr/config.yaml TRACK section, UPChannelRPN head",
 )
 
-PRESETS: dict[str, TrackConfig] = {p.name: p for p in (PAPER, DASIAM_VOT, DASIAM_OTB, DASIAM_BIG, PYSOT_UPCHANNEL_ALEX)}
+#: The project's default model: the paper's UP-channel head and one-shot inference on an ImageNet-pretrained
+#: EfficientNet-Lite0 (stride 8, F = 128), because the paper's ImageNet AlexNet weights are not available here.
+#: 255 search, 25x25 score map (SiamRPN++'s padded-backbone geometry), the whole map searched (no 7x7 cut: the
+#: padded map is wider, the cut would limit the search to +-24 px); penalty/window/lr are pysot's defaults.
+LITE0 = TrackConfig(
+    name="lite0", model=ModelConfig(backbone="efficientnet_lite0", feature_out=128), instance_size=255,
+    penalty_k=0.04, window_influence=0.44, lr=0.4,
+    source="this project: UP-channel SiamRPN on EfficientNet-Lite0 (results/weights/README.md); "
+           "penalty/window/lr from pysot/core/config.py",
+)
+
+PRESETS: dict[str, TrackConfig] = {p.name: p for p in (PAPER, DASIAM_VOT, DASIAM_OTB, DASIAM_BIG, PYSOT_UPCHANNEL_ALEX,
+                                                       LITE0)}
 
 
 def preset_names() -> list[str]:

@@ -16,10 +16,10 @@ from .anchors import center_mask, cosine_window, generate_anchors
 from .crop import get_subwindow, round_size
 from .network import Kernels
 from .postprocess import Proposal, polygon_to_box, select_proposal, update_state
-from .presets import TrackConfig, get_preset
-from .weights import build_model
+from .presets import PRESETS, TrackConfig, get_preset, preset_from_dict
+from .weights import WeightsError, build_model
 
-__all__ = ["SiamRPNTracker", "ScoreGeometry", "image_to_tensor", "check_image", "init_state"]
+__all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "check_backbone", "image_to_tensor", "check_image", "init_state"]
 
 
 @dataclass(frozen=True)
@@ -86,21 +86,53 @@ def search_scale(size: np.ndarray, cfg: TrackConfig, instance_size: int) -> tupl
     return scale_z, max(round_size(s_x, cfg.rounding), 1)
 
 
+def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> TrackConfig:
+    """The explicit preset, else the one stored with the weights (our checkpoints), else ``paper``."""
+    if preset is not None:
+        return get_preset(preset)
+    stored = weights_meta.get("preset")
+    if isinstance(stored, dict):
+        return preset_from_dict(stored)
+    if isinstance(stored, str):
+        return get_preset(stored)
+    model_cfg = weights_meta.get("model_config")
+    if model_cfg is not None and getattr(model_cfg, "backbone", "alexnet") != "alexnet":
+        return get_preset("lite0")
+    return get_preset("paper")
+
+
+def check_backbone(cfg: TrackConfig, weights_meta: dict) -> None:
+    """Refuse a preset built for another backbone than the weights (e.g. released AlexNet weights with ``lite0``)."""
+    model_cfg = weights_meta.get("model_config")
+    have = getattr(model_cfg, "backbone", None)
+    if have is not None and have != cfg.model.backbone:
+        src = weights_meta.get("path") or weights_meta.get("format", "the weights")
+        raise WeightsError(
+            f"{src}: the weights are a SiamRPN with an {have} backbone but preset {cfg.name!r} is for an "
+            f"{cfg.model.backbone} backbone; "
+            f"use a preset for {have} (" + ", ".join(n for n, p in PRESETS.items() if p.model.backbone == have)
+            + ") or omit the preset to use the one stored with the weights")
+
+
 class SiamRPNEngineOwner:
     """Model, preset and inference engine shared by the single and the batched tracker.
 
-    ``weights``: a path, ``"random:<seed>"``, a model, or ``None`` for the default weights; ``backend``:
-    ``"eager"`` or a fast path of :mod:`tracker.fast` built with ``backend_options``.
+    ``weights``: a path, ``"random:<seed>"``, a model, or ``None`` for the default weights; ``preset``: a name,
+    a :class:`TrackConfig`, or ``None`` for the preset stored in the checkpoint (``paper`` for files that store
+    none, e.g. released DaSiamRPN/pysot weights). A preset whose backbone differs from the weights' is an error.
+    ``backend``: ``"eager"`` or a fast path of :mod:`tracker.fast` built with ``backend_options``.
     """
 
-    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
+    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,
                  device: str | torch.device = "cpu", backend: str = "eager",
                  backend_options: dict | None = None) -> None:
-        self.cfg = get_preset(preset)
         self.device = torch.device(device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
             raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False")
-        self.model, self.weights_meta = build_model(weights, self.cfg.model, self.device)
+        hint = get_preset(preset if preset is not None else "paper")
+        self.model, self.weights_meta = build_model(weights, hint.model, self.device)
+        self.cfg = resolve_preset(preset, self.weights_meta)
+        check_backbone(self.cfg, self.weights_meta)
         self.backend = backend
         if backend == "eager":
             self.engine = self.model
@@ -120,12 +152,12 @@ class SiamRPNTracker(SiamRPNEngineOwner):
 
     ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
     ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
-    :class:`TrackConfig`. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
+    :class:`TrackConfig`, ``None`` = the preset stored with the weights. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
     (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
     :func:`tracker.fast.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
     """
 
-    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig = "paper",
+    def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,
                  device: str | torch.device = "cpu", backend: str = "eager",
                  backend_options: dict | None = None) -> None:
         super().__init__(weights, preset, device, backend, backend_options)

@@ -121,7 +121,15 @@ def convert_state_dict(sd: Mapping[str, Any], source: str = "<state dict>") -> t
 
 
 def infer_model_config(sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> ModelConfig:
-    """Width, feature_out and anchor count from the tensor shapes (96 first-layer filters -> width 1)."""
+    """Backbone, width, feature_out and anchor count from the tensor shapes (96 first-layer filters -> width 1;
+    ``featureExtract.stem.*`` keys -> EfficientNet-Lite0)."""
+    if "featureExtract.stem.0.weight" in sd:
+        try:
+            fo, k = int(sd["conv_cls2.weight"].shape[0]), int(sd["regress_adjust.weight"].shape[0]) // 4
+        except KeyError as exc:
+            raise WeightsError(f"{source}: EfficientNet-Lite0 backbone but no {exc.args[0]!r}: not a SiamRPN "
+                               "state dict") from None
+        return ModelConfig(backbone="efficientnet_lite0", feature_out=fo, anchor_num=k)
     try:
         c1 = int(sd["featureExtract.0.weight"].shape[0])
         fo = int(sd["conv_cls2.weight"].shape[0])
@@ -229,7 +237,8 @@ def random_model(cfg: ModelConfig | None = None, seed: int = 0) -> SiamRPN:
             if isinstance(m, nn.Conv2d):
                 fan_in = m.in_channels * m.kernel_size[0] * m.kernel_size[1]
                 m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
             elif isinstance(m, nn.BatchNorm2d):
                 n = m.num_features
                 m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
@@ -247,12 +256,24 @@ def _calibrate_random(model: SiamRPN, gen: torch.Generator) -> None:
     z = torch.rand((1, 3, 127, 127), generator=gen) * 255
     x = torch.rand((1, 3, 255, 255), generator=gen) * 255
     model.eval()
-    t = x
-    for m in model.featureExtract:
-        t = m(t) if not isinstance(m, nn.BatchNorm2d) else _calibrate_bn(m, t, gen)
-    xf, zf = t, model.featureExtract(z)
+    if model.cfg.backbone == "alexnet":
+        t = x
+        for m in model.featureExtract:
+            t = m(t) if not isinstance(m, nn.BatchNorm2d) else _calibrate_bn(m, t, gen)
+    else:  # batch statistics of the random pair become the running statistics
+        bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+        for m in bns:
+            m.reset_running_stats()
+            m.momentum = None
+        model.train()
+        model.search_features(torch.cat([x, x.flip(-1)]))
+        model.eval()
+        for m in bns:
+            m.momentum = 0.1
+    xf, zf = model.search_features(x), model.template_features(z)
     for tconv, sconv, target in ((model.conv_cls1, model.conv_cls2, 3.0), (model.conv_r1, model.conv_r2, 0.3)):
-        k = tconv(zf).view(-1, model.cfg.feature_out, 4, 4)
+        t = tconv(zf)
+        k = t.view(-1, model.cfg.feature_out, t.shape[-2], t.shape[-1])
         out = torch.nn.functional.conv2d(sconv(xf), k)
         scale = target / float(out.std())
         tconv.weight.mul_(scale)

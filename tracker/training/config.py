@@ -15,7 +15,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DataSource:
-    """One training data source. ``kind``: synthetic | stills | got10k | vid | pysot | vot | otb."""
+    """One training data source. ``kind``: synthetic | stills | cutouts | got10k | vid | pysot | vot | otb."""
 
     kind: str = "synthetic"
     root: str = ""  # folder (or JSON file for ``pysot``), unused for synthetic/stills
@@ -69,7 +69,7 @@ class OptimConfig:
     cls_weight: float = 1.0
     loc_weight: float = 1.2  # lambda in Eq. 5
     smooth_l1_sigma: float = 3.0  # sigma in Eq. 4 (Faster R-CNN RPN value)
-    frozen_layers: int = 3  # conv1..conv3 frozen after initialisation (paper Sec. 5.1)
+    frozen_layers: int = 3  # AlexNet: conv1..conv3 frozen (paper Sec. 5.1); Lite0: stem + blocks 0..n-1 frozen
     backbone_lr_mult: float = 1.0  # LR multiplier of the trainable backbone layers (conv4, conv5) vs the head
 
 
@@ -85,9 +85,11 @@ class TrainConfig:
     workers: int = 0
     checkpoint_every: int = 100
     log_every: int = 10
-    init: str = "derived"  # derived (Gabor/DCT conv1 + data-calibrated random conv2-5) | random | <checkpoint path>
+    # derived (AlexNet: Gabor/DCT conv1 + data-calibrated random conv2-5) | pretrained (Lite0: ImageNet backbone)
+    # | random | <checkpoint path>
+    init: str = "derived"
     init_calibration_pairs: int = 64
-    init_feature_gain: float = 0.1  # conv5 BN weight at initialisation (see initialise.derived_init)
+    init_feature_gain: float = 0.1  # conv5 BN weight (AlexNet) / neck BN weight (Lite0) at initialisation
     init_alpha: float = 0.05  # scale of the cross-correlation initialisation of conv_cls1
     amp: bool = True  # mixed precision, used only on CUDA
     data: tuple[DataSource, ...] = (DataSource(),)

@@ -10,7 +10,8 @@ in temporal order; ``load(i, f)`` returns ``(BGR uint8 image, box x,y,w,h in ima
                      the box is mapped into the 511 crop as pysot's ``_get_bbox`` does
 * ``FolderTracks``   VOT (``groundtruth.txt`` polygons/boxes; frames in ``color/`` or the folder) and OTB
                      (``img/`` + ``groundtruth_rect*.txt``, 1-based x,y,w,h) sequence folders under a root
-* ``SyntheticTracks`` rendered videos (``synthetic_videos``); ``StillTracks`` still photographs, one frame each
+* ``SyntheticTracks`` rendered videos (``synthetic_videos``); ``StillTracks`` still photographs, one frame each;
+  ``CutoutTracks`` (``cutouts``) public-domain object cut-outs pasted into two scenes each
 """
 from __future__ import annotations
 
@@ -257,6 +258,10 @@ def build_trackset(source, seed: int) -> TrackSet:
         return SyntheticTracks(source.num_videos, source.num_frames, seed, source.frame_range)
     if kind == "stills":
         return StillTracks(seed=seed)
+    if kind == "cutouts":
+        from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
+
+        return CutoutTracks(source.root or OPENCLIPART_ROOT, seed)
     if kind == "got10k":
         return GOT10kTracks(source.root, source.frame_range)
     if kind == "vid":
@@ -265,4 +270,4 @@ def build_trackset(source, seed: int) -> TrackSet:
         return PysotTracks(source.root, source.anno, source.frame_range)
     if kind in ("vot", "otb", "folder"):
         return FolderTracks(source.root, source.frame_range)
-    raise ValueError(f"unknown data source kind {kind!r} (synthetic, stills, got10k, vid, pysot, vot, otb)")
+    raise ValueError(f"unknown data source kind {kind!r} (synthetic, stills, cutouts, got10k, vid, pysot, vot, otb)")

