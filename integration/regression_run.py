@@ -43,7 +43,7 @@ class GateSettings:
     weights: str | None = None
     #: tracker factory (``module:callable`` taking ``weights, threads, seed, preset``); tests swap it
     tracker: str = "integration.regression_run:deterministic_tracker"
-    preset: str = "paper"
+    preset: str | None = None  #: None: the preset stored with the weights (``lite0`` for the default weights)
     threads: int = 1
     seed: int = 0
     workers: int = 2
@@ -81,7 +81,7 @@ def regression_cases(settings: GateSettings) -> tuple[list[Case], dict[str, str]
 
 
 def deterministic_tracker(weights: str | None = None, device: str = "cpu", threads: int = 1, seed: int = 0,
-                          preset: str = "paper") -> Any:
+                          preset: str | None = None) -> Any:
     """SiamRPN with fixed torch threads and seeds (the gate's tracker factory, built inside each worker)."""
     import numpy as np
     import torch
@@ -121,6 +121,18 @@ def weights_info(weights: str | None) -> dict[str, Any]:
     except ValueError:
         shown = str(path)
     return {"spec": "default" if weights is None else str(weights), "path": shown, "sha256": _sha256(path)}
+
+
+def _stored_preset(weights: str | None) -> str:
+    """Name of the preset the tracker uses when none is given (the one stored with the weights)."""
+    from tracker.presets import get_preset
+    from tracker.siamrpn import resolve_preset
+    from tracker.weights import build_model
+
+    if weights is not None and str(weights).startswith("random:"):
+        return "paper"
+    _, meta = build_model(weights, get_preset("paper").model)
+    return resolve_preset(None, meta).name
 
 
 def environment() -> dict[str, str]:
@@ -222,7 +234,8 @@ def measure(settings: GateSettings, out: str | os.PathLike, cases: list[Case] | 
         "schema": SCHEMA_VERSION,
         "cases": measured,
         "weights": winfo,
-        "tracker": {"name": "SiamRPN", "preset": settings.preset, "device": "cpu", "threads": settings.threads,
+        "tracker": {"name": "SiamRPN", "preset": settings.preset or _stored_preset(settings.weights), "device": "cpu",
+                    "threads": settings.threads,
                     "seed": settings.seed, "baseline_runs": "1 (declared deterministic)",
                     "workers": settings.workers, "seconds": seconds},
         "conventions": {

@@ -18,8 +18,18 @@ class TrackError(Exception):
     """A user-facing failure of ``siamrpn track`` (bad input file, box, weights)."""
 
 
+WEIGHTS_NOTE = (
+    "Default weights: results/weights/siamrpn_default.pth, the project's own training of the paper's UP-channel "
+    "SiamRPN head on an ImageNet-pretrained EfficientNet-Lite0 backbone (preset 'lite0'); the paper's ImageNet "
+    "AlexNet weights and the released SiamRPN weights are not available to this project. Released AlexNet weights "
+    "load as they are: --weights SiamRPNVOT.model (DaSiamRPN, preset dasiam_vot/dasiam_otb/dasiam_big) or a pysot "
+    "UP-channel .pth (preset pysot_upchannel_alex or paper).")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     from .presets import preset_names
+
+    parser.epilog = WEIGHTS_NOTE
 
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--video", type=Path, help="video file readable by OpenCV")
@@ -27,11 +37,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init", required=True, help="initial box x,y,w,h (0-based pixels, top-left corner)")
     parser.add_argument("--weights", type=Path, default=None,
                         help="DaSiamRPN .model, pysot UP-channel .pth or our checkpoint (default: "
-                             "results/weights/siamrpn_default.pth)")
+                             "results/weights/siamrpn_default.pth, EfficientNet-Lite0 backbone)")
     parser.add_argument("--preset", choices=preset_names(), default=None,
-                        help="tracking preset (default: the checkpoint's own preset, else 'paper')")
+                        help="tracking preset (default: the checkpoint's own preset, else 'paper'; a preset for "
+                             "another backbone than the weights' is refused)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
-    parser.add_argument("--backend", default="eager", help="eager (reference) or fused/fused_cl/torchscript/onnx")
+    parser.add_argument("--backend", default="eager",
+                        help="eager (reference) or fused/fused_cl/torchscript/onnx (exact rewrites)")
     parser.add_argument("--output", type=Path, default=None, help="boxes file (default: standard output)")
     parser.add_argument("--visualize", type=Path, default=None, help="write an mp4 with the boxes drawn")
 

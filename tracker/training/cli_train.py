@@ -13,7 +13,7 @@ import sys
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="training config (.toml/.yaml/.json), e.g. configs/train_default.toml")
+    parser.add_argument("--config", required=True, help="training config (.toml/.yaml/.json), e.g. configs/train_lite0.toml")
     parser.add_argument("--out", required=True, help="run folder: checkpoint.pth, weights.pth, log.csv, loss.png")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pth")
     parser.add_argument("--device", default=None, help="cpu | cuda (default: cuda if available)")
