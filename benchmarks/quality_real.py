@@ -16,6 +16,7 @@ Sequences whose ground truth is shorter than the frames are cut to the annotated
     .venv/bin/python benchmarks/quality_real.py --tracker lite0=siamrpn:results/weights/siamrpn_default.pth \\
         --tracker csrt --tracker kcf --tracker nano [--out output/quality] [--workers 2]
 
+Trackers can be run in several invocations into the same ``--out`` and scored together with ``--no-run``.
 Prints one JSON object (also ``<out>/quality.json``) and writes ``<out>/per_sequence.csv``.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> int:
     ap.add_argument("--tracker", action="append", required=True, help="label=name[:weights] (repeatable)")
     ap.add_argument("--out", type=Path, default=REPO / "output" / "quality")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-run", action="store_true", help="only score the results already under <out>/runs")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import warnings
@@ -60,7 +62,7 @@ def main() -> int:
         seqs = load_dataset(args.dataset)
     specs = [_spec(t) for t in args.tracker]
     runs = args.out / "runs"
-    for kind in ("baseline", "otb"):
+    for kind in () if args.no_run else ("baseline", "otb"):
         summary = run_experiment(specs, ExperimentSpec(kind=kind, deterministic=True), seqs, runs,
                                  workers=args.workers)
         failed = [o.key for o in summary.outcomes if o.status == "failed"]

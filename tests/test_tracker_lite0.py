@@ -13,6 +13,7 @@ import pytest
 import skimage.data
 import torch
 
+from tests.conftest import REPO
 from tracker.backbones.efficientnet_lite import (
     BackboneWeightsError,
     EfficientNetLite0,
@@ -210,3 +211,28 @@ def test_short_training_run_decreases_the_loss(tmp_path):
     losses = summary["losses"]
     assert np.mean(losses[-3:]) < 0.85 * np.mean(losses[:3])  # measured: 0.86 -> 0.63 in 12 steps
     assert load_checkpoint(tmp_path / "run" / "weights.pth").model_config.backbone == "efficientnet_lite0"
+
+
+def test_freeze_layers_lite0():
+    """``frozen_layers`` counts Lite0 blocks: 11 freezes the whole backbone, 8 leaves stage 5 (blocks 8-10)."""
+    from tracker.training.loop import freeze_layers
+
+    for n, trainable_blocks in ((11, set()), (8, {8, 9, 10})):
+        model = SiamRPN(LITE0.model)
+        params = {id(p) for p in freeze_layers(model, n)}
+        names = {k for k, p in model.named_parameters() if id(p) in params}
+        blocks = {int(k.split(".")[2]) for k in names if k.startswith("featureExtract.blocks.")}
+        assert blocks == trainable_blocks
+        assert not any(k.startswith("featureExtract.stem.") for k in names)
+        assert {"neck.conv.weight", "conv_cls1.weight", "regress_adjust.bias"} <= names
+
+
+@pytest.mark.parametrize("name", ["train_lite0", "train_lite0_gpu", "train_alexnet_synthetic"])
+def test_shipped_training_configs_parse_and_fit_their_preset(name):
+    from tracker.training.config import load_config
+
+    cfg = load_config(REPO / "configs" / f"{name}.toml")
+    backbone = get_preset(cfg.preset).model.backbone
+    assert (cfg.init == "pretrained") == (backbone == "efficientnet_lite0")
+    if backbone == "efficientnet_lite0":
+        assert cfg.optim.frozen_layers == Lite0Backbone.num_blocks  # phase 1: the whole backbone frozen
