@@ -27,6 +27,7 @@ to the per-sequence runner), as are trackers other than SiamRPN.
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from typing import Any, Callable, Iterable
@@ -39,7 +40,7 @@ from integration.protocols.one_pass import OnePassState, got10k_runs
 from integration.protocols.steps import INIT, Step
 from integration.protocols.vot_baseline import BaselineRepetitions
 from integration.runner import (Unit, UnitOutcome, baseline_settings, clear_unit_runs, record_done, record_failure,
-                                write_baseline_results, write_one_pass_results)
+                                split_done, write_baseline_results, write_one_pass_results)
 
 __all__ = ["BATCHABLE", "DEFAULT_BATCH_SIZE", "batched_tracker", "run_batched", "run_batched_units"]
 
@@ -260,8 +261,7 @@ def run_batched(units: list[Unit], batch_size: int = DEFAULT_BATCH_SIZE, resume:
     if exp.kind not in BATCHABLE:
         raise ValueError(f"experiment {exp.kind!r} is not batched: its clock is per sequence "
                          f"(batched: {', '.join(BATCHABLE)})")
-    todo = [u for u in units if not (resume and u.is_done())]
-    outcomes = [UnitOutcome(u.key, "skipped") for u in units if u not in todo]
+    todo, outcomes = split_done(units, resume)
     if not todo:
         return outcomes
     batch = batched_tracker(tracker if tracker is not None else spec.build())
@@ -277,6 +277,11 @@ def run_batched(units: list[Unit], batch_size: int = DEFAULT_BATCH_SIZE, resume:
             bar.write(f"batched {spec.result_name}/{exp.kind}: {ex.frames} tracked frames, "
                       f"{ex.frames / max(time.perf_counter() - start, 1e-9):.1f} frames/s")
     return outcomes
+
+
+def _notify(notices: list[str]) -> None:
+    for msg in notices:
+        print(f"note: redoing {msg}", file=sys.stderr, flush=True)
 
 
 def run_batched_units(units: Iterable[Unit], batch_size: int = DEFAULT_BATCH_SIZE, resume: bool = True,
@@ -297,18 +302,22 @@ def run_batched_units(units: Iterable[Unit], batch_size: int = DEFAULT_BATCH_SIZ
         if exp.kind not in BATCHABLE:
             outcomes += per_sequence(group)
             continue
-        todo = [u for u in group if not (resume and u.is_done())]
+        notices: list[str] = []
+        todo, skipped = split_done(group, resume, notices.append)
         if not todo:
-            outcomes += [UnitOutcome(u.key, "skipped") for u in group]
+            outcomes += skipped
             continue
         try:
             tracker = spec.build()
         except Exception as exc:  # noqa: BLE001 - like a per-sequence unit whose tracker fails to build
-            outcomes += [UnitOutcome(u.key, "skipped") for u in group if u not in todo]
+            _notify(notices)
+            outcomes += skipped
             outcomes += [record_failure(u, 0.0, exc) for u in todo]
             continue
         if batched_tracker(tracker) is None:
-            outcomes += per_sequence(group)
+            outcomes += per_sequence(group)  # checks the records (and gives the notices) itself
             continue
-        outcomes += run_batched(group, batch_size, resume, progress, tracker=tracker)
+        _notify(notices)
+        outcomes += skipped
+        outcomes += run_batched(todo, batch_size, False, progress, tracker=tracker)
     return outcomes

@@ -10,6 +10,7 @@ folders such as ``../shared/data/sequences``, or a pysot-style JSON with an imag
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -82,6 +83,35 @@ class Sequence:
             return (self.annotation.width, self.annotation.height)
         h, w = self.frame(0).shape[:2]
         return (int(w), int(h))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of what tracking this sequence depends on besides the tracker: the ground truth (values and
+        shape), the recorded frame size, and the frame list (paths relative to the frames' common folder, so a
+        moved dataset keeps its hash) or, for in-memory sequences, the frame pixels."""
+        h = hashlib.sha256()
+        try:
+            gt = np.ascontiguousarray(np.asarray(self.groundtruth, dtype=np.float64))
+            h.update(f"gt{gt.shape}".encode())
+            h.update(gt.tobytes())
+        except (TypeError, ValueError):  # ragged rows
+            h.update(repr([np.asarray(r, dtype=np.float64).tolist() for r in self.groundtruth]).encode())
+        h.update(f"|size {self.annotation.width}x{self.annotation.height}|n {len(self)}|".encode())
+        if self.images is not None:
+            for img in self.images:
+                arr = np.ascontiguousarray(img)
+                h.update(f"{arr.shape}{arr.dtype}".encode())
+                h.update(arr.tobytes())
+        elif self.frames:
+            paths = [str(p) for p in self.frames]
+            try:
+                root = os.path.commonpath([os.path.dirname(p) or "." for p in paths])
+                rel = [os.path.relpath(p, root) for p in paths]
+            except ValueError:  # absolute and relative paths mixed
+                rel = paths
+            for p in rel:
+                h.update(p.replace(os.sep, "/").encode("utf-8", "surrogateescape") + b"\0")
+        return h.hexdigest()
 
     def region(self, i: int) -> np.ndarray:
         """Ground-truth region of frame ``i`` (4 or 8 values)."""

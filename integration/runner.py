@@ -21,10 +21,13 @@ Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import os
 import re
+import signal
+import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -45,13 +48,29 @@ from integration.protocols.vot_baseline import BaselineSettings, failure_convent
 
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
            "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
-           "write_baseline_results", "write_one_pass_results", "record_done", "record_failure"]
+           "write_baseline_results", "write_one_pass_results", "record_done", "record_failure", "split_done",
+           "marker_name", "weights_fingerprint"]
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
+
+
+def marker_name(name: str) -> str:
+    """A file-name stem for ``name`` that no other name shares: characters outside ``[A-Za-z0-9_.-]`` (``%``
+    and ``+`` included) become ``%XX`` per UTF-8 byte, so ``a b`` -> ``a%20b`` and ``a_b`` stays ``a_b``;
+    ``bäg`` and ``bög`` differ; over-long stems are cut and completed by a hash of the full name. (On a
+    case-insensitive file system ``Bag`` and ``bag`` share a file: the record stores the sequence name, so
+    such a record is not taken for the other sequence, which is then redone, never lost.)"""
+    out = "".join(ch if re.fullmatch(r"[A-Za-z0-9_.-]", ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                  for ch in name)
+    if out.startswith("."):  # no hidden files, no "." / ".."
+        out = "%2E" + out[1:]
+    if len(out) > 180:
+        out = f"{out[:160]}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    return out or "%00"
 
 
 @dataclass(frozen=True)
@@ -113,25 +132,135 @@ class Unit:
 
     @property
     def done_file(self) -> Path:
-        return self.record_dir / f"{_safe(self.sequence.name)}.done.json"
+        return self.record_dir / f"{marker_name(self.sequence.name)}.done.json"
 
     @property
     def error_file(self) -> Path:
-        return self.record_dir / f"{_safe(self.sequence.name)}.error.txt"
+        return self.record_dir / f"{marker_name(self.sequence.name)}.error.txt"
 
     @property
     def tracker_dir(self) -> Path:
         return Path(self.out) / self.tracker.result_name
 
-    def is_done(self) -> bool:
-        """True when a completion record exists *for the same tracker and experiment settings* (a record
-        written under other settings, e.g. another profile or clock, does not count: the unit is redone)."""
+    def result_files(self) -> list[Path]:
+        """The result files of this unit that exist now (what its completion record checksums)."""
+        name, kind, tdir = self.sequence.name, self.experiment.kind, self.tracker_dir
+        if kind == "otb":
+            files = [tdir / f"{name}.txt", tdir / "times" / f"{name}_time.txt"]
+            return [p for p in files if p.is_file()]
+        seq_dir = tdir / kind / name if kind in ("baseline", "realtime") else tdir / name
+        if not seq_dir.is_dir():
+            return []
+        pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value)|time\.txt|realtime\.json)$")
+        return sorted(p for p in seq_dir.iterdir() if pattern.match(p.name) and p.is_file())
+
+    def content_key(self) -> dict[str, Any]:
+        """What the results depend on: tracker spec and the SHA-256 of its weights file, experiment settings,
+        and a hash of the sequence's ground truth and frame list (:attr:`Sequence.fingerprint`)."""
+        return {"tracker": _jsonable(asdict(self.tracker)), "weights": weights_fingerprint(self.tracker),
+                "experiment": _jsonable(asdict(self.experiment)), "sequence_name": self.sequence.name,
+                "sequence_hash": self.sequence.fingerprint}
+
+    def done_state(self) -> tuple[bool, str | None]:
+        """``(done, notice)``: done when a completion record exists for the same content key (tracker spec,
+        weights bytes, experiment settings, sequence ground truth and frames) and every result file it lists
+        exists with the recorded SHA-256. ``notice`` says why an existing record is not accepted (the unit is
+        then redone); ``None`` when there is no record or it is valid."""
         try:
-            record = json.loads(self.done_file.read_text())
-        except (OSError, ValueError):
-            return False
-        return (record.get("tracker") == _jsonable(asdict(self.tracker))
-                and record.get("experiment") == _jsonable(asdict(self.experiment)))
+            text = self.done_file.read_text()
+        except FileNotFoundError:
+            return False, None
+        except OSError as exc:
+            return False, f"{self.done_file}: unreadable completion record ({exc})"
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return False, f"{self.done_file}: damaged completion record ({exc})"
+        if not isinstance(record, dict) or "key_v" not in record:
+            return False, f"{self.done_file}: completion record of an older format (no content key)"
+        if record.get("sequence") != self.sequence.name:
+            return False, (f"{self.done_file}: the record is of sequence {record.get('sequence')!r}, "
+                           f"not {self.sequence.name!r}")
+        stored, now = record.get("content", {}), self.content_key()
+        for field_, what in (("weights", "the weights file changed"), ("tracker", "other tracker settings"),
+                             ("experiment", "other experiment settings"),
+                             ("sequence_hash", "the sequence's ground truth or frame list changed")):
+            if stored.get(field_) != now[field_]:
+                detail = ""
+                if field_ == "weights":
+                    detail = (f" (sha256 {_short(stored.get(field_, {}).get('sha256'))} -> "
+                              f"{_short(now[field_].get('sha256'))})")
+                return False, f"{self.key}: previous results are stale: {what}{detail}"
+        files = record.get("files")
+        if not isinstance(files, dict) or not files:
+            return False, f"{self.done_file}: the record lists no result files"
+        for rel, digest in files.items():
+            path = Path(self.out) / rel
+            if not path.is_file():
+                return False, f"{self.key}: result file {path} is missing"
+            if _file_sha256(path) != digest:
+                return False, f"{self.key}: result file {path} changed since it was written (checksum mismatch)"
+        return True, None
+
+    def is_done(self) -> bool:
+        """True when a valid completion record exists (:meth:`done_state`)."""
+        return self.done_state()[0]
+
+
+def _short(digest: Any) -> str:
+    return str(digest)[:12] if digest else "none"
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+_WEIGHTS_CACHE: dict[tuple, str | None] = {}
+
+
+def _path_sha256(path: Path) -> str | None:
+    """SHA-256 of a file, or of a folder's files (relative names + bytes); cached per (path, size, mtime)."""
+    try:
+        if path.is_file():
+            st = path.stat()
+            key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+            if key not in _WEIGHTS_CACHE:
+                _WEIGHTS_CACHE[key] = _file_sha256(path)
+            return _WEIGHTS_CACHE[key]
+        if path.is_dir():
+            h = hashlib.sha256()
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                h.update(f"{f.relative_to(path).as_posix()}\0{_path_sha256(f)}\0".encode())
+            return h.hexdigest()
+    except OSError:
+        return None
+    return None
+
+
+def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
+    """``{"path", "sha256"}`` of the weights a spec loads: its file (or folder), SiamRPN's default weights
+    (``SIAMRPN_WEIGHTS`` or ``results/weights/siamrpn_default.pth``) or NanoTrack's default folder when
+    ``weights`` is unset; ``sha256`` ``None`` for ``random:<seed>``, trackers without weights, or a missing file."""
+    w = spec.weights
+    path: Path | None = None
+    if w is None:
+        if spec.name == "siamrpn":
+            from tracker.weights import default_weights_path
+
+            path = default_weights_path()
+        elif spec.name == "nano":
+            from integration.trackers import default_nanotrack_dir
+
+            path = default_nanotrack_dir()
+    elif not str(w).startswith("random:"):
+        path = Path(w)
+    if path is None:
+        return {"path": None, "sha256": None}
+    return {"path": str(path), "sha256": _path_sha256(path)}
 
 
 @dataclass(frozen=True)
@@ -284,18 +413,44 @@ def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcom
 
 
 def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutcome:
-    """Write the completion record of ``unit`` (what resume checks) and return its outcome."""
-    record = {"key": unit.key, "sequence": unit.sequence.name, "tracker": _jsonable(asdict(unit.tracker)),
+    """Write the completion record of ``unit`` (what resume checks: its content key and the SHA-256 of every
+    result file) and return its outcome."""
+    out = Path(unit.out)
+    files = {p.relative_to(out).as_posix(): _file_sha256(p) for p in unit.result_files()}
+    record = {"key_v": 2, "key": unit.key, "sequence": unit.sequence.name, "content": unit.content_key(),
+              "files": files, "tracker": _jsonable(asdict(unit.tracker)),
               "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
     if unit.error_file.is_file():
         unit.error_file.unlink()
     return UnitOutcome(unit.key, "done", seconds, runs)
 
 
+def split_done(units: Iterable[Unit], resume: bool = True,
+               notify: Callable[[str], None] | None = None) -> tuple[list[Unit], list[UnitOutcome]]:
+    """``(todo, skipped outcomes)``: with ``resume``, units with a valid completion record are skipped; an
+    invalid record (stale content, missing or changed result file) is reported through ``notify`` (default:
+    a ``note:`` line on stderr) and its unit is redone."""
+    notify = notify or (lambda msg: print(f"note: redoing {msg}", file=sys.stderr, flush=True))
+    todo, skipped = [], []
+    for u in units:
+        if not resume:
+            todo.append(u)
+            continue
+        done, notice = u.done_state()
+        if done:
+            skipped.append(UnitOutcome(u.key, "skipped"))
+        else:
+            if notice:
+                notify(notice)
+            todo.append(u)
+    return todo, skipped
+
+
 def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True) -> UnitOutcome:
-    """Run one unit unless its completion record exists; never raises (errors are logged and returned)."""
+    """Run one unit unless its valid completion record exists; never raises (errors are logged and returned)."""
     if resume and unit.is_done():
         return UnitOutcome(unit.key, "skipped")
     quiet_opencv()
@@ -348,8 +503,7 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
               executor: Any = None) -> list[UnitOutcome]:
     """Run units in-process (``workers=1``), in ``workers`` spawned processes, or on ``executor`` (any
     ``concurrent.futures``-style executor, e.g. :func:`integration.cluster.dask_executor`)."""
-    todo = [u for u in units if not (resume and u.is_done())]
-    outcomes = [UnitOutcome(u.key, "skipped") for u in units if u not in todo]
+    todo, outcomes = split_done(units, resume)
     bar = tqdm(total=len(units), initial=len(outcomes), desc="sequences", unit="seq", disable=not progress)
     try:
         if executor is None and workers <= 1:
@@ -362,7 +516,7 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
         pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                                initializer=_worker_init)
         try:
-            pending = {pool.submit(run_unit, u, None, resume): u for u in todo}
+            pending = {pool.submit(run_unit, u, None, False): u for u in todo}
             while pending:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in done:
