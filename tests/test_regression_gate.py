@@ -228,7 +228,7 @@ def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
         for name, p in model.named_parameters():
             if p.ndim == 4:
                 p.mul_(1 + 0.5 * torch.randn(p.shape, generator=gen))
-    bad = save_checkpoint(tmp_path / "perturbed.pth", model, "paper", {"note": "test: perturbed"})
+    bad = save_checkpoint(tmp_path / "perturbed.pth", model, ckpt.preset, {"note": "test: perturbed"})
     rc = gate(GateSettings(weights=str(bad), generated=tiny, include_bag=False, workers=1, progress=False),
               ref, tmp_path / "o2", instrument=False)
     out = capsys.readouterr().out
