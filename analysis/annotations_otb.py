@@ -1,5 +1,10 @@
 """OTB-style ground truth: pysot/DaSiamRPN ``OTB2015.json`` and OTB folders (``img/0001.jpg`` + ``groundtruth_rect.txt``).
 
+MATLAB-era layouts found in the wild are read too: frames in ``imgs/`` instead of ``img/``, the boxes in
+``<name>_gt.txt`` and the annotated frame range in ``<name>_frames.txt`` (two numbers ``start,end``, inclusive,
+the numbers in the frame file names; MILTrack's data layout). In a ``<name>_gt.txt`` a row ``0,0,0,0`` marks a
+frame without annotation (MIL annotates every 5th frame) and becomes NaN.
+
 Boxes stay as written in the files (``x, y, w, h``, OTB's 1-based pixel convention); the OTB metrics only
 use differences and centres, so no shift is applied (same as OTB MATLAB, got10k and pysot-toolkit).
 
@@ -127,8 +132,14 @@ def _frame_path(root: str | Path | None, folder: str, file: str) -> Path:
     return Path(root) / rel if root is not None else rel
 
 
+def _frames_dir(folder: Path) -> Path | None:
+    return next((d for d in (folder / "img", folder / "imgs") if d.is_dir()), None)
+
+
 def _is_otb_sequence(folder: Path) -> bool:
-    return folder.is_dir() and (folder / "img").is_dir() and any(folder.glob("groundtruth_rect*.txt"))
+    """``img/`` (or ``imgs/``) and ``groundtruth_rect*.txt`` (or ``<name>_gt.txt``)."""
+    return (folder.is_dir() and _frames_dir(folder) is not None
+            and (any(folder.glob("groundtruth_rect*.txt")) or (folder / f"{folder.name}_gt.txt").is_file()))
 
 
 def load_otb_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
@@ -168,7 +179,10 @@ def _target_files(folder: Path) -> list[tuple[str, Path]]:
         return [(folder.name, plain)]
     if numbered:
         return [(folder.name, numbered[0])]
-    raise ValueError(f"{folder}: no non-empty groundtruth_rect*.txt")
+    matlab = folder / f"{folder.name}_gt.txt"
+    if matlab.is_file():
+        return [(folder.name, matlab)]
+    raise ValueError(f"{folder}: no non-empty groundtruth_rect*.txt or {folder.name}_gt.txt")
 
 
 def _frame_number(p: Path) -> int:
@@ -177,13 +191,16 @@ def _frame_number(p: Path) -> int:
 
 
 def _load_otb_sequence(folder: Path) -> dict[str, SequenceAnnotation]:
-    images = sorted((p for p in (folder / "img").iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES), key=_frame_number)
+    frames_dir = _frames_dir(folder) or folder / "img"
+    images = sorted((p for p in frames_dir.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES), key=_frame_number)
     if not images:
-        raise ValueError(f"{folder / 'img'}: no images")
+        raise ValueError(f"{frames_dir}: no images")
     width, height = _image_size(images[0])
     out = {}
     for name, gt_file in _target_files(folder):
         gt = parse_box_lines(gt_file.read_text(), gt_file)
+        if gt_file.name == f"{folder.name}_gt.txt":
+            gt[np.all(gt == 0, axis=1)] = np.nan  # MIL: 0,0,0,0 = frame not annotated
         frames = _select_frames(folder, images, len(gt), gt_file)
         out[name] = SequenceAnnotation(name=name, groundtruth=gt, width=width, height=height,
                                        frames=tuple(p.resolve() for p in frames), source=str(gt_file))
@@ -201,13 +218,21 @@ def _select_frames(folder: Path, images: list[Path], n_boxes: int, gt_file: Path
         if len(chosen) == n_boxes:
             return chosen
     if len(images) > n_boxes:
-        warnings.warn(f"{gt_file}: {n_boxes} boxes for {len(images)} frames in {folder / 'img'}; "
+        warnings.warn(f"{gt_file}: {n_boxes} boxes for {len(images)} frames in {images[0].parent}; "
                       f"using frames 1-{n_boxes} (no OTB frame range known for {folder.name!r})", stacklevel=3)
         return images[:n_boxes]
-    raise ValueError(f"{gt_file}: {n_boxes} boxes but only {len(images)} frames in {folder / 'img'}")
+    raise ValueError(f"{gt_file}: {n_boxes} boxes but only {len(images)} frames in {images[0].parent}")
 
 
 def _frame_range(folder: Path) -> tuple[int | None, int | None]:
+    matlab = folder / f"{folder.name}_frames.txt"
+    if matlab.is_file():
+        try:
+            start, end = (int(float(v)) for v in _SPLIT.split(matlab.read_text().strip()) if v)
+        except ValueError:
+            raise ValueError(f"{matlab}:1: expected two frame numbers 'start,end', got "
+                             f"{matlab.read_text().strip()!r}") from None
+        return start, end
     cfg = folder / "cfg.json"
     if cfg.is_file():
         try:

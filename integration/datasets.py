@@ -238,8 +238,9 @@ def detect_layout(folder: str | os.PathLike) -> str | None:
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    if (folder / "img").is_dir() and any(folder.glob("groundtruth_rect*.txt")):
-        return "otb"
+    if (((folder / "img").is_dir() or (folder / "imgs").is_dir())
+            and (any(folder.glob("groundtruth_rect*.txt")) or (folder / f"{folder.name}_gt.txt").is_file())):
+        return "otb"  # OTB (img/ + groundtruth_rect*.txt) or the MATLAB/MIL layout (imgs/ + <name>_gt.txt)
     if (folder / "groundtruth.txt").is_file():
         if (folder / "meta_info.ini").is_file() or (folder / "absence.label").is_file():
             return "got10k"

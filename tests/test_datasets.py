@@ -126,3 +126,26 @@ def test_pysot_json_given_by_relative_path(tmp_path, monkeypatch):
     seq = next(iter(seqs.values()))
     assert seq.frames[0] == type(seq.frames[0])("data/synth00/00000001.jpg")
     assert seq.frame(0).shape == (48, 64, 3)
+
+
+def test_otb_matlab_layout_imgs_gt_and_frames_files(tmp_path):
+    """MILTrack/MATLAB layout: ``imgs/``, ``<name>_gt.txt`` (0,0,0,0 = not annotated), ``<name>_frames.txt``."""
+    import cv2
+
+    from integration.datasets import detect_layout, load_dataset
+
+    seq = tmp_path / "faceocc"
+    (seq / "imgs").mkdir(parents=True)
+    for i in range(10):
+        cv2.imwrite(str(seq / "imgs" / f"img{i:05d}.png"), np.full((24, 32, 3), 10 * i, np.uint8))
+    rows = ["5,6,10,8", "0,0,0,0", "0,0,0,0", "6,6,10,8", "0,0,0,0", "0,0,0,0", "7,6,10,8", "0,0,0,0"]
+    (seq / "faceocc_gt.txt").write_text("\n".join(rows) + "\n")
+    (seq / "faceocc_frames.txt").write_text("2,9\n")
+    assert detect_layout(seq) == "otb"
+    (s,) = load_dataset(tmp_path).values()
+    assert s.name == "faceocc" and len(s.groundtruth) == 8
+    assert np.isnan(s.groundtruth[1]).all() and s.groundtruth[3].tolist() == [6, 6, 10, 8]
+    assert int(s.frame(0)[0, 0, 0]) == 20  # frames 2..9: the first frame is img00002
+    (seq / "faceocc_frames.txt").write_text("two to nine\n")
+    with pytest.raises(ValueError, match=r"faceocc_frames\.txt:1: expected two frame numbers"):
+        load_dataset(tmp_path)
