@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,8 @@ from analysis.annotations import SequenceAnnotation
 
 __all__ = [
     "FrameReadError",
+    "check_output_folder",
+    "image_damage",
     "Sequence",
     "detect_layout",
     "load_dataset",
@@ -46,11 +49,13 @@ class Sequence:
     """One sequence: its :class:`SequenceAnnotation` and frame access.
 
     ``frame(i)`` (0-based) returns a BGR ``uint8`` ``(H, W, 3)`` array. ``images`` optionally holds frames
-    already in memory (synthetic sequences); then no file is read.
+    already in memory (synthetic sequences); then no file is read. A truncated JPEG/PNG frame raises
+    :class:`FrameReadError` naming the file; ``accept_damaged=True`` decodes it anyway with a warning.
     """
 
     annotation: SequenceAnnotation
     images: tuple[np.ndarray, ...] | None = None
+    accept_damaged: bool = False
 
     # --- annotation passthrough ------------------------------------------------------------------
     @property
@@ -130,10 +135,25 @@ class Sequence:
                 f"{len(self.frames)} frame paths (frame {i + 1} missing)"
             )
         path = Path(self.frames[i])
-        img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            why = "file does not exist" if not path.exists() else (exc.strerror or str(exc))
+            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})") from None
+        damage = image_damage(data)
+        if damage and not self.accept_damaged:
+            raise FrameReadError(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); "
+                                 "re-extract the frame, or accept damaged frames (siamrpn run "
+                                 "--accept-damaged-frames)")
+        img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+        if img is None and damage:  # imdecode refuses a truncated JPEG that imread decodes partly (grey rest)
+            img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         if img is None:
-            why = "file does not exist" if not path.exists() else "not a readable image"
+            why = "empty file, not a readable image" if not data else "not a readable image"
             raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})")
+        if damage:
+            warnings.warn(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); decoded "
+                          "anyway (damaged frames accepted)", stacklevel=2)
         return _to_bgr(img, str(path))
 
     def check_frames(self) -> None:
@@ -147,6 +167,43 @@ class Sequence:
         for i, p in enumerate(self.frames[: len(self)]):
             if not Path(p).is_file():
                 raise FrameReadError(f"{p}: frame {i + 1} of sequence {self.name!r} does not exist")
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_IEND = b"IEND\xaeB`\x82"
+
+
+def image_damage(data: bytes) -> str | None:
+    """Why the bytes of a JPEG or PNG file are damaged (truncated), or ``None`` (other formats: ``None``).
+
+    JPEG: the end-of-image marker ``FFD9`` must end the file (trailing zero padding, or a few trailing bytes
+    after the marker as some cameras write, are tolerated); PNG: the ``IEND`` chunk must end it. A partly
+    copied or downloaded frame fails these checks; libjpeg alone would decode it with a grey bottom and only a
+    pathless warning."""
+    if data[:3] == b"\xff\xd8\xff":
+        tail = data[-4096:].rstrip(b"\x00")
+        if tail.endswith(b"\xff\xd9") or b"\xff\xd9" in tail[-512:]:
+            return None
+        return f"truncated JPEG: no end-of-image marker, {len(data)} bytes"
+    if data[:8] == _PNG_SIGNATURE:
+        if data[-4096:].rstrip(b"\x00").endswith(_PNG_IEND):
+            return None
+        return f"truncated PNG: no IEND chunk, {len(data)} bytes"
+    return None
+
+
+def check_output_folder(out: str | os.PathLike) -> None:
+    """Raise ``OSError`` naming ``out`` unless it can be created and written (checked before tracking)."""
+    import tempfile
+
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OSError(f"{out}: output folder is not writable ({exc.strerror or exc})") from None
 
 
 def _to_bgr(img: np.ndarray, what: str) -> np.ndarray:

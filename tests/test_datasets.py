@@ -149,3 +149,53 @@ def test_otb_matlab_layout_imgs_gt_and_frames_files(tmp_path):
     (seq / "faceocc_frames.txt").write_text("two to nine\n")
     with pytest.raises(ValueError, match=r"faceocc_frames\.txt:1: expected two frame numbers"):
         load_dataset(tmp_path)
+
+
+def _otb_frames(tmp_path, suffix=".jpg"):
+    names = write_dataset(tmp_path, layout="otb", n_sequences=1, n_frames=N, size=SIZE)
+    seq = load_dataset(tmp_path)[names[0]]
+    if suffix == ".png":
+        pngs = []
+        for p in seq.frames:
+            q = p.with_suffix(".png")
+            cv2.imwrite(str(q), cv2.imread(str(p)))
+            pngs.append(q)
+        seq = Sequence(dataclasses.replace(seq.annotation, frames=tuple(pngs)))
+    return seq
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_truncated_frame_raises_naming_the_file_unless_accepted(tmp_path, suffix):
+    from integration.datasets import image_damage
+
+    seq = _otb_frames(tmp_path, suffix)
+    good = seq.frame(3)
+    path = seq.frames[3]
+    data = path.read_bytes()
+    assert image_damage(data) is None
+    path.write_bytes(data[: len(data) * 2 // 3])  # a partly copied frame
+    kind = "JPEG" if suffix == ".jpg" else "PNG"
+    with pytest.raises(FrameReadError, match=rf"{path.name}: frame 4 of sequence .* damaged \(truncated {kind}"):
+        seq.frame(3)
+    accepting = dataclasses.replace(seq, accept_damaged=True)
+    if suffix == ".jpg":  # libjpeg decodes what it has (grey bottom); accepted with a warning naming the file
+        with pytest.warns(UserWarning, match=rf"{path.name}: frame 4 .*damaged"):
+            img = accepting.frame(3)
+        assert img.shape == good.shape
+    else:  # libpng cannot decode a truncated image at all: still a FrameReadError naming the file
+        with pytest.raises(FrameReadError, match=path.name):
+            accepting.frame(3)
+    assert seq.frame(2).shape == good.shape  # undamaged frames unaffected
+    # zero padding after the end marker is not damage
+    assert image_damage(data + b"\0" * 100) is None
+    assert image_damage(b"BM not checked") is None
+
+
+def test_output_folder_write_check(tmp_path):
+    from integration.datasets import check_output_folder
+
+    check_output_folder(tmp_path / "new" / "out")
+    assert (tmp_path / "new" / "out").is_dir() and not list((tmp_path / "new" / "out").iterdir())
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError, match=r"file/out: output folder is not writable"):
+        check_output_folder(tmp_path / "file" / "out")
