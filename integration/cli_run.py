@@ -48,7 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="measured | simulated:<ms> | simulated:<latency trace file> (real-time schedule)")
         p.add_argument("--deterministic", action="store_true", help="declare the tracker deterministic: 1 run")
         p.add_argument("--sequences", default=None, help="comma-separated subset of sequence names")
-        p.add_argument("--workers", type=int, default=1, help="parallel worker processes")
+        p.add_argument("--workers", type=int, default=1,
+                       help="parallel worker processes (default 1); each unit runs in a supervised process, so a "
+                            "crashing or hanging tracker fails that sequence alone; 0 = in this process (debugging)")
+        p.add_argument("--unit-timeout", type=float, default=None, metavar="SECONDS",
+                       help="fail (and kill) a sequence that runs longer than this (default 21600 = 6 h; 0 = none)")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster (scheduler address, or 'local' to start a LocalCluster)")
         p.add_argument("--batched", action="store_true",
@@ -57,6 +61,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                             "trackers stay per sequence (the real-time clock is per sequence)")
         p.add_argument("--batch-size", type=int, default=None, metavar="N",
                        help="sequences per batched forward (implies --batched; default 32)")
+        p.add_argument("--accept-damaged-frames", action="store_true",
+                       help="decode truncated JPEG/PNG frames anyway (with a warning naming the file) instead of "
+                            "failing the sequence with an error naming the frame")
         p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         p.add_argument("--out", required=True, type=Path, help="output folder; results in <out>/<tracker>/")
@@ -76,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
+        if args.accept_damaged_frames:
+            import dataclasses
+
+            sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
         if args.benchmark == "vot":
             baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
             exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
@@ -101,6 +112,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
                   "--batched ignored", file=sys.stderr)
             batch_size = None
+    from integration.runner import DEFAULT_UNIT_TIMEOUT
+
+    unit_timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
+    if unit_timeout < 0:
+        print(f"{prog}: error: --unit-timeout must be >= 0 seconds (got {unit_timeout:g})", file=sys.stderr)
+        return 2
     options = (("preset", args.preset),) if args.preset else ()
     trackers = [TrackerSpec(name.strip(), args.weights, args.device, options)
                 for name in args.tracker.split(",") if name.strip()]
@@ -116,15 +133,41 @@ def run(args: argparse.Namespace) -> int:
         from integration.runner import baseline_settings
 
         detail = f" (layout {exp.layout}, failure test: overlap <= 0 under the {baseline_settings(exp).convention} rule)"
+    from integration.datasets import check_output_folder
+
+    try:
+        check_output_folder(args.out)
+    except OSError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
     print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}{detail} -> {args.out}")
-    if executor_cm is not None:
-        with executor_cm as ex:
-            summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
-                                     progress=not args.quiet, executor=ex, batch_size=batch_size)
-    else:
-        summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
-                                 resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size)
+    try:
+        if executor_cm is not None:
+            with executor_cm as ex:
+                summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
+                                         progress=not args.quiet, executor=ex, batch_size=batch_size)
+        else:
+            summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
+                                     resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size,
+                                     unit_timeout=unit_timeout or None)
+    except KeyboardInterrupt:
+        _interrupted(prog, trackers, exp, sequences, args.out)
+        return 130
     print(summary.text())
     if summary.unavailable and len(summary.unavailable) == len(trackers):
         return 2
     return 0 if summary.ok else 1
+
+
+def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> None:
+    """One line after Ctrl-C: what has finished (valid completion records) and how to resume."""
+    from integration.runner import plan_units
+
+    try:
+        units = plan_units(trackers, exp, sequences, out)
+        finished = sum(u.is_done() for u in units)
+        what = f"{finished} of {len(units)} sequence runs finished"
+    except BaseException:  # noqa: BLE001 - a second Ctrl-C, or records unreadable: still say how to resume
+        what = "finished sequence runs are kept"
+    print(f"\n{prog}: interrupted: {what} (results in {out}); rerun the same command to resume",
+          file=sys.stderr, flush=True)

@@ -2,10 +2,15 @@
 
 The unit of work is one (tracker, experiment, sequence). A worker builds the tracker from its
 :class:`TrackerSpec` (so nothing unpicklable crosses process boundaries; ``spawn``-safe), runs the protocol,
-writes every result file atomically and finally a completion record. A rerun skips units whose record exists,
-so an interrupted run redoes only what is missing. A unit that raises is logged with its traceback in
-``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units continue; the run ends with a
-:class:`RunSummary` (also written as ``summary.json`` next to the records).
+writes every result file atomically and finally a completion record. A rerun skips units whose record is
+valid: same tracker spec, same weights bytes (SHA-256), same experiment settings, same sequence ground truth
+and frame list (:attr:`~integration.datasets.Sequence.fingerprint`), and every result file unchanged (its
+SHA-256 is stored); any other record is reported (``note: redoing ...``) and its unit redone. Record names
+escape the sequence name (:func:`marker_name`), so distinct sequences never share one. A unit that raises is
+logged with its traceback in ``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units
+continue. With ``workers >= 1`` each unit runs in a supervised process: a tracker that crashes the process
+(segfault, ``os._exit``) or exceeds the unit timeout fails that unit alone, named with the signal or exit
+code. The run ends with a :class:`RunSummary` (also written as ``summary.json`` next to the records).
 
 Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
 
@@ -30,7 +35,7 @@ import signal
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -49,7 +54,7 @@ from integration.protocols.vot_baseline import BaselineSettings, failure_convent
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
            "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
            "write_baseline_results", "write_one_pass_results", "record_done", "record_failure", "split_done",
-           "marker_name", "weights_fingerprint"]
+           "marker_name", "weights_fingerprint", "RunInterrupted", "DEFAULT_UNIT_TIMEOUT", "describe_exit"]
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -499,24 +504,198 @@ def _worker_init() -> None:
     quiet_opencv()
 
 
+DEFAULT_UNIT_TIMEOUT = 6 * 3600.0  #: seconds one unit may take in a supervised worker (generous; ``None``/0: no limit)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_units`: the workers were stopped; ``outcomes`` are the units finished so far."""
+
+    def __init__(self, outcomes: list[UnitOutcome], total: int) -> None:
+        super().__init__(f"interrupted after {len(outcomes)} of {total} units")
+        self.outcomes, self.total = outcomes, total
+
+
+def describe_exit(code: int | None) -> str:
+    """A worker's exit code in words: ``killed by signal SIGSEGV (exit code -11)``, ``exited with code 3``."""
+    if code is None:
+        return "did not exit"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by signal {name} (exit code {code})"
+    return f"exited with code {code}"
+
+
+def record_crash(unit: Unit, seconds: float, error: str, detail: str) -> UnitOutcome:
+    """Log a failure without a Python traceback (crashed or timed-out worker) and return its outcome."""
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(unit.error_file, f"{unit.key}\n{error}\n{detail}\n")
+    return UnitOutcome(unit.key, "failed", seconds, 0, error, str(unit.error_file))
+
+
+def _worker_main(conn: Any) -> None:
+    """A supervised worker: runs the units it is sent, one at a time, answering each with its outcome."""
+    import faulthandler
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C and stops the workers
+    except (ValueError, OSError):  # pragma: no cover
+        pass
+    faulthandler.enable()  # a native crash prints the Python stack of the unit on stderr
+    _worker_init()
+    while True:
+        try:
+            unit = conn.recv()
+        except (EOFError, OSError):
+            return
+        if unit is None:
+            return
+        conn.send(run_unit(unit, resume=False))
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        import threading
+
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="siamrpn-unit")
+        main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # inherited: no child traceback
+        try:
+            self.proc.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, old)
+        child.close()
+        self.unit: Unit | None = None
+        self.since = 0.0
+
+    def give(self, unit: Unit) -> None:
+        self.unit, self.since = unit, time.monotonic()
+        self.conn.send(unit)
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+        self.kill()
+
+
+def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, bar: tqdm) -> list[UnitOutcome]:
+    """Run ``todo`` on ``workers`` supervised spawned processes. A worker that dies (segfault, ``os._exit``,
+    out-of-memory kill) fails only the unit it was running, named with the signal or exit code, and is
+    replaced; a unit running longer than ``unit_timeout`` seconds is killed and failed."""
+    from multiprocessing.connection import wait as wait_any
+
+    ctx = mp.get_context("spawn")
+    queue = list(reversed(todo))
+    idle: list[_Worker] = []
+    busy: list[_Worker] = []
+    outcomes: list[UnitOutcome] = []
+
+    def finish(outcome: UnitOutcome) -> None:
+        outcomes.append(outcome)
+        bar.update()
+
+    try:
+        while queue or busy:
+            while queue and len(busy) < workers:
+                while idle and not idle[-1].proc.is_alive():
+                    idle.pop().kill()
+                worker = idle.pop() if idle else _Worker(ctx)
+                unit = queue.pop()
+                bar.set_postfix_str(unit.key, refresh=False)
+                try:
+                    worker.give(unit)
+                except (OSError, ValueError) as exc:  # the worker died idle, or the unit cannot be sent
+                    worker.kill()
+                    finish(record_crash(unit, 0.0, f"could not hand the unit to a worker: {exc}", ""))
+                    continue
+                busy.append(worker)
+            timeout = None
+            if unit_timeout:
+                timeout = max(0.0, min(w.since + unit_timeout for w in busy) - time.monotonic()) + 0.01
+            ready = set(wait_any([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+            now = time.monotonic()
+            for worker in list(busy):
+                unit = worker.unit
+                assert unit is not None
+                outcome = None
+                if worker.conn in ready or worker.proc.sentinel in ready:
+                    try:
+                        if worker.conn.poll():
+                            outcome = worker.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = None
+                    if outcome is not None:
+                        busy.remove(worker)
+                        worker.unit = None
+                        idle.append(worker)
+                        finish(outcome)
+                        continue
+                    worker.proc.join(5)
+                    how = describe_exit(worker.proc.exitcode)
+                    busy.remove(worker)
+                    worker.kill()
+                    finish(record_crash(
+                        unit, now - worker.since, f"tracker process crashed: {how} while running {unit.key}",
+                        "No Python traceback: the tracker crashed in native code or ended its process (os._exit); "
+                        "see the worker's stderr for a fault-handler stack. The other units continued."))
+                elif unit_timeout and now - worker.since > unit_timeout:
+                    busy.remove(worker)
+                    worker.kill()
+                    finish(record_crash(
+                        unit, now - worker.since,
+                        f"timed out: {unit.key} ran longer than {unit_timeout:g} s (unit timeout); its tracker "
+                        "process was killed",
+                        "Raise the limit with `siamrpn run ... --unit-timeout SECONDS` (0: no limit) if the "
+                        "sequence is just long."))
+    except KeyboardInterrupt:
+        for worker in busy + idle:
+            worker.kill()
+        busy, idle = [], []
+        raise RunInterrupted(outcomes, len(todo)) from None
+    finally:
+        for worker in idle:
+            worker.stop()
+        for worker in busy:
+            worker.kill()
+    return outcomes
+
+
 def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress: bool = True,
-              executor: Any = None) -> list[UnitOutcome]:
-    """Run units in-process (``workers=1``), in ``workers`` spawned processes, or on ``executor`` (any
-    ``concurrent.futures``-style executor, e.g. :func:`integration.cluster.dask_executor`)."""
+              executor: Any = None, unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT) -> list[UnitOutcome]:
+    """Run units on ``workers`` supervised spawned processes (``workers >= 1``: a crashing or hanging tracker
+    fails its unit alone, see :func:`_run_supervised`), in this process (``workers=0``: no isolation, for
+    debugging), or on ``executor`` (any ``concurrent.futures``-style executor, e.g.
+    :func:`integration.cluster.dask_executor`). Outcomes come in the order of ``units``.
+
+    Ctrl-C stops the workers at once and raises :class:`RunInterrupted` (finished units keep their records)."""
     todo, outcomes = split_done(units, resume)
     bar = tqdm(total=len(units), initial=len(outcomes), desc="sequences", unit="seq", disable=not progress)
     try:
-        if executor is None and workers <= 1:
-            for u in todo:
-                bar.set_postfix_str(u.key, refresh=False)
-                outcomes.append(run_unit(u, resume=resume))
-                bar.update()
-            return outcomes
-        own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                               initializer=_worker_init)
-        try:
-            pending = {pool.submit(run_unit, u, None, False): u for u in todo}
+        if executor is None and workers <= 0:
+            try:
+                for u in todo:
+                    bar.set_postfix_str(u.key, refresh=False)
+                    outcomes.append(run_unit(u, resume=False))
+                    bar.update()
+            except KeyboardInterrupt:
+                raise RunInterrupted(outcomes, len(todo)) from None
+        elif executor is None:
+            outcomes += _run_supervised(todo, workers, unit_timeout, bar)
+        else:
+            pending = {executor.submit(run_unit, u, None, False): u for u in todo}
             while pending:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -528,23 +707,26 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
                     except Exception as exc:  # noqa: BLE001 - e.g. a cluster worker lost
                         outcomes.append(UnitOutcome(unit.key, "failed", error=f"{type(exc).__name__}: {exc}"))
                     bar.update()
-        finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return outcomes
     finally:
         bar.close()
+    order = {u.key: k for k, u in enumerate(units)}
+    return sorted(outcomes, key=lambda o: order.get(o.key, len(order)))
 
 
 def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                    sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int = 1,
                    resume: bool = True, progress: bool = True, executor: Any = None,
-                   check_trackers: bool = True, batch_size: int | None = None) -> RunSummary:
+                   check_trackers: bool = True, batch_size: int | None = None,
+                   unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT) -> RunSummary:
     """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise.
 
     ``batch_size``: run SiamRPN's baseline/OTB/GOT-10k units batched, that many sequences per forward
     (:mod:`integration.batched_runner`, in this process); other trackers and real-time experiments run per
-    sequence as usual (``workers``/``executor``)."""
+    sequence as usual (``workers``/``executor``). ``unit_timeout``: seconds one unit may run in a supervised
+    worker before it is killed and failed."""
+    from integration.datasets import check_output_folder
+
+    check_output_folder(out)  # an unwritable folder is found before tracking, not after a whole sequence
     trackers = list(trackers)
     unavailable: dict[str, str] = {}
     if check_trackers:
@@ -564,9 +746,10 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
         from integration.batched_runner import run_batched_units
 
         outcomes = run_batched_units(units, batch_size, resume, progress,
-                                     per_sequence=lambda us: run_units(us, workers, resume, progress, executor))
+                                     per_sequence=lambda us: run_units(us, workers, resume, progress, executor,
+                                                                       unit_timeout))
     else:
-        outcomes = run_units(units, workers, resume, progress, executor)
+        outcomes = run_units(units, workers, resume, progress, executor, unit_timeout)
     summary = RunSummary(tuple(outcomes), unavailable)
     for spec in trackers:
         rec = Path(out) / "_runner" / spec.result_name / experiment.kind
