@@ -1,7 +1,8 @@
 """``siamrpn regress``: the EAO regression gate (docs/regression.md).
 
 Exit status: 0 = no regression, 1 = a metric regressed beyond tolerance (or the instrument check drifted),
-2 = cannot run (no reference: the message says how to create one; no weights; bad arguments).
+2 = cannot run (no reference: the message says how to create one; an invalid reference - wrong types, negative
+tolerances, checked before anything runs; no weights; bad arguments).
 
 Examples::
 
@@ -122,8 +123,8 @@ def _instrument(out: Path) -> tuple[bool, list[str]]:
 def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
     """Measure, compare with (or rewrite) the reference, print the verdict; returns the exit status."""
     from analysis.trajectory_io import atomic_write_text
-    from integration.regression import (ReferenceMissing, Tolerances, compare, format_table, gate_passes,
-                                        load_reference, save_reference, tolerances_dict)
+    from integration.regression import (ReferenceInvalid, ReferenceMissing, Tolerances, compare, format_table,
+                                        gate_passes, load_reference, save_reference, tolerances_dict)
     from integration.regression_run import dumps, measure, regression_cases
     from tracker.weights import WeightsError
 
@@ -137,10 +138,12 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
             print(f"{prog}: {exc}", file=sys.stderr)
             return 2
         except ValueError as exc:
-            if not update:
+            if not update or (isinstance(exc, ReferenceInvalid) and exc.tolerances_bad):
                 print(f"{prog}: error: {exc}", file=sys.stderr)
+                if update:
+                    print(f"{prog}: --update keeps the reference's tolerances: fix them first", file=sys.stderr)
                 return 2
-            ref = None  # --update replaces a malformed reference
+            ref = None  # --update replaces a malformed reference (its tolerances are valid or absent)
     try:
         cases, absent = regression_cases(settings)
         _say(f"{prog}: cases {', '.join(c.name for c in cases)}"

@@ -65,8 +65,73 @@ class ReferenceMissing(FileNotFoundError):
     """The regression reference file does not exist (the message says how to create it)."""
 
 
+class ReferenceInvalid(ValueError):
+    """The reference parses as JSON but its contents are unusable (wrong types, negative tolerances...).
+
+    ``problems``: one line each, naming the JSON path; ``tolerances_bad``: whether the tolerances are among
+    them (``--update`` keeps the tolerances, so it refuses such a reference too)."""
+
+    def __init__(self, path: Path, problems: list[str], tolerances_bad: bool) -> None:
+        super().__init__(f"{path}: invalid regression reference:\n" + "\n".join(f"  {p}" for p in problems))
+        self.problems, self.tolerances_bad = problems, tolerances_bad
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def reference_problems(data: Any) -> tuple[list[str], bool]:
+    """``(problems, tolerances_bad)`` of a parsed reference: types of cases and metric values, tolerance keys,
+    types and signs (each tolerance a finite number >= 0, ``per_sequence_factor`` > 0)."""
+    if not isinstance(data, dict):
+        return [f"top level: expected an object, got {type(data).__name__}"], False
+    problems: list[str] = []
+    tol_problems: list[str] = []
+    tol = data.get("tolerances", {})
+    fields = {f for f in Tolerances.__dataclass_fields__}
+    if not isinstance(tol, dict):
+        tol_problems.append(f"tolerances: expected an object, got {type(tol).__name__}")
+    else:
+        for key, value in tol.items():
+            if key not in fields:
+                tol_problems.append(f"tolerances.{key}: unknown tolerance (known: {', '.join(sorted(fields))})")
+            elif not _is_number(value) or not math.isfinite(value):
+                tol_problems.append(f"tolerances.{key}: expected a finite number, got {value!r}")
+            elif key == "per_sequence_factor" and value <= 0:
+                tol_problems.append(f"tolerances.{key}: must be > 0, got {value!r}")
+            elif value < 0:
+                tol_problems.append(f"tolerances.{key}: must be >= 0 (largest tolerated change in the bad "
+                                    f"direction), got {value!r}")
+    cases = data.get("cases")
+    if not isinstance(cases, dict) or not cases:
+        problems.append(f"cases: expected a non-empty object of cases, got {cases!r:.60}")
+        cases = {}
+
+    def metrics(where: str, block: Any) -> None:
+        if not isinstance(block, dict):
+            problems.append(f"{where}: expected an object of metrics, got {type(block).__name__}")
+            return
+        for metric, value in block.items():
+            if metric in METRIC_DIRECTION and value is not None and not _is_number(value):
+                problems.append(f"{where}.{metric}: expected a number, got {type(value).__name__} {value!r:.40}")
+
+    for name, case in cases.items():
+        if not isinstance(case, dict):
+            problems.append(f"cases.{name}: expected an object, got {type(case).__name__}")
+            continue
+        metrics(f"cases.{name}.overall", case.get("overall", {}))
+        seqs = case.get("sequences", {})
+        if not isinstance(seqs, dict):
+            problems.append(f"cases.{name}.sequences: expected an object, got {type(seqs).__name__}")
+            continue
+        for seq, block in seqs.items():
+            metrics(f"cases.{name}.sequences.{seq}", block)
+    return tol_problems + problems, bool(tol_problems)
+
+
 def load_reference(path: Path) -> dict[str, Any]:
-    """Read a reference JSON, with an actionable error when it is missing or malformed."""
+    """Read a reference JSON, with an actionable error when it is missing, malformed or invalid
+    (:class:`ReferenceInvalid`: types, tolerance signs; checked before anything runs)."""
     path = Path(path)
     if not path.exists():
         raise ReferenceMissing(
@@ -78,8 +143,12 @@ def load_reference(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: malformed regression reference ({exc.msg})") from exc
-    if data.get("schema") != SCHEMA_VERSION or "cases" not in data:
-        raise ValueError(f"{path}: not a regression reference of schema {SCHEMA_VERSION} (keys: {sorted(data)})")
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION or "cases" not in data:
+        keys = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise ValueError(f"{path}: not a regression reference of schema {SCHEMA_VERSION} (keys: {keys})")
+    problems, tolerances_bad = reference_problems(data)
+    if problems:
+        raise ReferenceInvalid(path, problems, tolerances_bad)
     return data
 
 
