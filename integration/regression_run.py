@@ -131,7 +131,10 @@ def _stored_preset(weights: str | None) -> str:
 
     if weights is not None and str(weights).startswith("random:"):
         return "paper"
-    _, meta = build_model(weights, get_preset("paper").model)
+    try:
+        _, meta = build_model(weights, get_preset("paper").model)
+    except Exception:  # noqa: BLE001 - a custom tracker factory may take files that are not SiamRPN weights
+        return "stored with the weights"
     return resolve_preset(None, meta).name
 
 

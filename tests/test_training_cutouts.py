@@ -41,3 +41,19 @@ def test_scenes_place_the_object_in_its_box(tmp_path):
 def test_missing_folder_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nope.*openclipart-png"):
         CutoutTracks(tmp_path / "nope")
+
+
+def test_aspect_spread_of_stills_and_cutouts(tmp_path):
+    from tracker.training.datasets import StillTracks
+
+    photos = (np.full((300, 400, 3), 128, np.uint8),)
+    for aspect in (2.0, 4.0):
+        boxes = np.array([b for _, b in StillTracks(photos, per_image=400, seed=1, aspect=aspect).items])
+        asp = boxes[:, 2] / boxes[:, 3]
+        assert asp.min() >= 1 / aspect - 1e-9 and asp.max() <= aspect + 1e-9
+        assert asp.max() > 0.9 * aspect and asp.min() < 1.1 / aspect  # the whole range is used
+    _write_cutouts(tmp_path)
+    wide = CutoutTracks(tmp_path, seed=3, photos=photos, stretch=2.5)
+    ratios = [wide.load(i % 3, f)[1] for i in range(30) for f in (0, 1)]
+    ratios = np.array([b[2] / b[3] for b in ratios]) / (80 / 50)  # the drawn ellipse is 81x51 px
+    assert ratios.max() > 1.6 and ratios.min() < 1 / 1.6

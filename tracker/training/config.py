@@ -24,6 +24,9 @@ class DataSource:
     frame_range: int = 100  # template/search frames at most this many annotated frames apart
     num_videos: int = 2000  # synthetic only: how many distinct rendered videos
     num_frames: int = 120  # synthetic only: frames per rendered video
+    # stills / cutouts: target aspect spread, log-uniform in [1/a, a] (stills: box aspect; cutouts: stretch of the
+    # object's own aspect); 0 = the source's default (stills 2, cutouts 1.25)
+    aspect: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ no logos, buttons or symbols). Backgrounds: the CC0 / public-domain photographs 
 :func:`tracker.training.synthetic_videos.load_photos`. Nothing from ``../shared/data`` is used.
 
 A track is one cut-out; its two frames are two scenes rendered from ``(seed, index, frame)``: a different crop of
-a background photograph, the object at another place, scale (x0.7-1.4), aspect (x0.8-1.25) and brightness, plus
+a background photograph, the object at another place, scale (x0.7-1.4), aspect (x0.8-1.25, or log-uniform in
+``[1/stretch, stretch]``) and brightness, plus
 1-3 distractors, half of them copies of the SAME object (look-alike hard negatives), the others other cut-outs.
 Template and search are the two scenes, so the network must find the object again, not the same pixels.
 """
@@ -69,9 +70,10 @@ class CutoutTracks:
     frame_range = 1
 
     def __init__(self, root: str | Path = OPENCLIPART_ROOT, seed: int = 0,
-                 photos: tuple[np.ndarray, ...] | None = None, size: tuple[int, int] = (480, 360)) -> None:
+                 photos: tuple[np.ndarray, ...] | None = None, size: tuple[int, int] = (480, 360),
+                 stretch: float = 1.25) -> None:
         self.files = list_cutouts(root)
-        self.seed, self.size = seed, size
+        self.seed, self.size, self.stretch = seed, size, stretch
         self._photos = photos
         self._cache: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
 
@@ -134,7 +136,8 @@ class CutoutTracks:
         side = float(np.exp(base.uniform(np.log(0.08), np.log(0.4)))) * min(W, H)
         h0, w0 = alpha.shape
         s = side / np.sqrt(h0 * w0) * rng.uniform(0.7, 1.4)
-        asp = rng.uniform(0.8, 1.25)
+        asp = rng.uniform(0.8, 1.25) if self.stretch == 1.25 else float(
+            np.exp(rng.uniform(-np.log(self.stretch), np.log(self.stretch))))
         w, h = max(8, int(w0 * s * np.sqrt(asp))), max(8, int(h0 * s / np.sqrt(asp)))
         canvas = self._background(rng)
         cx, cy = rng.uniform(w / 2, W - w / 2), rng.uniform(h / 2, H - h / 2)

@@ -227,7 +227,8 @@ class StillTracks:
 
     frame_range = 0
 
-    def __init__(self, images: tuple[np.ndarray, ...] | None = None, per_image: int = 50, seed: int = 0):
+    def __init__(self, images: tuple[np.ndarray, ...] | None = None, per_image: int = 50, seed: int = 0,
+                 aspect: float = 2.0):
         self.images = load_photos() if images is None else images
         rng = np.random.default_rng([seed, 104729])
         self.items: list[tuple[int, np.ndarray]] = []
@@ -235,7 +236,7 @@ class StillTracks:
             h, w = img.shape[:2]
             for _ in range(per_image):
                 size = np.exp(rng.uniform(np.log(0.05), np.log(0.4))) * min(w, h)
-                asp = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
+                asp = np.exp(rng.uniform(-np.log(aspect), np.log(aspect)))
                 bw, bh = size * np.sqrt(asp), size / np.sqrt(asp)
                 x, y = rng.uniform(0, w - bw), rng.uniform(0, h - bh)
                 self.items.append((k, np.array([x, y, bw, bh])))
@@ -257,11 +258,11 @@ def build_trackset(source, seed: int) -> TrackSet:
     if kind == "synthetic":
         return SyntheticTracks(source.num_videos, source.num_frames, seed, source.frame_range)
     if kind == "stills":
-        return StillTracks(seed=seed)
+        return StillTracks(seed=seed, aspect=source.aspect or 2.0)
     if kind == "cutouts":
         from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
 
-        return CutoutTracks(source.root or OPENCLIPART_ROOT, seed)
+        return CutoutTracks(source.root or OPENCLIPART_ROOT, seed, stretch=source.aspect or 1.25)
     if kind == "got10k":
         return GOT10kTracks(source.root, source.frame_range)
     if kind == "vid":
