@@ -40,7 +40,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="sequence folder, dataset folder (list.txt), folder of sequence folders, or pysot .json")
         p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
         p.add_argument("--tracker", required=True,
-                       help="comma-separated: siamrpn, csrt, kcf, mil, nano or module:Factory")
+                       help="comma-separated: siamrpn, csrt, kcf, mil, nano or module:Factory, each optionally "
+                            "with its own settings as :key=value (weights, preset, label), e.g. "
+                            "siamrpn:weights=my.pth,nano:weights=nanotrack_v2,csrt")
         p.add_argument("--weights", default=None, help="weights file (siamrpn: FILE or random:<seed>; nano: folder)")
         p.add_argument("--preset", default=None, help="siamrpn preset (default: the tracker's own)")
         p.add_argument("--device", default="cpu")
@@ -118,9 +120,11 @@ def run(args: argparse.Namespace) -> int:
     if unit_timeout < 0:
         print(f"{prog}: error: --unit-timeout must be >= 0 seconds (got {unit_timeout:g})", file=sys.stderr)
         return 2
-    options = (("preset", args.preset),) if args.preset else ()
-    trackers = [TrackerSpec(name.strip(), args.weights, args.device, options)
-                for name in args.tracker.split(",") if name.strip()]
+    try:
+        trackers = parse_trackers(args.tracker, args.weights, args.device, args.preset)
+    except ValueError as exc:
+        print(f"{prog}: error: --tracker: {exc}", file=sys.stderr)
+        return 2
     executor_cm = None
     if args.dask:
         from integration.cluster import dask_executor
@@ -157,6 +161,38 @@ def run(args: argparse.Namespace) -> int:
     if summary.unavailable and len(summary.unavailable) == len(trackers):
         return 2
     return 0 if summary.ok else 1
+
+
+_TRACKER_KEYS = ("weights", "preset", "label")
+
+
+def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
+                   preset: str | None = None) -> list:
+    """``--tracker`` value -> TrackerSpecs. Each comma-separated item is a name (or ``module:Factory``) followed by
+    optional ``:key=value`` settings (``weights``, ``preset``, ``label``) that override ``--weights``/``--preset``
+    for that tracker alone."""
+    from integration.runner import TrackerSpec
+
+    specs = []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        parts = item.split(":")
+        name = ":".join(p for p in parts if "=" not in p)
+        settings = dict(p.split("=", 1) for p in parts if "=" in p)
+        unknown = sorted(set(settings) - set(_TRACKER_KEYS))
+        if unknown or not name:
+            raise ValueError(f"{item!r}: " + (f"unknown setting(s) {', '.join(unknown)} (known: "
+                                               f"{', '.join(_TRACKER_KEYS)})" if unknown else "no tracker name"))
+        p = settings.get("preset", preset)
+        specs.append(TrackerSpec(name, settings.get("weights", weights), device, (("preset", p),) if p else (),
+                                 settings.get("label")))
+    labels = [s.result_name for s in specs]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise ValueError(f"two trackers would write to the same result folder {', '.join(dup)}: give each a "
+                         ":label=NAME")
+    return specs
 
 
 def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> None:

@@ -94,3 +94,18 @@ def test_runner_silences_opencv_warnings():
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
     quiet_opencv()
     assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR
+
+
+def test_per_tracker_settings_in_the_tracker_list():
+    from integration.cli_run import parse_trackers
+
+    specs = parse_trackers("siamrpn:weights=a.pth:preset=lite0,nano:weights=nt_dir,csrt,tests.fixtures.x:Make:label=mine",
+                           weights="global.pth", preset=None)
+    assert [(s.name, s.weights, dict(s.options).get("preset"), s.result_name) for s in specs] == [
+        ("siamrpn", "a.pth", "lite0", "siamrpn"), ("nano", "nt_dir", None, "nano"),
+        ("csrt", "global.pth", None, "csrt"), ("tests.fixtures.x:Make", "global.pth", None, "mine")]
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) weigths"):
+        parse_trackers("siamrpn:weigths=a.pth")
+    with pytest.raises(ValueError, match="same result folder siamrpn"):
+        parse_trackers("siamrpn:weights=a.pth,siamrpn:weights=b.pth")
+    assert [s.result_name for s in parse_trackers("siamrpn:weights=a.pth:label=A,siamrpn:label=B")] == ["A", "B"]
