@@ -16,7 +16,6 @@ torch threads (1) and fixed seeds, so a result depends on the weights and the co
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -28,6 +27,7 @@ from typing import Any
 
 from integration.datasets import Sequence
 from integration.generated_set import REGRESSION_SET, GeneratedSet, bag_path
+from integration.runner import file_sha256
 from integration.scoring import fitted_interval, score_otb, score_vot
 
 __all__ = ["GateSettings", "Case", "regression_cases", "deterministic_tracker", "weights_info", "run_cases", "score_case",
@@ -95,11 +95,7 @@ def deterministic_tracker(weights: str | None = None, device: str = "cpu", threa
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_sha256(path)
 
 
 def weights_info(weights: str | None) -> dict[str, Any]:

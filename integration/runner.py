@@ -54,7 +54,7 @@ from integration.protocols.vot_baseline import BaselineSettings, failure_convent
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
            "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
            "write_baseline_results", "write_one_pass_results", "record_done", "record_failure", "split_done",
-           "marker_name", "weights_fingerprint", "RunInterrupted", "DEFAULT_UNIT_TIMEOUT", "describe_exit"]
+           "marker_name", "weights_fingerprint", "file_sha256", "RunInterrupted", "DEFAULT_UNIT_TIMEOUT", "describe_exit"]
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -203,7 +203,7 @@ class Unit:
             path = Path(self.out) / rel
             if not path.is_file():
                 return False, f"{self.key}: result file {path} is missing"
-            if _file_sha256(path) != digest:
+            if file_sha256(path) != digest:
                 return False, f"{self.key}: result file {path} changed since it was written (checksum mismatch)"
         return True, None
 
@@ -216,7 +216,7 @@ def _short(digest: Any) -> str:
     return str(digest)[:12] if digest else "none"
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -234,7 +234,7 @@ def _path_sha256(path: Path) -> str | None:
             st = path.stat()
             key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
             if key not in _WEIGHTS_CACHE:
-                _WEIGHTS_CACHE[key] = _file_sha256(path)
+                _WEIGHTS_CACHE[key] = file_sha256(path)
             return _WEIGHTS_CACHE[key]
         if path.is_dir():
             h = hashlib.sha256()
@@ -421,7 +421,7 @@ def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutc
     """Write the completion record of ``unit`` (what resume checks: its content key and the SHA-256 of every
     result file) and return its outcome."""
     out = Path(unit.out)
-    files = {p.relative_to(out).as_posix(): _file_sha256(p) for p in unit.result_files()}
+    files = {p.relative_to(out).as_posix(): file_sha256(p) for p in unit.result_files()}
     record = {"key_v": 2, "key": unit.key, "sequence": unit.sequence.name, "content": unit.content_key(),
               "files": files, "tracker": _jsonable(asdict(unit.tracker)),
               "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,

@@ -27,6 +27,7 @@ from torch import nn
 
 from analysis.atomic import atomic_target
 
+from .keycheck import key_mismatch, shape_mismatches
 from .network import SiamRPN
 from .presets import ModelConfig, TrackConfig
 
@@ -213,17 +214,10 @@ def load_into(model: nn.Module, sd: Mapping[str, torch.Tensor], source: str = "<
     own = model.state_dict()
     missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
     unexpected = [k for k in sd if k not in own]
-    shapes = [f"{k}: file {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}"
-              for k in sd if k in own and tuple(sd[k].shape) != tuple(own[k].shape)]
-    if missing or unexpected or shapes:
-        parts = [f"{source}: weights do not fit SiamRPN({getattr(model, 'cfg', '')})"]
-        if missing:
-            parts.append(f"missing keys ({len(missing)}): {', '.join(missing)}")
-        if unexpected:
-            parts.append(f"unexpected keys ({len(unexpected)}): {', '.join(unexpected)}")
-        if shapes:
-            parts.append(f"wrongly-shaped keys ({len(shapes)}): {'; '.join(shapes)}")
-        raise WeightsError("\n  ".join(parts))
+    message = key_mismatch(f"{source}: weights do not fit SiamRPN({getattr(model, 'cfg', '')})", missing,
+                           unexpected, shape_mismatches(own, sd))
+    if message:
+        raise WeightsError(message)
     model.load_state_dict(dict(sd), strict=False)
     return model
 

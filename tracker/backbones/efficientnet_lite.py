@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from tracker.folding import fold_bn
+from tracker.keycheck import key_mismatch, shape_mismatches
 
 __all__ = ["BlockSpec", "LITE0_BLOCKS", "MBConv", "EfficientNetLite0", "Lite0Backbone", "package_key_map",
            "lite0_weights_path", "load_lite0_imagenet", "fuse_conv_bn", "BackboneWeightsError", "LITE0_PACKAGE"]
@@ -235,18 +236,9 @@ def load_lite0_imagenet(model: EfficientNetLite0 | Lite0Backbone, path: str | Pa
         unexpected = [k for k in dropped if k.startswith("blocks.") and not any(k.startswith(p) for p in kept)
                       or k.startswith(("head.", "fc."))]
         dropped = [k for k in dropped if k not in set(unexpected)]
-    shapes = [f"{k}: file {tuple(mapped[k].shape)} vs model {tuple(own[k].shape)}"
-              for k in mapped if k in own and tuple(mapped[k].shape) != tuple(own[k].shape)]
-    if unknown or missing or dropped or shapes:
-        parts = [f"{path}: not the EfficientNet-Lite0 ImageNet weights of {LITE0_PACKAGE}"]
-        if unknown:
-            parts.append(f"unknown keys ({len(unknown)}): {', '.join(unknown[:8])}")
-        if missing:
-            parts.append(f"missing keys ({len(missing)}): {', '.join(missing[:8])}")
-        if dropped:
-            parts.append(f"unexpected keys ({len(dropped)}): {', '.join(dropped[:8])}")
-        if shapes:
-            parts.append(f"wrongly-shaped keys ({len(shapes)}): {'; '.join(shapes[:8])}")
-        raise BackboneWeightsError("\n  ".join(parts))
+    message = key_mismatch(f"{path}: not the EfficientNet-Lite0 ImageNet weights of {LITE0_PACKAGE}", missing,
+                           dropped, shape_mismatches(own, mapped), unknown, limit=8)
+    if message:
+        raise BackboneWeightsError(message)
     model.load_state_dict({k: v.float() for k, v in mapped.items() if k in own}, strict=False)
     return model
