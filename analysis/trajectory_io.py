@@ -51,6 +51,8 @@ __all__ = [
     "load_tracker_times",
     "trajectory_kinds",
     "trajectory_arrays",
+    "unexpected_unknown_frames",
+    "result_sequence_names",
     "atomic_write_bytes",
     "atomic_write_text",
 ]
@@ -317,6 +319,14 @@ def _has_runs(d: Path) -> bool:
                for p in d.iterdir())
 
 
+def result_sequence_names(tracker_dir: str | os.PathLike, experiment: str = "baseline") -> list[str]:
+    """Names of the sequence folders of ``tracker_dir/<experiment>`` that hold run files (sorted).
+
+    Lets the analysis name result folders that no annotation has without reading them."""
+    exp = _experiment_dir(Path(tracker_dir), experiment)
+    return sorted(d.name for d in exp.iterdir() if d.is_dir() and not d.name.startswith(".") and _has_runs(d))
+
+
 def load_tracker_results(
     tracker_dir: str | os.PathLike,
     experiment: str = "baseline",
@@ -391,3 +401,18 @@ def trajectory_arrays(traj: Sequence[Region], n_frames: int | None = None,
     if n_frames is not None and len(traj) != n_frames:
         raise ValueError(f"{source}: {len(traj)} frames in the trajectory, {n_frames} in the ground truth")
     return trajectory_kinds(traj), list(traj)
+
+
+def unexpected_unknown_frames(kinds: np.ndarray) -> np.ndarray:
+    """0-based frames holding code ``0`` (unknown) where the protocol writes none (``(K,)`` int).
+
+    The supervised protocol writes ``0`` only on the frames skipped between a failure and the next
+    initialisation (spec §1.2: ``f_fail+1 .. f_fail+skip-1``, more with skip tags, up to the end when no
+    re-initialisation fits). A ``0`` whose last non-zero entry before it is an initialisation or a region, or
+    that comes before any entry, stands where a region or ``1``/``2`` is expected.
+    """
+    k = np.asarray(kinds).ravel()
+    idx = np.arange(k.size)
+    last = np.maximum.accumulate(np.where(k != FrameKind.UNKNOWN, idx, -1)) if k.size else idx
+    prev = np.where(last >= 0, k[np.maximum(last, 0)], -1)
+    return np.flatnonzero((k == FrameKind.UNKNOWN) & (prev != FrameKind.FAILURE))

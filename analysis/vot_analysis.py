@@ -103,6 +103,7 @@ class SequenceRuns:
     overlaps_ar: np.ndarray
     overlaps_eao: np.ndarray
     tags: Mapping[str, np.ndarray] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  #: what was noticed in the runs (e.g. unknown codes inside a trajectory)
 
     @property
     def length(self) -> int:
@@ -219,9 +220,32 @@ def _near_far_border(regions: np.ndarray | list[Region], width: int, height: int
         return (right >= width - 2) | (bottom >= height - 2)
 
 
+def _unknown_code_warning(run_file: str, kinds: np.ndarray, frames: np.ndarray, variant: str) -> str:
+    """Warning for code-0 frames inside one run (see :func:`analysis.trajectory_io.unexpected_unknown_frames`)."""
+    first = int(frames[0])
+    before = kinds[:first][kinds[:first] != FrameKind.UNKNOWN]
+    after = ("before any initialisation" if before.size == 0 else
+             "after the initialisation" if before[-1] == FrameKind.INIT else "after a tracked frame")
+    shown = ", ".join(str(int(f) + 1) for f in frames[:10]) + (" ..." if frames.size > 10 else "")
+    where = f"frame {first + 1}" if frames.size == 1 else f"frames {shown} ({frames.size} frames)"
+    if variant == "pyt" or np.any(kinds == FrameKind.FAILURE):
+        eao = "EAO overlap 0"
+    else:  # LEG/PST keep NaN in a failure-free run (vot_eao: keep_nan)
+        eao = (f"EAO undefined there, so this run (no failure) counts for EAO lengths below {first + 1} only "
+               "(LEG/PST keep NaN in a failure-free run)")
+    return (f"{run_file} {where}: code 0 (unknown) inside the trajectory ({after}, where a region or 1/2 is "
+            f"expected, not after a failure); counted as a skipped frame: left out of accuracy, not a failure, "
+            f"{eao}")
+
+
 def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
     if not bounded:
         return None
+    if not (ann.width > 0 and ann.height > 0):
+        raise VOTInputError(
+            f"{ann.source or 'annotations'}: sequence {ann.name!r} has no image size (width/height missing or 0, "
+            f"got {ann.width}x{ann.height}); the VOT overlap is bounded by the image, so add 'width' and 'height' "
+            "to its entry (pysot JSON) or a 'sequence' file / frames to read them from")
     if rule != "W,H":  # pragma: no cover - only one rule today
         raise ValueError(rule)
     return (float(ann.width), float(ann.height))
@@ -248,7 +272,7 @@ def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequenc
                       results_source: str) -> SequenceRuns:
     """Validate one sequence's runs and compute its AR and EAO overlaps (see :func:`prepare_runs`)."""
     from analysis.overlap import vot_overlaps, vot_overlaps_runs
-    from analysis.trajectory_io import trajectory_kinds
+    from analysis.trajectory_io import trajectory_kinds, unexpected_unknown_frames
 
     (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
     legacy = settings.legacy_rasterization
@@ -270,6 +294,11 @@ def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequenc
         except ValueError as exc:  # unknown special code, reported with the frame (= line) number
             raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
                                 "(expected 0 skipped, 1 init, 2 failure or a region)") from None
+    notes = []
+    for r in range(len(runs)):
+        odd = unexpected_unknown_frames(kinds[r])
+        if odd.size:
+            notes.append(_unknown_code_warning(_run_file(results_source, name, r), kinds[r], odd, settings.variant))
     eao_bounds = _bounds(eao_b, ann, settings.bounded)
     pred = _regions_array(runs)
     gt_rep = np.tile(gt, (len(runs), 1))
@@ -297,39 +326,49 @@ def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequenc
         r, t = np.argwhere(tracked_nan)[0]
         raise VOTInputError(f"{_run_file(results_source, name, r)}: line {t + 1}: region gives no overlap "
                             "(NaN coordinates?)")
-    return SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source))
+    return SequenceRuns(name, kinds, o_ar, o_eao, _sequence_tags(ann, settings.tags, source), tuple(notes))
+
+
+def _names(names: Sequence[str], limit: int = 10) -> str:
+    return ", ".join(repr(n) for n in names[:limit]) + (f" ... ({len(names)} in all)" if len(names) > limit else "")
 
 
 def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
                  settings: VOTSettings = VOTSettings(), results_source: str = "results",
-                 allow_missing: bool = False, workers: int = 1) -> tuple[list[SequenceRuns], list[str]]:
+                 allow_missing: bool = False, workers: int = 1,
+                 result_names: Sequence[str] | None = None) -> tuple[list[SequenceRuns], list[str]]:
     """Validate results against annotations and compute per-frame overlaps (AR and EAO conventions).
 
-    Raises :class:`VOTInputError` naming the file/sequence for: a sequence of the annotations without
-    results (unless ``allow_missing``), a run whose frame count differs from the ground truth, ground truth
-    with NaN on a frame, an unknown special code. Returns the prepared sequences (annotation order) and
-    warnings. ``workers > 1`` rasterises sequences in that many threads (the numba kernel releases the GIL);
-    results and the first error reported are the same as with one worker.
+    Raises :class:`VOTInputError` naming the file/sequence for: sequences of the annotations without
+    results (all listed; unless ``allow_missing``, which scores the rest with a warning naming them), a run
+    whose frame count differs from the ground truth, ground truth with NaN on a frame, an unknown special
+    code, a bounded overlap without image size. Result sequences without annotation (``result_names``: every
+    sequence folder found, default the keys of ``results``) are ignored with a warning naming them; a code
+    ``0`` inside a trajectory (not after a failure) is warned with file and frame. Returns the prepared
+    sequences (annotation order) and warnings. ``workers > 1`` rasterises sequences in that many threads
+    (the numba kernel releases the GIL); results and the first error reported are the same as with one worker.
     """
     if settings.legacy_rasterization and settings.variant == "pyt":
         raise ValueError("legacy rasterisation exists only in the LEG/PST overlap conventions")
     warnings: list[str] = []
-    extra = sorted(set(results) - set(annotations))
+    found = list(results) if result_names is None else list(result_names)
+    extra = sorted(set(found) - set(annotations))
     if extra:
-        warnings.append(f"{results_source}: {len(extra)} result folder(s) not in the annotations ignored: "
-                        f"{', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}")
-    jobs = []
-    for name, ann in annotations.items():
-        runs = results.get(name)
-        if not runs:
-            if allow_missing:
-                warnings.append(f"{results_source}: no results for sequence {name!r}; skipped")
-                continue
-            raise VOTInputError(f"{results_source}: no results for sequence {name!r} "
-                                f"(expected {results_source}/{name}/{name}_001.txt)")
-        jobs.append((name, ann, runs))
+        warnings.append(f"{results_source}: {len(extra)} result sequence(s) without annotation, ignored: "
+                        f"{_names(extra)}")
+    missing = [name for name in annotations if not results.get(name)]
+    if missing and not allow_missing:
+        what = f"sequence {missing[0]!r}" if len(missing) == 1 else f"{len(missing)} sequences: {_names(missing)}"
+        raise VOTInputError(f"{results_source}: no results for {what} of the annotations (expected "
+                            f"{results_source}/{missing[0]}/{missing[0]}_001.txt|.bin); --allow-missing "
+                            f"(allow_missing=True) scores the other {len(annotations) - len(missing)} with a warning")
+    jobs = [(name, ann, results[name]) for name, ann in annotations.items() if name not in missing]
     if not jobs:
         raise VOTInputError(f"{results_source}: no sequence of the annotations has results")
+    if missing:
+        what = f"sequence {missing[0]!r}" if len(missing) == 1 else f"{len(missing)} sequences ({_names(missing)})"
+        warnings.append(f"{results_source}: no results for {what}; skipped (--allow-missing): scores cover "
+                        f"{len(jobs)} of the {len(annotations)} annotated sequences")
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -337,6 +376,7 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
             prepared = list(pool.map(lambda job: _prepare_sequence(*job, settings, results_source), jobs))
     else:
         prepared = [_prepare_sequence(*job, settings, results_source) for job in jobs]
+    warnings.extend(w for seq in prepared for w in seq.warnings)
     return prepared, warnings
 
 
@@ -469,9 +509,11 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
 
 def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[str, Sequence[Sequence[Region]]],
                 settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
-                results_source: str = "results", allow_missing: bool = False, workers: int = 1) -> VOTReport:
+                results_source: str = "results", allow_missing: bool = False, workers: int = 1,
+                result_names: Sequence[str] | None = None) -> VOTReport:
     """Validate, compute overlaps and score one tracker's VOT results (see :func:`prepare_runs`)."""
-    seqs, warnings = prepare_runs(annotations, results, settings, results_source, allow_missing, workers)
+    seqs, warnings = prepare_runs(annotations, results, settings, results_source, allow_missing, workers,
+                                  result_names)
     return analyze_runs(seqs, settings, per_attribute, warnings)
 
 
@@ -489,7 +531,7 @@ def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: st
                        settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
                        allow_missing: bool = False, workers: int = 1) -> VOTReport:
     """Load annotations (pysot JSON or VOT folder) and ``tracker_dir/<experiment>`` results, then analyse."""
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.trajectory_io import load_tracker_results, result_sequence_names
 
     tracker_dir = Path(tracker_dir)
     exp_dir = tracker_dir / experiment
@@ -498,4 +540,5 @@ def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: st
         raise VOTInputError(f"{exp_dir}: no such experiment folder (tracker folder has: {', '.join(have) or 'nothing'})")
     annotations = load_vot_annotations(Path(annotations_path))
     results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
-    return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing, workers)
+    return analyze_vot(annotations, results, settings, per_attribute, str(exp_dir), allow_missing, workers,
+                       result_sequence_names(tracker_dir, experiment))

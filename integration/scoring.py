@@ -24,7 +24,7 @@ import numpy as np
 from analysis.annotations import SequenceAnnotation
 from analysis.eao_interval import EAOInterval, fit_interval
 
-__all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes"]
+__all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes", "extra_otb_results"]
 
 
 def fitted_interval(lengths: Sequence[int]) -> EAOInterval:
@@ -48,14 +48,16 @@ def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, 
 def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path, experiment: str,
               interval: EAOInterval):
     """:class:`analysis.vot_analysis.VOTReport` of ``tracker_dir/<experiment>`` (LEG, given interval)."""
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.trajectory_io import load_tracker_results, result_sequence_names
     from analysis.vot_analysis import VOTSettings, analyze_vot
 
     tracker_dir = Path(tracker_dir)
     results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
     settings = VOTSettings(variant="leg", interval=interval.as_tuple())
+    # a sequence without results is refused (no allow_missing); result folders without annotation are warned
     return analyze_vot(annotations, results, settings, per_attribute=False,
-                       results_source=str(tracker_dir / experiment))
+                       results_source=str(tracker_dir / experiment),
+                       result_names=result_sequence_names(tracker_dir, experiment))
 
 
 def read_otb_boxes(tracker_dir: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -65,15 +67,30 @@ def read_otb_boxes(tracker_dir: str | Path, names: Sequence[str]) -> dict[str, n
     tracker_dir = Path(tracker_dir)
     missing = [n for n in names if not (tracker_dir / f"{n}.txt").is_file()]
     if missing:
-        raise FileNotFoundError(f"{tracker_dir}: no one-pass result for {', '.join(missing)} "
+        raise FileNotFoundError(f"{tracker_dir}: no one-pass result for {len(missing)} of the {len(names)} "
+                                f"annotated sequences: {', '.join(missing)} "
                                 f"(expected {tracker_dir / (missing[0] + '.txt')})")
     return {n: read_box_file(tracker_dir / f"{n}.txt") for n in names}
 
 
+def extra_otb_results(tracker_dir: str | Path, names: Sequence[str]) -> list[str]:
+    """Warnings for ``<tracker_dir>/*.txt`` result files whose sequence is not in ``names`` (ignored)."""
+    tracker_dir = Path(tracker_dir)
+    known = set(names)
+    extra = sorted(p.stem for p in tracker_dir.glob("*.txt") if p.is_file() and p.stem not in known
+                   and not p.stem.endswith("_time"))
+    if not extra:
+        return []
+    shown = ", ".join(extra[:10]) + (f" ... ({len(extra)} in all)" if len(extra) > 10 else "")
+    return [f"{tracker_dir}: {len(extra)} result file(s) without annotation, ignored: {shown}"]
+
+
 def score_otb(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path):
     """:class:`analysis.otb_metrics.OTBReport` of the one-pass results in ``tracker_dir`` (OTB conventions,
-    frame 1 = ground truth as OTB/G10/pysot write it)."""
+    frame 1 = ground truth as OTB/G10/pysot write it). A sequence without a result file is refused
+    (:func:`read_otb_boxes`); result files without annotation are ignored with a warning."""
     from analysis.otb_metrics import evaluate_otb
 
     ann = otb_annotations(annotations)
-    return evaluate_otb(ann, read_otb_boxes(tracker_dir, list(ann)))
+    boxes = read_otb_boxes(tracker_dir, list(ann))
+    return evaluate_otb(ann, boxes, warnings=extra_otb_results(tracker_dir, list(ann)))

@@ -309,3 +309,145 @@ def test_threaded_preparation_gives_identical_results_and_first_error():
     res["s4"] = [res["s4"][0][:31]]
     with pytest.raises(vm.VOTInputError, match="s2_001"):
         vm.analyze_vot(ann, res, s, workers=2)
+
+
+# ---------------------------------------------------------------- issue 15: unknown codes, missing/extra, sizes
+
+def _vot_json(tmp_path, names, n=12, width=100, height=100):
+    import json
+
+    ann = {}
+    for s in names:
+        entry = {"video_dir": s, "init_rect": [10, 10, 20, 20], "img_names": [f"{s}/{i:08d}.jpg" for i in range(n)],
+                 "gt_rect": [[10, 10, 20, 20]] * n}
+        if width is not None:
+            entry["width"] = width
+        if height is not None:
+            entry["height"] = height
+        ann[s] = entry
+    (tmp_path / "ann.json").write_text(json.dumps(ann))
+    return tmp_path / "ann.json"
+
+
+def _write_run(folder, name, lines, run=1):
+    d = folder / name
+    d.mkdir(parents=True, exist_ok=True)
+    (d / f"{name}_{run:03d}.txt").write_text("".join(f"{x}\n" for x in lines))
+
+
+BOX = "10,10,20,20"
+HALF = "10,10,10,20"  # LEG/TraX raster covers x..x+w: 11x21 of the ground truth's 21x21 pixels
+H = 11 / 21
+
+
+def test_unknown_code_inside_trajectory_warned_with_file_and_frame(tmp_path):
+    """A 0 after a tracked frame is warned (file, frame, treatment); 0s after a failure are not."""
+    ann = _vot_json(tmp_path, ["bag"])
+    exp = tmp_path / "T" / "baseline"
+    # frame 5: 0 inside the trajectory; frame 8: failure, frames 9-11 skipped (expected), 12 init
+    _write_run(exp, "bag", ["1", BOX, BOX, BOX, "0", HALF, HALF, "2", "0", "0", "0", "1"])
+    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=2))
+    notes = [w for w in rep.warnings if "code 0" in w]
+    assert len(notes) == 1
+    assert f"{exp / 'bag' / 'bag_001.txt'} frame 5: code 0 (unknown) inside the trajectory (after a tracked frame" in notes[0]
+    assert "counted as a skipped frame: left out of accuracy, not a failure, EAO overlap 0" in notes[0]
+    # valid accuracy frames (burn-in 2): 3, 4, 6, 7 (frame 5 left out) -> (1 + 1 + H + H) / 4
+    assert rep.accuracy == pytest.approx((2 + 2 * H) / 4)
+    assert rep.failures == 1
+
+
+def test_unknown_code_in_failure_free_run_says_how_eao_uses_it(tmp_path):
+    ann = _vot_json(tmp_path, ["a"], n=8)
+    exp = tmp_path / "T" / "baseline"
+    _write_run(exp, "a", ["1", "0", BOX, BOX, "0", "0", BOX, BOX])
+    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=1))
+    (note,) = [w for w in rep.warnings if "code 0" in w]
+    assert "a_001.txt frames 2, 5, 6 (3 frames): code 0 (unknown) inside the trajectory (after the initialisation" in note
+    assert "counts for EAO lengths below 2 only" in note
+    assert rep.accuracy == pytest.approx(1.0) and rep.failures == 0
+    # the only fragment is undefined from length 2 on: the curve has no value in [2, 3], EAO from length 1 only
+    assert rep.eao == pytest.approx(1.0)
+    pyt = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(variant="pyt", interval=(1, 3)))
+    assert "EAO overlap 0" in [w for w in pyt.warnings if "code 0" in w][0]
+
+
+def test_unexpected_unknown_frames_rule():
+    from analysis.trajectory_io import unexpected_unknown_frames
+
+    kinds = np.array([U, I, T, U, T, F, U, U, U, U, I, U, T, F, U])
+    np.testing.assert_array_equal(unexpected_unknown_frames(kinds), [0, 3, 11])
+    assert unexpected_unknown_frames(np.array([], dtype=np.int8)).size == 0
+
+
+def test_missing_sequences_refused_listing_all_and_allowed_with_warning(tmp_path):
+    ann = _vot_json(tmp_path, ["a", "b", "c"], n=6)
+    exp = tmp_path / "T" / "baseline"
+    _write_run(exp, "a", ["1", BOX, BOX, BOX, HALF, HALF])
+    _write_run(exp, "zzz", ["1", BOX])  # results without annotation
+    with pytest.raises(vm.VOTInputError) as err:
+        vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
+    msg = str(err.value)
+    assert f"{exp}: no results for 2 sequences: 'b', 'c' of the annotations" in msg and "--allow-missing" in msg
+    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=2),
+                                allow_missing=True)
+    assert rep.sequences == 1 and rep.frames == 6
+    assert rep.accuracy == pytest.approx((2 + 2 * H) / 4)
+    assert any("no results for 2 sequences ('b', 'c'); skipped (--allow-missing): scores cover 1 of the 3" in w
+               for w in rep.warnings)
+    assert any("1 result sequence(s) without annotation, ignored: 'zzz'" in w for w in rep.warnings)
+
+
+def test_cli_allow_missing_vot(tmp_path, capsys):
+    import json
+
+    from integration.cli import main
+
+    ann = _vot_json(tmp_path, ["a", "b"], n=6)
+    _write_run(tmp_path / "T" / "baseline", "a", ["1", BOX, BOX, BOX, HALF, HALF])
+    args = ["analyze", "vot", "--annotations", str(ann), "--results", str(tmp_path / "T"), "--interval", "1", "3",
+            "--burnin", "2", "--json"]
+    assert main(args) == 2
+    assert "no results for sequence 'b'" in capsys.readouterr().err
+    assert main(args + ["--allow-missing"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["sequences"] == 1 and out["accuracy"] == pytest.approx((2 + 2 * H) / 4)
+    assert any("no results for sequence 'b'; skipped" in w for w in out["warnings"])
+
+
+def test_missing_image_size_refused_where_the_overlap_is_bounded(tmp_path):
+    ann = _vot_json(tmp_path, ["a"], n=6, width=None, height=None)
+    _write_run(tmp_path / "T" / "baseline", "a", ["1", BOX, BOX, BOX, HALF, HALF])
+    with pytest.raises(vm.VOTInputError, match=r"ann\.json: sequence 'a' has no image size \(width/height missing"):
+        vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
+    # the unbounded VOT2015 overlap does not need it
+    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline",
+                                vm.VOTSettings(interval=(1, 3), burnin=2, bounded=False))
+    assert rep.accuracy == pytest.approx((2 + 2 * H) / 4)
+
+
+def test_score_vot_and_score_otb_missing_and_extra(tmp_path):
+    from analysis.annotations import load_annotations
+    from analysis.eao_interval import EAOInterval
+    from integration.scoring import score_otb, score_vot
+
+    anns = load_annotations(_vot_json(tmp_path, ["a", "b"], n=6))
+    exp = tmp_path / "T" / "baseline"
+    _write_run(exp, "a", ["1", BOX, BOX, BOX, HALF, HALF])
+    iv = EAOInterval(1, 3, 0, "given")
+    with pytest.raises(vm.VOTInputError, match=r"no results for sequence 'b'"):
+        score_vot(anns, tmp_path / "T", "baseline", iv)
+    _write_run(exp, "b", ["1", BOX, BOX, BOX, BOX, BOX])
+    _write_run(exp, "old", ["1", BOX])
+    rep = score_vot(anns, tmp_path / "T", "baseline", iv)
+    assert rep.sequences == 2 and any("without annotation, ignored: 'old'" in w for w in rep.warnings)
+    otb = tmp_path / "otb"
+    otb.mkdir()
+    (otb / "a.txt").write_text("10,10,20,20\n" * 6)
+    with pytest.raises(FileNotFoundError, match=r"no one-pass result for 1 of the 2 annotated sequences: b"):
+        score_otb(anns, otb)
+    (otb / "b.txt").write_text("10,10,20,20\n" * 3 + "10,10,5,20\n" * 3)
+    (otb / "c.txt").write_text("10,10,20,20\n")
+    rep = score_otb(anns, otb)
+    assert rep.sequences == 2 and any("1 result file(s) without annotation, ignored: c" in w for w in rep.warnings)
+    # b: IoU 1,1,1 then about 1/4 -> success at thr 0.5 is 0.5; a: 1
+    assert rep.success_rate == pytest.approx(0.75)
