@@ -57,3 +57,17 @@ def test_aspect_spread_of_stills_and_cutouts(tmp_path):
     ratios = [wide.load(i % 3, f)[1] for i in range(30) for f in (0, 1)]
     ratios = np.array([b[2] / b[3] for b in ratios]) / (80 / 50)  # the drawn ellipse is 81x51 px
     assert ratios.max() > 1.6 and ratios.min() < 1 / 1.6
+
+
+def test_stretched_large_objects_fit_the_scene(tmp_path):
+    """A tall object stretched 2.5x at the largest base size once exceeded the 360 px scene (crash at step 250)."""
+    root = tmp_path / "c"
+    (root / "people").mkdir(parents=True)
+    img = np.zeros((200, 40, 4), np.uint8)
+    img[:, :, 3] = 255
+    img[:, :, 1] = 200
+    cv2.imwrite(str(root / "people" / "tall.png"), img)
+    tracks = CutoutTracks(root, seed=0, photos=(np.full((300, 400, 3), 50, np.uint8),), stretch=2.5)
+    for i in range(200):
+        image, (x, y, w, h) = tracks.load(0, i)
+        assert w <= 0.9 * 480 + 1 and h <= 0.9 * 360 + 1 and x >= 0 and y >= 0

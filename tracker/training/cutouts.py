@@ -138,7 +138,9 @@ class CutoutTracks:
         s = side / np.sqrt(h0 * w0) * rng.uniform(0.7, 1.4)
         asp = rng.uniform(0.8, 1.25) if self.stretch == 1.25 else float(
             np.exp(rng.uniform(-np.log(self.stretch), np.log(self.stretch))))
-        w, h = max(8, int(w0 * s * np.sqrt(asp))), max(8, int(h0 * s / np.sqrt(asp)))
+        w, h = w0 * s * np.sqrt(asp), h0 * s / np.sqrt(asp)
+        fit = min(1.0, 0.9 * W / w, 0.9 * H / h)  # a stretched object must still fit in the scene
+        w, h = max(8, int(w * fit)), max(8, int(h * fit))
         canvas = self._background(rng)
         cx, cy = rng.uniform(w / 2, W - w / 2), rng.uniform(h / 2, H - h / 2)
         for _ in range(int(rng.integers(1, 4))):  # distractors first, the target is pasted on top
