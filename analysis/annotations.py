@@ -55,6 +55,36 @@ def image_size(path: str | Path) -> tuple[int, int]:
         raise ValueError(f"{path}: cannot read the image header ({exc})") from None
 
 
+def json_box_rows(rows, where: str) -> np.ndarray:
+    """``gt_rect`` of a JSON annotation as float64; a row that is a string (``"1,2,3,4"``), a number or holds
+    non-numbers raises ``ValueError`` naming ``where`` and the 1-based row (= frame)."""
+    if not isinstance(rows, (list, tuple)):
+        raise ValueError(f"{where}: gt_rect must be a list of rows, got {type(rows).__name__}")
+    for i, row in enumerate(rows, start=1):
+        if isinstance(row, str):
+            raise ValueError(f"{where}: gt_rect row {i} (frame {i}) is a string {row[:60]!r}; expected a list "
+                             "of numbers such as [x, y, w, h]")
+        if not isinstance(row, (list, tuple)):
+            raise ValueError(f"{where}: gt_rect row {i} (frame {i}) is {type(row).__name__} {row!r}; expected a "
+                             "list of numbers")
+        bad = [v for v in row if isinstance(v, bool) or not isinstance(v, (int, float))]
+        if bad:
+            raise ValueError(f"{where}: gt_rect row {i} (frame {i}) holds a non-number {bad[0]!r}: {row!r}")
+    try:
+        return np.asarray(rows, dtype=np.float64)
+    except ValueError:
+        widths = sorted({len(r) for r in rows})
+        raise ValueError(f"{where}: gt_rect rows differ in length, found lengths {widths}") from None
+
+
+def _image_dimension(seq: dict, key: str, where: str) -> int:
+    value = seq.get(key, 0) or 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {key!r} must be a whole number of pixels, got {value!r}") from None
+
+
 def _read_json(path: Path):
     import json
 
@@ -93,7 +123,8 @@ def load_pysot_json(path: str | Path, image_root: str | Path | None = None) -> d
         if not isinstance(seq, dict) or "gt_rect" not in seq:
             raise ValueError(f"{where}: no 'gt_rect'")
         rows = seq["gt_rect"]
-        widths = {len(r) if isinstance(r, (list, tuple)) else -1 for r in rows}
+        json_box_rows(rows, where)  # a string / non-numeric row: error naming the row
+        widths = {len(r) for r in rows}
         if len(widths) != 1 or not (widths == {4} or (min(widths) >= 6 and min(widths) % 2 == 0)):
             raise ValueError(f"{where}: gt_rect rows must all have 4 or all the same even number >= 6 of values, "
                              f"found lengths {sorted(widths)}")
@@ -118,7 +149,7 @@ def load_pysot_json(path: str | Path, image_root: str | Path | None = None) -> d
                                      f"got {values.size} values")
                 # shorter lists (ball1's 'occlusion' is []) are padded with False, as PYT pads *.tag files
                 tags[tag] = np.concatenate([values.astype(bool), np.zeros(n - values.size, dtype=bool)])
-        width, height = int(seq.get("width", 0) or 0), int(seq.get("height", 0) or 0)
+        width, height = _image_dimension(seq, "width", where), _image_dimension(seq, "height", where)
         if (not width or not height) and root is not None and frames and frames[0].is_file():
             width, height = image_size(frames[0])
         out[key] = SequenceAnnotation(name=key, groundtruth=gt, width=width, height=height, frames=frames,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.annotations import SequenceAnnotation
-from analysis.annotations_otb import parse_box_lines
+from analysis.annotations_otb import parse_box_lines, read_text_file
 
 GOT10K_LABELS = ("cover", "absence", "cut_by_image")
 
@@ -67,7 +67,7 @@ def load_got10k_sequence(folder: str | Path) -> SequenceAnnotation:
     gt_file = folder / "groundtruth.txt"
     if not gt_file.is_file():
         raise ValueError(f"{folder}: no groundtruth.txt")
-    gt = parse_box_lines(gt_file.read_text(), gt_file)
+    gt = parse_box_lines(read_text_file(gt_file, "ground-truth file"), gt_file)
     frames = tuple(sorted(p.resolve() for p in folder.glob("*.jpg")))
     n = len(frames) if frames else len(gt)
     if len(gt) == 1 and n > 1:  # test subset: only the initial box is public

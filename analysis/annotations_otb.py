@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.annotations import SequenceAnnotation
+from analysis.annotations import SequenceAnnotation, json_box_rows
 
 #: OTB-2015 sequences whose annotation covers a sub-range of the frames in ``img/`` (1-based, inclusive;
 #: ``None`` = up to the last frame).  Source: OTB ``configSeqs.m`` as copied in got10k ``datasets/otb.py``
@@ -64,6 +64,25 @@ def match_otb_name(name: str, keys: list[str] | tuple[str, ...]) -> str | None:
         return norm[wanted]
     prefixed = [k for n, k in norm.items() if n.startswith(wanted + "_") and n[len(wanted) + 1:].isdigit()]
     return prefixed[0] if len(prefixed) == 1 else None
+
+
+def read_text_file(path: str | Path, what: str = "box file", expected: str = "one x,y,w,h per line") -> str:
+    """Text of a box / ground-truth file; a binary or non-UTF-8 file raises ``ValueError`` naming it and the
+    line of the first bad byte (instead of a bare ``UnicodeDecodeError``)."""
+    path = Path(path)
+    data = path.read_bytes()
+    nul = data.find(b"\x00")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}:{line}: not a text {what} (byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                         f"is not UTF-8; a binary file?); expected {expected}") from None
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        raise ValueError(f"{path}:{line}: not a text {what} (NUL byte at offset {nul}: a binary file?); "
+                         f"expected {expected}")
+    return text
 
 
 def parse_box_lines(text: str, source: str | Path, columns: int | None = 4) -> np.ndarray:
@@ -113,7 +132,7 @@ def load_otb_json(path: str | Path, image_root: str | Path | None = None) -> dic
     for key, seq in data.items():
         if not isinstance(seq, dict) or "gt_rect" not in seq:
             raise ValueError(f"{path}: sequence {key!r} has no 'gt_rect'")
-        gt = np.asarray(seq["gt_rect"], dtype=np.float64)
+        gt = json_box_rows(seq["gt_rect"], f"{path}: sequence {key!r}")
         if gt.ndim != 2 or gt.shape[1] != 4:
             raise ValueError(f"{path}: sequence {key!r}: gt_rect must be N x 4, got shape {gt.shape}")
         files = seq.get("image_files", seq.get("img_names", []))
@@ -166,7 +185,7 @@ def load_otb_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
 
 def _target_files(folder: Path) -> list[tuple[str, Path]]:
     numbered = sorted(folder.glob("groundtruth_rect.[0-9]*.txt"))
-    numbered = [p for p in numbered if p.read_text().strip()]
+    numbered = [p for p in numbered if read_text_file(p, "ground-truth file").strip()]
     only = _SINGLE_NUMBERED_TARGET.get(folder.name.lower())
     if only is not None:
         chosen = [p for p in numbered if p.name == f"groundtruth_rect.{only}.txt"]
@@ -198,7 +217,7 @@ def _load_otb_sequence(folder: Path) -> dict[str, SequenceAnnotation]:
     width, height = _image_size(images[0])
     out = {}
     for name, gt_file in _target_files(folder):
-        gt = parse_box_lines(gt_file.read_text(), gt_file)
+        gt = parse_box_lines(read_text_file(gt_file, "ground-truth file"), gt_file)
         if gt_file.name == f"{folder.name}_gt.txt":
             gt[np.all(gt == 0, axis=1)] = np.nan  # MIL: 0,0,0,0 = frame not annotated
         frames = _select_frames(folder, images, len(gt), gt_file)

@@ -36,6 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="gt: replace frame 1 by the ground truth (OTB/G10/pysot, default); keep: score the file's line 1")
     otb.add_argument("--otb-compat", action="store_true",
                      help="OTB MATLAB invalid-box rules (GT <= 0: IoU -1 / error -1; bad prediction -> previous box)")
+    otb.add_argument("--allow-missing", action="store_true",
+                     help="score the sequences that have a result file, naming the others in a warning "
+                          "(default: refuse when an annotated sequence has no result file)")
     _common(otb)
 
     got = sub.add_parser("got10k", help="GOT-10k one-pass: AO, SR0.5, SR0.75 (got10k toolkit rules)")
@@ -93,12 +96,12 @@ def run_otb(args: argparse.Namespace) -> int:
     from analysis.otb_results import load_otb_results
 
     annotations = load_otb_annotations(args.annotations)
-    results = load_otb_results(args.results, annotations)
+    results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing)
     notes = list(results.warnings)
     if results.corner_first_line:
         notes.append(corner_line_warning(results.corner_first_line, args.first_frame))
     settings = OTBSettings(first_frame=args.first_frame, otb_compat=args.otb_compat)
-    report = evaluate_otb(annotations, results.boxes, settings, warnings=notes)
+    report = evaluate_otb(annotations, results.boxes, settings, warnings=notes, allow_missing=args.allow_missing)
     rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged"),
             ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2"),
             ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5"),

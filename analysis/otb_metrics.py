@@ -228,10 +228,13 @@ class OTBReport:
 
 
 def evaluate_otb(annotations: dict[str, SequenceAnnotation], results: dict[str, np.ndarray],
-                 settings: OTBSettings = OTBSettings(), warnings: tuple[str, ...] | list[str] = ()) -> OTBReport:
+                 settings: OTBSettings = OTBSettings(), warnings: tuple[str, ...] | list[str] = (),
+                 allow_missing: bool = False) -> OTBReport:
     """Score every sequence present in both ``annotations`` and ``results`` (keys must match).
 
-    A result longer than its GT is truncated (warned); a shorter one raises ``ValueError``.
+    A result longer than its GT is truncated (warned); a shorter one raises ``ValueError``. Annotated
+    sequences without results raise ``ValueError`` naming them (after the present ones are checked) unless
+    ``allow_missing`` (the caller, e.g. :func:`analysis.otb_results.load_otb_results`, warns about them).
     """
     notes = list(warnings)
     names = [k for k in annotations if k in results]
@@ -260,6 +263,11 @@ def evaluate_otb(annotations: dict[str, SequenceAnnotation], results: dict[str, 
         rows.append({"sequence": name, "frames": s.n_frames, "auc": auc(s.success),
                      "precision": s.precision[PRECISION_AT], "norm_precision_g10": float(np.mean(s.norm_precision_g10)),
                      "norm_precision_pst": s.norm_precision_pst[NORM_PRECISION_AT], "success_rate": s.success[10]})
+    missing = [k for k in annotations if k not in results]
+    if missing and not allow_missing:
+        raise ValueError(f"no results for {len(missing)} of the {len(annotations)} annotated sequences: "
+                         + ", ".join(missing[:10]) + (f" ... ({len(missing)} in all)" if len(missing) > 10 else "")
+                         + " (allow_missing=True scores the others)")
     table = pd.DataFrame(rows).set_index("sequence")
     empty = table.index[table["frames"] == 0].tolist()
     if empty:

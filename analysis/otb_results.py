@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.annotations import SequenceAnnotation
-from analysis.annotations_otb import match_otb_name, parse_box_lines
+from analysis.annotations_otb import match_otb_name, parse_box_lines, read_text_file
 from analysis.overlap import iou_xywh
 
 
@@ -33,12 +33,12 @@ class OTBResults:
 def read_box_file(path: str | Path) -> np.ndarray:
     """``(N, 4)`` float64 boxes of one result file; errors name the file and line."""
     path = Path(path)
-    return parse_box_lines(path.read_text(), path)
+    return parse_box_lines(read_text_file(path, "result file"), path)
 
 
 def _first_line_is_integer(path: Path) -> bool:
-    with open(path) as f:
-        first = f.readline().strip()
+    lines = read_text_file(path, "result file").splitlines()
+    first = lines[0].strip() if lines else ""
     return bool(first) and all(re.fullmatch(r"[+-]?\d+", v) for v in re.split(r"[,\s]+", first) if v)
 
 
@@ -64,11 +64,13 @@ def detect_corner_first_line(boxes: np.ndarray, first_line_integers: bool, gt_fi
     return _iou1(as_corners, ref) > _iou1(boxes[0], ref) + 0.2
 
 
-def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnnotation]) -> OTBResults:
+def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnnotation],
+                     allow_missing: bool = False) -> OTBResults:
     """Read ``<results_dir>/*.txt`` and match each file to an annotation key.
 
-    Files that match no annotation and annotations without a file are listed in ``warnings``; two files
-    for the same key raise ``ValueError``.
+    Annotated sequences without a file raise ``ValueError`` listing them and the folder, unless
+    ``allow_missing`` (then they are named in ``warnings`` and the rest is scored). Files that match no
+    annotation are listed in ``warnings``; two files for the same key raise ``ValueError``.
     """
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
@@ -78,27 +80,39 @@ def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnn
     files: dict[str, Path] = {}
     corners: list[str] = []
     notes: list[str] = []
+    extra: list[str] = []
+    found: list[tuple[str, Path]] = []
     for path in sorted(results_dir.glob("*.txt")):
         if path.stem.endswith("_time"):
             continue
         key = match_otb_name(path.stem, keys)
         if key is None:
-            notes.append(f"{path.name}: no matching sequence in the annotations; ignored")
+            extra.append(path.name)
             continue
         if key in files:
             raise ValueError(f"{path}: second result file for sequence {key!r} (first: {files[key].name})")
+        files[key] = path
+        found.append((key, path))
+    if extra:
+        notes.append(f"{results_dir}: {len(extra)} result file(s) without annotation, ignored: "
+                     + ", ".join(extra[:10]) + (f" ... ({len(extra)} in all)" if len(extra) > 10 else ""))
+    missing = [k for k in keys if k not in files]
+    if not files:
+        raise ValueError(f"{results_dir}: no result file matches any of the {len(keys)} annotated sequences")
+    shown = ", ".join(missing[:10]) + (f" ... ({len(missing)} in all)" if len(missing) > 10 else "")
+    if missing and not allow_missing:
+        raise ValueError(f"{results_dir}: no result file for {len(missing)} of the {len(keys)} annotated "
+                         f"sequences: {shown} (expected {results_dir / (missing[0] + '.txt')}); --allow-missing "
+                         f"(allow_missing=True) scores the other {len(keys) - len(missing)} with a warning")
+    for key, path in found:
         b = read_box_file(path)
         gt0 = annotations[key].groundtruth[0] if len(annotations[key]) else None
         if detect_corner_first_line(b, _first_line_is_integer(path), gt0):
             corners.append(key)
         boxes[key] = b
-        files[key] = path
-    missing = [k for k in keys if k not in boxes]
-    if not boxes:
-        raise ValueError(f"{results_dir}: no result file matches any of the {len(keys)} annotated sequences")
     if missing:
-        notes.append(f"{len(missing)} annotated sequences have no result file and are not scored: "
-                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""))
+        notes.append(f"{results_dir}: no result file for {len(missing)} of the {len(keys)} annotated sequences, "
+                     f"not scored (--allow-missing): {shown}")
     return OTBResults(boxes=boxes, files=files, corner_first_line=tuple(corners), warnings=tuple(notes))
 
 
@@ -112,7 +126,7 @@ class GOT10kResults:
 
 
 def _read_times(path: Path) -> np.ndarray:
-    values = parse_box_lines(path.read_text(), path, columns=None)
+    values = parse_box_lines(read_text_file(path, "time file", "one time per frame per line"), path, columns=None)
     return values
 
 

@@ -224,11 +224,13 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
 
     def score(folder: Path):
-        res = load_otb_results(folder, ann)
+        # a report scores partial results with a warning (as its VOT part does), so missing files are allowed
+        res = load_otb_results(folder, ann, allow_missing=True)
         notes = list(res.warnings)
         if res.corner_first_line:
             notes.append(corner_line_warning(res.corner_first_line, first_frame))
-        return evaluate_otb(ann, res.boxes, settings, warnings=[f"{folder.name}: {n}" for n in notes])
+        return evaluate_otb(ann, res.boxes, settings, warnings=[f"{folder.name}: {n}" for n in notes],
+                            allow_missing=True)
 
     run = score(results_dir)
     reports = {tracker: run}

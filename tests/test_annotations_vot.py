@@ -206,3 +206,28 @@ def test_otb_sources_are_delegated():
     assert len(otb) == 100 and all(a.groundtruth.shape[1] == 4 for a in otb.values())
     (crossing,) = load_annotations(shared_path("sequences", "OTB_Crossing")).values()
     assert crossing.groundtruth.shape == (120, 4) and (crossing.width, crossing.height) == (360, 240)
+
+
+def test_json_ground_truth_row_that_is_a_string_named(tmp_path):
+    """pysot and OTB JSON: a gt_rect row written as a string names file, sequence and row."""
+    from analysis.annotations_otb import load_otb_json
+
+    data = {"a": {"video_dir": "a", "img_names": ["1.jpg", "2.jpg"], "gt_rect": [[1, 1, 5, 5], "1,2,5,5"],
+                  "width": 20, "height": 10}}
+    p = _pysot_json(tmp_path / "str.json", data)
+    with pytest.raises(ValueError, match=r"str\.json: sequence 'a': gt_rect row 2 \(frame 2\) is a string '1,2,5,5'"):
+        load_pysot_json(p)
+    otb = {"Ab": {"name": "Ab", "image_files": ["0001.jpg", "0002.jpg"], "gt_rect": ["3 4 5 6", [1, 2, 3, 4]]}}
+    (tmp_path / "otb.json").write_text(json.dumps(otb))
+    with pytest.raises(ValueError, match=r"otb\.json: sequence 'Ab': gt_rect row 1 \(frame 1\) is a string '3 4 5 6'"):
+        load_otb_json(tmp_path / "otb.json")
+    data["a"]["gt_rect"] = [[1, 1, 5, 5], [1, "x", 5, 5]]
+    with pytest.raises(ValueError, match=r"gt_rect row 2 \(frame 2\) holds a non-number 'x'"):
+        load_pysot_json(_pysot_json(tmp_path / "x.json", data))
+
+
+def test_json_width_height_not_a_number_named(tmp_path):
+    data = {"a": {"video_dir": "a", "img_names": ["1.jpg"], "gt_rect": [[1, 1, 5, 5]], "width": "wide",
+                  "height": 10}}
+    with pytest.raises(ValueError, match=r"w\.json: sequence 'a': 'width' must be a whole number of pixels, got 'wide'"):
+        load_pysot_json(_pysot_json(tmp_path / "w.json", data))

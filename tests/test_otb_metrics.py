@@ -293,3 +293,63 @@ def test_dispatcher_delegates_vot(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "analysis.cli_analyze_vot", None)  # import fails like a missing module
     assert main(["analyze", "vot"]) == 2
     assert "not available" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 15: missing / extra results, binary files
+
+def _two_seq_json(tmp_path):
+    data = {k: {"name": k, "image_files": [f"{i:04d}.jpg" for i in range(1, 5)], "gt_rect": [[1, 1, 10, 10]] * 4}
+            for k in ("Alpha", "Beta")}
+    (tmp_path / "otb.json").write_text(json.dumps(data))
+    return tmp_path / "otb.json"
+
+
+def test_otb_missing_results_refused_by_default_allowed_with_warning(tmp_path, capsys):
+    from integration.cli import main
+
+    ann_path = _two_seq_json(tmp_path)
+    ann = load_otb_json(ann_path)
+    res = tmp_path / "res"
+    res.mkdir()
+    (res / "Alpha.txt").write_text("1,1,10,10\n1,1,10,10\n50,50,10,10\n50,50,10,10\n")
+    (res / "Gamma.txt").write_text("1,1,10,10\n")
+    with pytest.raises(ValueError, match=r"res: no result file for 1 of the 2 annotated sequences: Beta \(expected .*Beta\.txt\)"):
+        load_otb_results(res, ann)
+    with pytest.raises(ValueError, match=r"no results for 1 of the 2 annotated sequences: Beta"):
+        evaluate_otb(ann, {"Alpha": np.array([[1, 1, 10, 10]] * 4, float)})
+    args = ["analyze", "otb", "--annotations", str(ann_path), "--results", str(res), "--json"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "no result file for 1 of the 2 annotated sequences: Beta" in err and "--allow-missing" in err
+    assert main(args + ["--allow-missing"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # Alpha only: frames 1-2 IoU 1 (frame 1 = GT), 3-4 IoU 0 -> success 0.5 at every threshold < 1
+    assert out["sequences"] == 1 and out["frames"] == 4
+    assert out["auc"] == pytest.approx(0.5 * 20 / 21) and out["precision"] == pytest.approx(0.5)
+    assert any("not scored (--allow-missing): Beta" in w for w in out["warnings"])
+    assert any("1 result file(s) without annotation, ignored: Gamma.txt" in w for w in out["warnings"])
+
+
+def test_otb_binary_result_file_named(tmp_path, capsys):
+    from analysis.otb_results import read_box_file
+    from integration.cli import main
+
+    ann_path = _two_seq_json(tmp_path)
+    res = tmp_path / "res"
+    res.mkdir()
+    (res / "Alpha.txt").write_text("1,1,10,10\n" * 4)
+    (res / "Beta.txt").write_bytes(b"1,1,10,10\n1,1,10,10\n\xff\xfe\x00\x01garbage")
+    with pytest.raises(ValueError, match=r"Beta\.txt:3: not a text result file \(byte 0xff at offset 20 is not UTF-8"):
+        read_box_file(res / "Beta.txt")
+    (res / "Beta.txt").write_bytes(b"\x01\x00\x00\x00\x04\x00\x00\x00")  # valid UTF-8, but NUL bytes
+    with pytest.raises(ValueError, match=r"Beta\.txt:1: not a text result file \(NUL byte at offset 1"):
+        read_box_file(res / "Beta.txt")
+    assert main(["analyze", "otb", "--annotations", str(ann_path), "--results", str(res)]) == 2
+    assert "Beta.txt:1: not a text result file" in capsys.readouterr().err
+
+
+def test_otb_binary_ground_truth_named(tmp_path):
+    seq = _make_otb_folder(tmp_path, "Bin", 2, {})
+    (seq / "groundtruth_rect.txt").write_bytes(b"1,2,3,4\n\x89PNG\r\n")
+    with pytest.raises(ValueError, match=r"groundtruth_rect\.txt:2: not a text ground-truth file \(byte 0x89"):
+        load_otb_folder(seq)
