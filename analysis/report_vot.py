@@ -184,11 +184,20 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
 
     ann = load_vot_annotations(annotations)
     settings = vot_settings(spec, variant)
+    warnings: list[str] = []
+    longest = max(len(a.groundtruth) for a in ann.values())
+    stack = settings.resolve_interval([longest])
+    if stack.high > longest:  # the one rule (analysis.vot_eao.eao_over_interval): fit, and say so
+        settings = dataclasses.replace(settings, stack=None)
+        fitted = settings.resolve_interval([len(a.groundtruth) for a in ann.values()])
+        warnings.append(f"the {spec.name} stack's EAO interval [{stack.low}, {stack.high}] reaches beyond the longest "
+                        f"sequence ({longest} frames): EAO uses the interval fitted to these sequences, "
+                        f"[{fitted.low}, {fitted.high}] ({fitted.source}), as `siamrpn main` does; it is not "
+                        f"comparable with the published {spec.name} EAO")
     experiments = [e for e in EXPERIMENTS if (results_dir / e).is_dir()]
     if not experiments and results_dir.name in EXPERIMENTS:  # given the experiment folder itself
         experiments, results_dir = [results_dir.name], results_dir.parent
     experiments = experiments or ["baseline"]
-    warnings: list[str] = []
     runs: dict[str, tuple] = {}
     for exp in experiments:
         runs[exp] = _analyse(ann, results_dir, exp, settings)
