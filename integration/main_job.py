@@ -163,6 +163,25 @@ def _vot_interval_spec(lengths: list[int]):
     return dataclasses.replace(BENCHMARKS["vot2017"], name="")
 
 
+def _network_note(weights: str | None) -> str:
+    """One sentence on which SiamRPN network the weights are (the default ones are not the paper's AlexNet)."""
+    from tracker.presets import get_preset
+    from tracker.siamrpn import resolve_preset
+    from tracker.weights import build_model
+
+    try:
+        _, meta = build_model(weights, get_preset("paper").model)
+    except Exception as exc:  # noqa: BLE001 - the runs already reported unusable weights
+        return f"Network: unknown ({exc})."
+    preset = resolve_preset(None, meta)
+    if preset.model.backbone == "efficientnet_lite0":
+        return ("Network: the paper's UP-channel SiamRPN (RPN head, k = 5 anchors, one-shot detection) on an "
+                "ImageNet-pretrained EfficientNet-Lite0 backbone (preset lite0), trained by this project: the paper's "
+                "ImageNet AlexNet weights are not available here (results/weights/README.md). Released AlexNet "
+                "weights load with --weights FILE.")
+    return f"Network: the paper's UP-channel SiamRPN on the modified AlexNet (preset {preset.name})."
+
+
 def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> Path:
     from analysis.plots import DEFAULT_STYLE
     from analysis.report import BENCHMARKS, ReportContent, ReportSection, environment_info, otb_content, write_report
@@ -182,6 +201,8 @@ def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> 
         "Published baselines are drawn for orientation only: they were measured on VOT2017 / OTB-2015, this run "
         "on the sequences above, so the ranking is not a like-for-like comparison unless the group IS that dataset.",
     ]
+    if settings.tracker == "siamrpn":
+        intro.paragraphs.append(_network_note(settings.weights))
     if group.vot:
         iv = intervals.get("vot")
         intro.paragraphs.append(
