@@ -78,7 +78,7 @@ def main() -> int:
     for spec in specs:
         tdir = runs / spec.result_name
         vot = score_vot(ann, tdir, "baseline", pooled)
-        otb = score_otb(ann, tdir / "otb")
+        otb = score_otb(ann, tdir)  # one-pass results: <tracker>/<seq>.txt
         per_eao = {}
         for name, a in ann.items():
             per_eao[name] = score_vot({name: a}, tdir, "baseline", fitted_interval([len(a.groundtruth)])).eao
