@@ -117,6 +117,8 @@ class Lite0Backbone(nn.Module):
     """Stride-8 features of EfficientNet-Lite0 for the Siamese branches: stem + blocks 0-10 (stages 1-5, 112
     channels), with the stride of block 5 removed and the depthwise convs of blocks 6-10 dilated by 2 (as
     SiamRPN++ does for its backbones), so the map keeps stride 8: 127 -> 16x16, 255 -> 32x32, 287 -> 36x36.
+    The alternative (stride-8 block-4 map + upsampled stride-16 block-10 map) is measured against it by
+    ``benchmarks/backbone_choice.py`` (BENCHMARKS.md: equal untrained quality, the two-level variant faster).
     Keys are those of :class:`EfficientNetLite0` restricted to the blocks kept, so its weights load unchanged.
     """
 
