@@ -84,3 +84,15 @@ class TemplateTracker:
         _, best, _, (x, y) = cv2.minMaxLoc(score)
         self.box = np.array([x, y, self.template.shape[1], self.template.shape[0]], float)
         return self.box.copy(), float(best)
+
+
+def generated_sequences(sizes, n: int, first_seed: int, speed: float) -> dict:
+    """In-memory generated sequences ``s0, s1, ...`` (``integration.synthetic.generate``), one per frame size."""
+    from integration.datasets import from_arrays
+    from integration.synthetic import generate
+
+    out = {}
+    for k, size in enumerate(sizes):
+        s = generate(first_seed + k, n, size, speed=speed)
+        out[f"s{k}"] = from_arrays(f"s{k}", s.frames, s.boxes)
+    return out

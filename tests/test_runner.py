@@ -13,21 +13,18 @@ import numpy as np
 import pytest
 
 from analysis.trajectory_io import load_tracker_results, load_tracker_times, read_trajectory
-from integration.datasets import from_arrays, load_dataset
+from integration.datasets import load_dataset
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.runner import ExperimentSpec, TrackerSpec, run_experiment, run_units, plan_units
-from integration.synthetic import generate, write_dataset
+from integration.synthetic import write_dataset
+from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = TrackerSpec("tests.protocol_helpers:TemplateTracker", label="template")
 
 
 def synthetic_sequences(sizes=((96, 72), (96, 72), (80, 60)), n=24):
-    out = {}
-    for k, size in enumerate(sizes):
-        s = generate(100 + k, n, size, speed=4.0)
-        out[f"s{k}"] = from_arrays(f"s{k}", s.frames, s.boxes)
-    return out
+    return generated_sequences(sizes, n, first_seed=100, speed=4.0)
 
 
 def trajectories(folder: Path, experiment="baseline"):

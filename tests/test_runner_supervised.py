@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from integration.cli import main as siamrpn
-from integration.datasets import from_arrays
 from integration.runner import ExperimentSpec, TrackerSpec, describe_exit, run_experiment
-from integration.synthetic import generate, write_dataset
+from integration.synthetic import write_dataset
+from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = TrackerSpec("tests.protocol_helpers:TemplateTracker", label="template")
@@ -24,11 +24,7 @@ OTB = ExperimentSpec("otb")
 
 
 def sequences(sizes=((96, 72), (80, 60), (96, 72)), n=6):
-    out = {}
-    for k, size in enumerate(sizes):
-        s = generate(500 + k, n, size, speed=3.0)
-        out[f"s{k}"] = from_arrays(f"s{k}", s.frames, s.boxes)
-    return out
+    return generated_sequences(sizes, n, first_seed=500, speed=3.0)
 
 
 def status(summary):
