@@ -59,10 +59,6 @@ __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary",
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
-
-
 def marker_name(name: str) -> str:
     """A file-name stem for ``name`` that no other name shares: characters outside ``[A-Za-z0-9_.-]`` (``%``
     and ``+`` included) become ``%XX`` per UTF-8 byte, so ``a b`` -> ``a%20b`` and ``a_b`` stays ``a_b``;
@@ -86,11 +82,13 @@ class TrackerSpec:
     weights: str | None = None
     device: str = "cpu"
     options: tuple[tuple[str, Any], ...] = ()
-    label: str | None = None  #: result folder name (default: the name, made file-system safe)
+    label: str | None = None  #: result folder name (default: the name, escaped by :func:`marker_name`)
 
     @property
     def result_name(self) -> str:
-        return _safe(self.label or self.name.split(":")[-1])
+        """Folder of this tracker's results: the label (or the name's last ``:`` part) escaped losslessly, so
+        two trackers labelled ``a b`` and ``a_b`` never share a folder."""
+        return marker_name(self.label or self.name.split(":")[-1])
 
     def build(self) -> Any:
         from integration.trackers import create_tracker

@@ -64,13 +64,24 @@ class OpenCVTracker:
         x1 = int(np.clip(np.ceil(box[0] + box[2]), x0 + 1, w))
         y1 = int(np.clip(np.ceil(box[1] + box[3]), y0 + 1, h))
         self._tracker = self._factory()
-        self._tracker.init(image, (x0, y0, x1 - x0, y1 - y0))
+        try:
+            self._tracker.init(image, (x0, y0, x1 - x0, y1 - y0))
+        except Exception as exc:  # cv2.error: OpenCV's assertion text says neither tracker nor box
+            raise RuntimeError(f"{self.name}: OpenCV could not initialise on the box x,y,w,h = "
+                               f"{x0},{y0},{x1 - x0},{y1 - y0} in a {w}x{h} image "
+                               f"({str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__})"
+                               ) from exc
         self._box = box
 
     def update(self, image: np.ndarray) -> tuple[np.ndarray, float]:
         if self._tracker is None:
             raise RuntimeError(f"{self.name}: update() before init()")
-        ok, rect = self._tracker.update(image)
+        try:
+            ok, rect = self._tracker.update(image)
+        except Exception as exc:  # cv2.error: name the tracker and the last box
+            raise RuntimeError(f"{self.name}: OpenCV failed to update from the box {self._box.round(1).tolist()} "
+                               f"({str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__})"
+                               ) from exc
         if ok:
             self._box = np.asarray(rect, dtype=np.float64)
             return self._box.copy(), 1.0

@@ -83,3 +83,18 @@ def test_csrt_on_bag_baseline_is_analysable(tmp_path, capsys):
     assert report["frames"] == 196 and report["sequences"] == 1 and report["runs"] == 1
     assert report["failures"] == failures
     assert 0.0 < report["accuracy"] < 1.0 and 0.0 < report["eao"] < 1.0
+
+
+def test_opencv_errors_name_tracker_and_box():
+    import numpy as np
+
+    from integration.trackers import OpenCVTracker
+
+    class Broken:
+        def init(self, image, rect):
+            raise RuntimeError("OpenCV(4.x) error: (-215:Assertion failed) !roi.empty() in function 'init'")
+
+    trk = OpenCVTracker("csrt", Broken)
+    with pytest.raises(RuntimeError, match=r"csrt: OpenCV could not initialise on the box x,y,w,h = 1,2,3,4 in a "
+                                           r"20x10 image \(.*Assertion failed"):
+        trk.init(np.zeros((10, 20, 3), np.uint8), np.array([1, 2, 3, 4.0]))

@@ -109,3 +109,11 @@ def test_per_tracker_settings_in_the_tracker_list():
     with pytest.raises(ValueError, match="same result folder siamrpn"):
         parse_trackers("siamrpn:weights=a.pth,siamrpn:weights=b.pth")
     assert [s.result_name for s in parse_trackers("siamrpn:weights=a.pth:label=A,siamrpn:label=B")] == ["A", "B"]
+
+
+def test_result_folders_of_similar_labels_differ():
+    from integration.runner import TrackerSpec
+
+    names = [TrackerSpec("csrt", label=x).result_name for x in ("a b", "a_b", "bäg", "bög")]
+    assert len(set(names)) == 4 and names[1] == "a_b"
+    assert TrackerSpec("tests.protocol_helpers:TemplateTracker").result_name == "TemplateTracker"

@@ -161,3 +161,17 @@ def test_python2_pickle_retried_with_latin1(model, tmp_path):
     path.write_bytes(raw.replace(uni, b"U" + bytes([4]) + b"caf\xe9"))
     with pytest.raises(WeightsError, match="unexpected keys \\(1\\): café"):
         build_model(path)
+
+
+def test_non_finite_weights_are_named(tmp_path):
+    import torch
+
+    from tracker.presets import ModelConfig
+    from tracker.weights import random_model, save_checkpoint
+
+    model = random_model(ModelConfig(), 0)
+    with torch.no_grad():
+        model.conv_r2.weight[0, 0, 0, 0] = float("nan")
+    path = save_checkpoint(tmp_path / "nan.pth", model, "paper", {})
+    with pytest.raises(WeightsError, match=r"nan\.pth: non-finite values .* conv_r2\.weight \(1 of"):
+        load_checkpoint(path)

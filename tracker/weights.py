@@ -180,13 +180,23 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise WeightsError(f"{path}: expected a state dict or checkpoint dict, got {type(obj).__name__}")
     if obj.get("format") == CHECKPOINT_FORMAT:
         sd, _ = convert_state_dict(obj["state_dict"], str(path))
+        _check_finite(sd, path)
         cfg = ModelConfig(**obj["model_config"])
         inferred = infer_model_config(sd, str(path))
         if inferred != cfg:
             raise WeightsError(f"{path}: model_config {cfg} does not match the tensor shapes ({inferred})")
         return Checkpoint(sd, cfg, CHECKPOINT_FORMAT, obj.get("preset"), dict(obj.get("provenance") or {}), str(path))
     sd, fmt = convert_state_dict(obj, str(path))
+    _check_finite(sd, path)
     return Checkpoint(sd, infer_model_config(sd, str(path)), fmt, None, {}, str(path))
+
+
+def _check_finite(sd: Mapping[str, torch.Tensor], path: Path) -> None:
+    """A NaN/inf weight would only show up as a crash frames later: name the file and the tensors now."""
+    bad = [f"{k} ({int((~torch.isfinite(v)).sum())} of {v.numel()})" for k, v in sd.items()
+           if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise WeightsError(f"{path}: non-finite values (NaN/inf) in {len(bad)} tensor(s): {', '.join(bad[:6])}")
 
 
 def _load_format(path: str | Path, allowed: tuple[str, ...], what: str) -> Checkpoint:
