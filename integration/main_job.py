@@ -165,15 +165,12 @@ def _vot_interval_spec(lengths: list[int]):
 
 def _network_note(weights: str | None) -> str:
     """One sentence on which SiamRPN network the weights are (the default ones are not the paper's AlexNet)."""
-    from tracker.presets import get_preset
-    from tracker.siamrpn import resolve_preset
-    from tracker.weights import build_model
+    from tracker.siamrpn import preset_for_weights
 
     try:
-        _, meta = build_model(weights, get_preset("paper").model)
+        preset = preset_for_weights(weights)
     except Exception as exc:  # noqa: BLE001 - the runs already reported unusable weights
         return f"Network: unknown ({exc})."
-    preset = resolve_preset(None, meta)
     if preset.model.backbone == "efficientnet_lite0":
         return ("Network: the paper's UP-channel SiamRPN (RPN head, k = 5 anchors, one-shot detection) on an "
                 "ImageNet-pretrained EfficientNet-Lite0 backbone (preset lite0), trained by this project: the paper's "

@@ -121,17 +121,12 @@ def weights_info(weights: str | None) -> dict[str, Any]:
 
 def _stored_preset(weights: str | None) -> str:
     """Name of the preset the tracker uses when none is given (the one stored with the weights)."""
-    from tracker.presets import get_preset
-    from tracker.siamrpn import resolve_preset
-    from tracker.weights import build_model
+    from tracker.siamrpn import preset_for_weights
 
-    if weights is not None and str(weights).startswith("random:"):
-        return "paper"
     try:
-        _, meta = build_model(weights, get_preset("paper").model)
+        return preset_for_weights(weights).name
     except Exception:  # noqa: BLE001 - a custom tracker factory may take files that are not SiamRPN weights
         return "stored with the weights"
-    return resolve_preset(None, meta).name
 
 
 def environment() -> dict[str, str]:

@@ -19,7 +19,7 @@ from .postprocess import Proposal, polygon_to_box, select_proposal, update_state
 from .presets import PRESETS, TrackConfig, get_preset, preset_from_dict
 from .weights import WeightsError, build_model
 
-__all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "check_backbone", "image_to_tensor", "check_image", "init_state"]
+__all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "preset_for_weights", "check_backbone", "image_to_tensor", "check_image", "init_state"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,16 @@ def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> Trac
     if model_cfg is not None and getattr(model_cfg, "backbone", "alexnet") != "alexnet":
         return get_preset("lite0")
     return get_preset("paper")
+
+
+def preset_for_weights(weights: str | Path | None) -> TrackConfig:
+    """The preset a tracker built with ``weights`` and no preset uses; reads the checkpoint, builds no model."""
+    from .weights import default_weights_path, load_checkpoint
+
+    if weights is not None and str(weights).startswith("random:"):
+        return get_preset("paper")
+    ck = load_checkpoint(weights if weights is not None else default_weights_path())
+    return resolve_preset(None, {"preset": ck.preset, "model_config": ck.model_config})
 
 
 def check_backbone(cfg: TrackConfig, weights_meta: dict) -> None:

