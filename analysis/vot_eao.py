@@ -19,8 +19,11 @@ Three conventions, chosen with ``rule`` (see ``docs/conventions.md``, spec §2):
   ``mean(c[lo:hi+1])`` on a 0-based curve, i.e. LEG lengths ``lo+1..hi+1`` (off-by-one), NaN not skipped.
   A failure near the end always counts as failed.
 
-Everything is vectorised: one fragment matrix, a cumulative sum along frames and one matrix product per
-tag set.
+Everything is vectorised: a fragment matrix, a cumulative sum along frames and one matrix product per tag
+set. The matrix (fragments x longest sequence) is never held whole: it is built and consumed in blocks of
+columns (at most ``block_bytes``, default 64 MiB), the cumulative sum carried from block to block, so a
+20,000-frame sequence with thousands of failures needs tens of MB instead of GBs, with the same bits as the
+whole-matrix computation (``benchmarks/eao_memory.py``).
 """
 from __future__ import annotations
 
@@ -37,22 +40,77 @@ EAO_RULES: tuple[str, ...] = ("leg", "pst", "pyt")
 DEFAULT_SKIP = 5
 
 
-@dataclass(frozen=True)
+#: bytes of one materialised block of the fragment matrix (columns for the curves, rows for the tail sums)
+DEFAULT_BLOCK_BYTES = 64 << 20
+
+
+@dataclass(frozen=True, eq=False)
 class Fragments:
-    """Fragment matrix of one tracker: row ``f`` holds the overlaps of one fragment (column 0 = its first frame).
+    """Fragments of one tracker; row ``f`` of the (lazy) fragment matrix holds the overlaps of one fragment
+    (column 0 = its first frame).
 
     ``sequence``/``run`` say where a row comes from, ``start``/``length`` which frames of that run it copies,
     ``denominator`` the length used for tag fractions, ``base_weight`` the per-run weight before tags.
+
+    The ``(F, width)`` matrix is not stored: ``source`` (every run's overlaps laid end to end), ``offset``
+    (index in ``source`` of each fragment's first frame), ``keep_nan`` and ``failed`` define it, and
+    :meth:`columns` / :meth:`rows` materialise a block of it (``matrix`` builds it whole, for small data and
+    tests). :func:`eao_curves` and :func:`extend_curve` work block by block, so memory stays bounded
+    (``block_bytes``, default :data:`DEFAULT_BLOCK_BYTES`) however long the sequences, with the same bits as
+    the whole-matrix computation.
     """
 
-    matrix: np.ndarray  # (F, L) float64, NaN where a fragment is undefined
     sequence: np.ndarray  # (F,) int: index into the sequence list
     run: np.ndarray  # (F,) int: run index within the sequence
     start: np.ndarray  # (F,) int: first frame (0-based) of the fragment in its run
     length: np.ndarray  # (F,) int: number of frames copied from the run
     denominator: np.ndarray  # (F,) float: divisor of the tag count for tag weights
     base_weight: np.ndarray  # (F,) float: 1/#runs (leg), 1/#runs of last sequence (pst), 1 (pyt)
-    failed: np.ndarray | None = None  # (F,) bool: the fragment ended in a failure (zero-padded)
+    failed: np.ndarray  # (F,) bool: the fragment ended in a failure (zero-padded)
+    keep_nan: np.ndarray  # (F,) bool: NaN frames stay NaN (a LEG/PST run without failures); else NaN -> 0
+    source: np.ndarray  # (total frames of all runs,) float64: the runs' overlaps laid end to end
+    offset: np.ndarray  # (F,) int: index in ``source`` of the fragment's first frame
+    width: int  # columns of the matrix: the longest sequence (leg/pst) or segment (pyt)
+
+    def __len__(self) -> int:
+        return int(self.length.shape[0])
+
+    def _block(self, rows: slice, lo: int, hi: int, by_column: bool = False) -> np.ndarray:
+        """Rows ``rows`` x columns ``lo:hi`` of the matrix; ``by_column``: laid out transposed, ``(hi - lo, F)``."""
+        cols = np.arange(lo, hi)
+        length, failed, first = self.length[rows], self.failed[rows], self.offset[rows]
+        keep_nan = self.keep_nan[rows]
+        if by_column:
+            cols, length, failed, first, keep_nan = cols[:, None], length[None, :], failed[None, :], \
+                first[None, :], keep_nan[None, :]
+        else:
+            cols, length, failed, first, keep_nan = cols[None, :], length[:, None], failed[:, None], \
+                first[:, None], keep_nan[:, None]
+        inside = cols < length
+        index = np.where(inside, first + cols, 0)
+        values = self.source[index]
+        del index
+        values = np.where(np.isnan(values) & ~keep_nan, 0.0, values)
+        return np.where(inside, values, np.where(failed, 0.0, np.nan))
+
+    def columns(self, lo: int, hi: int) -> np.ndarray:
+        """Columns ``lo:hi`` of the fragment matrix, ``(F, hi - lo)`` float64, NaN where a fragment is undefined."""
+        return self._block(slice(None), lo, hi)
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        """Rows ``lo:hi`` of the fragment matrix, ``(hi - lo, width)``."""
+        return self._block(slice(lo, hi), 0, self.width)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The whole ``(F, width)`` fragment matrix (built on each access: F x width x 8 bytes)."""
+        return self.columns(0, self.width)
+
+
+def _block_count(block_bytes: int | None, other: int) -> int:
+    """How many columns (rows) of ``other`` rows (columns) fit in one block of ``block_bytes``."""
+    budget = DEFAULT_BLOCK_BYTES if block_bytes is None else block_bytes
+    return max(1, int(budget // (8 * max(other, 1))))
 
 
 def _run_fragments(kinds: np.ndarray, n: int, rule: str, skip: int, max_length: int) -> list[tuple[int, int, float, bool, bool]]:
@@ -113,18 +171,11 @@ def eao_fragments(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], r
     failed = np.fromiter((row[5] for row in rows), dtype=bool, count=n_frag)
     keep_nan = np.fromiter((row[6] for row in rows), dtype=bool, count=n_frag)
 
-    # Gather all fragments at once from the runs laid end to end.
+    # The runs laid end to end; a fragment is a range of them (materialised block by block, Fragments.columns).
     flat = np.concatenate([o.ravel() for o in overlaps])
     offsets = np.concatenate([[0], np.cumsum([o.size for o in overlaps])])[:-1]
     seq_len = np.array([k.shape[1] for k in kinds], dtype=np.int64)
     run_offset = offsets[seq] + run * seq_len[seq]
-    cols = np.arange(width)
-    inside = cols[None, :] < length[:, None]
-    index = np.where(inside, run_offset[:, None] + start[:, None] + cols[None, :], 0)
-    values = flat[index]
-    values = np.where(np.isnan(values) & ~keep_nan[:, None], 0.0, values)
-    pad = np.where(failed, 0.0, np.nan)
-    matrix = np.where(inside, values, pad[:, None])
 
     runs_per_seq = np.array([k.shape[0] for k in kinds], dtype=np.float64)
     if rule == "leg":
@@ -133,7 +184,7 @@ def eao_fragments(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], r
         base = np.full(n_frag, 1.0 / runs_per_seq[-1])
     else:
         base = np.ones(n_frag)
-    return Fragments(matrix, seq, run, start, length, denom, base, failed)
+    return Fragments(seq, run, start, length, denom, base, failed, keep_nan, flat, run_offset + start, int(width))
 
 
 def tag_weights(fragments: Fragments, tags: Sequence[np.ndarray] | None) -> np.ndarray:
@@ -153,21 +204,40 @@ def tag_weights(fragments: Fragments, tags: Sequence[np.ndarray] | None) -> np.n
     return fragments.base_weight * frac
 
 
-def eao_curves(fragments: Fragments, weights: np.ndarray) -> np.ndarray:
+def eao_curves(fragments: Fragments, weights: np.ndarray, *, block_bytes: int | None = None) -> np.ndarray:
     """Expected-overlap curves for one or more weight vectors (``(F,)`` or ``(T, F)``).
 
     Returns ``(L,)`` or ``(T, L)`` with ``curve[..., n-1] = Φ̂(n)``: ``Φ̂(1) = 1`` and for ``n ≥ 2`` the
     weighted mean, over fragments defined at column ``n``, of each fragment's mean overlap on frames
     ``2..n``; NaN where no fragment is usable or a usable one has an undefined frame (as LEG/PST).
+
+    The fragment matrix is processed in blocks of columns of at most ``block_bytes`` (default
+    :data:`DEFAULT_BLOCK_BYTES`; a huge value = the whole matrix at once), built transposed (frames x
+    fragments): the running sum along frames is carried from block to block and each column's weighted sums
+    add all fragments in one fixed (pairwise) order, so the result is the same, bit for bit, whatever the
+    block size. (A BLAS product here would not be: its rounding depends on the matrix shape.)
     """
     w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
-    m = fragments.matrix
-    tail = m[:, 1:]
-    usable = ~np.isnan(tail)
-    means = np.cumsum(tail, axis=1) / np.arange(1, tail.shape[1] + 1)[None, :]
+    n_tail = fragments.width - 1
+    num = np.empty((w.shape[0], max(n_tail, 0)))
+    den = np.empty_like(num)
+    step = _block_count(block_bytes, len(fragments))
+    carry = None
+    for lo in range(1, fragments.width, step):  # matrix columns lo..hi-1 = tail columns lo-1..hi-2
+        hi = min(lo + step, fragments.width)
+        block = fragments._block(slice(None), lo, hi, by_column=True)  # (hi - lo, F)
+        usable = ~np.isnan(block)
+        if carry is not None:
+            block[0] += carry
+        np.cumsum(block, axis=0, out=block)
+        carry = block[-1].copy()
+        block /= np.arange(lo, hi)[:, None]  # mean over frames 2..n (n - 1 = column)
+        block[~usable] = 0.0
+        for t in range(w.shape[0]):  # sums over the contiguous fragment axis: one order per column
+            num[t, lo - 1:hi - 1] = np.add.reduce(block * w[t][None, :], axis=1)
+            den[t, lo - 1:hi - 1] = np.add.reduce(usable * w[t][None, :], axis=1)
+        del block, usable
     with np.errstate(invalid="ignore", divide="ignore"):
-        num = w @ np.where(usable, means, 0.0)
-        den = w @ usable.astype(np.float64)
         curve_tail = num / den
     curve = np.concatenate([np.ones((w.shape[0], 1)), curve_tail], axis=1)
     return curve[0] if np.ndim(weights) == 1 else curve
@@ -193,12 +263,13 @@ def eao_score(curve: np.ndarray, low: int, high: int, rule: EAORule = "leg") -> 
 
 def eao(kinds: Sequence[np.ndarray], overlaps: Sequence[np.ndarray], low: int, high: int,
         rule: EAORule = "leg", skip: int = DEFAULT_SKIP,
-        tags: Mapping[str, Sequence[np.ndarray]] | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        tags: Mapping[str, Sequence[np.ndarray]] | None = None, *,
+        block_bytes: int | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """EAO scores and curves for the tag ``all`` and every tag in ``tags`` (name → per-sequence boolean arrays)."""
     frags = eao_fragments(kinds, overlaps, rule, skip)
     names = ["all"] + list(tags or {})
     weights = np.stack([tag_weights(frags, None)] + [tag_weights(frags, tags[t]) for t in (tags or {})])
-    curves = eao_curves(frags, weights)
+    curves = eao_curves(frags, weights, block_bytes=block_bytes)
     scores = {name: eao_score(curves[i], low, high, rule) for i, name in enumerate(names)}
     return scores, {name: curves[i] for i, name in enumerate(names)}
 
@@ -208,20 +279,24 @@ def averaged_lengths(low: int, high: int, rule: EAORule = "leg") -> tuple[int, i
     return (low + 1, high + 1) if rule == "pyt" else (low, high)
 
 
-def extend_curve(fragments: Fragments, weights: np.ndarray, length: int) -> np.ndarray:
+def extend_curve(fragments: Fragments, weights: np.ndarray, length: int, *,
+                 block_bytes: int | None = None) -> np.ndarray:
     """:func:`eao_curves` continued up to ``length`` columns (PYT curves end at the longest segment).
 
     Beyond the last column no fragment that reached its sequence end is usable; a failed fragment stays
     usable, zero-padded, so ``Φ̂(n) = Σ_failed w·S_f / (n-1) / Σ_failed w`` with ``S_f`` the fragment's overlap
-    sum on frames ``2..``; NaN where no failed fragment carries weight. The first columns are unchanged."""
-    curve = eao_curves(fragments, weights)
-    width = fragments.matrix.shape[1]
+    sum on frames ``2..``; NaN where no failed fragment carries weight. The first columns are unchanged.
+    The sums are taken over blocks of whole rows (at most ``block_bytes``), each row summed as a whole."""
+    curve = eao_curves(fragments, weights, block_bytes=block_bytes)
+    width = fragments.width
     if length <= width:
         return curve
-    if fragments.failed is None:
-        raise ValueError("extend_curve needs fragments built by eao_fragments (failed flags)")
     w = np.atleast_2d(np.asarray(weights, dtype=np.float64)) * fragments.failed[None, :]
-    sums = np.nansum(fragments.matrix[:, 1:], axis=1)
+    sums = np.empty(len(fragments))
+    step = _block_count(block_bytes, width)
+    for lo in range(0, len(fragments), step):
+        hi = min(lo + step, len(fragments))
+        sums[lo:hi] = np.nansum(fragments.rows(lo, hi)[:, 1:], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         level = (w @ sums) / w.sum(axis=1)  # (T,)
     n = np.arange(width + 1, length + 1, dtype=np.float64)
@@ -231,7 +306,7 @@ def extend_curve(fragments: Fragments, weights: np.ndarray, length: int) -> np.n
 
 
 def eao_over_interval(fragments: Fragments, weights: np.ndarray, low: int, high: int, rule: EAORule,
-                      longest: int) -> tuple[float, np.ndarray, str]:
+                      longest: int, *, block_bytes: int | None = None) -> tuple[float, np.ndarray, str]:
     """EAO with the project's rule for intervals and short data: ``(score, curve, note)``.
 
     The lengths the score averages (:func:`averaged_lengths`) must all lie within the longest sequence
@@ -247,11 +322,11 @@ def eao_over_interval(fragments: Fragments, weights: np.ndarray, low: int, high:
             f"sequence ({longest} frames): the expected-overlap curve has no value there and a partial average "
             f"is not an EAO. Omit --stack/--interval to fit the interval to these sequences (LEG's KDE, "
             f"analysis.eao_interval.fit_interval, as `siamrpn main` does) or give --interval LO HI with HI <= {top}")
-    curve = eao_curves(fragments, weights)
+    curve = eao_curves(fragments, weights, block_bytes=block_bytes)
     note = ""
     if np.shape(curve)[-1] < b:
         width = np.shape(curve)[-1]
-        curve = extend_curve(fragments, weights, longest)
+        curve = extend_curve(fragments, weights, longest, block_bytes=block_bytes)
         note = (f"curve continued from {width} to {longest} lengths with the zero-padded failed segments "
                 f"(vot-toolkit's own score averages only the lengths its curve has)")
     if np.ndim(curve) == 1:

@@ -55,6 +55,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                             "crashing or hanging tracker fails that sequence alone; 0 = in this process (debugging)")
         p.add_argument("--unit-timeout", type=float, default=None, metavar="SECONDS",
                        help="fail (and kill) a sequence that runs longer than this (default 21600 = 6 h; 0 = none)")
+        p.add_argument("--frame-timeout", type=float, default=None, metavar="SECONDS",
+                       help="fail (and kill) a sequence whose tracker makes no progress for this long: stuck on "
+                            "one frame, or building the tracker before the first (default 300; 0 = none). "
+                            "Both timeouts apply to supervised workers (--workers >= 1) only")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster (scheduler address, or 'local' to start a LocalCluster)")
         p.add_argument("--batched", action="store_true",
@@ -114,11 +118,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
                   "--batched ignored", file=sys.stderr)
             batch_size = None
-    from integration.runner import DEFAULT_UNIT_TIMEOUT
+    from integration.runner import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 
     unit_timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
     if unit_timeout < 0:
         print(f"{prog}: error: --unit-timeout must be >= 0 seconds (got {unit_timeout:g})", file=sys.stderr)
+        return 2
+    frame_timeout = DEFAULT_FRAME_TIMEOUT if args.frame_timeout is None else args.frame_timeout
+    if frame_timeout < 0:
+        print(f"{prog}: error: --frame-timeout must be >= 0 seconds (got {frame_timeout:g})", file=sys.stderr)
         return 2
     try:
         trackers = parse_trackers(args.tracker, args.weights, args.device, args.preset)
@@ -153,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
                                      resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size,
-                                     unit_timeout=unit_timeout or None)
+                                     unit_timeout=unit_timeout or None, frame_timeout=frame_timeout or None)
     except KeyboardInterrupt:
         _interrupted(prog, trackers, exp, sequences, args.out)
         return 130

@@ -9,8 +9,9 @@ SHA-256 is stored); any other record is reported (``note: redoing ...``) and its
 escape the sequence name (:func:`marker_name`), so distinct sequences never share one. A unit that raises is
 logged with its traceback in ``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units
 continue. With ``workers >= 1`` each unit runs in a supervised process: a tracker that crashes the process
-(segfault, ``os._exit``) or exceeds the unit timeout fails that unit alone, named with the signal or exit
-code. The run ends with a :class:`RunSummary` (also written as ``summary.json`` next to the records).
+(segfault, ``os._exit``), exceeds the unit timeout or makes no progress for the frame timeout (hangs on one
+frame) fails that unit alone, named with the signal or exit code, or the timeout (and the frame it was stuck
+on). The run ends with a :class:`RunSummary` (also written as ``summary.json`` next to the records).
 
 Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
 
@@ -54,7 +55,8 @@ from integration.protocols.vot_baseline import BaselineSettings, failure_convent
 __all__ = ["TrackerSpec", "ExperimentSpec", "Unit", "UnitOutcome", "RunSummary", "run_unit", "run_units",
            "plan_units", "run_experiment", "EXPERIMENTS", "baseline_settings", "clear_unit_runs",
            "write_baseline_results", "write_one_pass_results", "record_done", "record_failure", "split_done",
-           "marker_name", "weights_fingerprint", "file_sha256", "RunInterrupted", "DEFAULT_UNIT_TIMEOUT", "describe_exit"]
+           "marker_name", "weights_fingerprint", "file_sha256", "RunInterrupted", "DEFAULT_UNIT_TIMEOUT",
+           "DEFAULT_FRAME_TIMEOUT", "describe_exit"]
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -370,11 +372,13 @@ def write_one_pass_results(unit: Unit, runs: list) -> int:
     return len(runs)
 
 
-def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
+def _execute(unit: Unit, tracker_factory: Callable[[], Any],
+             heartbeat: Callable[[int], None] | None = None) -> int:
     """Run the protocol of ``unit`` and write its result files; returns the number of runs.
 
     The tracker is built once per unit and re-initialised for every run (as in a TraX session); the
-    adapters and SiamRPN reset all state on ``init``.
+    adapters and SiamRPN reset all state on ``init``. ``heartbeat(i)``, when given, is called before every
+    fetch of frame ``i`` (the supervisor's progress signal for the frame timeout).
     """
     seq, exp = unit.sequence, unit.experiment
     name = seq.name
@@ -382,6 +386,12 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any]) -> int:
     clear_unit_runs(unit)
     clock = parse_clock(exp.clock, unit.tracker.device)
     get_frame = seq.frame
+    if heartbeat is not None:
+        read_frame = seq.frame
+
+        def get_frame(i: int) -> np.ndarray:
+            heartbeat(i)
+            return read_frame(i)
     if exp.kind == "baseline":
         settings = baseline_settings(exp)
         runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
@@ -452,15 +462,18 @@ def split_done(units: Iterable[Unit], resume: bool = True,
     return todo, skipped
 
 
-def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True) -> UnitOutcome:
-    """Run one unit unless its valid completion record exists; never raises (errors are logged and returned)."""
+def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True,
+             heartbeat: Callable[[int], None] | None = None) -> UnitOutcome:
+    """Run one unit unless its valid completion record exists; never raises (errors are logged and returned).
+
+    ``heartbeat(i)`` is called before each fetch of frame ``i`` (a supervised worker reports its progress so)."""
     if resume and unit.is_done():
         return UnitOutcome(unit.key, "skipped")
     quiet_opencv()
     start = time.perf_counter()
     try:
         factory = tracker_factory or unit.tracker.build
-        runs = _execute(unit, factory)
+        runs = _execute(unit, factory, heartbeat)
     except Exception as exc:  # noqa: BLE001 - crash isolation: report, do not propagate
         return record_failure(unit, time.perf_counter() - start, exc)
     return record_done(unit, runs, time.perf_counter() - start)
@@ -503,6 +516,8 @@ def _worker_init() -> None:
 
 
 DEFAULT_UNIT_TIMEOUT = 6 * 3600.0  #: seconds one unit may take in a supervised worker (generous; ``None``/0: no limit)
+#: seconds a supervised worker may go without fetching a new frame (generous; ``None``/0: no limit)
+DEFAULT_FRAME_TIMEOUT = 300.0
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -533,8 +548,12 @@ def record_crash(unit: Unit, seconds: float, error: str, detail: str) -> UnitOut
     return UnitOutcome(unit.key, "failed", seconds, 0, error, str(unit.error_file))
 
 
-def _worker_main(conn: Any) -> None:
-    """A supervised worker: runs the units it is sent, one at a time, answering each with its outcome."""
+def _worker_main(conn: Any, beat: Any = None) -> None:
+    """A supervised worker: runs the units it is sent, one at a time, answering each with its outcome.
+
+    ``beat`` (shared ``int64[2]``): before every frame fetch the worker stores the frame index in ``beat[1]``
+    and bumps the fetch counter ``beat[0]``, which the supervisor watches (frame timeout); it bumps it too
+    as it starts a unit."""
     import faulthandler
 
     try:
@@ -550,7 +569,17 @@ def _worker_main(conn: Any) -> None:
             return
         if unit is None:
             return
-        conn.send(run_unit(unit, resume=False))
+        if beat is not None:
+            beat[0] += 1  # the unit starts now (a fresh worker's own start-up does not count)
+        conn.send(run_unit(unit, resume=False, heartbeat=None if beat is None else _heartbeat(beat)))
+
+
+def _heartbeat(beat: Any) -> Callable[[int], None]:
+    def on_frame(i: int) -> None:
+        beat[1] = i
+        beat[0] += 1
+
+    return on_frame
 
 
 class _Worker:
@@ -558,7 +587,8 @@ class _Worker:
         import threading
 
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="siamrpn-unit")
+        self.beat = ctx.Array("q", 2, lock=False)  # [frame fetches, last frame index]: written by the child
+        self.proc = ctx.Process(target=_worker_main, args=(child, self.beat), daemon=True, name="siamrpn-unit")
         main = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # inherited: no child traceback
         try:
@@ -568,11 +598,26 @@ class _Worker:
                 signal.signal(signal.SIGINT, old)
         child.close()
         self.unit: Unit | None = None
-        self.since = 0.0
+        self.since = 0.0  #: when the unit was handed over
+        self.seen = 0  #: the fetch counter last seen
+        self.moved: float | None = None  #: when the counter last changed (None: the unit has not started)
 
     def give(self, unit: Unit) -> None:
-        self.unit, self.since = unit, time.monotonic()
+        self.beat[1] = -1  # the child is idle (waiting for a unit): no race
+        self.seen = self.beat[0]
+        self.unit, self.since, self.moved = unit, time.monotonic(), None
         self.conn.send(unit)
+
+    def progressed(self, now: float) -> None:
+        """Note the time if the worker fetched a frame since the last look."""
+        count = self.beat[0]
+        if count != self.seen:
+            self.seen, self.moved = count, now
+
+    @property
+    def frame(self) -> int:
+        """The index of the frame the worker fetched last (``-1``: none yet for this unit)."""
+        return int(self.beat[1])
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -589,10 +634,16 @@ class _Worker:
         self.kill()
 
 
-def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, bar: tqdm) -> list[UnitOutcome]:
+def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, bar: tqdm,
+                    frame_timeout: float | None = None) -> list[UnitOutcome]:
     """Run ``todo`` on ``workers`` supervised spawned processes. A worker that dies (segfault, ``os._exit``,
     out-of-memory kill) fails only the unit it was running, named with the signal or exit code, and is
-    replaced; a unit running longer than ``unit_timeout`` seconds is killed and failed."""
+    replaced; a unit running longer than ``unit_timeout`` seconds, or fetching no new frame for
+    ``frame_timeout`` seconds (a tracker hanging on one frame), is killed and failed, and the run goes on.
+    The time from the start of a unit to its first frame (building the tracker, loading its model) counts
+    against the frame timeout too, as does writing the results after the last frame; a fresh worker's own
+    start-up (until it takes the unit) does not, only the unit timeout. Progress is looked at every ``frame_timeout / 8`` seconds, so a hung unit is killed
+    between 1 and 1.125 times ``frame_timeout`` after its last frame fetch."""
     from multiprocessing.connection import wait as wait_any
 
     ctx = mp.get_context("spawn")
@@ -620,12 +671,21 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
                     finish(record_crash(unit, 0.0, f"could not hand the unit to a worker: {exc}", ""))
                     continue
                 busy.append(worker)
-            timeout = None
-            if unit_timeout:
-                timeout = max(0.0, min(w.since + unit_timeout for w in busy) - time.monotonic()) + 0.01
+            deadlines = []
+            now = time.monotonic()
+            for w in busy:
+                w.progressed(now)
+                if unit_timeout:
+                    deadlines.append(w.since + unit_timeout)
+                if frame_timeout and w.moved is not None:
+                    deadlines.append(w.moved + frame_timeout)
+            timeout = max(0.0, min(deadlines) - now) + 0.01 if deadlines else None
+            if frame_timeout and busy:  # look often enough to see progress (and unit starts) within 1/8 limit
+                timeout = frame_timeout / 8 if timeout is None else min(timeout, frame_timeout / 8)
             ready = set(wait_any([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
             now = time.monotonic()
             for worker in list(busy):
+                worker.progressed(now)
                 unit = worker.unit
                 assert unit is not None
                 outcome = None
@@ -658,6 +718,18 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
                         "process was killed",
                         "Raise the limit with `siamrpn run ... --unit-timeout SECONDS` (0: no limit) if the "
                         "sequence is just long."))
+                elif frame_timeout and worker.moved is not None and now - worker.moved > frame_timeout:
+                    frame = worker.frame
+                    where = (f"on frame {frame} (0-based)" if frame >= 0 else
+                             "before its first frame (building the tracker, loading its model)")
+                    busy.remove(worker)
+                    worker.kill()
+                    finish(record_crash(
+                        unit, now - worker.since,
+                        f"timed out: {unit.key} made no progress for {frame_timeout:g} s {where} (frame "
+                        "timeout); its tracker process was killed",
+                        "Raise the limit with `siamrpn run ... --frame-timeout SECONDS` (0: no limit) if the "
+                        "tracker is just slow on one frame or to start. The other units continued."))
     except KeyboardInterrupt:
         for worker in busy + idle:
             worker.kill()
@@ -672,11 +744,15 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
 
 
 def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress: bool = True,
-              executor: Any = None, unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT) -> list[UnitOutcome]:
+              executor: Any = None, unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT,
+              frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT) -> list[UnitOutcome]:
     """Run units on ``workers`` supervised spawned processes (``workers >= 1``: a crashing or hanging tracker
     fails its unit alone, see :func:`_run_supervised`), in this process (``workers=0``: no isolation, for
     debugging), or on ``executor`` (any ``concurrent.futures``-style executor, e.g.
     :func:`integration.cluster.dask_executor`). Outcomes come in the order of ``units``.
+
+    ``unit_timeout`` (seconds per unit) and ``frame_timeout`` (seconds without a new frame) apply to the
+    supervised workers only; ``None``/0: no limit. In-process and executor runs have no timeouts.
 
     Ctrl-C stops the workers at once and raises :class:`RunInterrupted` (finished units keep their records)."""
     todo, outcomes = split_done(units, resume)
@@ -691,7 +767,7 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
             except KeyboardInterrupt:
                 raise RunInterrupted(outcomes, len(todo)) from None
         elif executor is None:
-            outcomes += _run_supervised(todo, workers, unit_timeout, bar)
+            outcomes += _run_supervised(todo, workers, unit_timeout, bar, frame_timeout)
         else:
             pending = {executor.submit(run_unit, u, None, False): u for u in todo}
             while pending:
@@ -715,13 +791,16 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                    sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int = 1,
                    resume: bool = True, progress: bool = True, executor: Any = None,
                    check_trackers: bool = True, batch_size: int | None = None,
-                   unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT) -> RunSummary:
+                   unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT,
+                   frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT) -> RunSummary:
     """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise.
 
     ``batch_size``: run SiamRPN's baseline/OTB/GOT-10k units batched, that many sequences per forward
     (:mod:`integration.batched_runner`, in this process); other trackers and real-time experiments run per
     sequence as usual (``workers``/``executor``). ``unit_timeout``: seconds one unit may run in a supervised
-    worker before it is killed and failed."""
+    worker before it is killed and failed; ``frame_timeout``: seconds a supervised worker may go without
+    fetching a new frame (a tracker hanging on one frame; the start-up before the first frame counts too).
+    Both apply to supervised workers only: the batched units (in this process) and executor runs have none."""
     from integration.datasets import check_output_folder
 
     check_output_folder(out)  # an unwritable folder is found before tracking, not after a whole sequence
@@ -745,9 +824,9 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
 
         outcomes = run_batched_units(units, batch_size, resume, progress,
                                      per_sequence=lambda us: run_units(us, workers, resume, progress, executor,
-                                                                       unit_timeout))
+                                                                       unit_timeout, frame_timeout))
     else:
-        outcomes = run_units(units, workers, resume, progress, executor, unit_timeout)
+        outcomes = run_units(units, workers, resume, progress, executor, unit_timeout, frame_timeout)
     summary = RunSummary(tuple(outcomes), unavailable)
     for spec in trackers:
         rec = Path(out) / "_runner" / spec.result_name / experiment.kind

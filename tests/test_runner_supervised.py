@@ -1,5 +1,6 @@
 """Supervised workers (issue 15): a tracker that segfaults, calls ``os._exit`` or hangs fails its unit alone,
-named with the signal / exit code or the timeout, and the run continues; Ctrl-C stops promptly with one line.
+named with the signal / exit code or the timeout (unit timeout; frame timeout, naming the frame), and the run
+continues; a slow tracker that progresses is not killed; Ctrl-C stops promptly with one line.
 
 Trackers: tests/fixtures/bad_trackers.py (misbehave only on 80-pixel-wide frames)."""
 from __future__ import annotations
@@ -62,6 +63,28 @@ def test_hanging_unit_times_out_and_the_run_continues(tmp_path):
     assert "timed out" in summary.failed[0].error and "3 s" in summary.failed[0].error
 
 
+def test_hang_on_one_frame_fails_by_the_frame_timeout_naming_the_frame(tmp_path):
+    bad = TrackerSpec("tests.fixtures.bad_trackers:HangOnFrameTracker", label="stuck")
+    t0 = time.monotonic()
+    summary = run_experiment([bad], OTB, sequences(), tmp_path, workers=1, progress=False, unit_timeout=600,
+                             frame_timeout=2)
+    assert time.monotonic() - t0 < 60
+    assert status(summary) == {"stuck/otb/s0": "done", "stuck/otb/s1": "failed", "stuck/otb/s2": "done"}
+    (failed,) = summary.failed
+    assert "stuck/otb/s1" in failed.error and "on frame 3" in failed.error and "2 s" in failed.error
+    assert "frame timeout" in failed.error
+    assert "--frame-timeout SECONDS" in Path(failed.log).read_text()
+
+
+def test_slow_tracker_that_progresses_is_not_killed_by_the_frame_timeout(tmp_path):
+    slow = TrackerSpec("tests.fixtures.bad_trackers:SlowTracker", label="slow", options=(("delay", 0.6),))
+    t0 = time.monotonic()
+    summary = run_experiment([slow], OTB, sequences(((80, 60),)), tmp_path, workers=1, progress=False,
+                             unit_timeout=600, frame_timeout=2)
+    assert time.monotonic() - t0 > 2  # the unit as a whole ran longer than the frame timeout (5 x 0.6 s)
+    assert status(summary) == {"slow/otb/s0": "done"}
+
+
 def test_describe_exit():
     assert describe_exit(-signal.SIGSEGV) == "killed by signal SIGSEGV (exit code -11)"
     assert describe_exit(3) == "exited with code 3"
@@ -77,6 +100,18 @@ def test_cli_unit_timeout(tmp_path, capsys):
     rc = siamrpn(["run", "otb", "--dataset", str(tmp_path / "data"), "--tracker", "csrt", "--unit-timeout", "-1",
                   "--out", str(tmp_path / "out")])
     assert rc == 2 and "--unit-timeout must be >= 0" in capsys.readouterr().err
+
+
+def test_cli_frame_timeout(tmp_path, capsys):
+    write_dataset(tmp_path / "data", layout="otb", n_sequences=1, n_frames=6, size=(80, 60), seed=3)
+    rc = siamrpn(["run", "otb", "--dataset", str(tmp_path / "data"), "--tracker",
+                  "tests.fixtures.bad_trackers:HangOnFrameTracker", "--frame-timeout", "2", "--quiet",
+                  "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert rc == 1 and "no progress for 2 s on frame 3" in out
+    rc = siamrpn(["run", "otb", "--dataset", str(tmp_path / "data"), "--tracker", "csrt", "--frame-timeout", "-1",
+                  "--out", str(tmp_path / "out")])
+    assert rc == 2 and "--frame-timeout must be >= 0" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT to a process group")

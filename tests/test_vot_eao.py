@@ -243,3 +243,54 @@ def test_fitted_pyt_interval_stays_inside_and_report_states_the_rule():
     assert "longest sequence (6 frames)" in rep.convention["interval"]["rule"]
     with pytest.raises(ValueError, match="beyond the longest sequence"):
         analyze_runs(seqs, VOTSettings(variant="leg", skip=2, stack="vot2018"))  # 100-356 on 6 frames: refused
+
+
+@pytest.mark.parametrize("rule", ["leg", "pst", "pyt"])
+def test_blocked_computation_equals_the_whole_matrix_bit_for_bit(rule):
+    """Issue 15: the fragment matrix is consumed in column blocks (curves) and row blocks (tail sums); any
+    block size, down to one column / one row, gives exactly the bits of the whole matrix at once."""
+    from analysis.vot_eao import eao, eao_curves, extend_curve
+
+    rng = np.random.default_rng(11)
+    kinds, overlaps, tags = [], [], []
+    for _ in range(9):
+        n = int(rng.integers(8, 90))
+        k, o = _simulate(rng, n, int(rng.integers(1, 4)), 0.08, 5)
+        o[rng.random(o.shape) < 0.01] = nan  # an undefined frame here and there (kept NaN without failures)
+        kinds.append(k)
+        overlaps.append(o)
+        tags.append(rng.random(n) < 0.4)
+    frags = vm.eao_fragments(kinds, overlaps, rule)
+    assert frags.failed.any()
+    weights = np.stack([vm.tag_weights(frags, None), vm.tag_weights(frags, tags),
+                        vm.tag_weights(frags, [~t for t in tags])])
+    whole = 1 << 62  # one block: the whole matrix at once
+    ref = eao_curves(frags, weights, block_bytes=whole)
+    ref_ext = extend_curve(frags, weights, frags.width + 30, block_bytes=whole)
+    ref_scores, _ = eao(kinds, overlaps, 5, 60, rule, tags={"t": tags}, block_bytes=whole)
+    for block_bytes in (1, 8 * len(frags) * 3, 8 * frags.width * 2, 4000, None):
+        np.testing.assert_array_equal(eao_curves(frags, weights, block_bytes=block_bytes), ref)
+        np.testing.assert_array_equal(eao_curves(frags, weights[0], block_bytes=block_bytes), ref[0])
+        np.testing.assert_array_equal(extend_curve(frags, weights, frags.width + 30, block_bytes=block_bytes),
+                                      ref_ext)
+        scores, _ = eao(kinds, overlaps, 5, 60, rule, tags={"t": tags}, block_bytes=block_bytes)
+        np.testing.assert_equal(scores, ref_scores)  # NaN equals NaN here, any other difference fails
+        score, curve, _ = eao_over_interval(frags, weights[0], 5, 40, rule, frags.width + 30,
+                                            block_bytes=block_bytes)
+        ref_score, ref_curve, _ = eao_over_interval(frags, weights[0], 5, 40, rule, frags.width + 30,
+                                                    block_bytes=whole)
+        np.testing.assert_array_equal(curve, ref_curve)
+        np.testing.assert_equal(score, ref_score)
+    # the lazy matrix, its column and row blocks agree
+    m = frags.matrix
+    assert m.shape == (len(frags), frags.width)
+    np.testing.assert_array_equal(frags.columns(3, 17), m[:, 3:17])
+    np.testing.assert_array_equal(frags.rows(2, 5), m[2:5])
+
+
+def test_default_blocks_stay_within_the_memory_budget():
+    from analysis.vot_eao import DEFAULT_BLOCK_BYTES, _block_count
+
+    for n_frag in (1, 2857, 10 ** 6, 10 ** 8):
+        cols = _block_count(None, n_frag)
+        assert cols >= 1 and (cols == 1 or cols * n_frag * 8 <= DEFAULT_BLOCK_BYTES)
