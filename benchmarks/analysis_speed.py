@@ -114,8 +114,8 @@ def main() -> int:
         print(json.dumps({"error": f"data not found: {args.annotations} / {args.results}"}))
         return 2
 
-    from analysis.trajectory_io import load_tracker_results
-    from analysis.vot_analysis import VOTSettings, analyze_vot, analyze_vot_folder, load_vot_annotations
+    from analysis.io.trajectories import load_tracker_results
+    from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, analyze_vot_folder, load_vot_annotations
 
     settings = VOTSettings(stack="vot2018")
     t0 = time.perf_counter()

@@ -137,7 +137,7 @@ def main() -> int:
                  "backbone_ms_per_search_crop": {k: round(statistics.median(v) * 1e3, 2) for k, v in times.items()},
                  "speed_vs_alexnet": {k: round(ref / statistics.median(v), 2) for k, v in times.items()},
                  "untrained_siamfc_mean_iou": {}}
-    from integration.datasets import load_dataset
+    from integration.data.sequences import load_dataset
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

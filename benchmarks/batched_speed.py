@@ -27,8 +27,8 @@ sys.path.insert(0, str(REPO))
 
 
 def _sequences(n: int, frames: int, size: tuple[int, int]) -> dict:
-    from integration.datasets import from_arrays
-    from integration.synthetic import generate
+    from integration.data.sequences import from_arrays
+    from integration.data.synthetic import generate
 
     out = {}
     for k in range(n):
@@ -41,7 +41,7 @@ def _compare(a: Path, b: Path, kind: str, seqs: dict) -> tuple[int, float, bool]
     """(tracker calls in ``a``, max box difference a vs b, identical 1/2/0 patterns)."""
     import numpy as np
 
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.io.trajectories import load_tracker_results
 
     if kind == "otb":
         diff = max(float(np.abs(np.loadtxt(a / f"{s}.txt", delimiter=",")
@@ -61,7 +61,7 @@ def _compare(a: Path, b: Path, kind: str, seqs: dict) -> tuple[int, float, bool]
 
 
 def _measure(spec, exp, seqs, batch_size: int | None, root: Path) -> tuple[float, Path]:
-    from integration.runner import run_experiment
+    from integration.run.experiment import run_experiment
 
     out = root / (f"batched{batch_size}" if batch_size else "per_sequence")
     start = time.perf_counter()
@@ -73,7 +73,7 @@ def _measure(spec, exp, seqs, batch_size: int | None, root: Path) -> tuple[float
 
 
 def _compare_modes(spec, seqs, batch_sizes: list[int], root: Path) -> dict:
-    from integration.runner import ExperimentSpec
+    from integration.run.units import ExperimentSpec
 
     start = time.perf_counter()
     spec.build()
@@ -107,7 +107,7 @@ def main() -> int:
 
     import torch
 
-    from integration.runner import TrackerSpec
+    from integration.run.units import TrackerSpec
 
     torch.set_num_threads(args.threads)
     w, h = (int(v) for v in args.size.lower().split("x"))

@@ -28,13 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.regions import FrameKind
-from analysis.vot_eao import (
-    DEFAULT_BLOCK_BYTES,
-    eao_fragments,
-    eao_over_interval,
-    tag_weights,
-)
+from analysis.core.regions import FrameKind
+from analysis.metrics.vot.eao import DEFAULT_BLOCK_BYTES, eao_fragments, eao_over_interval, tag_weights
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 WHOLE = 1 << 62

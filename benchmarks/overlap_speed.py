@@ -1,4 +1,4 @@
-"""Speed of ``analysis.overlap`` on the full VOT2018 DaSiamRPN results (60 sequences, 21,356 frame pairs).
+"""Speed of ``analysis.metrics.overlap`` on the full VOT2018 DaSiamRPN results (60 sequences, 21,356 frame pairs).
 
 References measured in the same run: vot-toolkit 0.7.4 ``calculate_overlaps`` on the same pairs (``pyt``,
 the toolkit's own numba rasteriser called once per pair), and, for the multi-run helper, SiamFC VOT2017
@@ -36,8 +36,8 @@ def best_of(fn, repeat: int) -> dict[str, float]:
 
 
 def load_pairs():
-    from analysis.annotations import load_pysot_json
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.io.pysot import load_pysot_json
+    from analysis.io.trajectories import load_tracker_results
 
     ann = load_pysot_json(DATA / "annotations" / "VOT2018.json")
     res = load_tracker_results(DATA / "results" / "VOT2018" / "DaSiamRPN", "baseline")
@@ -50,7 +50,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from analysis.overlap import vot_overlaps, vot_overlaps_runs
+    from analysis.metrics.overlap import vot_overlaps, vot_overlaps_runs
 
     out: dict = {"benchmark": "overlap_speed", "python": platform.python_version(), "machine": platform.machine()}
     if not (DATA / "annotations" / "VOT2018.json").is_file():

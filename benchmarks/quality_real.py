@@ -4,7 +4,7 @@ For each tracker: the VOT baseline experiment (resets, 1 run: all trackers here 
 one-pass experiment with the project's runner, scored with the project's analysis:
 
 * pooled over all sequences: EAO (LEG conventions, interval fitted to the sequence lengths by
-  :func:`analysis.eao_interval.fit_interval`, printed), accuracy, failures; OTB success AUC and precision@20 px
+  :func:`analysis.metrics.vot.interval.fit_interval`, printed), accuracy, failures; OTB success AUC and precision@20 px
   averaged over the sequences;
 * per sequence: accuracy, failures, EAO with that sequence's own interval ``[ceil(N/2), N]`` (the project's
   single-length rule), AUC and precision, so a win on one sequence cannot hide losses elsewhere; and the mean of
@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 def _spec(text: str):
     """``label=name[:weights]`` or ``name`` -> TrackerSpec."""
-    from integration.runner import TrackerSpec
+    from integration.run.units import TrackerSpec
 
     label, _, rest = text.partition("=") if "=" in text else (None, "", text)
     name, _, weights = rest.partition(":")
@@ -53,9 +53,10 @@ def main() -> int:
 
     import pandas as pd
 
-    from integration.datasets import load_dataset
-    from integration.runner import ExperimentSpec, run_experiment
-    from integration.scoring import fitted_interval, score_otb, score_vot
+    from integration.data.sequences import load_dataset
+    from integration.run.units import ExperimentSpec
+    from integration.run.experiment import run_experiment
+    from integration.jobs.scoring import fitted_interval, score_otb, score_vot
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the loader's notes about cut sequences are stated in the docstring

@@ -39,8 +39,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-    from integration.datasets import Sequence, load_dataset
-    from integration.runner import ExperimentSpec, TrackerSpec, run_experiment
+    from integration.data.sequences import Sequence, load_dataset
+    from integration.run.units import ExperimentSpec, TrackerSpec
+    from integration.run.experiment import run_experiment
 
     if not args.dataset.exists():
         print(json.dumps({"skipped": f"{args.dataset} not found"}))

@@ -146,7 +146,7 @@ def eao_on_bag(model, cfg, backends, calib) -> dict:
     project's analysis (LEG convention, VOT2017 stack interval); reports EAO/accuracy/failures and the loss
     vs eager. Uses ``analysis`` and ``integration`` from colleagues; skipped when they are missing."""
     try:
-        from analysis.vot_analysis import VOTSettings, analyze_vot, load_vot_annotations
+        from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations
         from integration.protocols.vot_baseline import BaselineSettings, run_baseline
     except ImportError as exc:
         return {"skipped": f"analysis/integration modules unavailable: {exc}"}
@@ -179,12 +179,12 @@ def eao_on_bag(model, cfg, backends, calib) -> dict:
 
 def eao_on_sequences(model, cfg, backends, calib, dataset: Path) -> dict:
     """VOT baseline (LEG resets, 1 run) on every sequence of ``dataset`` for each path, pooled EAO with the
-    interval fitted to the sequence lengths (:func:`analysis.eao_interval.fit_interval`, LEG); loss vs eager."""
+    interval fitted to the sequence lengths (:func:`analysis.metrics.vot.interval.fit_interval`, LEG); loss vs eager."""
     import warnings
 
-    from analysis.eao_interval import fit_interval
-    from analysis.vot_analysis import VOTSettings, analyze_vot
-    from integration.datasets import load_dataset
+    from analysis.metrics.vot.interval import fit_interval
+    from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
+    from integration.data.sequences import load_dataset
     from integration.protocols.vot_baseline import BaselineSettings, run_baseline
 
     with warnings.catch_warnings():

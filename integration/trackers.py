@@ -40,7 +40,7 @@ def region_to_box(region: np.ndarray) -> np.ndarray:
     r = np.asarray(region, dtype=np.float64).ravel()
     if r.size == 4:
         return r.copy()
-    from analysis.overlap import area_preserving_rect
+    from analysis.metrics.overlap import area_preserving_rect
 
     return np.asarray(area_preserving_rect(r), dtype=np.float64)
 

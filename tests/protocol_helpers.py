@@ -7,7 +7,7 @@ FAR = np.array([-1000.0, -1000.0, 5.0, 5.0])
 
 
 def rect_iou(a, b, bounds=None) -> float:
-    """Continuous IoU of two ``x, y, w, h`` rectangles (independent of analysis.overlap)."""
+    """Continuous IoU of two ``x, y, w, h`` rectangles (independent of analysis.metrics.overlap)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     iw = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
@@ -87,9 +87,9 @@ class TemplateTracker:
 
 
 def generated_sequences(sizes, n: int, first_seed: int, speed: float) -> dict:
-    """In-memory generated sequences ``s0, s1, ...`` (``integration.synthetic.generate``), one per frame size."""
-    from integration.datasets import from_arrays
-    from integration.synthetic import generate
+    """In-memory generated sequences ``s0, s1, ...`` (``integration.data.synthetic.generate``), one per frame size."""
+    from integration.data.sequences import from_arrays
+    from integration.data.synthetic import generate
 
     out = {}
     for k, size in enumerate(sizes):

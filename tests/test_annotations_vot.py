@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.annotations import load_annotations, load_pysot_json
-from analysis.annotations_vot import load_vot_folder, read_groundtruth
+from analysis.io.load import load_annotations
+from analysis.io.pysot import load_pysot_json
+from analysis.io.vot import load_vot_folder, read_groundtruth
 from tests.conftest import shared_path
 
 POLY = "1,1,9,1,9,5,1,5"
@@ -210,7 +211,7 @@ def test_otb_sources_are_delegated():
 
 def test_json_ground_truth_row_that_is_a_string_named(tmp_path):
     """pysot and OTB JSON: a gt_rect row written as a string names file, sequence and row."""
-    from analysis.annotations_otb import load_otb_json
+    from analysis.io.otb import load_otb_json
 
     data = {"a": {"video_dir": "a", "img_names": ["1.jpg", "2.jpg"], "gt_rect": [[1, 1, 5, 5], "1,2,5,5"],
                   "width": 20, "height": 10}}

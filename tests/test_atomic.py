@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from analysis.atomic import atomic_target, write_bytes_atomic, write_text_atomic
+from analysis.core.atomic import atomic_target, write_bytes_atomic, write_text_atomic
 
 
 def test_write_replaces_and_leaves_no_temp(tmp_path):

@@ -1,4 +1,4 @@
-"""Batched executor (integration/batched_runner.py) == per-sequence runner: same files, same numbers, same resume.
+"""Batched executor (integration/run/batched.py) == per-sequence runner: same files, same numbers, same resume.
 
 Truth: (1) the per-sequence runner's output on the same sequences (max box difference < 1e-3 px, identical
 1/2/0 patterns, identical file layout, identical times under a simulated clock); (2) with the template-matcher
@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 import torch
 
-from analysis.trajectory_io import load_tracker_results, read_times
-from integration.batched_runner import run_batched
+from analysis.io.trajectories import load_tracker_results, read_times
+from integration.run.batched import run_batched
 from integration.cli import main as siamrpn
-from integration.datasets import from_arrays
-from integration.runner import ExperimentSpec, TrackerSpec, plan_units, run_experiment
-from integration.synthetic import generate
+from integration.data.sequences import from_arrays
+from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.run.experiment import plan_units, run_experiment
+from integration.data.synthetic import generate
 from tests.fixtures.tracker.matcher import make_tracker, square_scene
 
 
@@ -221,6 +222,7 @@ def test_realtime_and_other_trackers_stay_per_sequence(tmp_path):
     base = ExperimentSpec("baseline", deterministic=True)
     c = run_experiment([template], base, seqs, tmp_path / "c", progress=False, batch_size=4)
     d = run_experiment([template], base, seqs, tmp_path / "d", progress=False)
+    assert d.ok
     assert c.ok and assert_same_vot(tmp_path / "c" / "template", tmp_path / "d" / "template") >= 0
     assert "batch_size" not in json.loads((tmp_path / "c" / "_runner" / "template" / "baseline" / "s0.done.json")
                                           .read_text())  # ran per sequence
@@ -231,7 +233,7 @@ def test_realtime_and_other_trackers_stay_per_sequence(tmp_path):
 
 
 def test_cli_batched_otb_then_analyze(tmp_path, capsys):
-    from integration.synthetic import write_dataset
+    from integration.data.synthetic import write_dataset
 
     data = tmp_path / "data"
     write_dataset(data, layout="otb", n_sequences=2, n_frames=10, size=(80, 64), seed=5)

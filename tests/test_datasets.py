@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from integration.datasets import FrameReadError, Sequence, detect_layout, from_arrays, load_dataset
-from integration.synthetic import box_to_polygon, generate_sequence, write_dataset
+from integration.data.sequences import FrameReadError, Sequence, detect_layout, from_arrays, load_dataset
+from integration.data.synthetic import box_to_polygon, generate_sequence, write_dataset
 from tests.conftest import shared_path
 
 N, SIZE = 8, (64, 48)
@@ -132,7 +132,7 @@ def test_otb_matlab_layout_imgs_gt_and_frames_files(tmp_path):
     """MILTrack/MATLAB layout: ``imgs/``, ``<name>_gt.txt`` (0,0,0,0 = not annotated), ``<name>_frames.txt``."""
     import cv2
 
-    from integration.datasets import detect_layout, load_dataset
+    from integration.data.sequences import detect_layout, load_dataset
 
     seq = tmp_path / "faceocc"
     (seq / "imgs").mkdir(parents=True)
@@ -166,7 +166,7 @@ def _otb_frames(tmp_path, suffix=".jpg"):
 
 @pytest.mark.parametrize("suffix", [".jpg", ".png"])
 def test_truncated_frame_raises_naming_the_file_unless_accepted(tmp_path, suffix):
-    from integration.datasets import image_damage
+    from integration.data.sequences import image_damage
 
     seq = _otb_frames(tmp_path, suffix)
     good = seq.frame(3)
@@ -192,7 +192,7 @@ def test_truncated_frame_raises_naming_the_file_unless_accepted(tmp_path, suffix
 
 
 def test_output_folder_write_check(tmp_path):
-    from integration.datasets import check_output_folder
+    from integration.data.sequences import check_output_folder
 
     check_output_folder(tmp_path / "new" / "out")
     assert (tmp_path / "new" / "out").is_dir() and not list((tmp_path / "new" / "out").iterdir())

@@ -11,18 +11,9 @@ pytest.importorskip("got10k", reason="got10k is not installed (optional group `t
 from PIL import Image  # noqa: E402
 
 from integration.cli import main as siamrpn  # noqa: E402
-from integration.got10k_adapter import (  # noqa: E402
-    Got10kTracker,
-    LocalOTB,
-    bounding_boxes,
-    otb_dataset,
-    run_got10k,
-    run_otb,
-    write_got10k_layout,
-    write_otb_layout,
-)
-from integration.synthetic import write_dataset, write_otb_sequence  # noqa: E402
-from integration.workspace import discover_sequences, truncate  # noqa: E402
+from integration.toolkits.got10k_adapter import Got10kTracker, LocalOTB, bounding_boxes, otb_dataset, run_got10k, run_otb, write_got10k_layout, write_otb_layout
+from integration.data.synthetic import write_dataset, write_otb_sequence  # noqa: E402
+from integration.toolkits.workspace import discover_sequences, truncate  # noqa: E402
 from tests.conftest import shared_path  # noqa: E402
 
 pytestmark = pytest.mark.toolkit
@@ -162,7 +153,7 @@ def test_got10k_bag_converted_layout_and_agreement(tmp_path, capsys):
 
 
 def test_got10k_missing_list_is_a_clear_error(tmp_path):
-    from integration.got10k_adapter import got10k_experiment
+    from integration.toolkits.got10k_adapter import got10k_experiment
 
     with pytest.raises(FileNotFoundError, match="val/list.txt"):
         got10k_experiment(tmp_path)

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from analysis.annotations import SequenceAnnotation
-from analysis.annotations_got10k import load_got10k_folder, read_meta_info
-from analysis.got10k_metrics import clip_boxes_g10, evaluate_got10k, got10k_ious, speed_fps
-from analysis.otb_results import load_got10k_results
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.got10k import load_got10k_folder, read_meta_info
+from analysis.metrics.got10k import clip_boxes_g10, evaluate_got10k, got10k_ious, speed_fps
+from analysis.io.results import load_got10k_results
 
 
 def _write_got10k(root, seqs: dict[str, dict], results: dict[str, list[np.ndarray]] | None = None, tracker="T",

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from integration.generated_set import GeneratedSet
-from integration.main_job import MainSettings, run_main
-from integration.scoring import fitted_interval
+from integration.data.generated import GeneratedSet
+from integration.jobs.main_job import MainSettings, run_main
+from integration.jobs.scoring import fitted_interval
 
 TINY = GeneratedSet(seeds=(5, 6, 7), lengths=(18, 24, 30), prefix="g")
 
 
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
-    from integration.synthetic import write_dataset
+    from integration.data.synthetic import write_dataset
 
     root = tmp_path_factory.mktemp("main")
     otb = root / "my_otb"
@@ -49,8 +49,8 @@ def test_groups_experiments_and_reports(job):
 
 
 def test_generated_data_written_as_vot_dataset(job):
-    from analysis.annotations import load_annotations
-    from integration.synthetic import box_to_polygon, generate
+    from analysis.io.load import load_annotations
+    from integration.data.synthetic import box_to_polygon, generate
 
     settings, _ = job
     anns = load_annotations(settings.out / "data" / "generated")
@@ -68,7 +68,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_otb_auc_recomputed_independently(job):
-    from integration.synthetic import generate
+    from integration.data.synthetic import generate
 
     settings, result = job
     curves = []
@@ -100,7 +100,7 @@ def test_cli_without_weights_says_what_to_do(tmp_path, monkeypatch, capsys):
 def test_results_of_other_weights_are_not_resumed(tmp_path):
     from dataclasses import replace
 
-    from integration.main_job import _check_resume
+    from integration.jobs.main_job import _check_resume
 
     settings = MainSettings(out=tmp_path, weights="random:0", tracker="tests.test_regression_gate:matcher")
     notices: list[str] = []

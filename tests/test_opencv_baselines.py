@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from analysis.trajectory_io import load_tracker_results
+from analysis.io.trajectories import load_tracker_results
 from integration.cli import main as siamrpn
 from integration.trackers import (OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker,
                                   region_to_box)
-from integration.synthetic import generate
+from integration.data.synthetic import generate
 from tests.conftest import shared_path
 
 

@@ -7,14 +7,12 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis.annotations import SequenceAnnotation
-from analysis.annotations_otb import load_otb_folder, load_otb_json, match_otb_name, parse_box_lines
-from analysis.otb_metrics import (
-    NORM_PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, center_errors, evaluate_otb,
-    normalized_center_errors, otb_robust_predictions, precision_curve, score_sequence, success_curve,
-)
-from analysis.overlap import iou_xywh
-from analysis.otb_results import detect_corner_first_line, load_otb_results
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.otb import load_otb_folder, load_otb_json, match_otb_name
+from analysis.io.text import parse_box_lines
+from analysis.metrics.otb import NORM_PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, center_errors, evaluate_otb, normalized_center_errors, otb_robust_predictions, precision_curve, score_sequence, success_curve
+from analysis.metrics.overlap import iou_xywh
+from analysis.io.results import detect_corner_first_line, load_otb_results
 from tests.conftest import shared_path
 
 
@@ -277,20 +275,20 @@ def test_cli_otb_bad_input(tmp_path, capsys):
 
 
 def test_dispatcher_delegates_vot(monkeypatch, capsys):
-    """``analyze vot`` is configured and run by analysis.cli_analyze_vot (a stand-in module here)."""
+    """``analyze vot`` is configured and run by integration.cli.analyze_vot (a stand-in module here)."""
     import sys
     import types
 
     from integration.cli import main
 
     calls = {}
-    fake = types.ModuleType("analysis.cli_analyze_vot")
+    fake = types.ModuleType("integration.cli.analyze_vot")
     fake.configure = lambda p: p.add_argument("--marker", default="x")
     fake.run = lambda args: calls.setdefault("marker", args.marker) and 7
-    monkeypatch.setitem(sys.modules, "analysis.cli_analyze_vot", fake)
+    monkeypatch.setitem(sys.modules, "integration.cli.analyze_vot", fake)
     assert main(["analyze", "vot", "--marker", "hello"]) == 7
     assert calls == {"marker": "hello"}
-    monkeypatch.setitem(sys.modules, "analysis.cli_analyze_vot", None)  # import fails like a missing module
+    monkeypatch.setitem(sys.modules, "integration.cli.analyze_vot", None)  # import fails like a missing module
     assert main(["analyze", "vot"]) == 2
     assert "not available" in capsys.readouterr().err
 
@@ -331,7 +329,7 @@ def test_otb_missing_results_refused_by_default_allowed_with_warning(tmp_path, c
 
 
 def test_otb_binary_result_file_named(tmp_path, capsys):
-    from analysis.otb_results import read_box_file
+    from analysis.io.results import read_box_file
     from integration.cli import main
 
     ann_path = _two_seq_json(tmp_path)

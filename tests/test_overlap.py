@@ -1,4 +1,4 @@
-"""VOT region overlap conventions, continuous IoU and box conversions (analysis.overlap).
+"""VOT region overlap conventions, continuous IoU and box conversions (analysis.metrics.overlap).
 
 Truth used: the measured table of spec §5.2, pixel counts worked out by hand, the closed-form
 continuous IoU for integer rectangles (each convention covers a known number of pixels), shapely's exact
@@ -15,17 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.overlap import (
-    area_preserving_center,
-    area_preserving_rect,
-    clip_boxes,
-    iou_xywh,
-    pack_regions,
-    polygon_bbox,
-    vot_overlap,
-    vot_overlaps,
-    vot_overlaps_runs,
-)
+from analysis.metrics.overlap import area_preserving_center, area_preserving_rect, clip_boxes, iou_xywh, pack_regions, polygon_bbox, vot_overlap, vot_overlaps, vot_overlaps_runs
 from tests.conftest import shared_path
 
 POLY_10_50 = np.array([10, 10, 50, 10, 50, 30, 10, 30], dtype=float)  # axis-aligned (10,10)-(50,30)
@@ -326,7 +316,7 @@ def test_dasiamrpn_vot2018_accuracy_needs_leg2017():
     Accuracy here = mean overlap over tracked frames, excluding 10 frames from every (re)initialisation
     (spec §1.5, one run, so LEG-pooled = plain mean).
     """
-    from analysis.trajectory_io import load_tracker_results, trajectory_kinds
+    from analysis.io.trajectories import load_tracker_results, trajectory_kinds
 
     gt = json.loads(shared_path("annotations", "VOT2018.json").read_text())
     results = load_tracker_results(shared_path("results", "VOT2018", "DaSiamRPN"), "baseline")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.regions import is_special
+from analysis.core.regions import is_special
 from integration.protocols.clocks import SimulatedClock
 from integration.protocols.vot_baseline import BaselineSettings, run_baseline, run_supervised
 from tests.protocol_helpers import ScriptedTracker, rect_iou, static_gt
@@ -106,8 +106,8 @@ def test_reproduces_the_matlab_toolkit_baseline_runs_of_siamfc_vot2017():
     """SiamFC's official VOT2017 baseline output (MATLAB toolkit, 3 identical runs kept): replaying its boxes
     through our reset protocol with the real ground truth and the leg2017 overlap (bounds W-1, H-1) rewrites
     every trajectory exactly, and the 15-repetition loop stops after 3 runs as the toolkit did."""
-    from analysis.annotations import load_pysot_json
-    from analysis.trajectory_io import read_trajectory
+    from analysis.io.pysot import load_pysot_json
+    from analysis.io.trajectories import read_trajectory
     from integration.protocols import vot_overlap_fn
     from tests.conftest import shared_path
 
@@ -143,8 +143,9 @@ def test_failure_rule_is_the_emulated_toolkits_and_selectable():
     """Hand-computed: gt [10,10,20,20], answer [29.6,10,20,20], 640x480, same 21 rows in both rules.
     leg2017 (TraX raster, rect x .. x+w): columns 10..30 and round(29.6)=30..50 -> 1 shared of 41 -> 1/41, no
     failure. pyt (vot-toolkit: round, x .. x+w-1): columns 10..29 and 30..49 -> disjoint -> 0, failure."""
-    from analysis.overlap import vot_overlap
-    from integration.runner import ExperimentSpec, baseline_settings
+    from analysis.metrics.overlap import vot_overlap
+    from integration.run.units import ExperimentSpec
+    from integration.run.execute import baseline_settings
 
     gt = static_gt(10, box=(10.0, 10.0, 20.0, 20.0))
     ans = [29.6, 10.0, 20.0, 20.0]

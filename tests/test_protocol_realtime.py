@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.regions import is_special
+from analysis.core.regions import is_special
 from integration.protocols.clocks import MeasuredClock, SimulatedClock, parse_clock
 from integration.protocols.realtime import (FAILURE, HELD, INIT, LATE, NEW, PROFILES, SKIPPED, get_profile,
                                             run_realtime, run_realtime_leg, run_realtime_pyt)
@@ -180,8 +180,8 @@ def test_leg_reproduces_the_matlab_toolkit_run_of_siamfc_vot2017():
     toolkit's own files. Pass 1 injects the toolkit's failures to learn where each answer landed; pass 2
     replays SiamFC's boxes against the real VOT2017 ground truth with the leg2017 overlap (bounds W-1, H-1)
     and must rewrite the toolkit's trajectory: same frames processed, same 1/2/0 codes, same boxes."""
-    from analysis.annotations import load_pysot_json
-    from analysis.trajectory_io import read_times, read_trajectory
+    from analysis.io.pysot import load_pysot_json
+    from analysis.io.trajectories import read_times, read_trajectory
     from integration.protocols import vot_overlap_fn
     from tests.conftest import shared_path
 

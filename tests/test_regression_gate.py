@@ -14,11 +14,11 @@ import cv2
 import numpy as np
 import pytest
 
-from integration.cli_regress import gate
-from integration.generated_set import GeneratedSet
-from integration.regression import load_reference
-from integration.regression_run import GateSettings
-from integration.scoring import fitted_interval
+from integration.jobs.regression.gate import gate
+from integration.data.generated import GeneratedSet
+from integration.jobs.regression.reference import load_reference
+from integration.jobs.regression.measure import GateSettings
+from integration.jobs.scoring import fitted_interval
 from integration.trackers import region_to_box
 
 TINY = GeneratedSet(seeds=(1, 2, 3), lengths=(20, 26, 32))
@@ -179,7 +179,7 @@ def test_missing_weights_exit_2(tmp_path, capsys, reference):
 
 
 def test_fitted_interval_rules():
-    from analysis.eao_interval import estimate_interval
+    from analysis.metrics.vot.interval import estimate_interval
 
     assert fitted_interval([196]).as_tuple() == (98, 196)
     assert fitted_interval([7, 7]).as_tuple() == (4, 7)

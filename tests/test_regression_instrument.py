@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration.instrument_check import PUBLISHED, PublishedScore, check_published, instrument_passes
+from integration.jobs.regression.instrument import PUBLISHED, PublishedScore, check_published, instrument_passes
 from tests.conftest import shared_path
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from integration.cli import main as siamrpn
-from integration.regression import ReferenceInvalid, load_reference, reference_problems
+from integration.jobs.regression.reference import ReferenceInvalid, load_reference, reference_problems
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "results" / "regression" / "default.json"
@@ -48,7 +48,7 @@ def test_reference_problems_name_the_json_path(tmp_path, edit, expected, tol_bad
 
 
 def test_gate_exits_2_on_a_bad_reference_before_running(tmp_path, capsys, monkeypatch):
-    import integration.regression_run as rr
+    import integration.jobs.regression.measure as rr
 
     def never(*a, **k):
         raise AssertionError("the tracker must not run with a bad reference")

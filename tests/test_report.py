@@ -17,11 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report as rp
-from analysis import report_vot as rv
-from analysis.plots import PlotStyle
-from analysis.plots_realtime import ScheduleState
+from analysis.plots.style import PlotStyle
+from analysis.plots.realtime import ScheduleState
 from tests.conftest import shared_path
+from analysis.report.baselines import normalise_published, select_published
+from analysis.report.build import assemble_report, detect_benchmark
+from analysis.report.document import write_report
+from analysis.report.vot import published_reliability, realtime_schedules, run_speed, schedule_from_log, vot_settings
+from analysis.stacks import BENCHMARKS
 
 # small PNG-only figures keep these tests fast (PDF writing is covered by tests/test_plots.py)
 STYLE = PlotStyle(width=4.0, height=3.0, dpi=60, formats=("png",))
@@ -68,7 +71,7 @@ def check_written(html, content) -> None:
 def test_published_reliability_conversions():
     table = pd.DataFrame({"tracker": ["R", "F", "none"], "robustness": [0.276, np.nan, np.nan],
                           "failures": [np.nan, 1.0, np.nan]})
-    rel = rv.published_reliability(table, n_sequences=60, n_frames=21356)
+    rel = published_reliability(table, n_sequences=60, n_frames=21356)
     assert rel.iloc[0] == pytest.approx(math.exp(-30 * 0.276 / 100))  # failure rate per 100 frames
     assert rel.iloc[1] == pytest.approx(math.exp(-30 * 60 / 21356))  # failures per sequence
     assert np.isnan(rel.iloc[2])
@@ -83,7 +86,7 @@ def test_published_percentages_are_fractions_and_warned():
     atom = table[table["tracker"] == "ATOM"]
     assert atom["auc"].item() == pytest.approx(0.667) and atom["precision"].item() == pytest.approx(0.879)
     warnings: list[str] = []
-    rp.normalise_published(table, warnings)
+    normalise_published(table, warnings)
     assert any("ATOM" in w and "0.667" in w for w in warnings)
     acfn = table[table["tracker"] == "ACFN"]
     assert acfn["auc"].item() == pytest.approx(0.575) and np.isnan(acfn["precision"].item())
@@ -94,31 +97,31 @@ def test_published_percentages_are_fractions_and_warned():
 def test_select_published_keeps_paper_rows_then_nearest():
     table = pd.DataFrame({"tracker": list("ABCDE"), "auc": [0.70, 0.60, 0.64, 0.50, 0.30],
                           "table": [np.nan, np.nan, np.nan, np.nan, "paper"]})
-    chosen = rp.select_published(table, "auc", around=0.62, limit=3)
+    chosen = select_published(table, "auc", around=0.62, limit=3)
     assert chosen["tracker"].tolist() == ["E", "B", "C"]  # paper row first, then |auc - 0.62| smallest
 
 
 def test_detect_benchmark():
-    assert rp.detect_benchmark("x/VOT2018/DaSiamRPN") == "vot2018"
-    assert rp.detect_benchmark("x/results/OTB100/SiamRPN") == "otb2015"
-    assert rp.detect_benchmark("x/GOT-10k/val/T") == "got10k"
+    assert detect_benchmark("x/VOT2018/DaSiamRPN") == "vot2018"
+    assert detect_benchmark("x/results/OTB100/SiamRPN") == "otb2015"
+    assert detect_benchmark("x/GOT-10k/val/T") == "got10k"
     with pytest.raises(ValueError, match="--benchmark"):
-        rp.detect_benchmark("x/y")
+        detect_benchmark("x/y")
 
 
 def test_schedule_from_log():
     log = {"frames": 8, "inits": [0, 6], "failures": [3], "skipped": [4, 5], "held": [1]}
-    states = rv.schedule_from_log(log)
+    states = schedule_from_log(log)
     S = ScheduleState
     assert states.tolist() == [S.INIT, S.HELD, S.PROCESSED, S.FAILURE, S.SKIPPED, S.SKIPPED, S.INIT, S.PROCESSED]
     with pytest.raises(ValueError, match="outside"):
-        rv.schedule_from_log({"frames": 2, "held": [5]})
+        schedule_from_log({"frames": 2, "held": [5]})
 
 
 def test_run_speed_counts_timed_frames_only():
     times = {"a": np.array([[0.1, 0.1], [0.0, 0.3]]), "b": np.array([[0.1], [np.nan]])}
-    assert rv.run_speed(times) == pytest.approx(4 / 0.6)
-    assert math.isnan(rv.run_speed({}))
+    assert run_speed(times) == pytest.approx(4 / 0.6)
+    assert math.isnan(run_speed({}))
 
 
 # ----------------------------------------------------------------------------------- synthetic VOT run
@@ -164,8 +167,8 @@ def _write_synthetic(root, times: bool = True):
 def synthetic_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic")
     ann, tracker_dir = _write_synthetic(root)
-    content = rp.assemble_report(tracker_dir, root / "out", "vot2017", ann, tracker="T", style=STYLE)
-    html = rp.write_report(content, root / "out")
+    content = assemble_report(tracker_dir, root / "out", "vot2017", ann, tracker="T", style=STYLE)
+    html = write_report(content, root / "out")
     return content, html, ann, tracker_dir
 
 
@@ -183,15 +186,15 @@ def test_synthetic_vot_numbers_match_construction(synthetic_report):
 
 
 def test_synthetic_vot_figures_carry_the_analysis_output(synthetic_report):
-    from analysis.trajectory_io import load_tracker_results
-    from analysis.vot_analysis import analyze_vot, load_vot_annotations
+    from analysis.io.trajectories import load_tracker_results
+    from analysis.metrics.vot.analysis import analyze_vot, load_vot_annotations
 
     content, _, ann_path, tracker_dir = synthetic_report
     figs = figures_of(content)
     ann = load_vot_annotations(ann_path)
     # the synthetic sequences (<= 150 frames) are shorter than the vot2017 interval [100, 356]: the report fits
-    # the interval to their lengths (the one rule of analysis.vot_eao.eao_over_interval) and says so
-    settings = dataclasses.replace(rv.vot_settings(rp.BENCHMARKS["vot2017"], "leg"), stack=None)
+    # the interval to their lengths (the one rule of analysis.metrics.vot.eao.eao_over_interval) and says so
+    settings = dataclasses.replace(vot_settings(BENCHMARKS["vot2017"], "leg"), stack=None)
     reps = {e: analyze_vot(ann, load_tracker_results(tracker_dir, e), settings, per_attribute=True)
             for e in ("baseline", "realtime")}
     curve = figs["vot_eao_curve"].data
@@ -233,7 +236,7 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
     for exp in ("baseline", "realtime"):
         shutil.rmtree(tracker_dir / exp / "b")
-    content = rp.assemble_report(tracker_dir, tmp_path / "out", "vot2017", ann, tracker="T", style=STYLE)
+    content = assemble_report(tracker_dir, tmp_path / "out", "vot2017", ann, tracker="T", style=STYLE)
     assert summary_value(content, "baseline", "failures (pooled)") == 1
     assert summary_value(content, "baseline", "robustness (failures / 100 frames)") == pytest.approx(100 / 150)
     assert any("1 of the 2 annotated sequences" in w for w in content.warnings)
@@ -241,7 +244,7 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
 
 def test_experiment_folder_given_directly(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
-    content = rp.assemble_report(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE)
+    content = assemble_report(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE)
     assert content.title == "T on VOT2017"
     assert set(content.summary["experiment"]) == {"realtime"}
     assert "vot_realtime_schedule" in figures_of(content)
@@ -252,10 +255,10 @@ def test_realtime_schedule_prefers_logs(tmp_path):
     for s, n in (("a", 150), ("b", 130)):
         log = {"profile": "vot2017", "frames": n, "inits": [0], "failures": [], "skipped": [], "held": [3, 4, 5]}
         (tracker_dir / "realtime" / s / f"{s}_001_realtime.json").write_text(json.dumps(log))
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.io.trajectories import load_tracker_results
 
     results = load_tracker_results(tracker_dir, "realtime")
-    schedules, origin, profile = rv.realtime_schedules(tracker_dir / "realtime", results)
+    schedules, origin, profile = realtime_schedules(tracker_dir / "realtime", results)
     assert origin == "log" and profile["profile"] == "vot2017"
     assert (schedules["a"] == ScheduleState.HELD).sum() == 3
 
@@ -266,7 +269,7 @@ def test_vot2016_without_times_places_published_efo(tmp_path):
     from analysis.published import published_scores
 
     ann, tracker_dir = _write_synthetic(tmp_path, times=False)
-    content = rp.assemble_report(tracker_dir, tmp_path / "out", "vot2016", ann, tracker="T", style=STYLE)
+    content = assemble_report(tracker_dir, tmp_path / "out", "vot2016", ann, tracker="T", style=STYLE)
     figs = figures_of(content)
     assert figs["vot_eao_curve"].data["interval"] != (108, 371)  # VOT2016 stack: longer than these sequences
     assert any("vot2016 stack's EAO interval [108, 371]" in w for w in content.warnings)
@@ -285,7 +288,7 @@ def test_vot2016_without_times_places_published_efo(tmp_path):
 def test_got10k_report_hand_computed(tmp_path):
     """Run 1 = ground truth (IoU 1), run 2 = boxes with halved width and height at the same corner (IoU 1/4):
     frame-pooled AO = 0.625, SR0.5 = SR0.75 = 0.5 (G10)."""
-    from integration.synthetic import write_dataset
+    from integration.data.synthetic import write_dataset
 
     data = tmp_path / "val"
     names = write_dataset(data, "got10k", n_sequences=2, n_frames=12)
@@ -298,8 +301,8 @@ def test_got10k_report_hand_computed(tmp_path):
         for k, boxes in enumerate((gt, half), start=1):
             np.savetxt(res / name / f"{name}_{k:03d}.txt", boxes, fmt="%.4f", delimiter=",")
         np.savetxt(res / name / f"{name}_time.txt", np.full((len(gt), 2), 0.01), fmt="%.4f", delimiter=",")
-    content = rp.assemble_report(res, tmp_path / "out", "got10k", data, style=STYLE)
-    html = rp.write_report(content, tmp_path / "out")
+    content = assemble_report(res, tmp_path / "out", "got10k", data, style=STYLE)
+    html = write_report(content, tmp_path / "out")
     assert summary_value(content, "OPE", "AO") == pytest.approx(0.625)
     assert summary_value(content, "OPE", "SR0.5") == pytest.approx(0.5)
     assert summary_value(content, "OPE", "SR0.75") == pytest.approx(0.5)
@@ -316,8 +319,8 @@ def test_got10k_report_hand_computed(tmp_path):
 def vot2018_report(tmp_path_factory):
     folder = shared_path("results", "VOT2018", "DaSiamRPN")
     out = tmp_path_factory.mktemp("vot2018")
-    content = rp.assemble_report(folder, out, None, shared_path("annotations", "VOT2018.json"), style=STYLE)
-    return content, rp.write_report(content, out)
+    content = assemble_report(folder, out, None, shared_path("annotations", "VOT2018.json"), style=STYLE)
+    return content, write_report(content, out)
 
 
 @pytest.mark.shared
@@ -355,8 +358,8 @@ def test_dasiamrpn_vot2018_report(vot2018_report):
 def vot2017_report(tmp_path_factory):
     folder = shared_path("results", "VOT2017", "SiamFC")
     out = tmp_path_factory.mktemp("vot2017")
-    content = rp.assemble_report(folder, out, "vot2017", shared_path("annotations", "VOT2018.json"), style=STYLE)
-    return content, rp.write_report(content, out), folder
+    content = assemble_report(folder, out, "vot2017", shared_path("annotations", "VOT2018.json"), style=STYLE)
+    return content, write_report(content, out), folder
 
 
 @pytest.mark.shared
@@ -390,8 +393,8 @@ def test_otb100_report(tmp_path):
     """pysot-toolkit README: DaSiamRPN OTB2015 AUC 0.658, P@20 0.880; SiamRPN raw files ~0.632 / 0.850
     with frame 1 replaced by ground truth (MANIFEST)."""
     run = shared_path("results", "OTB100", "DaSiamRPN")
-    content = rp.assemble_report(run, tmp_path, "otb2015", shared_path("annotations", "OTB2015.json"), style=STYLE)
-    html = rp.write_report(content, tmp_path)
+    content = assemble_report(run, tmp_path, "otb2015", shared_path("annotations", "OTB2015.json"), style=STYLE)
+    html = write_report(content, tmp_path)
     assert summary_value(content, "OPE", "success AUC") == pytest.approx(0.658, abs=0.0005)
     assert summary_value(content, "OPE", "precision @20 px") == pytest.approx(0.880, abs=0.0005)
     figs = figures_of(content)

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.trajectory_io import load_tracker_results, load_tracker_times, read_trajectory
-from integration.datasets import load_dataset
-from integration.protocols.vot_baseline import BaselineSettings
-from integration.runner import ExperimentSpec, TrackerSpec, run_experiment, run_units, plan_units
-from integration.synthetic import write_dataset
+from analysis.io.trajectories import load_tracker_results, load_tracker_times, read_trajectory
+from integration.data.sequences import load_dataset
+from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.run.experiment import run_experiment, plan_units
+from integration.run.supervise import run_units
+from integration.data.synthetic import write_dataset
 from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,9 +105,9 @@ def test_realtime_simulated_clock_is_bit_reproducible_and_logged(tmp_path):
 
 
 def test_otb_and_got10k_layouts_read_by_the_analysis(tmp_path):
-    from analysis.annotations_got10k import load_got10k_folder
-    from analysis.annotations_otb import load_otb_folder
-    from analysis.otb_results import load_got10k_results, load_otb_results
+    from analysis.io.got10k import load_got10k_folder
+    from analysis.io.otb import load_otb_folder
+    from analysis.io.results import load_got10k_results, load_otb_results
 
     write_dataset(tmp_path / "otb", layout="otb", n_sequences=2, n_frames=12, size=(96, 72))
     write_dataset(tmp_path / "got", layout="got10k", n_sequences=2, n_frames=12, size=(96, 72))
@@ -126,8 +127,9 @@ def test_otb_and_got10k_layouts_read_by_the_analysis(tmp_path):
 
 SCRIPT = """
 import sys
-from integration.datasets import load_dataset
-from integration.runner import ExperimentSpec, TrackerSpec, run_experiment
+from integration.data.sequences import load_dataset
+from integration.run.experiment import run_experiment
+from integration.run.units import ExperimentSpec, TrackerSpec
 spec = TrackerSpec("tests.protocol_helpers:TemplateTracker", options=(("delay", float(sys.argv[3])),), label="template")
 run_experiment([spec], ExperimentSpec("baseline", deterministic=True), load_dataset(sys.argv[1]), sys.argv[2],
                progress=False)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from integration.cli import main as siamrpn
-from integration.synthetic import write_dataset
+from integration.data.synthetic import write_dataset
 
 TRACKER = "tests.protocol_helpers:TemplateTracker"
 
@@ -89,7 +89,7 @@ def test_overlap_option_of_the_failure_test_is_stated_and_validated(tmp_path, ca
 
 def test_runner_silences_opencv_warnings():
     cv2 = pytest.importorskip("cv2")
-    from integration.runner import quiet_opencv
+    from integration.run.execute import quiet_opencv
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
     quiet_opencv()
@@ -97,7 +97,7 @@ def test_runner_silences_opencv_warnings():
 
 
 def test_per_tracker_settings_in_the_tracker_list():
-    from integration.cli_run import parse_trackers
+    from integration.cli.run import parse_trackers
 
     specs = parse_trackers("siamrpn:weights=a.pth:preset=lite0,nano:weights=nt_dir,csrt,tests.fixtures.x:Make:label=mine",
                            weights="global.pth", preset=None)
@@ -112,7 +112,7 @@ def test_per_tracker_settings_in_the_tracker_list():
 
 
 def test_result_folders_of_similar_labels_differ():
-    from integration.runner import TrackerSpec
+    from integration.run.units import TrackerSpec
 
     names = [TrackerSpec("csrt", label=x).result_name for x in ("a b", "a_b", "bäg", "bög")]
     assert len(set(names)) == 4 and names[1] == "a_b"

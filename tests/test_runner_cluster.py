@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from integration.runner import ExperimentSpec, run_experiment
+from integration.run.units import ExperimentSpec
+from integration.run.experiment import run_experiment
 from tests.test_runner import TEMPLATE, synthetic_sequences, trajectories
 
 pytest.importorskip("distributed", reason="optional dependency dask[distributed] (extra 'cluster')")
@@ -11,7 +12,7 @@ pytest.importorskip("distributed", reason="optional dependency dask[distributed]
 
 @pytest.mark.slow
 def test_dask_local_cluster_matches_local_pool(tmp_path):
-    from integration.cluster import dask_executor
+    from integration.run.cluster import dask_executor
 
     seqs = synthetic_sequences(n=16)
     exp = ExperimentSpec("baseline")

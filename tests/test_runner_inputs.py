@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from integration.cli import main as siamrpn
-from integration.datasets import load_dataset
-from integration.synthetic import write_dataset
+from integration.data.sequences import load_dataset
+from integration.data.synthetic import write_dataset
 
 
 def test_unwritable_output_folder_is_refused_before_tracking(tmp_path, capsys):

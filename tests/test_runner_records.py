@@ -11,11 +11,12 @@ import json
 import numpy as np
 import pytest
 
-from analysis.trajectory_io import load_tracker_results
-from integration.datasets import from_arrays
-from integration.runner import (ExperimentSpec, TrackerSpec, marker_name, plan_units, run_experiment, split_done,
-                                weights_fingerprint)
-from integration.synthetic import generate
+from analysis.io.trajectories import load_tracker_results
+from integration.data.sequences import from_arrays
+from integration.run.units import ExperimentSpec, TrackerSpec, marker_name, weights_fingerprint
+from integration.run.experiment import plan_units, run_experiment
+from integration.run.execute import split_done
+from integration.data.synthetic import generate
 
 OTB = ExperimentSpec("otb")
 BASE = ExperimentSpec("baseline", deterministic=True)

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from integration.cli import main as siamrpn
-from integration.runner import ExperimentSpec, TrackerSpec, describe_exit, run_experiment
-from integration.synthetic import write_dataset
+from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.run.supervise import describe_exit
+from integration.run.experiment import run_experiment
+from integration.data.synthetic import write_dataset
 from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from integration.synthetic import box_to_polygon, generate, generate_sequence, write_dataset
+from integration.data.synthetic import box_to_polygon, generate, generate_sequence, write_dataset
 
 
 def test_same_seed_same_sequence_and_different_seed_differs():

@@ -5,7 +5,7 @@ import torch
 
 from tests.fixtures.tracker.matcher import make_tracker, square_scene
 from tracker.crop import get_subwindow
-from tracker.fast import FusedSiamRPN, fold_bn, make_engine
+from tracker.engines import FusedSiamRPN, fold_bn, make_engine
 from tracker.presets import get_preset
 from tracker.siamrpn import SiamRPNTracker, image_to_tensor
 from tracker.weights import random_model

@@ -24,7 +24,7 @@ from tracker.backbones.efficientnet_lite import (
 )
 from tracker.batched import BatchedSiamRPN
 from tracker.crop import get_subwindow
-from tracker.fast import make_engine
+from tracker.engines import make_engine
 from tracker.network import SiamRPN
 from tracker.presets import ModelConfig, get_preset
 from tracker.siamrpn import ScoreGeometry, SiamRPNTracker

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 
-from tracker.training.config import DataSource, TrainConfig, load_config
+from tracker.training.config import TrainConfig, load_config
 from tracker.training.loop import make_pair_dataset, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,7 +110,7 @@ def test_ddp_two_processes_equals_single(tmp_path):
     cfg_path.write_text(TINY_TOML.format(steps=4))
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-           "-m", "tracker.training.cli_train", "--config", str(cfg_path), "--out", str(tmp_path / "ddp"),
+           "-m", "integration.cli.train", "--config", str(cfg_path), "--out", str(tmp_path / "ddp"),
            "--device", "cpu", "--threads", "1", "--no-progress"]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""Trajectory, time-file and result-folder I/O (analysis.trajectory_io).
+"""Trajectory, time-file and result-folder I/O (analysis.io.trajectories).
 
 Truth used: files written by vot-toolkit 0.7.4 itself (a committed fixture plus live round trips),
 the raw published results in ``../shared/data/results`` (DaSiamRPN VOT2018: 60 sequences, 21,356 frames,
@@ -12,20 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.regions import FrameKind
-from analysis.trajectory_io import (
-    find_run_files,
-    format_region,
-    load_tracker_results,
-    load_tracker_times,
-    parse_region,
-    read_times,
-    read_trajectory,
-    trajectory_arrays,
-    trajectory_kinds,
-    write_times,
-    write_trajectory,
-)
+from analysis.core.regions import FrameKind
+from analysis.io.trajectories import find_run_files, format_region, load_tracker_results, load_tracker_times, parse_region, read_times, read_trajectory, trajectory_arrays, trajectory_kinds, write_times, write_trajectory
 from tests.conftest import shared_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vot_io"

@@ -1,4 +1,4 @@
-"""TraX server (``integration.trax_server``) driven by the real TraX client of ``vot-trax``.
+"""TraX server (``integration.toolkits.trax_server``) driven by the real TraX client of ``vot-trax``.
 
 The server runs as a subprocess exactly as vot-toolkit starts it (stdin/stdout pipes, stderr merged into the
 log). Trackers here are small test doubles built by factories in this module; SiamRPN itself runs over TraX
@@ -18,7 +18,7 @@ trax = pytest.importorskip("trax", reason="vot-trax is not installed (optional g
 from trax import FileImage, Polygon, Rectangle, TraxException  # noqa: E402
 from trax.client import Client  # noqa: E402
 
-from integration.trax_server import area_preserving_box, resolve_settings, validate_region, ServerError  # noqa: E402
+from integration.toolkits.trax_server import area_preserving_box, resolve_settings, validate_region, ServerError  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ class Session:
     def __init__(self, *args: str, env: dict | None = None) -> None:
         environ = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         environ.update(env or {})
-        self.proc = subprocess.Popen([sys.executable, "-m", "integration.trax_server", *args], cwd="/",
+        self.proc = subprocess.Popen([sys.executable, "-m", "integration.cli.trax", *args], cwd="/",
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env=environ)
         self.chunks: list[str] = []
@@ -193,7 +193,7 @@ def test_missing_frame_reported_to_client_and_log(tmp_path):
 
 
 def test_corrupt_frame_reported(tmp_path):
-    frames = write_frames(tmp_path, 1)
+    write_frames(tmp_path, 1)
     bad = tmp_path / "corrupt.jpg"
     bad.write_bytes(b"this is not a jpeg")
     s = Session("--factory", FACTORY)
@@ -226,7 +226,7 @@ def test_tracker_exception_reported_with_traceback(tmp_path):
 def test_broken_pipe_exits_cleanly(tmp_path):
     """The client vanishes mid-session without ``quit`` (plain-text TraX, so no client object holds the pipe)."""
     frames = write_frames(tmp_path, 1)
-    proc = subprocess.Popen([sys.executable, "-m", "integration.trax_server", "--factory", FACTORY], cwd="/",
+    proc = subprocess.Popen([sys.executable, "-m", "integration.cli.trax", "--factory", FACTORY], cwd="/",
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1"))
     seen = b""
@@ -248,7 +248,7 @@ def test_broken_pipe_exits_cleanly(tmp_path):
 
 
 def test_factory_failure_before_handshake():
-    proc = subprocess.run([sys.executable, "-m", "integration.trax_server", "--factory",
+    proc = subprocess.run([sys.executable, "-m", "integration.cli.trax", "--factory",
                            "tests.test_trax_server:broken_factory"], cwd="/", capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
@@ -257,7 +257,7 @@ def test_factory_failure_before_handshake():
 
 
 def test_bad_factory_spec():
-    proc = subprocess.run([sys.executable, "-m", "integration.trax_server", "--factory", "nocolon"], cwd="/",
+    proc = subprocess.run([sys.executable, "-m", "integration.cli.trax", "--factory", "nocolon"], cwd="/",
                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60,
                           stdin=subprocess.DEVNULL)
     assert proc.returncode == 2 and "package.module:callable" in proc.stderr

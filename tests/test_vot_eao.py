@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import vot_metrics as vm
-from analysis.regions import FrameKind
-from analysis.vot_eao import eao_over_interval
+from analysis.core.regions import FrameKind
+from analysis.metrics.vot.eao import eao_curves, eao_over_interval
+from analysis.metrics.vot.eao import eao, eao_fragments, eao_score, tag_weights
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan
@@ -40,25 +40,25 @@ def _toy():
 
 def test_leg_curve_and_score_by_hand():
     kinds, overlaps = _toy()
-    frags = vm.eao_fragments(kinds, overlaps, "leg", skip=2)
+    frags = eao_fragments(kinds, overlaps, "leg", skip=2)
     expected = np.array([[0, .8, 0, 0, 0, 0], [0, .6, nan, nan, nan, nan], [nan, .5, .7, .9, nan, nan]])
     np.testing.assert_array_equal(np.isnan(frags.matrix), np.isnan(expected))
     np.testing.assert_allclose(np.nan_to_num(frags.matrix), np.nan_to_num(expected))
-    curve = vm.eao_curve(frags, vm.tag_weights(frags, None))
+    curve = eao_curves(frags, tag_weights(frags, None))
     np.testing.assert_allclose(curve, [1, 1.9 / 3, .5, (.8 / 3 + .7) / 2, .2, .16])
-    assert vm.eao_score(curve, 2, 4) == pytest.approx((1.9 / 3 + .5 + (.8 / 3 + .7) / 2) / 3)
-    assert vm.eao_score(curve, 2, 4) == pytest.approx(0.538889, abs=1e-6)
+    assert eao_score(curve, 2, 4) == pytest.approx((1.9 / 3 + .5 + (.8 / 3 + .7) / 2) / 3)
+    assert eao_score(curve, 2, 4) == pytest.approx(0.538889, abs=1e-6)
     # the interval is inclusive and NaN lengths are skipped
-    assert vm.eao_score(np.array([1, .5, nan, .3]), 2, 4) == pytest.approx(.4)
+    assert eao_score(np.array([1, .5, nan, .3]), 2, 4) == pytest.approx(.4)
 
 
 def test_pyt_curve_and_off_by_one_by_hand():
     kinds, overlaps = _toy()
-    frags = vm.eao_fragments(kinds, overlaps, "pyt")
+    frags = eao_fragments(kinds, overlaps, "pyt")
     assert frags.matrix.shape == (3, 4)
-    curve = vm.eao_curve(frags, vm.tag_weights(frags, None))
+    curve = eao_curves(frags, tag_weights(frags, None))
     np.testing.assert_allclose(curve[1:], [1.9 / 3, .5, (.8 / 3 + .7) / 2])
-    assert vm.eao_score(curve, 2, 4, "pyt") == pytest.approx((.5 + (.8 / 3 + .7) / 2) / 2)
+    assert eao_score(curve, 2, 4, "pyt") == pytest.approx((.5 + (.8 / 3 + .7) / 2) / 2)
 
 
 def _near_end():
@@ -81,8 +81,8 @@ def _near_end():
 @pytest.mark.parametrize("rule, phi6", [("leg", .5), ("pst", .41), ("pyt", .41)])
 def test_failure_near_the_end(rule, phi6):
     kinds, overlaps = _near_end()
-    frags = vm.eao_fragments(kinds, overlaps, rule, skip=2)
-    curve = vm.eao_curve(frags, vm.tag_weights(frags, None))
+    frags = eao_fragments(kinds, overlaps, rule, skip=2)
+    curve = eao_curves(frags, tag_weights(frags, None))
     assert curve[4] == pytest.approx(.45)
     assert curve[5] == pytest.approx(phi6)
 
@@ -98,8 +98,8 @@ def test_run_weights_leg_vs_pst():
     kinds = [np.array([[I, T, T], [I, T, T]]), np.array([[I, T, T]])]
     overlaps = [np.array([[nan, .4, .4], [nan, .8, .8]]), np.array([[nan, .1, .1]])]
     for rule, phi2 in (("leg", .35), ("pst", 1.3 / 3), ("pyt", 1.3 / 3)):
-        frags = vm.eao_fragments(kinds, overlaps, rule)
-        assert vm.eao_curve(frags, vm.tag_weights(frags, None))[1] == pytest.approx(phi2), rule
+        frags = eao_fragments(kinds, overlaps, rule)
+        assert eao_curves(frags, tag_weights(frags, None))[1] == pytest.approx(phi2), rule
 
 
 def test_tag_weights_fraction_of_fragment_frames():
@@ -108,13 +108,13 @@ def test_tag_weights_fraction_of_fragment_frames():
     With those weights only F1 counts: Φ(2) = .8, Φ(3) = .4; B is usable but weighs 0.
     """
     kinds, overlaps = _toy()
-    frags = vm.eao_fragments(kinds, overlaps, "leg", skip=2)
+    frags = eao_fragments(kinds, overlaps, "leg", skip=2)
     tag_a = np.array([0, 1, 1, 1, 0, 0], bool)
-    w = vm.tag_weights(frags, [tag_a, np.zeros(4, bool)])
+    w = tag_weights(frags, [tag_a, np.zeros(4, bool)])
     np.testing.assert_allclose(w, [3 / 5, 0, 0])
-    curves = vm.eao_curve(frags, np.stack([vm.tag_weights(frags, None), w]))
+    curves = eao_curves(frags, np.stack([tag_weights(frags, None), w]))
     np.testing.assert_allclose(curves[1, 1:3], [.8, .4])
-    scores, _ = vm.eao(kinds, overlaps, 2, 3, "leg", skip=2, tags={"t": [tag_a, np.zeros(4, bool)]})
+    scores, _ = eao(kinds, overlaps, 2, 3, "leg", skip=2, tags={"t": [tag_a, np.zeros(4, bool)]})
     assert scores["t"] == pytest.approx(.6)
     assert scores["all"] == pytest.approx((1.9 / 3 + .5) / 2)
 
@@ -186,27 +186,27 @@ def test_vectorised_leg_equals_loop_reference_on_random_runs():
             k, o = _simulate(rng, int(rng.integers(20, 120)), int(rng.integers(1, 4)), 0.03, 5)
             kinds.append(k)
             overlaps.append(o)
-        frags = vm.eao_fragments(kinds, overlaps, "leg")
-        ours = vm.eao_curve(frags, vm.tag_weights(frags, None))
+        frags = eao_fragments(kinds, overlaps, "leg")
+        ours = eao_curves(frags, tag_weights(frags, None))
         np.testing.assert_allclose(ours, _leg_reference(kinds, overlaps, 5), rtol=1e-12, atol=1e-12)
 
 
 def test_eao_score_rejects_bad_interval():
     with pytest.raises(ValueError, match="low <= high"):
-        vm.eao_score(np.ones(10), 5, 3)
+        eao_score(np.ones(10), 5, 3)
     with pytest.raises(ValueError, match="unknown EAO rule"):
-        vm.eao_fragments([np.array([[I, T]])], [np.array([[nan, 1.0]])], "matlab")
+        eao_fragments([np.array([[I, T]])], [np.array([[nan, 1.0]])], "matlab")
 
 
 # ------------------------------------------------- interval vs short data: one rule (issue 12)
 def test_interval_beyond_the_longest_sequence_is_refused():
     kinds, overlaps = _toy()  # longest sequence: 6 frames
     for rule, (lo, hi) in (("leg", (2, 7)), ("pst", (3, 7)), ("pyt", (2, 6))):  # pyt averages lo+1..hi+1
-        frags = vm.eao_fragments(kinds, overlaps, rule, skip=2)
+        frags = eao_fragments(kinds, overlaps, rule, skip=2)
         with pytest.raises(ValueError, match=r"beyond the longest sequence \(6 frames\).*fit_interval"):
-            eao_over_interval(frags, vm.tag_weights(frags, None), lo, hi, rule, 6)
-    frags = vm.eao_fragments(kinds, overlaps, "leg", skip=2)
-    score, _, note = eao_over_interval(frags, vm.tag_weights(frags, None), 2, 6, "leg", 6)
+            eao_over_interval(frags, tag_weights(frags, None), lo, hi, rule, 6)
+    frags = eao_fragments(kinds, overlaps, "leg", skip=2)
+    score, _, note = eao_over_interval(frags, tag_weights(frags, None), 2, 6, "leg", 6)
     assert score == pytest.approx((1.9 / 3 + .5 + (.8 / 3 + .7) / 2 + .2 + .16) / 5) and note == ""
 
 
@@ -217,8 +217,8 @@ def test_short_pyt_curve_is_continued_not_partially_averaged():
     Φ(5) = .8 / 4 = .2, Φ(6) = .8 / 5 = .16 (LEG's values too) ->
     EAO = (.5 + .483333 + .2) / 3 = 0.394444; interval [2, 5] -> (.5 + .483333 + .2 + .16) / 4 = 0.335833."""
     kinds, overlaps = _toy()
-    frags = vm.eao_fragments(kinds, overlaps, "pyt")
-    w = vm.tag_weights(frags, None)
+    frags = eao_fragments(kinds, overlaps, "pyt")
+    w = tag_weights(frags, None)
     score, curve, note = eao_over_interval(frags, w, 2, 4, "pyt", 6)
     np.testing.assert_allclose(curve, [1, 1.9 / 3, .5, (.8 / 3 + .7) / 2, .2, .16])
     assert score == pytest.approx((.5 + (.8 / 3 + .7) / 2 + .2) / 3) and score == pytest.approx(0.394444, abs=1e-6)
@@ -230,7 +230,7 @@ def test_short_pyt_curve_is_continued_not_partially_averaged():
 
 
 def test_fitted_pyt_interval_stays_inside_and_report_states_the_rule():
-    from analysis.vot_analysis import SequenceRuns, VOTSettings, analyze_runs
+    from analysis.metrics.vot.analysis import SequenceRuns, VOTSettings, analyze_runs
 
     # one length N = 6: fit_interval gives [ceil(6/2), 6] = [3, 6]; PYT would average 4..7 -> high lowered to 5
     iv = VOTSettings(variant="pyt").resolve_interval([6])
@@ -249,7 +249,7 @@ def test_fitted_pyt_interval_stays_inside_and_report_states_the_rule():
 def test_blocked_computation_equals_the_whole_matrix_bit_for_bit(rule):
     """Issue 15: the fragment matrix is consumed in column blocks (curves) and row blocks (tail sums); any
     block size, down to one column / one row, gives exactly the bits of the whole matrix at once."""
-    from analysis.vot_eao import eao, eao_curves, extend_curve
+    from analysis.metrics.vot.eao import eao, eao_curves, extend_curve
 
     rng = np.random.default_rng(11)
     kinds, overlaps, tags = [], [], []
@@ -260,10 +260,10 @@ def test_blocked_computation_equals_the_whole_matrix_bit_for_bit(rule):
         kinds.append(k)
         overlaps.append(o)
         tags.append(rng.random(n) < 0.4)
-    frags = vm.eao_fragments(kinds, overlaps, rule)
+    frags = eao_fragments(kinds, overlaps, rule)
     assert frags.failed.any()
-    weights = np.stack([vm.tag_weights(frags, None), vm.tag_weights(frags, tags),
-                        vm.tag_weights(frags, [~t for t in tags])])
+    weights = np.stack([tag_weights(frags, None), tag_weights(frags, tags),
+                        tag_weights(frags, [~t for t in tags])])
     whole = 1 << 62  # one block: the whole matrix at once
     ref = eao_curves(frags, weights, block_bytes=whole)
     ref_ext = extend_curve(frags, weights, frags.width + 30, block_bytes=whole)
@@ -289,7 +289,7 @@ def test_blocked_computation_equals_the_whole_matrix_bit_for_bit(rule):
 
 
 def test_default_blocks_stay_within_the_memory_budget():
-    from analysis.vot_eao import DEFAULT_BLOCK_BYTES, _block_count
+    from analysis.metrics.vot.eao import DEFAULT_BLOCK_BYTES, _block_count
 
     for n_frag in (1, 2857, 10 ** 6, 10 ** 8):
         cols = _block_count(None, n_frag)

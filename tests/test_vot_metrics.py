@@ -6,9 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from analysis import vot_metrics as vm
-from analysis.annotations import SequenceAnnotation
-from analysis.regions import FrameKind
+from analysis.io.annotation import SequenceAnnotation
+from analysis.core.regions import FrameKind
+from analysis.metrics.vot.accuracy import accuracy_valid_mask, burnin_mask, failure_counts, failure_rate_per_100, failures_per_sequence, fill_missing_runs, frame_mean_overlaps, length_weighted_mean, pooled_accuracy, pooled_failures, pyt_reliability, pyt_robustness, reliability, sequence_accuracy_leg, sequence_accuracy_pyt
+from analysis.metrics.vot.analysis import SequenceRuns, VOTInputError, VOTSettings, analyze_runs, analyze_vot, analyze_vot_folder
+from analysis.metrics.vot.interval import estimate_interval, fit_interval, grow_range, kristan_bandwidth, length_density, stack_interval
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan
@@ -18,9 +20,9 @@ def test_burnin_mask_windows_after_every_init():
     kinds = np.array([[I, T, T, T, F, U, I, T, T, T, T]])
     # burn-in 3: frames 0,1,2 and 6,7,8 are masked (the INIT frame itself included)
     expected = np.array([[1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0]], dtype=bool)
-    np.testing.assert_array_equal(vm.burnin_mask(kinds, 3), expected)
-    np.testing.assert_array_equal(vm.burnin_mask(kinds, 0), np.zeros_like(expected))
-    valid = vm.accuracy_valid_mask(kinds, 3)
+    np.testing.assert_array_equal(burnin_mask(kinds, 3), expected)
+    np.testing.assert_array_equal(burnin_mask(kinds, 0), np.zeros_like(expected))
+    valid = accuracy_valid_mask(kinds, 3)
     np.testing.assert_array_equal(valid, np.array([[0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]], dtype=bool))
 
 
@@ -35,7 +37,7 @@ def test_burnin_mask_matches_reference_loop():
                 for i in range(kinds.shape[1]):
                     if kinds[r, i] == I:
                         ref[r, i:i + b] = True
-            np.testing.assert_array_equal(vm.burnin_mask(kinds, b), ref)
+            np.testing.assert_array_equal(burnin_mask(kinds, b), ref)
 
 
 def _toy():
@@ -58,36 +60,36 @@ def _toy():
 
 def test_accuracy_variants_hand_computed():
     (kx, ox), (ky, oy) = _toy()
-    mx = vm.frame_mean_overlaps(ox, kx, burnin=2)
+    mx = frame_mean_overlaps(ox, kx, burnin=2)
     np.testing.assert_allclose(mx, [nan, nan, .45, .6, .8, 1.0])
-    a, n = vm.pooled_accuracy([mx, vm.frame_mean_overlaps(oy, ky, burnin=2)])
+    a, n = pooled_accuracy([mx, frame_mean_overlaps(oy, ky, burnin=2)])
     assert n == 5
     assert a == pytest.approx(0.59)
-    ax, ay = vm.sequence_accuracy_pyt(ox, kx, 2), vm.sequence_accuracy_pyt(oy, ky, 2)
+    ax, ay = sequence_accuracy_pyt(ox, kx, 2), sequence_accuracy_pyt(oy, ky, 2)
     assert (ax, ay) == (pytest.approx(0.6), pytest.approx(0.1))
-    assert vm.length_weighted_mean([ax, ay], [6, 3]) == pytest.approx(3.9 / 9)
-    assert vm.sequence_accuracy_leg(ox, kx, 2) == pytest.approx((.45 + .6 + .8 + 1.0) / 4)
+    assert length_weighted_mean([ax, ay], [6, 3]) == pytest.approx(3.9 / 9)
+    assert sequence_accuracy_leg(ox, kx, 2) == pytest.approx((.45 + .6 + .8 + 1.0) / 4)
 
 
 def test_failure_measures_hand_computed():
     (kx, _), (ky, _) = _toy()
-    fx, fy = vm.failure_counts(kx), vm.failure_counts(ky)
+    fx, fy = failure_counts(kx), failure_counts(ky)
     np.testing.assert_array_equal(fx, [0, 1])
-    total = vm.pooled_failures([fx.mean(), fy.mean()])
+    total = pooled_failures([fx.mean(), fy.mean()])
     assert total == pytest.approx(0.5)
-    assert vm.failure_rate_per_100(total, 9) == pytest.approx(50 / 9)
-    assert vm.failures_per_sequence(total, 2) == pytest.approx(0.25)
-    assert vm.reliability(total, 9) == pytest.approx(math.exp(-30 * 0.5 / 9))
-    assert vm.pyt_robustness([0.5, 0.0], [6, 3]) == pytest.approx(3 / 9)
+    assert failure_rate_per_100(total, 9) == pytest.approx(50 / 9)
+    assert failures_per_sequence(total, 2) == pytest.approx(0.25)
+    assert reliability(total, 9) == pytest.approx(math.exp(-30 * 0.5 / 9))
+    assert pyt_robustness([0.5, 0.0], [6, 3]) == pytest.approx(3 / 9)
     # PYT AR abscissa: exp(-S * robustness / mean length) = exp(-30 * (1/3) / 4.5)
-    assert vm.pyt_reliability([0.5, 0.0], [6, 3]) == pytest.approx(math.exp(-30 * (1 / 3) / 4.5))
+    assert pyt_reliability([0.5, 0.0], [6, 3]) == pytest.approx(math.exp(-30 * (1 / 3) / 4.5))
     # the published DaSiamRPN figure: 59 failures on 21356 frames -> 0.276 per 100 frames
-    assert vm.failure_rate_per_100(59, 21356) == pytest.approx(0.27627, abs=1e-5)
+    assert failure_rate_per_100(59, 21356) == pytest.approx(0.27627, abs=1e-5)
 
 
 def test_leg_missing_run_fill_equals_mean_of_existing_runs():
     counts = np.array([[2, 4, nan], [1, nan, nan], [nan, nan, nan]])
-    filled = vm.fill_missing_runs(counts)
+    filled = fill_missing_runs(counts)
     np.testing.assert_allclose(filled[:2], [[2, 4, 3], [1, 1, 1]])
     assert np.isnan(filled[2]).all()
     # LEG average_failures = mean over repetitions of the column sums (rows without runs dropped)
@@ -95,25 +97,25 @@ def test_leg_missing_run_fill_equals_mean_of_existing_runs():
 
 
 def test_stack_intervals_and_errors():
-    assert vm.stack_interval("vot2016").as_tuple() == (108, 371)
-    assert vm.stack_interval("VOT2015").as_tuple() == (108, 371)
-    assert vm.stack_interval("vot2017").as_tuple() == (100, 356)
-    assert vm.stack_interval("vot2018").as_tuple() == (100, 356)
-    assert vm.stack_interval("vot2019").as_tuple() == (46, 291)
+    assert stack_interval("vot2016").as_tuple() == (108, 371)
+    assert stack_interval("VOT2015").as_tuple() == (108, 371)
+    assert stack_interval("vot2017").as_tuple() == (100, 356)
+    assert stack_interval("vot2018").as_tuple() == (100, 356)
+    assert stack_interval("vot2019").as_tuple() == (46, 291)
     with pytest.raises(ValueError, match="vot2020"):
-        vm.stack_interval("vot2020")
+        stack_interval("vot2020")
 
 
 def test_grow_range_hand_cases():
     # peak at 3; next candidates p[2]=.2 vs p[4]=.2: a tie extends high -> [3,4] holds .6
-    assert vm.grow_range(np.array([.1, .2, .4, .2, .1])) == (3, 4)
+    assert grow_range(np.array([.1, .2, .4, .2, .1])) == (3, 4)
     # p[2]=.3 > p[4]=.1 -> extend low -> [2,3] holds .65
-    assert vm.grow_range(np.array([.05, .3, .35, .1, .2])) == (2, 3)
+    assert grow_range(np.array([.05, .3, .35, .1, .2])) == (2, 3)
     # peak at the first element: the low side is clipped, so high grows -> [1,2] holds .55
-    assert vm.grow_range(np.array([.45, .1, .1, .1, .25])) == (1, 2)
+    assert grow_range(np.array([.45, .1, .1, .1, .25])) == (1, 2)
     # LEG quirk: high + 1 == len(p) already counts as "at the boundary", so low grows instead of the
     # tie p[3] = p[5] = .2 extending high -> [3,4] (a plain comparison would give [4,5])
-    assert vm.grow_range(np.array([.1, .1, .2, .4, .2])) == (3, 4)
+    assert grow_range(np.array([.1, .1, .2, .4, .2])) == (3, 4)
 
 
 def test_kristan_bandwidth_two_points_by_hand():
@@ -127,7 +129,7 @@ def test_kristan_bandwidth_two_points_by_hand():
     m = 4 / g
     r = (2 * 3 + 2 * math.exp(-m / 2) * (3 - 6 * m + m * m)) / (math.sqrt(2 * math.pi * g) * g * g * 4)
     h = (1 / (2 * 2 * math.sqrt(math.pi) * r)) ** 0.2
-    assert vm.kristan_bandwidth(np.array([100, 200])) == pytest.approx(50 * h, rel=1e-12)
+    assert kristan_bandwidth(np.array([100, 200])) == pytest.approx(50 * h, rel=1e-12)
 
 
 def test_kristan_bandwidth_matches_quadrature_of_the_squared_hessian():
@@ -146,34 +148,35 @@ def test_kristan_bandwidth_matches_quadrature_of_the_squared_hessian():
     f2 = np.sum((d * d / v - 1) / v * np.exp(-0.5 * d * d / v) / np.sqrt(2 * np.pi * v), axis=1) / n
     r = np.trapezoid(f2 * f2, grid)
     h = (1 / (n * 2 * np.sqrt(np.pi) * r)) ** 0.2
-    assert vm.kristan_bandwidth(x) == pytest.approx(h * sigma, rel=1e-6)
+    assert kristan_bandwidth(x) == pytest.approx(h * sigma, rel=1e-6)
 
 
 def test_kde_interval_is_symmetric_for_symmetric_lengths():
     lengths = np.array([90, 95, 100, 100, 105, 110])
-    lo, hi, peak = vm.estimate_eao_interval(lengths)
+    iv = estimate_interval(np.asarray(lengths))
+    lo, hi, peak = iv.low, iv.high, iv.peak
     assert peak == 100
     assert lo < peak < hi
     assert abs((peak - lo) - (hi - peak)) <= 1
-    p = vm.length_density(lengths)
+    p = length_density(lengths)
     assert p.sum() == pytest.approx(1.0)
     assert p[lo - 1:hi].sum() >= 0.5
     assert p[lo:hi].sum() < 0.5 or p[lo - 1:hi - 1].sum() < 0.5  # one step less would not reach the mass
     with pytest.raises(ValueError):
-        vm.estimate_eao_interval([100, 100, 100])
+        estimate_interval(np.array([100, 100, 100]))
 
 
 def test_fit_interval_kde_or_single_length_rule():
     """Custom datasets: the KDE when defined (same as estimate_interval), else [ceil(N/2), N], stated."""
     lengths = [90, 95, 100, 100, 105, 110]
-    assert vm.fit_interval(lengths) == vm.estimate_interval(np.array(lengths))
-    one = vm.fit_interval([196])
+    assert fit_interval(lengths) == estimate_interval(np.array(lengths))
+    one = fit_interval([196])
     assert (one.low, one.high) == (98, 196) and "single length" in one.source
-    assert vm.fit_interval([7, 7]).as_tuple() == (4, 7)
+    assert fit_interval([7, 7]).as_tuple() == (4, 7)
     with pytest.raises(ValueError):
-        vm.fit_interval([])
+        fit_interval([])
     # the analysis falls back to it when neither --interval nor --stack is given
-    assert vm.VOTSettings().resolve_interval([196]).as_tuple() == (98, 196)
+    assert VOTSettings().resolve_interval([196]).as_tuple() == (98, 196)
 
 
 def _runs(name, kinds, overlaps, tags=None):
@@ -182,7 +185,7 @@ def _runs(name, kinds, overlaps, tags=None):
     tags = {k: np.asarray(v, dtype=bool) for k, v in (tags or {}).items()}
     if tags:
         tags["empty"] = ~np.any(np.stack(list(tags.values())), axis=0)
-    return vm.SequenceRuns(name, kinds, overlaps, overlaps, tags)
+    return SequenceRuns(name, kinds, overlaps, overlaps, tags)
 
 
 def test_per_attribute_hand_computed():
@@ -201,7 +204,7 @@ def test_per_attribute_hand_computed():
     occ[3:7] = True
     seq = _runs("s", [[I, T, T, T, F, U, I, T, T, T]], [[nan, .9, .8, .7, nan, nan, nan, .5, .4, .3]],
                 {"occlusion": occ})
-    rep = vm.analyze_runs([seq], vm.VOTSettings(burnin=2, skip=2, interval=(2, 5)), per_attribute=True)
+    rep = analyze_runs([seq], VOTSettings(burnin=2, skip=2, interval=(2, 5)), per_attribute=True)
     assert rep.accuracy == pytest.approx(.55)
     table = rep.per_attribute
     assert table.loc["occlusion", "accuracy"] == pytest.approx(.7)
@@ -223,17 +226,17 @@ def _annotation(name, n, w=100, h=100, source="toy.json"):
 def test_bad_input_errors_name_file_and_sequence():
     ann = {"a": _annotation("a", 5), "b": _annotation("b", 4)}
     good = [1] + [np.array([10.0, 10.0, 20.0, 20.0])] * 4
-    with pytest.raises(vm.VOTInputError, match=r"res/baseline: no results for sequence 'b'"):
-        vm.analyze_vot(ann, {"a": [good]}, vm.VOTSettings(interval=(1, 3)), results_source="res/baseline")
-    with pytest.raises(vm.VOTInputError, match=r"res/a/a_001\.txt\|\.bin: trajectory has 4 frames, ground truth of 'a' has 5"):
-        vm.analyze_vot(ann, {"a": [good[:4]], "b": [good[:4]]}, vm.VOTSettings(interval=(1, 3)), results_source="res")
+    with pytest.raises(VOTInputError, match=r"res/baseline: no results for sequence 'b'"):
+        analyze_vot(ann, {"a": [good]}, VOTSettings(interval=(1, 3)), results_source="res/baseline")
+    with pytest.raises(VOTInputError, match=r"res/a/a_001\.txt\|\.bin: trajectory has 4 frames, ground truth of 'a' has 5"):
+        analyze_vot(ann, {"a": [good[:4]], "b": [good[:4]]}, VOTSettings(interval=(1, 3)), results_source="res")
     bad_gt = _annotation("a", 5)
     bad_gt.groundtruth[2] = np.nan
-    with pytest.raises(vm.VOTInputError, match=r"toy.json: sequence 'a': ground truth is NaN on frame 3"):
-        vm.analyze_vot({"a": bad_gt}, {"a": [good]}, vm.VOTSettings(interval=(1, 3)))
-    with pytest.raises(vm.VOTInputError, match=r"a_001\.txt\|\.bin: frame 2: unknown special code 7"):
-        vm.analyze_vot({"a": _annotation("a", 5)}, {"a": [[1, 7] + good[2:]]}, vm.VOTSettings(interval=(1, 3)))
-    rep = vm.analyze_vot(ann, {"a": [good]}, vm.VOTSettings(interval=(1, 3)), allow_missing=True)
+    with pytest.raises(VOTInputError, match=r"toy.json: sequence 'a': ground truth is NaN on frame 3"):
+        analyze_vot({"a": bad_gt}, {"a": [good]}, VOTSettings(interval=(1, 3)))
+    with pytest.raises(VOTInputError, match=r"a_001\.txt\|\.bin: frame 2: unknown special code 7"):
+        analyze_vot({"a": _annotation("a", 5)}, {"a": [[1, 7] + good[2:]]}, VOTSettings(interval=(1, 3)))
+    rep = analyze_vot(ann, {"a": [good]}, VOTSettings(interval=(1, 3)), allow_missing=True)
     assert rep.sequences == 1 and "no results for sequence 'b'" in rep.warnings[0]
 
 
@@ -242,7 +245,7 @@ def test_analyze_vot_on_exact_boxes():
     ann = {"a": _annotation("a", 30), "b": _annotation("b", 20)}
     box = np.array([10.0, 10.0, 20.0, 20.0])
     res = {k: [[1] + [box] * (len(v) - 1)] * 3 for k, v in ann.items()}
-    rep = vm.analyze_vot(ann, res, vm.VOTSettings(interval=(5, 15)))
+    rep = analyze_vot(ann, res, VOTSettings(interval=(5, 15)))
     assert rep.accuracy == pytest.approx(1.0)
     assert rep.failures == 0 and rep.robustness == 0 and rep.reliability == 1
     assert rep.eao == pytest.approx(1.0)
@@ -260,16 +263,16 @@ def test_folder_errors_name_the_real_file(tmp_path):
     run_dir = tmp_path / "T" / "baseline" / "a"
     run_dir.mkdir(parents=True)
     (run_dir / "a_001.txt").write_text("1\n10,10,20,20\n10,10,20,20\n10,10,20,20\n")
-    with pytest.raises(vm.VOTInputError, match=r"baseline/a/a_001\.txt: trajectory has 4 frames, ground truth of 'a' has 5"):
-        vm.analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
-    with pytest.raises(vm.VOTInputError, match=r"realtime: no such experiment folder \(tracker folder has: baseline\)"):
-        vm.analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "realtime", vm.VOTSettings(interval=(1, 3)))
+    with pytest.raises(VOTInputError, match=r"baseline/a/a_001\.txt: trajectory has 4 frames, ground truth of 'a' has 5"):
+        analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline", VOTSettings(interval=(1, 3)))
+    with pytest.raises(VOTInputError, match=r"realtime: no such experiment folder \(tracker folder has: baseline\)"):
+        analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "realtime", VOTSettings(interval=(1, 3)))
     (run_dir / "a_001.txt").write_text("1\n10,10,20,20\n10,10,20,20\n10,10,20,20\n10,10,20,20\n")
-    rep = vm.analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline",
-                                vm.VOTSettings(interval=(1, 3), burnin=2))
+    rep = analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline",
+                                VOTSettings(interval=(1, 3), burnin=2))
     assert rep.accuracy == pytest.approx(1.0) and rep.frames == 5
     # with the default burn-in of 10 no frame of a 5-frame run is valid: LEG reports accuracy 0
-    rep = vm.analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
+    rep = analyze_vot_folder(tmp_path / "ann.json", tmp_path / "T", "baseline", VOTSettings(interval=(1, 3)))
     assert rep.accuracy == 0.0
 
 
@@ -300,15 +303,15 @@ def test_threaded_preparation_gives_identical_results_and_first_error():
     for k in ann:
         boxes = [np.array([10.0, 10.0, 20.0, 20.0]) + rng.normal(0, 2, 4) for _ in range(39)]
         res[k] = [[1] + boxes, [1] + boxes[:20] + [2, 0, 0, 0, 0, 1] + boxes[26:]]
-    s = vm.VOTSettings(interval=(5, 30), burnin=3)
-    one = vm.analyze_vot(ann, res, s, per_attribute=False)
-    two = vm.analyze_vot(ann, res, s, workers=2)
+    s = VOTSettings(interval=(5, 30), burnin=3)
+    one = analyze_vot(ann, res, s, per_attribute=False)
+    two = analyze_vot(ann, res, s, workers=2)
     assert (one.eao, one.accuracy, one.failures) == (two.eao, two.accuracy, two.failures)
     np.testing.assert_array_equal(one.eao_curve, two.eao_curve)
     res["s2"] = [res["s2"][0][:30]]
     res["s4"] = [res["s4"][0][:31]]
-    with pytest.raises(vm.VOTInputError, match="s2_001"):
-        vm.analyze_vot(ann, res, s, workers=2)
+    with pytest.raises(VOTInputError, match="s2_001"):
+        analyze_vot(ann, res, s, workers=2)
 
 
 # ---------------------------------------------------------------- issue 15: unknown codes, missing/extra, sizes
@@ -346,7 +349,7 @@ def test_unknown_code_inside_trajectory_warned_with_file_and_frame(tmp_path):
     exp = tmp_path / "T" / "baseline"
     # frame 5: 0 inside the trajectory; frame 8: failure, frames 9-11 skipped (expected), 12 init
     _write_run(exp, "bag", ["1", BOX, BOX, BOX, "0", HALF, HALF, "2", "0", "0", "0", "1"])
-    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=2))
+    rep = analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(interval=(1, 3), burnin=2))
     notes = [w for w in rep.warnings if "code 0" in w]
     assert len(notes) == 1
     assert f"{exp / 'bag' / 'bag_001.txt'} frame 5: code 0 (unknown) inside the trajectory (after a tracked frame" in notes[0]
@@ -360,19 +363,19 @@ def test_unknown_code_in_failure_free_run_says_how_eao_uses_it(tmp_path):
     ann = _vot_json(tmp_path, ["a"], n=8)
     exp = tmp_path / "T" / "baseline"
     _write_run(exp, "a", ["1", "0", BOX, BOX, "0", "0", BOX, BOX])
-    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=1))
+    rep = analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(interval=(1, 3), burnin=1))
     (note,) = [w for w in rep.warnings if "code 0" in w]
     assert "a_001.txt frames 2, 5, 6 (3 frames): code 0 (unknown) inside the trajectory (after the initialisation" in note
     assert "counts for EAO lengths below 2 only" in note
     assert rep.accuracy == pytest.approx(1.0) and rep.failures == 0
     # the only fragment is undefined from length 2 on: the curve has no value in [2, 3], EAO from length 1 only
     assert rep.eao == pytest.approx(1.0)
-    pyt = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(variant="pyt", interval=(1, 3)))
+    pyt = analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(variant="pyt", interval=(1, 3)))
     assert "EAO overlap 0" in [w for w in pyt.warnings if "code 0" in w][0]
 
 
 def test_unexpected_unknown_frames_rule():
-    from analysis.trajectory_io import unexpected_unknown_frames
+    from analysis.io.trajectories import unexpected_unknown_frames
 
     kinds = np.array([U, I, T, U, T, F, U, U, U, U, I, U, T, F, U])
     np.testing.assert_array_equal(unexpected_unknown_frames(kinds), [0, 3, 11])
@@ -384,11 +387,11 @@ def test_missing_sequences_refused_listing_all_and_allowed_with_warning(tmp_path
     exp = tmp_path / "T" / "baseline"
     _write_run(exp, "a", ["1", BOX, BOX, BOX, HALF, HALF])
     _write_run(exp, "zzz", ["1", BOX])  # results without annotation
-    with pytest.raises(vm.VOTInputError) as err:
-        vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
+    with pytest.raises(VOTInputError) as err:
+        analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(interval=(1, 3)))
     msg = str(err.value)
     assert f"{exp}: no results for 2 sequences: 'b', 'c' of the annotations" in msg and "--allow-missing" in msg
-    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3), burnin=2),
+    rep = analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(interval=(1, 3), burnin=2),
                                 allow_missing=True)
     assert rep.sequences == 1 and rep.frames == 6
     assert rep.accuracy == pytest.approx((2 + 2 * H) / 4)
@@ -417,24 +420,24 @@ def test_cli_allow_missing_vot(tmp_path, capsys):
 def test_missing_image_size_refused_where_the_overlap_is_bounded(tmp_path):
     ann = _vot_json(tmp_path, ["a"], n=6, width=None, height=None)
     _write_run(tmp_path / "T" / "baseline", "a", ["1", BOX, BOX, BOX, HALF, HALF])
-    with pytest.raises(vm.VOTInputError, match=r"ann\.json: sequence 'a' has no image size \(width/height missing"):
-        vm.analyze_vot_folder(ann, tmp_path / "T", "baseline", vm.VOTSettings(interval=(1, 3)))
+    with pytest.raises(VOTInputError, match=r"ann\.json: sequence 'a' has no image size \(width/height missing"):
+        analyze_vot_folder(ann, tmp_path / "T", "baseline", VOTSettings(interval=(1, 3)))
     # the unbounded VOT2015 overlap does not need it
-    rep = vm.analyze_vot_folder(ann, tmp_path / "T", "baseline",
-                                vm.VOTSettings(interval=(1, 3), burnin=2, bounded=False))
+    rep = analyze_vot_folder(ann, tmp_path / "T", "baseline",
+                                VOTSettings(interval=(1, 3), burnin=2, bounded=False))
     assert rep.accuracy == pytest.approx((2 + 2 * H) / 4)
 
 
 def test_score_vot_and_score_otb_missing_and_extra(tmp_path):
-    from analysis.annotations import load_annotations
-    from analysis.eao_interval import EAOInterval
-    from integration.scoring import score_otb, score_vot
+    from analysis.io.load import load_annotations
+    from analysis.metrics.vot.interval import EAOInterval
+    from integration.jobs.scoring import score_otb, score_vot
 
     anns = load_annotations(_vot_json(tmp_path, ["a", "b"], n=6))
     exp = tmp_path / "T" / "baseline"
     _write_run(exp, "a", ["1", BOX, BOX, BOX, HALF, HALF])
     iv = EAOInterval(1, 3, 0, "given")
-    with pytest.raises(vm.VOTInputError, match=r"no results for sequence 'b'"):
+    with pytest.raises(VOTInputError, match=r"no results for sequence 'b'"):
         score_vot(anns, tmp_path / "T", "baseline", iv)
     _write_run(exp, "b", ["1", BOX, BOX, BOX, BOX, BOX])
     _write_run(exp, "old", ["1", BOX])

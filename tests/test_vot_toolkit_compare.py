@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import vot_metrics as vm
-from analysis.regions import FrameKind
+from analysis.core.regions import FrameKind
 from tests.conftest import shared_path
+from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations, prepare_runs
+from analysis.metrics.vot.eao import eao_curves, eao_fragments, tag_weights
 
 pytestmark = [pytest.mark.shared, pytest.mark.toolkit]
 
@@ -70,9 +71,9 @@ class _Experiment:
 
 @pytest.fixture(scope="module")
 def dasiam():
-    from analysis.trajectory_io import load_tracker_results
+    from analysis.io.trajectories import load_tracker_results
 
-    ann = vm.load_vot_annotations(shared_path("annotations", "VOT2018.json"))
+    ann = load_vot_annotations(shared_path("annotations", "VOT2018.json"))
     folder = shared_path("results", "VOT2018", "DaSiamRPN")
     results = load_tracker_results(folder, "baseline", sequences=list(ann))
     seqs = [_Sequence(a) for a in ann.values()]
@@ -89,7 +90,7 @@ def test_accuracy_and_failures_match_toolkit(dasiam):
         grid[i] = p
     accuracy, failures, (rel, _), mean_len = supervised.AverageAccuracyRobustness().aggregate(None, seqs, grid)
 
-    pyt = vm.analyze_vot(ann, results, vm.VOTSettings(variant="pyt", stack="vot2018"))
+    pyt = analyze_vot(ann, results, VOTSettings(variant="pyt", stack="vot2018"))
     assert pyt.accuracy == pytest.approx(accuracy, abs=1e-12)
     assert pyt.robustness_variants["pyt_length_weighted"] == pytest.approx(failures, abs=1e-12)
     assert pyt.robustness_variants["reliability_pyt"] == pytest.approx(rel, abs=1e-12)
@@ -97,7 +98,7 @@ def test_accuracy_and_failures_match_toolkit(dasiam):
         assert s.accuracy_pyt == pytest.approx(a, abs=1e-12)
         assert s.failures == f and s.frames == n
     # LEG pooled accuracy (the published 0.586) differs from PYT's mean of per-run means
-    leg = vm.analyze_vot(ann, results, vm.VOTSettings(stack="vot2018"))
+    leg = analyze_vot(ann, results, VOTSettings(stack="vot2018"))
     assert leg.accuracy == pytest.approx(0.5858, abs=1e-4)
     assert accuracy == pytest.approx(0.5856, abs=1e-4)
     assert leg.failures == pyt.failures == 59
@@ -143,7 +144,7 @@ def test_eao_curve_matches_toolkit_and_differences_are_explained(dasiam):
     toolkit_eao = float(np.mean(curve[100:357]))  # EAOScore(low=100, high=356)
     assert toolkit_eao == pytest.approx(0.3717, abs=1e-4)
 
-    pyt = vm.analyze_vot(ann, results, vm.VOTSettings(variant="pyt", stack="vot2018"))
+    pyt = analyze_vot(ann, results, VOTSettings(variant="pyt", stack="vot2018"))
     assert pyt.eao_curve.size == curve.size
     np.testing.assert_allclose(pyt.eao_curve[1:], curve[1:], atol=2e-6)  # toolkit accumulates in float32
     assert pyt.eao == pytest.approx(toolkit_eao, abs=1e-5)
@@ -160,12 +161,12 @@ def test_eao_curve_matches_toolkit_and_differences_are_explained(dasiam):
     # (the toolkit's lengths 101..357 score 0.0008 lower than LEG's 100..356)
     assert float(np.mean(leg_curve[100:357])) - shifted == pytest.approx(-0.0008, abs=3e-4)
     # 3. the raster convention: LEG overlaps (TraX x..x+w, [0,W-1] bounds) close the remaining gap
-    leg = vm.analyze_vot(ann, results, vm.VOTSettings(stack="vot2018"))
+    leg = analyze_vot(ann, results, VOTSettings(stack="vot2018"))
     assert leg.eao == pytest.approx(0.38265, abs=5e-5)
     # (the toolkit's raster scores 0.0009 higher than LEG's on the same fragments and lengths)
     assert shifted - leg.eao == pytest.approx(0.0009, abs=3e-4)
     # our LEG fragment rule on the toolkit's raster gives the toolkit's LEG-rule curve point for point
-    pyt_runs, _ = vm.prepare_runs(ann, results, vm.VOTSettings(variant="pyt"))
-    frags = vm.eao_fragments([s.kinds for s in pyt_runs], [s.overlaps_eao for s in pyt_runs], "leg")
-    ours = vm.eao_curve(frags, vm.tag_weights(frags, None))
+    pyt_runs, _ = prepare_runs(ann, results, VOTSettings(variant="pyt"))
+    frags = eao_fragments([s.kinds for s in pyt_runs], [s.overlaps_eao for s in pyt_runs], "leg")
+    ours = eao_curves(frags, tag_weights(frags, None))
     np.testing.assert_allclose(ours[1:leg_curve.size], np.asarray(leg_curve, dtype=np.float64)[1:], atol=2e-6)

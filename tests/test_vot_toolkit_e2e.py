@@ -49,7 +49,7 @@ class OracleTracker:
         self.gt: np.ndarray | None = None
 
     def start(self, path: str, region: np.ndarray) -> None:
-        from analysis.annotations_vot import read_groundtruth
+        from analysis.io.vot import read_groundtruth
 
         p = Path(path)
         gt = read_groundtruth(p.parent.parent / "groundtruth.txt")
@@ -81,10 +81,10 @@ class CrashTracker(OracleTracker):
 
 
 class PathAware:
-    """Adapter for trackers that need the frame path: patches ``integration.trax_server.read_frame``."""
+    """Adapter for trackers that need the frame path: patches ``integration.toolkits.trax_server.read_frame``."""
 
     def __init__(self, inner: OracleTracker) -> None:
-        import integration.trax_server as srv
+        import integration.toolkits.trax_server as srv
 
         self.inner, self.last_path = inner, None
         original = srv.read_frame
@@ -114,7 +114,7 @@ def crasher() -> PathAware:
 def write_test_registry(folder: Path) -> Path:
     """A trackers.ini for the test doubles (absolute ``paths``: it is generated, never committed)."""
     path = folder / "test_trackers.ini"
-    common = f"protocol = traxpython\ncommand = integration.trax_server\npaths = {REPO}\ntimeout = 120\n"
+    common = f"protocol = traxpython\ncommand = integration.cli.trax\npaths = {REPO}\ntimeout = 120\n"
     path.write_text(
         f"[oracle]\n{common}env_SIAMRPN_TRAX_FACTORY = tests.test_vot_toolkit_e2e:oracle\n\n"
         f"[crash_raise]\n{common}env_SIAMRPN_TRAX_FACTORY = tests.test_vot_toolkit_e2e:crasher\nenv_CRASH_MODE = raise\n\n"
@@ -178,7 +178,7 @@ def assert_agree(ours: dict, theirs: dict, what: str, min_curve: int = 2,
                  interval: tuple[int, int] | None = None) -> None:
     """Agreement up to the documented differences: float32 curve, curve[0] (toolkit 0, ours Φ(1) = 1), and a
     toolkit curve shorter than the interval (its EAO NaN): ours is continued over the interval
-    (analysis.vot_eao.extend_curve) and the EAO is PYT's mean over it."""
+    (analysis.metrics.vot.eao.extend_curve) and the EAO is PYT's mean over it."""
     assert ours["accuracy"] == pytest.approx(theirs["accuracy"], abs=1e-9), what
     assert ours["failures"] == pytest.approx(theirs["failures"], abs=1e-9), what
     assert ours["failures_weighted"] == pytest.approx(theirs["failures_weighted"], abs=1e-9), what
@@ -199,7 +199,7 @@ def assert_agree(ours: dict, theirs: dict, what: str, min_curve: int = 2,
 # ------------------------------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from integration.synthetic import write_dataset
+    from integration.data.synthetic import write_dataset
 
     root = tmp_path_factory.mktemp("vot")
     write_dataset(root / "synth", layout="vot", n_sequences=1 if BAG.is_dir() else 2, n_frames=16)
@@ -243,7 +243,7 @@ def test_siamrpn_over_trax_baseline_and_realtime(siamrpn_workspace):
     pytest.importorskip("tracker.siamrpn", reason="SiamRPN tracker not available")
     proc = vot(workspace, "evaluate", "--persist", "siamrpn")
     assert "encountered an error" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
-    from analysis.trajectory_io import read_trajectory
+    from analysis.io.trajectories import read_trajectory
 
     names = (workspace / "sequences" / "list.txt").read_text().split()
     for experiment, runs in (("baseline", 3), ("realtime", 1)):  # deterministic: the toolkit stops after 3
@@ -289,7 +289,7 @@ def test_oracle_binary_and_text_results_agree_with_toolkit(workspace):
 def test_opencv_baseline_from_committed_trackers_ini(workspace):
     """The `kcf` entry of trackers.ini (area-preserving box hand-over) runs the baseline over TraX."""
     pytest.importorskip("integration.trackers", reason="OpenCV baseline registry not available")
-    from analysis.trajectory_io import read_trajectory
+    from analysis.io.trajectories import read_trajectory
 
     proc = vot(workspace, "evaluate", "--persist", "--experiments", "baseline", "kcf")
     assert "encountered an error" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
@@ -350,7 +350,7 @@ def test_builtin_stacks_load_offline(tmp_path, capsys, stack, experiments):
     """The built-in stack names of 0.7.4 resolve, the sequences load, and nothing is downloaded."""
     from vot.workspace import Workspace
 
-    from integration.synthetic import write_dataset
+    from integration.data.synthetic import write_dataset
 
     write_dataset(tmp_path / "data", layout="vot", n_sequences=2, n_frames=12)
     assert siamrpn(["vot-workspace", "--dataset", str(tmp_path / "data"), "--stack", stack,
@@ -378,13 +378,13 @@ def test_registry_paths_resolve_relative_to_trackers_ini():
     text = (REPO / "trackers.ini").read_text()
     assert "python =" not in text and str(REPO) not in text  # nothing machine-specific
     runtime = tracker.runtime()
-    assert runtime._command.endswith("-m integration.trax_server")
+    assert runtime._command.endswith("-m integration.cli.trax")
     assert runtime._envvars["SIAMRPN_TRAX_TRACKER"] == "siamrpn"
 
 
 def test_workspace_bad_input_messages(tmp_path):
-    from integration.workspace import WorkspaceError, build_workspace, discover_sequences
-    from integration.synthetic import write_dataset
+    from integration.toolkits.workspace import WorkspaceError, build_workspace, discover_sequences
+    from integration.data.synthetic import write_dataset
 
     write_dataset(tmp_path / "data", layout="vot", n_sequences=1, n_frames=6)
     seq_dir = tmp_path / "data" / "synth00"

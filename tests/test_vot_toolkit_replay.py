@@ -2,7 +2,7 @@
 
 A replayed "tracker" answers a fixed box per frame (no network). The same boxes go through
 
-* the project: :func:`integration.runner.run_unit` (baseline, ``layout="pyt"``, so the failure test uses the
+* the project: :func:`integration.run.run_unit` (baseline, ``layout="pyt"``, so the failure test uses the
   vot-toolkit rule by default), frames decoded by the runner from ``../shared/data/sequences``;
 * the toolkit: ``vot.experiment.multirun.SupervisedExperiment.execute`` (its loop, its
   ``calculate_overlap``, its sequence loader measuring the image size, its result writer), with a
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.regions import is_special
+from analysis.core.regions import is_special
 from tests.conftest import shared_path
 
 pytestmark = [pytest.mark.shared, pytest.mark.toolkit]
@@ -141,10 +141,11 @@ class _IndexedFrame(np.ndarray):
 def project_codes(seq, boxes, out: Path, convention=None):
     import dataclasses
 
-    from integration.datasets import Sequence
+    from integration.data.sequences import Sequence
     from integration.protocols.vot_baseline import BaselineSettings
-    from integration.runner import ExperimentSpec, TrackerSpec, Unit, run_unit
-    from analysis.trajectory_io import read_trajectory
+    from integration.run.units import ExperimentSpec, TrackerSpec, Unit
+    from integration.run.execute import run_unit
+    from analysis.io.trajectories import read_trajectory
 
     class Indexed(Sequence):
         def frame(self, i):
@@ -164,7 +165,7 @@ def project_codes(seq, boxes, out: Path, convention=None):
 
 @pytest.fixture(scope="module")
 def sequences():
-    from integration.datasets import load_dataset
+    from integration.data.sequences import load_dataset
 
     root = shared_path("sequences")
     with warnings.catch_warnings():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from integration.trax_server import resolve_settings
-from integration.workspace import DEFAULT_REGISTRY, checkout_registry
+from integration.toolkits.trax_server import resolve_settings
+from integration.toolkits.workspace import DEFAULT_REGISTRY, checkout_registry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,8 +27,8 @@ def test_checkout_registry_is_the_one_of_the_folder_you_stand_in(tmp_path, monke
 
 
 def test_workspace_config_registers_the_checkout_registry(tmp_path, monkeypatch):
-    from integration.synthetic import write_dataset
-    from integration.workspace import build_workspace, discover_sequences
+    from integration.data.synthetic import write_dataset
+    from integration.toolkits.workspace import build_workspace, discover_sequences
 
     clone = tmp_path / "clone"
     clone.mkdir()

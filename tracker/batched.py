@@ -16,17 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .crop import get_subwindow
-from .network import Kernels
-from .presets import TrackConfig
-from .siamrpn import (
-    ScoreGeometry,
-    SiamRPNEngineOwner,
-    check_image,
-    image_to_tensor,
-    init_state,
-    search_scale,
-)
+from tracker.crop import get_subwindow
+from tracker.network import Kernels
+from tracker.presets import TrackConfig
+from tracker.siamrpn import ScoreGeometry, SiamRPNEngineOwner, check_image, image_to_tensor, init_state, search_scale
 
 __all__ = ["BatchedSiamRPN", "select_batch"]
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .presets import ModelConfig
+from tracker.presets import ModelConfig
 
 __all__ = ["Kernels", "SiamRPN", "Neck", "build_backbone", "xcorr_grouped", "feature_size"]
 
@@ -127,7 +127,7 @@ class SiamRPN(nn.Module):
             self.featureExtract: nn.Module = build_backbone(self.cfg)
             self.neck: Neck | None = None
         else:
-            from .backbones.efficientnet_lite import Lite0Backbone
+            from tracker.backbones.efficientnet_lite import Lite0Backbone
 
             self.featureExtract = Lite0Backbone()
             self.neck = Neck(Lite0Backbone.out_channels, fo)

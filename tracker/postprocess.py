@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.regions import area_preserving_rect
+from analysis.core.regions import area_preserving_rect
 
 __all__ = ["softmax_fg", "decode", "change", "pad_size", "scale_ratio_penalty", "nms_cxcywh",
            "Proposal", "select_proposal", "update_state", "polygon_to_box"]
@@ -136,5 +136,5 @@ def update_state(center: np.ndarray, size: np.ndarray, proposal: Proposal, scale
 
 def polygon_to_box(region: np.ndarray) -> np.ndarray:
     """Region -> ``x, y, w, h`` (0-based): boxes pass through, polygons become the area-preserving box of
-    pysot/DaSiamRPN ``get_axis_aligned_bbox`` (:func:`analysis.regions.area_preserving_rect`)."""
+    pysot/DaSiamRPN ``get_axis_aligned_bbox`` (:func:`analysis.core.regions.area_preserving_rect`)."""
     return area_preserving_rect(region)

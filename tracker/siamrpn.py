@@ -12,12 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .anchors import center_mask, cosine_window, generate_anchors
-from .crop import get_subwindow, round_size
-from .network import Kernels
-from .postprocess import Proposal, polygon_to_box, select_proposal, update_state
-from .presets import PRESETS, TrackConfig, get_preset, preset_from_dict
-from .weights import WeightsError, build_model
+from tracker.anchors import center_mask, cosine_window, generate_anchors
+from tracker.crop import get_subwindow, round_size
+from tracker.network import Kernels
+from tracker.postprocess import Proposal, polygon_to_box, select_proposal, update_state
+from tracker.presets import PRESETS, TrackConfig, get_preset, preset_from_dict
+from tracker.weights import WeightsError, build_model
 
 __all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "preset_for_weights", "check_backbone", "image_to_tensor", "check_image", "init_state"]
 
@@ -103,7 +103,7 @@ def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> Trac
 
 def preset_for_weights(weights: str | Path | None) -> TrackConfig:
     """The preset a tracker built with ``weights`` and no preset uses; reads the checkpoint, builds no model."""
-    from .weights import default_weights_path, load_checkpoint
+    from tracker.weights import default_weights_path, load_checkpoint
 
     if weights is not None and str(weights).startswith("random:"):
         return get_preset("paper")
@@ -130,7 +130,7 @@ class SiamRPNEngineOwner:
     ``weights``: a path, ``"random:<seed>"``, a model, or ``None`` for the default weights; ``preset``: a name,
     a :class:`TrackConfig`, or ``None`` for the preset stored in the checkpoint (``paper`` for files that store
     none, e.g. released DaSiamRPN/pysot weights). A preset whose backbone differs from the weights' is an error.
-    ``backend``: ``"eager"`` or a fast path of :mod:`tracker.fast` built with ``backend_options``.
+    ``backend``: ``"eager"`` or a fast path of :mod:`tracker.engines` built with ``backend_options``.
     """
 
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,
@@ -147,7 +147,7 @@ class SiamRPNEngineOwner:
         if backend == "eager":
             self.engine = self.model
         else:
-            from .fast import make_engine
+            from tracker.engines import make_engine
             self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
         self._geometry: dict[int, ScoreGeometry] = {}
 
@@ -162,9 +162,9 @@ class SiamRPNTracker(SiamRPNEngineOwner):
 
     ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
     ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
-    :class:`TrackConfig`, ``None`` = the preset stored with the weights. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.fast`
+    :class:`TrackConfig`, ``None`` = the preset stored with the weights. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.engines`
     (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
-    :func:`tracker.fast.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
+    :func:`tracker.engines.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
     """
 
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,

@@ -25,11 +25,11 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
-from analysis.atomic import atomic_target
+from analysis.core.atomic import atomic_target
 
-from .keycheck import key_mismatch, shape_mismatches
-from .network import SiamRPN
-from .presets import ModelConfig, TrackConfig
+from tracker.keycheck import key_mismatch, shape_mismatches
+from tracker.network import SiamRPN
+from tracker.presets import ModelConfig, TrackConfig
 
 __all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_path", "infer_model_config",
            "convert_state_dict", "load_state_dict_any", "load_dasiamrpn", "load_pysot", "load_into", "random_model", "build_model",

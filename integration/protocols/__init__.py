@@ -2,8 +2,8 @@
 
 Nothing here touches the file system: each protocol takes ``get_frame(i) -> image``, the ground-truth
 regions, the image bounds and an injected ``overlap(a, b, bounds) -> float`` (default: the VOT rasterised
-overlap of :mod:`analysis.overlap`, convention ``leg2017``), and returns trajectories plus per-frame times.
-Writing results is :mod:`integration.runner`'s job.
+overlap of :mod:`analysis.metrics.overlap`, convention ``leg2017``), and returns trajectories plus per-frame times.
+Writing results is :mod:`integration.run`'s job.
 
 A *tracker* is any object with ``init(image, region)`` and ``update(image) -> (box, score)`` (a bare box is
 accepted too).
@@ -14,7 +14,7 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from analysis.regions import Region
+from analysis.core.regions import Region
 
 OverlapFn = Callable[[Region, Region, "tuple[int, int] | None"], float]
 FrameFn = Callable[[int], np.ndarray]
@@ -29,8 +29,8 @@ class Tracker(Protocol):
 
 
 def vot_overlap_fn(convention: str = "leg2017", legacy: bool = False) -> OverlapFn:
-    """The VOT rasterised overlap (``analysis.overlap.vot_overlap``) with a fixed convention."""
-    from analysis.overlap import vot_overlap
+    """The VOT rasterised overlap (``analysis.metrics.overlap.vot_overlap``) with a fixed convention."""
+    from analysis.metrics.overlap import vot_overlap
 
     def overlap(a: Region, b: Region, bounds: tuple[int, int] | None) -> float:
         return float(vot_overlap(a, b, bounds=bounds, convention=convention, legacy=legacy))

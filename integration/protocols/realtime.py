@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region
+from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region
 from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
 

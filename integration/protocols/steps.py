@@ -4,7 +4,7 @@ A protocol state (:class:`integration.protocols.vot_baseline.SupervisedRun`,
 :class:`integration.protocols.one_pass.OnePassState`) answers :meth:`next_step` with a :class:`Step`
 (``init`` on frame ``f`` with a region, or ``update`` on frame ``f``) or ``None`` when the run is over, and is
 told the tracker's answer with :meth:`record`. :func:`drive` runs one state with one tracker (the
-per-sequence path); :mod:`integration.batched_runner` advances many states in lock-step with one batched
+per-sequence path); :mod:`integration.run.batched` advances many states in lock-step with one batched
 forward per step. Both therefore share every protocol decision (failure test, 5-frame skip, 1/2/0 codes).
 """
 from __future__ import annotations

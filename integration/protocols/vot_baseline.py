@@ -7,7 +7,7 @@ the trajectory gets ``2`` there, ``0`` on the next 4 frames, and the tracker is 
 
 Failure-test overlap rule: the two toolkits rasterise differently (spec §5.1), so a box that touches the
 target by less than a pixel can fail in one and not in the other. ``BaselineSettings.convention`` names the
-rule (an :data:`analysis.overlap.CONVENTIONS` name); ``None`` (default) means the rule of the toolkit being
+rule (an :data:`analysis.metrics.overlap.CONVENTIONS` name); ``None`` (default) means the rule of the toolkit being
 emulated, :data:`FAILURE_CONVENTIONS` by result layout: ``leg`` -> ``leg2017`` (MATLAB toolkit, TraX raster,
 the rule of the official VOT2016-2018 runs), ``pyt`` -> ``pyt`` (vot-toolkit's ``calculate_overlap`` with
 bounds = image size). Called directly, without a layout, the protocol uses ``leg2017``.
@@ -17,7 +17,7 @@ special-frame pattern and overlap > 0.999 on every tracked frame, the remaining 
 A tracker declared deterministic runs once (LEG ``metadata.deterministic``).
 
 The run and the repetition rule are step-wise state machines (:class:`SupervisedRun`,
-:class:`BaselineRepetitions`) so the batched executor (:mod:`integration.batched_runner`) shares them.
+:class:`BaselineRepetitions`) so the batched executor (:mod:`integration.run.batched`) shares them.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from analysis.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region, is_special
+from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region, is_special
 from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
@@ -62,7 +62,7 @@ class BaselineSettings:
         if self.repetitions < 1 or self.skip_initialize < 1:
             raise ValueError("repetitions and skip_initialize must be >= 1")
         if self.convention is not None:
-            from analysis.overlap import CONVENTIONS
+            from analysis.metrics.overlap import CONVENTIONS
 
             if self.convention not in CONVENTIONS:
                 raise ValueError(f"unknown failure-test overlap convention {self.convention!r}; "

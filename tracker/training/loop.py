@@ -28,7 +28,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from analysis.atomic import atomic_target, write_text_atomic
+from analysis.core.atomic import atomic_target, write_text_atomic
 from tracker.training.config import TrainConfig, config_to_dict
 from tracker.training.datasets import build_trackset
 from tracker.training.distributed import DistInfo, all_mean, cleanup, init_from_env
@@ -43,7 +43,7 @@ _CONV_END = {1: 4, 2: 8, 3: 11, 4: 14, 5: 16}
 
 
 def _save_atomic(obj, path: Path) -> None:
-    """``torch.save`` through :func:`analysis.atomic.atomic_target` (a killed run never leaves half a checkpoint)."""
+    """``torch.save`` through :func:`analysis.core.atomic.atomic_target` (a killed run never leaves half a checkpoint)."""
     with atomic_target(path) as tmp:
         torch.save(obj, tmp)
 

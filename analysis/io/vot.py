@@ -1,0 +1,182 @@
+"""VOT dataset folders: ``list.txt`` + per-sequence ``groundtruth.txt`` (LEG/PYT layouts).
+
+Layouts read (PYT ``vot/dataset/common.py`` ``read_sequence`` / ``read_sequence_legacy``):
+
+* default: a ``sequence`` properties file (``key=value`` lines: ``channels.color=color/%08d.jpg``, ``fps``,
+  optional ``width``/``height``/``length``) next to ``groundtruth.txt``;
+* toolkit workspace without a ``sequence`` file: frames in ``color/00000001.jpg``;
+* legacy: ``00000001.jpg`` (or ``.png``, VOT-TIR) directly in the sequence folder.
+
+``path`` may be a dataset folder with ``list.txt``, a vot-toolkit workspace (``sequences/list.txt``) or one
+sequence folder. Per-frame attributes come from ``*.tag`` / ``*.label`` files (one ``0``/``1`` per line; a
+file shorter than the sequence is padded with ``False`` as PYT does). Image size comes from the ``sequence``
+file or the first frame's header (PIL, nothing decoded). Ground-truth rows must all have 4 or all have 8 (2n)
+values; zero-area rows are kept (the analysis decides), NaN/garbage raise ``ValueError`` naming file and line.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from analysis.io.annotation import SequenceAnnotation, image_size
+from analysis.io.trajectories import parse_region
+
+__all__ = ["read_properties", "read_groundtruth", "read_tag_file", "load_vot_sequence", "load_vot_folder",
+           "is_vot_sequence"]
+
+_FRAME_RE = re.compile(r"^(\d{8})\.(jpg|jpeg|png)$", re.IGNORECASE)
+
+
+def read_properties(path: str | Path) -> dict[str, str]:
+    """``key=value`` lines of a VOT ``sequence`` file (blank lines and ``#`` comments ignored)."""
+    path = Path(path)
+    out: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise ValueError(f"{path}:{number}: expected 'key=value', got {line!r}")
+        key, value = line.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def read_groundtruth(path: str | Path) -> np.ndarray:
+    """``groundtruth.txt`` as ``(N, 4)`` rectangles or ``(N, 2n)`` polygons (float64)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: ground-truth file not found")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ValueError(f"{path}: empty ground-truth file")
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        region = parse_region(line, path, number)
+        if isinstance(region, int):
+            raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
+        if rows and region.size != rows[0].size:
+            raise ValueError(f"{path}:{number}: {region.size} values, but line 1 has {rows[0].size}")
+        rows.append(region)
+    return np.vstack(rows)
+
+
+def read_tag_file(path: str | Path, n_frames: int) -> np.ndarray:
+    """Per-frame ``0``/``1`` attribute file -> ``(n_frames,) bool`` (shorter files padded with False)."""
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) > n_frames:
+        raise ValueError(f"{path}: {len(lines)} lines for a sequence of {n_frames} frames")
+    out = np.zeros(n_frames, dtype=bool)
+    for number, line in enumerate(lines, start=1):
+        value = line.strip()
+        if value in ("1", "1.0", "true", "True"):
+            out[number - 1] = True
+        elif value not in ("0", "0.0", "", "false", "False"):
+            raise ValueError(f"{path}:{number}: expected 0 or 1, got {value!r}")
+    return out
+
+
+def is_vot_sequence(folder: Path) -> bool:
+    """A folder with ``groundtruth.txt`` (the VOT loaders' test; GOT-10k folders also pass it)."""
+    return (folder / "groundtruth.txt").is_file()
+
+
+def _frame_pattern(folder: Path, props: dict[str, str]) -> tuple[Path, str] | None:
+    """(directory, printf pattern) of the colour frames, or None when no frames are present."""
+    channel = props.get("channels.color") or props.get("channels.rgb") or props.get("channels.ir")
+    if channel:
+        rel = Path(channel)
+        if rel.suffix == "":
+            rel = rel / "%08d.jpg"
+        return folder / rel.parent, rel.name
+    if (folder / "color").is_dir():
+        return folder / "color", "%08d.jpg"
+    for p in sorted(folder.iterdir()):
+        m = _FRAME_RE.match(p.name)
+        if m:
+            return folder, "%08d." + m.group(2)
+    return None
+
+
+def load_vot_sequence(folder: str | Path, name: str | None = None) -> SequenceAnnotation:
+    """One VOT sequence folder (any of the layouts in the module docstring)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: sequence folder not found")
+    props_file = folder / "sequence"
+    props = read_properties(props_file) if props_file.is_file() else {}
+    gt_file = folder / props.get("groundtruth", "groundtruth.txt")
+    gt = read_groundtruth(gt_file)
+    n = gt.shape[0]
+    if "length" in props and props["length"].isdigit() and int(props["length"]) != n:
+        raise ValueError(f"{gt_file}: {n} regions but {props_file} says length={props['length']}")
+    frames: tuple[Path, ...] = ()
+    pattern = _frame_pattern(folder, props)
+    if pattern is not None:
+        directory, fmt = pattern
+        try:
+            paths = tuple((directory / (fmt % (i + 1))).resolve() for i in range(n))
+        except (TypeError, ValueError):
+            raise ValueError(f"{props_file}: cannot use frame pattern {fmt!r}") from None
+        missing = [p for p in (paths[0], paths[-1]) if not p.is_file()]
+        if missing:
+            raise ValueError(f"{folder}: {n} ground-truth regions but frame {missing[0]} does not exist")
+        frames = paths
+    width = int(props["width"]) if props.get("width", "").isdigit() else 0
+    height = int(props["height"]) if props.get("height", "").isdigit() else 0
+    if (not width or not height) and frames:
+        width, height = image_size(frames[0])
+    try:
+        fps = float(props.get("fps", 30))
+    except ValueError:
+        raise ValueError(f"{props_file}: fps={props['fps']!r} is not a number") from None
+    tags = {}
+    for tag_file in sorted([*folder.glob("*.tag"), *folder.glob("*.label")]):
+        tags[tag_file.stem] = read_tag_file(tag_file, n)
+    return SequenceAnnotation(name=name or folder.name, groundtruth=gt, width=width, height=height,
+                              frames=frames, tags=tags, fps=fps, source=str(gt_file))
+
+
+def _read_list(list_file: Path) -> list[tuple[int, str]]:
+    out = []
+    for number, line in enumerate(list_file.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        name = line.strip()
+        if name and not name.startswith("#"):
+            out.append((number, name))
+    if not out:
+        raise ValueError(f"{list_file}: no sequence names")
+    return out
+
+
+def load_vot_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
+    """All sequences of a VOT dataset (``list.txt`` order), a workspace's ``sequences/``, or one sequence."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: not found")
+    if path.is_file() and path.name == "list.txt":
+        path = path.parent
+    list_file = path / "list.txt"
+    if not list_file.is_file() and (path / "sequences" / "list.txt").is_file():
+        path = path / "sequences"
+        list_file = path / "list.txt"
+    if list_file.is_file():
+        out: dict[str, SequenceAnnotation] = {}
+        for number, name in _read_list(list_file):
+            folder = path / name
+            if not folder.is_dir():
+                raise ValueError(f"{list_file}:{number}: sequence folder {folder} not found")
+            if not (folder / "groundtruth.txt").is_file() and not (folder / "sequence").is_file():
+                raise ValueError(f"{list_file}:{number}: {folder} has no groundtruth.txt")
+            out[name] = load_vot_sequence(folder, name)
+        return out
+    if is_vot_sequence(path) or (path / "sequence").is_file():
+        seq = load_vot_sequence(path)
+        return {seq.name: seq}
+    raise ValueError(f"{path}: not a VOT dataset (no list.txt, sequences/list.txt or groundtruth.txt)")

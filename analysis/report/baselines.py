@@ -1,0 +1,69 @@
+"""Markdown + HTML benchmark report: summary, conventions, figures against published baselines, tables.
+
+:func:`build_report` reads raw results (no tracker run), scores them with the project's analysis modules
+(``analysis.metrics.vot.analysis`` / ``otb_metrics`` / ``got10k_metrics``; nothing is re-implemented here), draws
+the figures of ``plots_vot`` / ``plots_otb`` / ``plots_realtime`` with the published trackers of
+``analysis.published``, and writes into ``out_dir``::
+
+    report.md, report.html      # HTML embeds the PNGs (self-contained); both link the PNG/PDF files
+    figures/<name>.png|.pdf
+    tables/<name>.csv           # summary and per-sequence tables
+
+Every file is written atomically (temp file + ``os.replace``).
+"""
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+
+from analysis.published import percentage_notes
+from analysis.stacks import BenchmarkSpec
+
+
+def tracker_key(name: str) -> str:
+    """Name normalised for matching a run with published rows (case and punctuation ignored)."""
+    return "".join(ch for ch in str(name).lower() if ch.isalnum() or ch == "+")
+
+
+def published_table(spec: BenchmarkSpec, experiment: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """Published rows of the benchmark (``analysis.published``), or an empty table and a warning."""
+    try:
+        from analysis.published import published_scores
+    except ImportError as exc:  # pragma: no cover - published.py ships with the project
+        return pd.DataFrame(columns=["tracker"]), [f"published baselines unavailable ({exc})"]
+    table = published_scores(spec.published, experiment)
+    return table.reset_index(drop=True), []
+
+
+def select_published(published: pd.DataFrame, column: str, around: float | None = None, limit: int = 12) -> pd.DataFrame:
+    """Published rows with a ``column`` value to show next to the run, at most ``limit``.
+
+    All rows of the project's committed paper tables (the paper's own comparison set) are kept; the rest
+    is filled with the published trackers whose score is closest to ``around`` (the run), so a figure shows
+    the run's neighbourhood rather than only the newest trackers.
+    """
+    if not len(published) or column not in published:
+        return published.iloc[0:0]
+    rows = published[pd.to_numeric(published[column], errors="coerce").notna()]
+    committed = rows["table"].notna() if "table" in rows else pd.Series(False, index=rows.index)
+    chosen = rows[committed].head(limit)
+    rest = rows[~committed]
+    if around is not None and np.isfinite(around) and len(rest):
+        distance = np.abs(rest[column].to_numpy(dtype=np.float64) - around)
+        rest = rest.iloc[np.argsort(distance, kind="stable")]
+    return pd.concat([chosen, rest.head(max(0, limit - len(chosen)))])
+
+
+def _score_table(published: pd.DataFrame, column: str, around: float | None = None, limit: int = 12) -> pd.DataFrame:
+    """``tracker, score`` rows for a figure's published-only list (:func:`select_published`)."""
+    chosen = select_published(published, column, around, limit)
+    if not len(chosen):
+        return pd.DataFrame(columns=["tracker", "score"])
+    return chosen[["tracker", column]].rename(columns={column: "score"}).reset_index(drop=True)
+
+
+def normalise_published(table: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Surface the published rows whose percentages ``analysis.published`` converted to fractions."""
+    warnings.extend(percentage_notes(table))
+    return table

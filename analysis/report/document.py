@@ -1,0 +1,160 @@
+"""Markdown + HTML benchmark report: summary, conventions, figures against published baselines, tables.
+
+:func:`build_report` reads raw results (no tracker run), scores them with the project's analysis modules
+(``analysis.metrics.vot.analysis`` / ``otb_metrics`` / ``got10k_metrics``; nothing is re-implemented here), draws
+the figures of ``plots_vot`` / ``plots_otb`` / ``plots_realtime`` with the published trackers of
+``analysis.published``, and writes into ``out_dir``::
+
+    report.md, report.html      # HTML embeds the PNGs (self-contained); both link the PNG/PDF files
+    figures/<name>.png|.pdf
+    tables/<name>.csv           # summary and per-sequence tables
+
+Every file is written atomically (temp file + ``os.replace``).
+"""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.atomic import write_text_atomic
+from analysis.plots.style import PlotResult
+
+
+# ----------------------------------------------------------------------------------------------- content
+
+
+@dataclass
+class ReportTable:
+    """One table of the report (also written as CSV under ``tables/``)."""
+
+    name: str
+    caption: str
+    frame: pd.DataFrame
+    open: bool = False
+
+
+@dataclass
+class ReportSection:
+    """A titled block: paragraphs, figures (with captions) and tables."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    figures: list[tuple[PlotResult, str]] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+
+
+@dataclass
+class ReportContent:
+    """Everything the templates render."""
+
+    title: str
+    subtitle: str
+    summary: pd.DataFrame
+    conventions: list[tuple[str, str]]
+    sections: list[ReportSection]
+    warnings: list[str]
+    environment: list[tuple[str, str]]
+
+
+# --------------------------------------------------------------------------------------------- utilities
+
+
+
+def _fmt(value: object) -> str:
+    """Table cell: 3 decimals for scores, integers (counts) without decimals, blank for NaN."""
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return ""
+        if float(value).is_integer() and abs(value) >= 2:
+            return f"{value:.0f}"
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------- rendering
+
+
+def _table_markdown(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        shown[column] = shown[column].map(_fmt)
+    return shown.to_markdown(index=False, disable_numparse=True)
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        shown[column] = shown[column].map(_fmt)
+    return shown.to_html(index=False, border=0, escape=True)
+
+
+def _figure_context(result: PlotResult, caption: str, out_dir: Path, embed: bool) -> dict:
+    png = result.png
+    files = [p.relative_to(out_dir).as_posix() for p in result.paths]
+    if png is None:
+        src = files[0]
+    elif embed:
+        src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    else:
+        src = png.relative_to(out_dir).as_posix()
+    return {"title": result.title, "src": src, "files": files, "caption": caption}
+
+
+def _render(content: ReportContent, out_dir: Path, html: bool, embed: bool) -> str:
+    import jinja2
+
+    from analysis.report.build import template as report_template
+
+    table = _table_html if html else _table_markdown
+    sections = [{
+        "title": s.title, "paragraphs": s.paragraphs,
+        "figures": [_figure_context(r, c, out_dir, embed and html) for r, c in s.figures],
+        "tables": [{"caption": t.caption, "table": table(t.frame), "open": t.open} for t in s.tables],
+    } for s in content.sections]
+    env = jinja2.Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    template = env.from_string(report_template.HTML if html else report_template.MARKDOWN)
+    return template.render(title=content.title, subtitle=content.subtitle, summary=table(content.summary),
+                           conventions=content.conventions, sections=sections, warnings=content.warnings,
+                           environment=content.environment)
+
+
+def render_markdown(content: ReportContent, out_dir: Path) -> str:
+    """Markdown text of the report (figures linked as files relative to ``out_dir``)."""
+    return _render(content, Path(out_dir), html=False, embed=False)
+
+
+def render_html(content: ReportContent, out_dir: Path, embed: bool = True) -> str:
+    """HTML text; ``embed=True`` inlines the PNGs (self-contained file), else links them."""
+    return _render(content, Path(out_dir), html=True, embed=embed)
+
+
+def write_report(content: ReportContent, out_dir: str | Path, embed_figures: bool = True) -> Path:
+    """Write ``report.md``, ``report.html`` and ``tables/*.csv`` into ``out_dir``; returns the HTML path."""
+    out_dir = Path(out_dir)
+    tables = out_dir / "tables"
+    write_text_atomic(tables / "summary.csv", content.summary.to_csv(index=False))
+    for section in content.sections:
+        for t in section.tables:
+            write_text_atomic(tables / f"{t.name}.csv", t.frame.to_csv(index=False))
+    write_text_atomic(out_dir / "report.md", render_markdown(content, out_dir))
+    html = write_text_atomic(out_dir / "report.html", render_html(content, out_dir, embed=embed_figures))
+    _remove_stale(out_dir, content.sections)
+    return html
+
+
+def _remove_stale(out_dir: Path, sections: Sequence[ReportSection]) -> None:
+    """Delete figure/table files of an earlier build in ``out_dir`` that this build did not write."""
+    keep = {p.resolve() for s in sections for r, _ in s.figures for p in r.paths}
+    keep |= {(out_dir / "tables" / f"{t.name}.csv").resolve() for s in sections for t in s.tables}
+    keep.add((out_dir / "tables" / "summary.csv").resolve())
+    for folder, suffixes in ((out_dir / "figures", {".png", ".pdf"}), (out_dir / "tables", {".csv"})):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.suffix in suffixes and path.resolve() not in keep:
+                    path.unlink()

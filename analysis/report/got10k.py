@@ -1,0 +1,63 @@
+"""Markdown + HTML benchmark report: summary, conventions, figures against published baselines, tables.
+
+:func:`build_report` reads raw results (no tracker run), scores them with the project's analysis modules
+(``analysis.metrics.vot.analysis`` / ``otb_metrics`` / ``got10k_metrics``; nothing is re-implemented here), draws
+the figures of ``plots_vot`` / ``plots_otb`` / ``plots_realtime`` with the published trackers of
+``analysis.published``, and writes into ``out_dir``::
+
+    report.md, report.html      # HTML embeds the PNGs (self-contained); both link the PNG/PDF files
+    figures/<name>.png|.pdf
+    tables/<name>.csv           # summary and per-sequence tables
+
+Every file is written atomically (temp file + ``os.replace``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.plots.style import PlotStyle
+from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
+from analysis.report.document import ReportSection, ReportTable
+from analysis.stacks import BenchmarkSpec
+
+
+# ---------------------------------------------------------------------------------------------- GOT-10k
+
+
+def got10k_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
+                   style: PlotStyle) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
+    """Summary, conventions and sections of a GOT-10k (validation subset) report."""
+    from analysis.io.got10k import load_got10k_folder
+    from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
+    from analysis.io.results import load_got10k_results
+    from analysis.plots.otb import plot_success
+
+    ann = load_got10k_folder(annotations)
+    res = load_got10k_results(results_dir, list(ann))
+    rep = evaluate_got10k(ann, res.runs, res.times, warnings=res.warnings)
+    published, notes = published_table(spec, None)
+    published = normalise_published(published, notes)
+    others = published[published["tracker"].map(tracker_key) != tracker_key(tracker)] if len(published) else published
+    success = plot_success({tracker: rep.success_curve}, figures / "got10k_success",
+                           thresholds=GOT10K_SUCCESS_THRESHOLDS, highlight=tracker,
+                           published_only=_score_table(others, "ao", rep.ao), title="GOT-10k success plot", style=style)
+    summary = pd.DataFrame([
+        ("OPE", "AO", rep.ao, np.nan, "G10: mean IoU, frames 2..N, pooled over runs and sequences"),
+        ("OPE", "SR0.5", rep.sr50, np.nan, "G10: mean(IoU > 0.5), pooled"),
+        ("OPE", "SR0.75", rep.sr75, np.nan, "G10: mean(IoU > 0.75), pooled"),
+        ("OPE", "speed (fps)", rep.speed_fps, np.nan, "G10: mean(1/t) over positive per-frame times"),
+        ("OPE", "sequences", rep.sequences, np.nan, ""),
+        ("OPE", "runs", rep.runs, np.nan, "repetitions per sequence"),
+    ], columns=["experiment", "metric", "value", "published", "convention"])
+    conventions = [("evaluation", rep.convention),
+                   ("published", "GOT-10k published numbers are test-set scores (server); local scores are on the "
+                                 "annotated subset given, so they are indicative only")]
+    section = ReportSection("GOT-10k one-pass evaluation")
+    section.figures.append((success, "Success plot (101 thresholds, frame-pooled); legend = mean of the curve "
+                                     "(= AO up to the threshold grid). Published-only: test-set AO."))
+    section.tables.append(ReportTable("got10k_per_sequence", f"Per-sequence scores of {tracker}",
+                                      rep.per_sequence.reset_index()))
+    return summary, conventions, [section], list(rep.warnings) + notes, {"got10k": rep}

@@ -1,0 +1,418 @@
+"""VOT part of the report: baseline and real-time experiments of one tracker against the published trackers.
+
+Scores come from :func:`analysis.metrics.vot.analysis.analyze_vot` (LEG conventions by default, interval of the
+benchmark's stack); this module only assembles tables and figures. Published scores are converted to the
+quantities drawn, with the conversion stated:
+
+* reliability (AR plot, S = 30): from a published failure rate per 100 frames ``R`` (VOT2016-2018 tables,
+  PST "Robustness") as ``exp(-S·R/100)``; from failures per sequence ``f`` (VOT2015-style "Failure" columns
+  of the SiamRPN paper) as ``exp(-S·f·n_seq/N)`` with ``n_seq, N`` of the analysed dataset.
+* speed: frames per second from the run's per-frame times (frames with ``t > 0``: ``count / Σt``); published
+  EFO (paper tables) and FPS (pysot model zoo, GPU) are never mixed in one figure.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.plots.style import PlotStyle
+from analysis.plots.realtime import ScheduleState
+from analysis.core.regions import FrameKind
+from analysis.stacks import BenchmarkSpec
+from analysis.report.document import ReportSection, ReportTable
+from analysis.report.baselines import normalise_published, published_table, select_published, tracker_key
+
+EXPERIMENTS = ("baseline", "realtime")
+EXPERIMENT_TITLES = {"baseline": "baseline (supervised, resets)", "realtime": "real-time"}
+
+
+def load_vot_annotations(path: Path) -> dict:
+    """VOT annotations (pysot JSON or VOT folder) through :func:`analysis.metrics.vot.analysis.load_vot_annotations`."""
+    from analysis.metrics.vot.analysis import load_vot_annotations as load
+
+    return load(Path(path))
+
+
+def flatten_convention(conv: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """``(key, text)`` pairs of a nested convention dict (``overlap.bounds: ...``), for the report."""
+    out: list[tuple[str, str]] = []
+    for key, value in conv.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += flatten_convention(value, f"{name}.")
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def vot_settings(spec: BenchmarkSpec, variant: str):
+    """Analysis settings of the benchmark's stack: interval, and for VOT2015 legacy unbounded overlaps (LEG)."""
+    from analysis.metrics.vot.analysis import VOTSettings
+
+    legacy = spec.name == "vot2015"  # LEG stack_vot2015.m: legacy_rasterization=true, bounded_overlap=false
+    return VOTSettings(variant=variant, stack=spec.name, legacy_rasterization=legacy and variant != "pyt",
+                       bounded=not legacy)
+
+
+def run_speed(times: dict[str, np.ndarray]) -> float:
+    """Frames per second over all timed frames (``t > 0``): ``count / Σt``; NaN without times."""
+    if not times:
+        return float("nan")
+    t = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in times.values()])
+    t = t[np.isfinite(t) & (t > 0)]
+    return float(t.size / t.sum()) if t.size else float("nan")
+
+
+# ------------------------------------------------------------------------------------------ real-time logs
+
+
+def schedule_from_log(log: dict) -> np.ndarray:
+    """ScheduleState array from a real-time log (``integration.protocols.realtime.RealtimeRun.summary()``)."""
+    n = int(log["frames"])
+    states = np.full(n, ScheduleState.PROCESSED, dtype=np.int8)
+    for key, state in (("held", ScheduleState.HELD), ("skipped", ScheduleState.SKIPPED),
+                       ("inits", ScheduleState.INIT), ("failures", ScheduleState.FAILURE)):
+        idx = np.asarray(log.get(key, []), dtype=np.int64)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError(f"real-time log: {key} index outside 0..{n - 1}")
+        states[idx] = state
+    return states
+
+
+def schedule_from_trajectory(trajectory: Sequence) -> np.ndarray:
+    """ScheduleState array inferred from a real-time trajectory when no schedule log exists.
+
+    Specials give init / failure / skipped; a region identical to the previous frame's region is taken as
+    held (zero-order hold repeats the last answer bit for bit); every other region as processed.
+    """
+    from analysis.io.trajectories import trajectory_kinds
+
+    kinds = trajectory_kinds(trajectory)
+    states = np.full(len(kinds), ScheduleState.PROCESSED, dtype=np.int8)
+    states[kinds == FrameKind.INIT] = ScheduleState.INIT
+    states[kinds == FrameKind.FAILURE] = ScheduleState.FAILURE
+    states[kinds == FrameKind.UNKNOWN] = ScheduleState.SKIPPED
+    for i in range(1, len(trajectory)):
+        a, b = trajectory[i], trajectory[i - 1]
+        if kinds[i] == FrameKind.TRACKED and kinds[i - 1] == FrameKind.TRACKED and np.array_equal(a, b):
+            states[i] = ScheduleState.HELD
+    return states
+
+
+def _read_logs(exp_dir: Path) -> dict[str, dict]:
+    """Real-time logs next to the results: ``<seq>/*.json`` per sequence or one ``*.json`` keyed by sequence."""
+    logs: dict[str, dict] = {}
+    for path in sorted(exp_dir.glob("*.json")) + sorted(exp_dir.glob("*/*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{exc.lineno}: invalid JSON in real-time log ({exc.msg})") from None
+        if isinstance(data, dict) and "frames" in data and "held" in data:
+            logs.setdefault(path.parent.name, data)
+        elif isinstance(data, dict):
+            logs.update({k: v for k, v in data.items() if isinstance(v, dict) and "frames" in v and "held" in v})
+    return logs
+
+
+def realtime_schedules(exp_dir: Path, results: dict[str, list]) -> tuple[dict[str, np.ndarray], str, dict]:
+    """Schedules of the first real-time run of every sequence, from logs when present, else inferred."""
+    logs = _read_logs(exp_dir)
+    if logs and all(s in logs for s in results):
+        profile = {k: logs[next(iter(results))].get(k) for k in ("profile", "algorithm", "fps", "grace")}
+        return {s: schedule_from_log(logs[s]) for s in results}, "log", profile
+    return {s: schedule_from_trajectory(runs[0]) for s, runs in results.items()}, "inferred", {}
+
+
+# --------------------------------------------------------------------------------------------- published
+
+
+def published_reliability(table: pd.DataFrame, n_sequences: int, n_frames: int, sensitivity: float = 30.0) -> pd.Series:
+    """Reliability ``exp(-S·F/N)`` of published rows (module docstring for the two conversions)."""
+    rel = pd.Series(np.nan, index=table.index, dtype=np.float64)
+    if "robustness" in table:
+        r = pd.to_numeric(table["robustness"], errors="coerce")
+        rel = rel.fillna(np.exp(-sensitivity * r / 100.0))
+    if "failures" in table:
+        f = pd.to_numeric(table["failures"], errors="coerce")
+        rel = rel.fillna(np.exp(-sensitivity * f * n_sequences / max(n_frames, 1)))
+    return rel
+
+
+# -------------------------------------------------------------------------------------------------- main
+
+
+def _analyse(ann: dict, results_dir: Path, experiment: str, settings) -> tuple:
+    from analysis.io.trajectories import load_tracker_results, load_tracker_times
+    from analysis.metrics.vot.analysis import analyze_vot
+
+    results = load_tracker_results(results_dir, experiment)
+    exp_dir = results_dir / experiment if (results_dir / experiment).is_dir() else results_dir
+    notes = []
+    scored = {k: v for k, v in ann.items() if k in results}
+    if scored and len(scored) < len(ann):
+        # a run on part of the dataset (e.g. the main job's bundled subset) is scored on what it has, and said so
+        notes.append(f"{exp_dir}: results for {len(scored)} of the {len(ann)} annotated sequences; scores cover "
+                     "only those and are not comparable with the published full-dataset numbers")
+        ann = scored
+    report = analyze_vot(ann, results, settings, per_attribute=True, results_source=str(exp_dir))
+    if notes:
+        report = dataclasses.replace(report, warnings=tuple(notes) + tuple(report.warnings))
+    try:
+        times = load_tracker_times(results_dir, experiment)
+    except ValueError:
+        times = {}
+    return report, results, times, exp_dir
+
+
+def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
+                compare: Sequence[Path] | None, variant: str, realtime_profile: str | None, style: PlotStyle,
+                ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
+    """Summary, conventions, sections and warnings of a VOT report (baseline and/or real-time)."""
+    from analysis.plots.realtime import plot_baseline_vs_realtime, plot_realtime_schedule
+    from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
+
+    ann = load_vot_annotations(annotations)
+    settings = vot_settings(spec, variant)
+    warnings: list[str] = []
+    longest = max(len(a.groundtruth) for a in ann.values())
+    stack = settings.resolve_interval([longest])
+    if stack.high > longest:  # the one rule (analysis.metrics.vot.eao.eao_over_interval): fit, and say so
+        settings = dataclasses.replace(settings, stack=None)
+        fitted = settings.resolve_interval([len(a.groundtruth) for a in ann.values()])
+        warnings.append(f"the {spec.name} stack's EAO interval [{stack.low}, {stack.high}] reaches beyond the longest "
+                        f"sequence ({longest} frames): EAO uses the interval fitted to these sequences, "
+                        f"[{fitted.low}, {fitted.high}] ({fitted.source}), as `siamrpn main` does; it is not "
+                        f"comparable with the published {spec.name} EAO")
+    experiments = [e for e in EXPERIMENTS if (results_dir / e).is_dir()]
+    if not experiments and results_dir.name in EXPERIMENTS:  # given the experiment folder itself
+        experiments, results_dir = [results_dir.name], results_dir.parent
+    experiments = experiments or ["baseline"]
+    runs: dict[str, tuple] = {}
+    for exp in experiments:
+        runs[exp] = _analyse(ann, results_dir, exp, settings)
+        warnings += [f"{tracker} {exp}: {w}" for w in runs[exp][0].warnings]
+    others: dict[str, dict[str, tuple]] = {}
+    for folder in compare or []:
+        folder = Path(folder)
+        others[folder.name] = {e: _analyse(ann, folder, e, settings) for e in experiments
+                               if (folder / e).is_dir() or e == "baseline"}
+
+    run_label = f"{tracker} (this run)"
+    rows, sections, pub_all = [], [], {}
+    for exp in experiments:
+        rep, _, times, _ = runs[exp]
+        published, notes = published_table(spec, exp)
+        warnings += notes
+        published = normalise_published(published, warnings)
+        pub_all[exp] = published
+        mine = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
+
+        def pub(column: str) -> float:
+            if not len(mine) or column not in mine or pd.isna(mine[column].iloc[0]):
+                return np.nan
+            return float(mine[column].iloc[0])
+
+        fps = run_speed(times)
+        conv = rep.convention
+        rows += [
+            (exp, "EAO", rep.eao, pub("eao"), f"{variant.upper()} EAO, interval [{rep.interval.low}, {rep.interval.high}]"),
+            (exp, "accuracy", rep.accuracy, pub("accuracy"), str(conv.get("accuracy", variant.upper()))),
+            (exp, "robustness (failures / 100 frames)", rep.robustness, pub("robustness"), "100·F/N (PST/GRP)"),
+            (exp, "failures (pooled)", rep.failures, np.nan, "Σ_s mean_r F (LEG/PST lost number)"),
+            (exp, "failures per sequence", rep.failures_per_sequence, pub("failures"), "F / #sequences (VOT2015 tables)"),
+            (exp, "reliability exp(-30F/N)", rep.reliability, np.nan, "AR-plot robustness, S = 30 (LEG/PYT)"),
+        ]
+        if np.isfinite(fps):
+            rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
+        sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
+                                            style, plot_eao_ranking))
+
+    # EAO curves of every experiment of the run (and of compared trackers) in one figure
+    curves = {f"{tracker} {e}": runs[e][0].eao_curve for e in experiments}
+    scores = {f"{tracker} {e}": runs[e][0].eao for e in experiments}
+    for name, reps in others.items():
+        for e, r in reps.items():
+            curves[f"{name} {e}"], scores[f"{name} {e}"] = r[0].eao_curve, r[0].eao
+    interval = runs[experiments[0]][0].interval
+    eao_fig = plot_eao_curve(curves, interval.as_tuple(), figures / "vot_eao_curve", scores=scores,
+                             highlight=f"{tracker} {experiments[0]}",
+                             title=f"Expected average overlap, {spec.published}", style=style)
+    sections[0].figures.insert(0, (eao_fig, (
+        f"Expected-overlap curves Φ̂(N_s); the shaded band is the EAO interval [{interval.low}, {interval.high}] "
+        f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
+        "raw curves here; see the ranking.")))
+
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar))
+    attributes = _attribute_figure(tracker, runs, figures, style, plot_attribute_bars)
+    if attributes is not None:
+        sections[0].figures.append(attributes)
+    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao)
+    if speed is not None:
+        sections[0].figures.append(speed)
+
+    if "realtime" in experiments:
+        sections.append(_realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
+                                          plot_realtime_schedule, plot_baseline_vs_realtime))
+
+    summary = pd.DataFrame(rows, columns=["experiment", "metric", "value", "published", "convention"])
+    conv = runs[experiments[0]][0].convention
+    interval = runs[experiments[0]][0].interval
+    conventions = [
+        ("toolkit conventions", f"variant {variant!r}: " + {"leg": "MATLAB vot-toolkit (LEG), official VOT2015-2018",
+                                                            "pst": "pysot-toolkit (PST)",
+                                                            "pyt": "Python vot-toolkit (PYT)"}.get(variant, variant)),
+        ("EAO interval", f"[{interval.low}, {interval.high}] ({interval.source})"),
+        ("runs per sequence", ", ".join(f"{e}: {'/'.join(map(str, sorted(set(runs[e][0].runs.values()))))}"
+                                        for e in experiments)),
+    ]
+    # everything vot_analysis reports about its conventions, whatever its keys (overlap rule, burn-in, ...)
+    conventions += [(f"analysis: {key}", text) for key, text in flatten_convention(conv)
+                    if key.split(".")[0] not in ("variant", "interval", "runs")]
+    conventions.append(("reliability", "exp(-30·F/N), S = 30, F pooled failures, N frames (LEG/PYT AR plot)"))
+    if "realtime" in experiments:
+        profile = realtime_profile or (f"LEG {spec.realtime_fps:g} fps, grace 3, skip 5 (VOT2017/2018 stack)"
+                                       if spec.realtime_fps else "as logged with the results")
+        conventions.append(("real-time experiment", f"profile {profile}; frames that pass while the tracker "
+                                                    "works get its last region (zero-order hold)"))
+    conventions += [
+        ("published", f"{spec.published} rows of analysis.published, each with its source; reliability of "
+                      "published trackers converted from their failure figures (analysis.report.vot docstring)"),
+    ]
+    return summary, conventions, sections, warnings, {"runs": runs, "others": others}
+
+
+def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
+                        plot_eao_ranking) -> ReportSection:
+    section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
+    section.paragraphs.append(
+        f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
+        f"({rep.failures:.1f} failures in {rep.frames} frames of {rep.sequences} sequences)"
+        + (f", {fps:.1f} fps as recorded." if np.isfinite(fps) else "."))
+    # ranking among the published trackers of the year (real-time ranking for the real-time experiment)
+    ranking = pd.concat([published.reindex(columns=["tracker", "eao"]),
+                         pd.DataFrame([{"tracker": run_label, "eao": rep.eao}])], ignore_index=True)
+    for name, reps in others.items():
+        if exp in reps:
+            ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp][0].eao}
+    kind = "real-time" if exp == "realtime" else "baseline"
+    fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
+                           title=f"{spec.published} {kind} EAO ranking", style=style)
+    section.figures.append((fig, f"EAO of the run among the published {spec.published} {kind} results "
+                                 "(analysis.published; up to 30 best shown, the run always)."))
+    if rep.per_attribute is not None and len(rep.per_attribute):
+        section.tables.append(ReportTable(f"vot_{exp}_attributes", f"Per-attribute scores ({kind})",
+                                          rep.per_attribute.reset_index()))
+    section.tables.append(ReportTable(f"vot_{exp}_per_sequence", f"Per-sequence scores ({kind})",
+                                      rep.per_sequence.reset_index()))
+    return section
+
+
+def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
+    """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO."""
+    base = runs.get("baseline", next(iter(runs.values())))[0]
+    published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
+    near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
+                            published.iloc[0:0], "eao", base.eao, limit=15)
+    rows = []
+    if len(near):
+        rows = pd.DataFrame({"tracker": near["tracker"], "accuracy": pd.to_numeric(near["accuracy"], errors="coerce"),
+                             "reliability": published_reliability(near, base.sequences, base.frames)}).to_dict("records")
+    mine = [f"{tracker} {e} (this run)" for e in runs]
+    rows += [{"tracker": m, "accuracy": r[0].accuracy, "reliability": r[0].reliability} for m, r in zip(mine, runs.values())]
+    fig = plot_ar(pd.DataFrame(rows), figures / "vot_ar", highlight=mine,
+                  title=f"Accuracy-robustness, {spec.published}", style=style)
+    return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
+                 "Published baseline trackers (the paper's comparison set, else the 15 closest in EAO to the run) "
+                 "are placed from their failure rate per 100 frames or failures per sequence "
+                 f"(n_seq = {base.sequences}, N = {base.frames}).")
+
+
+def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
+    """Per-attribute EAO and accuracy of the run, one bar per experiment."""
+    parts = [r[0].per_attribute.reset_index().assign(tracker=f"{tracker} {e}") for e, r in runs.items()
+             if r[0].per_attribute is not None and len(r[0].per_attribute)]
+    if not parts:
+        return None
+    only = next(iter(runs.values()))[0] if len(runs) == 1 else None
+    fig = plot_attribute_bars(pd.concat(parts, ignore_index=True), figures / "vot_attributes",
+                              metrics=("eao", "accuracy"),
+                              overall={"eao": only.eao, "accuracy": only.accuracy} if only else None,
+                              title=f"Per-attribute EAO and accuracy, {tracker}", style=style)
+    return fig, ("Per-attribute EAO (fragment weights = fraction of tagged frames, LEG) and accuracy on tagged "
+                 "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
+
+
+def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao):
+    """EAO vs speed: the run's experiments (recorded fps) with published frame rates, or published EFO alone."""
+    published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
+    has = {c: (published[c].notna() & published["eao"].notna()) if c in published and "eao" in published
+           else pd.Series(False, index=published.index) for c in ("fps", "efo")}
+    mine = [{"tracker": f"{tracker} {e} (this run)", "eao": r[0].eao, "fps": run_speed(r[2])} for e, r in runs.items()]
+    mine = [m for m in mine if np.isfinite(m["fps"])]
+    if mine:
+        table = pd.concat([published.loc[has["fps"], ["tracker", "eao", "fps"]] if has["fps"].any() else
+                           pd.DataFrame(columns=["tracker", "eao", "fps"]), pd.DataFrame(mine)], ignore_index=True)
+        fig = plot_speed_vs_eao(table, figures / "vot_speed", highlight=[m["tracker"] for m in mine], speed="fps",
+                                realtime_line=spec.realtime_fps, title=f"Speed vs EAO, {spec.published}", style=style)
+        note = ("Published trackers with a published frame rate (pysot model zoo, on a GTX 1080Ti) are shown; "
+                "published EFO values are not converted." if has["fps"].any()
+                else "No published frame rate for this benchmark, so only the run is placed (published EFO "
+                     "values are not comparable with frames per second).")
+        return fig, ("EAO vs frames per second (log scale) as recorded in the result files (timed frames / total "
+                     f"time, on the machine that produced them); dotted line: real-time frame rate. {note}")
+    if has["fps"].any() and has["fps"].sum() >= has["efo"].sum():  # the unit with more published points
+        table = published.loc[has["fps"], ["tracker", "eao", "fps"]]
+        fig = plot_speed_vs_eao(table, figures / "vot_speed", speed="fps", realtime_line=spec.realtime_fps,
+                                title=f"Speed vs EAO, published {spec.published}", style=style)
+        return fig, ("Published EAO vs frames per second (pysot model zoo, GTX 1080Ti). The run's result files "
+                     "hold no per-frame times, so it is not placed.")
+    if has["efo"].any():
+        table = published.loc[has["efo"], ["tracker", "eao", "efo"]]
+        fig = plot_speed_vs_eao(table, figures / "vot_speed", speed="efo",
+                                title=f"Speed (EFO) vs EAO, published {spec.published}", style=style)
+        return fig, "Published EAO vs EFO (paper tables). The run has no per-frame times, so it is not placed."
+    return None
+
+
+def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
+                      plot_realtime_schedule, plot_baseline_vs_realtime) -> ReportSection:
+    rep, results, times, exp_dir = runs["realtime"]
+    section = ReportSection("Real-time schedule and baseline vs real-time")
+    schedules, origin, logged = realtime_schedules(exp_dir, results)
+    profile = realtime_profile or (logged.get("profile") if logged else None) or \
+        (f"LEG {spec.realtime_fps:g} fps" if spec.realtime_fps else "unknown profile")
+    fig = plot_realtime_schedule(schedules, figures / "vot_realtime_schedule", profile=str(profile),
+                                 title=f"{tracker} real-time frame schedule", style=style)
+    how = ("from the real-time logs written next to the results" if origin == "log" else
+           "inferred from the trajectories (no schedule log: init/failure/skipped from the special codes, held = "
+           "region identical to the previous frame's, which is how zero-order hold writes it)")
+    section.figures.append((fig, f"Per sequence and frame: processed, held, skipped, (re-)initialisation and "
+                                 f"failure frames of run 1 under profile {profile}, {how}. Right: fraction of "
+                                 "frames whose region is the tracker's own timely answer or an initialisation."))
+    counts = fig.data["counts"].reset_index()
+    section.tables.append(ReportTable("vot_realtime_schedule", "Real-time frame counts per sequence", counts))
+    # baseline vs real-time EAO: the run, and published trackers with both experiments
+    table = pd.DataFrame([{"tracker": run_label,
+                           "baseline": runs["baseline"][0].eao if "baseline" in runs else np.nan,
+                           "realtime": rep.eao}])
+    base = pub_all.get("baseline")
+    if base is None:
+        base, _ = published_table(spec, "baseline")
+    rt = pub_all.get("realtime", pd.DataFrame(columns=["tracker", "eao"]))
+    if len(rt):
+        merged = rt.reindex(columns=["tracker", "eao"]).rename(columns={"eao": "realtime"})
+        b = base.reindex(columns=["tracker", "eao"]).rename(columns={"eao": "baseline"}) if len(base) else \
+            pd.DataFrame(columns=["tracker", "baseline"])
+        merged = merged.assign(_k=merged["tracker"].map(tracker_key)).merge(
+            b.assign(_k=b["tracker"].map(tracker_key)).drop(columns="tracker"), on="_k", how="left").drop(columns="_k")
+        table = pd.concat([table, merged[["tracker", "baseline", "realtime"]]], ignore_index=True)
+    fig = plot_baseline_vs_realtime(table, figures / "vot_baseline_vs_realtime", highlight=run_label,
+                                    title=f"Baseline vs real-time EAO, {spec.published}", style=style)
+    section.figures.append((fig, "Baseline and real-time EAO side by side: the run (both analysed here) and the "
+                                 "published trackers (a missing bar = not published)."))
+    return section

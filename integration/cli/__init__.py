@@ -1,0 +1,56 @@
+"""The ``siamrpn`` command: a thin dispatcher over subcommand modules.
+
+Each subcommand lives in its own module exposing ``configure(parser)`` and ``run(args) -> int``;
+modules are imported only when their subcommand is chosen, so ``siamrpn analyze`` never pays
+for importing torch.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": ("integration.cli.analyze", "score raw results: VOT A/R/EAO, OTB success/precision, GOT-10k AO/SR"),
+    "track": ("integration.cli.track", "track one target through a video or a folder of frames"),
+    "run": ("integration.cli.run", "run a tracker under a benchmark protocol (VOT baseline/realtime, OTB, GOT-10k)"),
+    "vot-workspace": ("integration.cli.workspace", "build an offline vot-toolkit workspace from local data"),
+    "train": ("integration.cli.train", "train SiamRPN end to end"),
+    "report": ("integration.cli.report", "write a Markdown/HTML report with plots against published baselines"),
+    "regress": ("integration.cli.regress", "EAO regression gate against a committed reference"),
+    "main": ("integration.cli.main_job", "the main job: run, analyse and report on the bundled default"),
+}
+
+
+def _top_help() -> str:
+    width = max(len(n) for n in SUBCOMMANDS)
+    lines = ["usage: siamrpn <command> [options]", "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in SUBCOMMANDS.items()]
+    lines += ["", "Run 'siamrpn <command> --help' for the options of a command."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``siamrpn`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_top_help())
+        return 0
+    name = argv[0]
+    if name not in SUBCOMMANDS:
+        print(f"siamrpn: unknown command {name!r}\n\n{_top_help()}", file=sys.stderr)
+        return 2
+    module_name, text = SUBCOMMANDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            print(f"siamrpn: command {name!r} is not available in this build ({module_name} missing)", file=sys.stderr)
+            return 2
+        raise
+    parser = argparse.ArgumentParser(prog=f"siamrpn {name}", description=text)
+    module.configure(parser)
+    args = parser.parse_args(argv[1:])
+    return int(module.run(args) or 0)
+

@@ -1,0 +1,119 @@
+"""``siamrpn analyze vot|otb|got10k``: score raw tracker results against ground truth.
+
+``vot`` is delegated to :mod:`integration.cli.analyze_vot`. ``otb`` and ``got10k``
+print pandas tables, or one JSON object with ``--json``; every number is labelled with its convention.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analysis.io.results_extra import corner_line_warning, load_otb_annotations
+from integration.cli import analyze_vot
+from integration.cli.output import _jsonable
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``vot``, ``otb`` and ``got10k`` subparsers."""
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
+
+    vot = sub.add_parser("vot", help="VOT baseline / real-time: accuracy, robustness, EAO")
+    vot.set_defaults(_runner="vot")
+    analyze_vot.configure(vot)
+
+    otb = sub.add_parser("otb", help="OTB one-pass: success AUC, precision@20, normalised precision")
+    otb.set_defaults(_runner="otb")
+    otb.add_argument("--annotations", required=True, type=Path,
+                     help="OTB JSON (DaSiamRPN OTB2015.json / pysot OTB100.json) or a folder of OTB sequences")
+    otb.add_argument("--results", required=True, type=Path, help="folder of <Seq>.txt result files")
+    otb.add_argument("--first-frame", choices=("gt", "keep"), default="gt",
+                     help="gt: replace frame 1 by the ground truth (OTB/G10/pysot, default); keep: score the file's line 1")
+    otb.add_argument("--otb-compat", action="store_true",
+                     help="OTB MATLAB invalid-box rules (GT <= 0: IoU -1 / error -1; bad prediction -> previous box)")
+    otb.add_argument("--allow-missing", action="store_true",
+                     help="score the sequences that have a result file, naming the others in a warning "
+                          "(default: refuse when an annotated sequence has no result file)")
+    _common(otb)
+
+    got = sub.add_parser("got10k", help="GOT-10k one-pass: AO, SR0.5, SR0.75 (got10k toolkit rules)")
+    got.set_defaults(_runner="got10k")
+    got.add_argument("--annotations", required=True, type=Path,
+                     help="GOT-10k subset folder with list.txt (or the root holding val/)")
+    got.add_argument("--results", required=True, type=Path, help="folder of <seq>/<seq>_001.txt ... result files")
+    _common(got)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
+    p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the chosen benchmark; bad input prints one clear line and returns 2."""
+    runner = getattr(args, "_runner", None)
+    if runner == "vot":
+        return int(analyze_vot.run(args) or 0)
+    try:
+        return run_otb(args) if runner == "otb" else run_got10k(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"siamrpn analyze {runner}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_otb(args: argparse.Namespace) -> int:
+    from analysis.metrics.otb import OTBSettings, evaluate_otb
+    from analysis.io.results import load_otb_results
+
+    annotations = load_otb_annotations(args.annotations)
+    results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing)
+    notes = list(results.warnings)
+    if results.corner_first_line:
+        notes.append(corner_line_warning(results.corner_first_line, args.first_frame))
+    settings = OTBSettings(first_frame=args.first_frame, otb_compat=args.otb_compat)
+    report = evaluate_otb(annotations, results.boxes, settings, warnings=notes, allow_missing=args.allow_missing)
+    rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged"),
+            ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2"),
+            ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5"),
+            ("norm. precision@0.2", report.norm_precision_pst, "PST: /(gt_wh+1e-16), value at 0.2"),
+            ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5")]
+    header = f"OTB: {report.sequences} sequences, {report.frames} frames; {report.convention}"
+    return _print_report(args, report, rows, header)
+
+
+def run_got10k(args: argparse.Namespace) -> int:
+    from analysis.io.got10k import load_got10k_folder
+    from analysis.metrics.got10k import evaluate_got10k
+    from analysis.io.results import load_got10k_results
+
+    if not args.annotations.exists():
+        raise FileNotFoundError(f"{args.annotations}: annotations not found")
+    annotations = load_got10k_folder(args.annotations)
+    results = load_got10k_results(args.results, list(annotations))
+    report = evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
+    rows = [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences"),
+            ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled"),
+            ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled"),
+            ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times")]
+    header = f"GOT-10k: {report.sequences} sequences, {report.runs} runs, {report.frames} scored frames"
+    return _print_report(args, report, rows, header)
+
+
+def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str]], header: str) -> int:
+    """Print an OTB/GOT-10k report as JSON (``--json``) or as a metric/value/convention table."""
+    if args.json:
+        print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
+        return 0
+    import pandas as pd
+
+    table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
+    print(header)
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    if args.per_sequence:
+        print()
+        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+    for note in report.warnings:
+        print(f"warning: {note}")
+    return 0

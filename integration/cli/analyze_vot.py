@@ -1,0 +1,110 @@
+"""``siamrpn analyze vot``: accuracy, robustness, failures and EAO of one tracker's VOT results.
+
+Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(subparser)`` / ``run(args)``).
+Every printed number carries its convention (variant, overlap rule, interval, runs, burn-in).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from integration.cli.output import _jsonable
+from analysis.metrics.vot.interval import STACK_INTERVALS
+
+STACKS = tuple(STACK_INTERVALS)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of ``siamrpn analyze vot``."""
+    parser.add_argument("--annotations", required=True, type=Path,
+                        help="VOT ground truth: pysot JSON (e.g. VOT2018.json) or a VOT sequences folder")
+    parser.add_argument("--results", required=True, type=Path,
+                        help="tracker folder holding baseline/ and/or realtime/ (<seq>/<seq>_001.txt|.bin)")
+    parser.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline",
+                        help="which experiment folder to analyse (default baseline); real-time runs are scored "
+                             "exactly like baseline runs")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--interval", nargs=2, type=int, metavar=("LO", "HI"),
+                       help="EAO sequence-length interval, inclusive (LEG lengths)")
+    which.add_argument("--stack", choices=STACKS,
+                       help="use the stack's interval (vot2015/16 108-371, vot2017/18 100-356, vot2019 46-291); "
+                            "vot2015 also selects LEG's legacy, unbounded overlap. Default: LEG's KDE estimate "
+                            "from the sequence lengths")
+    parser.add_argument("--variant", choices=("leg", "pst", "pyt"), default="leg",
+                        help="conventions: leg = MATLAB vot-toolkit (official VOT2015-2018 numbers, default), "
+                             "pst = pysot-toolkit, pyt = Python vot-toolkit")
+    parser.add_argument("--burnin", type=int, default=10, help="frames ignored for accuracy after each (re)init (10)")
+    parser.add_argument("--skip", type=int, default=5, help="frames from a failure to the re-initialisation (5)")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="skip sequences without results (with a warning) instead of failing")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="threads rasterising sequences in parallel (same results; default 1)")
+    parser.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
+    parser.add_argument("--per-attribute", action="store_true",
+                        help="include accuracy / failures / robustness / tag-weighted EAO per visual attribute")
+    parser.add_argument("--curve", action="store_true", help="include the EAO curve in the JSON output")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+
+
+def settings_from_args(args: argparse.Namespace):
+    """The :class:`~analysis.metrics.vot.analysis.VOTSettings` the options describe."""
+    from analysis.metrics.vot.analysis import VOTSettings
+
+    legacy_stack = args.stack == "vot2015" and args.variant != "pyt"  # LEG stack_vot2015.m
+    return VOTSettings(variant=args.variant, burnin=args.burnin, skip=args.skip,
+                       interval=tuple(args.interval) if args.interval else None, stack=args.stack,
+                       bounded=not legacy_stack, legacy_rasterization=legacy_stack)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse and print; bad input prints one line naming the file/sequence and returns 2."""
+    from analysis.metrics.vot.analysis import analyze_vot_folder
+
+    try:
+        settings = settings_from_args(args)
+        report = analyze_vot_folder(args.annotations, args.results, args.experiment, settings,
+                                    per_attribute=args.per_attribute, allow_missing=args.allow_missing,
+                                    workers=args.workers)
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"siamrpn analyze vot: error: {exc}", file=sys.stderr)
+        return 2
+    summary = report.summary(per_sequence=args.per_sequence, per_attribute=args.per_attribute, curve=args.curve)
+    summary = {"tracker": Path(args.results).name, "experiment": args.experiment, **summary}
+    if args.json:
+        print(json.dumps(_jsonable(summary), indent=2))
+        return 0
+    _print_tables(report, summary, args)
+    return 0
+
+
+def _print_tables(report, summary: dict, args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    c = report.convention
+    iv = c["interval"]
+    rows = [
+        ("EAO", report.eao, f"{c['variant'].upper()} fragments, lengths {iv['lengths_averaged'][0]}-"
+                            f"{iv['lengths_averaged'][1]} ({iv['source']}), weights {c['eao_weights']}; "
+                            f"{iv['rule']}"),
+        ("accuracy", report.accuracy, f"{c['accuracy']}, burn-in {c['burn_in']}"),
+        ("robustness", report.robustness, "failures per 100 frames, 100*F/N (PST/GRP; VOT2016-2018 tables)"),
+        ("failures", report.failures, "sum over sequences of the mean over runs (LEG/PST lost number)"),
+        ("failures/sequence", report.failures_per_sequence, "F / #sequences (VOT2015-era 'Failure' column)"),
+        ("reliability", report.reliability, "exp(-30 F / N) (AR plot)"),
+    ]
+    table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
+    runs = summary["runs"]
+    print(f"VOT {summary['experiment']} of {summary['tracker']}: {report.sequences} sequences, {report.frames} "
+          f"frames, runs {runs}; overlap {c['overlap']['raster']}, bounds {c['overlap']['bounds']}")
+    with pd.option_context("display.max_colwidth", 120, "display.width", 200):
+        print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+        if args.per_attribute and report.per_attribute is not None:
+            print("\nper attribute (a failure counts for the tags of its frame; EAO tag-weighted as LEG/PST):")
+            print(report.per_attribute.to_string(float_format=lambda v: f"{v:.3f}"))
+        if args.per_sequence:
+            print()
+            print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+    for note in report.warnings:
+        print(f"warning: {note}")

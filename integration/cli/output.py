@@ -1,0 +1,24 @@
+"""``siamrpn analyze vot|otb|got10k``: score raw tracker results against ground truth.
+
+``vot`` is delegated to :mod:`integration.cli.analyze_vot` (imported only when chosen). ``otb`` and ``got10k``
+print pandas tables, or one JSON object with ``--json``; every number is labelled with its convention.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+
+def _jsonable(obj):
+    """NaN/inf -> None and numpy scalars -> Python numbers, recursively (strict JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj

@@ -1,0 +1,57 @@
+"""``siamrpn report``: Markdown + HTML report of raw results against the published baselines.
+
+Example (no tracker run needed)::
+
+    siamrpn report --results ../shared/data/results/VOT2017/SiamFC --benchmark vot2017 --out output/report
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of ``siamrpn report``."""
+    from analysis.stacks import BENCHMARKS
+
+    parser.add_argument("--results", required=True, type=Path,
+                        help="one tracker's results: VOT folder with baseline/ and/or realtime/, OTB folder of "
+                             "<Seq>.txt, or GOT-10k <seq>/<seq>_001.txt folders")
+    parser.add_argument("--benchmark", choices=sorted(BENCHMARKS), default=None,
+                        help="benchmark (default: guessed from the results path)")
+    parser.add_argument("--annotations", type=Path, default=None,
+                        help="ground truth (default: the benchmark's file under ../shared/data/annotations)")
+    parser.add_argument("--out", required=True, type=Path, help="output folder (report.md, report.html, figures/)")
+    parser.add_argument("--tracker", default=None, help="name of the run (default: the results folder name)")
+    parser.add_argument("--compare", type=Path, nargs="*", default=None,
+                        help="other trackers' raw-result folders to draw with the run (OTB default: "
+                             "../shared/data/results/OTB100/*)")
+    parser.add_argument("--variant", choices=("leg", "pst", "pyt"), default="leg",
+                        help="VOT conventions: leg (MATLAB toolkit, official VOT2015-2018, default), pst, pyt")
+    parser.add_argument("--first-frame", choices=("gt", "keep"), default="gt",
+                        help="OTB: replace frame 1 by the ground truth (default, OTB/G10/pysot) or keep it")
+    parser.add_argument("--otb-compat", action="store_true", help="OTB MATLAB invalid-box rules")
+    parser.add_argument("--realtime-profile", default=None,
+                        help="name of the real-time profile the results were produced under (shown in the figures)")
+    parser.add_argument("--device", default="cpu", help="device the results were produced on (environment section)")
+    parser.add_argument("--no-embed", action="store_true",
+                        help="link the PNG files from the HTML instead of embedding them")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the report; bad input prints one clear line and returns 2."""
+    from analysis.report.build import build_report
+
+    try:
+        html = build_report(
+            args.results, args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=args.compare,
+            device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat, eao_rule=args.variant,
+            realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
+        )
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"siamrpn report: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {html}")
+    print(f"markdown: {html.with_suffix('.md')}")
+    return 0

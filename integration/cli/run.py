@@ -1,0 +1,218 @@
+"""``siamrpn run vot|otb|got10k``: run trackers under a benchmark protocol and write toolkit-readable results.
+
+Examples::
+
+    siamrpn run vot --dataset ../shared/data/sequences/bag --experiment baseline --tracker csrt --out output/run
+    siamrpn run vot --dataset DATA --experiment realtime --profile vot2017 --clock simulated:30 \\
+        --tracker siamrpn --weights random:0 --workers 2 --out output/rt
+    siamrpn run otb --dataset OTB_FOLDER --tracker csrt,kcf --out output/otb
+    siamrpn run got10k --dataset GOT_FOLDER --tracker siamrpn --device cuda --batched --batch-size 64 --out output/got
+    siamrpn analyze vot --annotations DATA --results output/run/csrt     # works on the written folders
+
+Results go to ``<out>/<tracker>/...`` (layouts in :mod:`integration.run`); rerunning the same command
+resumes (finished sequences are skipped; ``--no-resume`` redoes everything).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
+    vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment")
+    vot.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline")
+    vot.add_argument("--profile", default="paper",
+                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt")
+    vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
+    vot.add_argument("--layout", choices=("leg", "pyt"), default="leg",
+                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value")
+    vot.add_argument("--overlap", default=None, metavar="CONVENTION",
+                     help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
+                          "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
+                          "vot-toolkit; see docs/conventions.md)")
+    otb = sub.add_parser("otb", help="OTB one-pass evaluation")
+    got = sub.add_parser("got10k", help="GOT-10k one-pass evaluation (3 repetitions)")
+    got.add_argument("--repetitions", type=int, default=3)
+    for p in (vot, otb, got):
+        p.add_argument("--dataset", required=True, type=Path,
+                       help="sequence folder, dataset folder (list.txt), folder of sequence folders, or pysot .json")
+        p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
+        p.add_argument("--tracker", required=True,
+                       help="comma-separated: siamrpn, csrt, kcf, mil, nano or module:Factory, each optionally "
+                            "with its own settings as :key=value (weights, preset, label), e.g. "
+                            "siamrpn:weights=my.pth,nano:weights=nanotrack_v2,csrt")
+        p.add_argument("--weights", default=None, help="weights file (siamrpn: FILE or random:<seed>; nano: folder)")
+        p.add_argument("--preset", default=None, help="siamrpn preset (default: the tracker's own)")
+        p.add_argument("--device", default="cpu")
+        p.add_argument("--clock", default="measured",
+                       help="measured | simulated:<ms> | simulated:<latency trace file> (real-time schedule)")
+        p.add_argument("--deterministic", action="store_true", help="declare the tracker deterministic: 1 run")
+        p.add_argument("--sequences", default=None, help="comma-separated subset of sequence names")
+        p.add_argument("--workers", type=int, default=1,
+                       help="parallel worker processes (default 1); each unit runs in a supervised process, so a "
+                            "crashing or hanging tracker fails that sequence alone; 0 = in this process (debugging)")
+        p.add_argument("--unit-timeout", type=float, default=None, metavar="SECONDS",
+                       help="fail (and kill) a sequence that runs longer than this (default 21600 = 6 h; 0 = none)")
+        p.add_argument("--frame-timeout", type=float, default=None, metavar="SECONDS",
+                       help="fail (and kill) a sequence whose tracker makes no progress for this long: stuck on "
+                            "one frame, or building the tracker before the first (default 300; 0 = none). "
+                            "Both timeouts apply to supervised workers (--workers >= 1) only")
+        p.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on a Dask cluster (scheduler address, or 'local' to start a LocalCluster)")
+        p.add_argument("--batched", action="store_true",
+                       help="SiamRPN: track many sequences in lock-step, one batched forward per frame step "
+                            "(in this process; same results as per sequence). Real-time experiments and other "
+                            "trackers stay per sequence (the real-time clock is per sequence)")
+        p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                       help="sequences per batched forward (implies --batched; default 32)")
+        p.add_argument("--accept-damaged-frames", action="store_true",
+                       help="decode truncated JPEG/PNG frames anyway (with a warning naming the file) instead of "
+                            "failing the sequence with an error naming the frame")
+        p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--out", required=True, type=Path, help="output folder; results in <out>/<tracker>/")
+
+
+def run(args: argparse.Namespace) -> int:
+    from integration.data.sequences import load_dataset
+    from integration.protocols.vot_baseline import BaselineSettings
+    from integration.run.units import ExperimentSpec
+    from integration.run.experiment import run_experiment
+
+    prog = f"siamrpn run {args.benchmark}"
+    try:
+        sequences = load_dataset(args.dataset, image_root=args.image_root)
+        if args.sequences:
+            wanted = [s.strip() for s in args.sequences.split(",") if s.strip()]
+            missing = [s for s in wanted if s not in sequences]
+            if missing:
+                raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
+            sequences = {s: sequences[s] for s in wanted}
+        if args.accept_damaged_frames:
+            import dataclasses
+
+            sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
+        if args.benchmark == "vot":
+            baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
+            exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
+                                 profile=args.profile, clock=args.clock, deterministic=args.deterministic,
+                                 layout=args.layout)
+        elif args.benchmark == "otb":
+            exp = ExperimentSpec(kind="otb", clock=args.clock)
+        else:
+            exp = ExperimentSpec(kind="got10k", clock=args.clock, got10k_repetitions=args.repetitions,
+                                 deterministic=args.deterministic)
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    batch_size = None
+    if args.batched or args.batch_size is not None:
+        from integration.run.batched import DEFAULT_BATCH_SIZE
+
+        batch_size = args.batch_size if args.batch_size is not None else DEFAULT_BATCH_SIZE
+        if batch_size < 1:
+            print(f"{prog}: error: --batch-size must be >= 1 (got {batch_size})", file=sys.stderr)
+            return 2
+        if exp.kind == "realtime":
+            print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
+                  "--batched ignored", file=sys.stderr)
+            batch_size = None
+    from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
+
+    unit_timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
+    if unit_timeout < 0:
+        print(f"{prog}: error: --unit-timeout must be >= 0 seconds (got {unit_timeout:g})", file=sys.stderr)
+        return 2
+    frame_timeout = DEFAULT_FRAME_TIMEOUT if args.frame_timeout is None else args.frame_timeout
+    if frame_timeout < 0:
+        print(f"{prog}: error: --frame-timeout must be >= 0 seconds (got {frame_timeout:g})", file=sys.stderr)
+        return 2
+    try:
+        trackers = parse_trackers(args.tracker, args.weights, args.device, args.preset)
+    except ValueError as exc:
+        print(f"{prog}: error: --tracker: {exc}", file=sys.stderr)
+        return 2
+    executor_cm = None
+    if args.dask:
+        from integration.run.cluster import dask_executor
+
+        executor_cm = dask_executor(None if args.dask == "local" else args.dask)
+    detail = ""
+    if exp.kind == "realtime":
+        detail = f" (profile {exp.profile}, clock {exp.clock})"
+    elif exp.kind == "baseline":
+        from integration.run.execute import baseline_settings
+
+        detail = f" (layout {exp.layout}, failure test: overlap <= 0 under the {baseline_settings(exp).convention} rule)"
+    from integration.data.sequences import check_output_folder
+
+    try:
+        check_output_folder(args.out)
+    except OSError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}{detail} -> {args.out}")
+    try:
+        if executor_cm is not None:
+            with executor_cm as ex:
+                summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
+                                         progress=not args.quiet, executor=ex, batch_size=batch_size)
+        else:
+            summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
+                                     resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size,
+                                     unit_timeout=unit_timeout or None, frame_timeout=frame_timeout or None)
+    except KeyboardInterrupt:
+        _interrupted(prog, trackers, exp, sequences, args.out)
+        return 130
+    print(summary.text())
+    if summary.unavailable and len(summary.unavailable) == len(trackers):
+        return 2
+    return 0 if summary.ok else 1
+
+
+_TRACKER_KEYS = ("weights", "preset", "label")
+
+
+def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
+                   preset: str | None = None) -> list:
+    """``--tracker`` value -> TrackerSpecs. Each comma-separated item is a name (or ``module:Factory``) followed by
+    optional ``:key=value`` settings (``weights``, ``preset``, ``label``) that override ``--weights``/``--preset``
+    for that tracker alone."""
+    from integration.run.units import TrackerSpec
+
+    specs = []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        parts = item.split(":")
+        name = ":".join(p for p in parts if "=" not in p)
+        settings = dict(p.split("=", 1) for p in parts if "=" in p)
+        unknown = sorted(set(settings) - set(_TRACKER_KEYS))
+        if unknown or not name:
+            raise ValueError(f"{item!r}: " + (f"unknown setting(s) {', '.join(unknown)} (known: "
+                                               f"{', '.join(_TRACKER_KEYS)})" if unknown else "no tracker name"))
+        p = settings.get("preset", preset)
+        specs.append(TrackerSpec(name, settings.get("weights", weights), device, (("preset", p),) if p else (),
+                                 settings.get("label")))
+    labels = [s.result_name for s in specs]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise ValueError(f"two trackers would write to the same result folder {', '.join(dup)}: give each a "
+                         ":label=NAME")
+    return specs
+
+
+def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> None:
+    """One line after Ctrl-C: what has finished (valid completion records) and how to resume."""
+    from integration.run.experiment import plan_units
+
+    try:
+        units = plan_units(trackers, exp, sequences, out)
+        finished = sum(u.is_done() for u in units)
+        what = f"{finished} of {len(units)} sequence runs finished"
+    except BaseException:  # noqa: BLE001 - a second Ctrl-C, or records unreadable: still say how to resume
+        what = "finished sequence runs are kept"
+    print(f"\n{prog}: interrupted: {what} (results in {out}); rerun the same command to resume",
+          file=sys.stderr, flush=True)

@@ -1,0 +1,341 @@
+"""Datasets with frames: a :class:`Sequence` is a ground-truth annotation plus image loading.
+
+The annotation parsers live in ``analysis`` (``load_vot_folder``, ``load_otb_folder``, ``load_got10k_folder``,
+``load_pysot_json``); this module adds what running a tracker needs: reading frames as BGR ``uint8``
+(grayscale and thermal frames are expanded to 3 channels), resolving frame paths against an image root,
+the frame size when an annotation file does not record it, and :func:`load_dataset`, which recognises the
+layout of a path (one sequence folder, a dataset folder with ``list.txt``, a folder of mixed sequence
+folders such as ``../shared/data/sequences``, or a pysot-style JSON with an image root).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.got10k import load_got10k_folder
+from analysis.io.otb import load_otb_folder, load_otb_json
+from analysis.io.pysot import load_pysot_json
+from analysis.io.vot import load_vot_folder
+
+__all__ = [
+    "FrameReadError",
+    "check_output_folder",
+    "image_damage",
+    "Sequence",
+    "detect_layout",
+    "load_dataset",
+    "load_vot_dataset",
+    "load_otb_dataset",
+    "load_got10k_dataset",
+    "load_pysot_dataset",
+    "from_arrays",
+]
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+
+class FrameReadError(OSError):
+    """A frame image is missing or cannot be decoded (the message names the file)."""
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """One sequence: its :class:`SequenceAnnotation` and frame access.
+
+    ``frame(i)`` (0-based) returns a BGR ``uint8`` ``(H, W, 3)`` array. ``images`` optionally holds frames
+    already in memory (synthetic sequences); then no file is read. A truncated JPEG/PNG frame raises
+    :class:`FrameReadError` naming the file; ``accept_damaged=True`` decodes it anyway with a warning.
+    """
+
+    annotation: SequenceAnnotation
+    images: tuple[np.ndarray, ...] | None = None
+    accept_damaged: bool = False
+
+    # --- annotation passthrough ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.annotation.name
+
+    @property
+    def groundtruth(self) -> np.ndarray:
+        return self.annotation.groundtruth
+
+    @property
+    def frames(self) -> tuple[Path, ...]:
+        return self.annotation.frames
+
+    @property
+    def tags(self) -> dict[str, np.ndarray]:
+        return self.annotation.tags
+
+    @property
+    def fps(self) -> float:
+        return self.annotation.fps
+
+    def __len__(self) -> int:
+        return len(self.annotation)
+
+    @cached_property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)``; read from the first frame when the annotation does not record it."""
+        if self.annotation.width > 0 and self.annotation.height > 0:
+            return (self.annotation.width, self.annotation.height)
+        h, w = self.frame(0).shape[:2]
+        return (int(w), int(h))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of what tracking this sequence depends on besides the tracker: the ground truth (values and
+        shape), the recorded frame size, and the frame list (paths relative to the frames' common folder, so a
+        moved dataset keeps its hash) or, for in-memory sequences, the frame pixels."""
+        h = hashlib.sha256()
+        try:
+            gt = np.ascontiguousarray(np.asarray(self.groundtruth, dtype=np.float64))
+            h.update(f"gt{gt.shape}".encode())
+            h.update(gt.tobytes())
+        except (TypeError, ValueError):  # ragged rows
+            h.update(repr([np.asarray(r, dtype=np.float64).tolist() for r in self.groundtruth]).encode())
+        h.update(f"|size {self.annotation.width}x{self.annotation.height}|n {len(self)}|".encode())
+        if self.images is not None:
+            for img in self.images:
+                arr = np.ascontiguousarray(img)
+                h.update(f"{arr.shape}{arr.dtype}".encode())
+                h.update(arr.tobytes())
+        elif self.frames:
+            paths = [str(p) for p in self.frames]
+            try:
+                root = os.path.commonpath([os.path.dirname(p) or "." for p in paths])
+                rel = [os.path.relpath(p, root) for p in paths]
+            except ValueError:  # absolute and relative paths mixed
+                rel = paths
+            for p in rel:
+                h.update(p.replace(os.sep, "/").encode("utf-8", "surrogateescape") + b"\0")
+        return h.hexdigest()
+
+    def region(self, i: int) -> np.ndarray:
+        """Ground-truth region of frame ``i`` (4 or 8 values)."""
+        return self.annotation.groundtruth[i]
+
+    def frame(self, i: int) -> np.ndarray:
+        """Frame ``i`` (0-based) as BGR ``uint8`` with 3 channels."""
+        n = len(self)
+        if not 0 <= i < n:
+            raise IndexError(f"frame index {i} out of range for sequence {self.name!r} with {n} frames")
+        if self.images is not None:
+            return _to_bgr(self.images[i], f"{self.name}[{i}]")
+        if i >= len(self.frames):
+            raise FrameReadError(
+                f"{self.annotation.source or self.name}: sequence {self.name!r} has {n} ground-truth rows but only "
+                f"{len(self.frames)} frame paths (frame {i + 1} missing)"
+            )
+        path = Path(self.frames[i])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            why = "file does not exist" if not path.exists() else (exc.strerror or str(exc))
+            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})") from None
+        damage = image_damage(data)
+        if damage and not self.accept_damaged:
+            raise FrameReadError(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); "
+                                 "re-extract the frame, or accept damaged frames (siamrpn run "
+                                 "--accept-damaged-frames)")
+        img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+        if img is None and damage:  # imdecode refuses a truncated JPEG that imread decodes partly (grey rest)
+            img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if img is None:
+            why = "empty file, not a readable image" if not data else "not a readable image"
+            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})")
+        if damage:
+            warnings.warn(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); decoded "
+                          "anyway (damaged frames accepted)", stacklevel=2)
+        return _to_bgr(img, str(path))
+
+    def check_frames(self) -> None:
+        """Raise :class:`FrameReadError` naming the first missing frame file (cheap: existence only)."""
+        if self.images is not None:
+            return
+        if len(self.frames) < len(self):
+            raise FrameReadError(
+                f"{self.annotation.source or self.name}: {len(self)} ground-truth rows but {len(self.frames)} frames"
+            )
+        for i, p in enumerate(self.frames[: len(self)]):
+            if not Path(p).is_file():
+                raise FrameReadError(f"{p}: frame {i + 1} of sequence {self.name!r} does not exist")
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_IEND = b"IEND\xaeB`\x82"
+
+
+def image_damage(data: bytes) -> str | None:
+    """Why the bytes of a JPEG or PNG file are damaged (truncated), or ``None`` (other formats: ``None``).
+
+    JPEG: the end-of-image marker ``FFD9`` must end the file (trailing zero padding, or a few trailing bytes
+    after the marker as some cameras write, are tolerated); PNG: the ``IEND`` chunk must end it. A partly
+    copied or downloaded frame fails these checks; libjpeg alone would decode it with a grey bottom and only a
+    pathless warning."""
+    if data[:3] == b"\xff\xd8\xff":
+        tail = data[-4096:].rstrip(b"\x00")
+        if tail.endswith(b"\xff\xd9") or b"\xff\xd9" in tail[-512:]:
+            return None
+        return f"truncated JPEG: no end-of-image marker, {len(data)} bytes"
+    if data[:8] == _PNG_SIGNATURE:
+        if data[-4096:].rstrip(b"\x00").endswith(_PNG_IEND):
+            return None
+        return f"truncated PNG: no IEND chunk, {len(data)} bytes"
+    return None
+
+
+def check_output_folder(out: str | os.PathLike) -> None:
+    """Raise ``OSError`` naming ``out`` unless it can be created and written (checked before tracking)."""
+    import tempfile
+
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OSError(f"{out}: output folder is not writable ({exc.strerror or exc})") from None
+
+
+def _to_bgr(img: np.ndarray, what: str) -> np.ndarray:
+    """Any decoded image -> BGR uint8 (H, W, 3): grayscale/thermal expanded, 16-bit scaled, alpha dropped."""
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8) if img.max() > 255 else img.astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype(np.uint8)
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.ndim == 3 and img.shape[2] == 1:
+        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if img.ndim == 3 and img.shape[2] == 4:
+        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    if img.ndim == 3 and img.shape[2] == 3:
+        return np.ascontiguousarray(img)
+    raise FrameReadError(f"{what}: unsupported image shape {img.shape}")
+
+
+def from_arrays(name: str, frames: list[np.ndarray], groundtruth: np.ndarray, tags: dict | None = None) -> Sequence:
+    """An in-memory sequence (e.g. from :func:`integration.data.synthetic.generate_sequence`)."""
+    gt = np.asarray(groundtruth, dtype=np.float64)
+    if len(frames) != len(gt):
+        raise ValueError(f"sequence {name!r}: {len(frames)} frames but {len(gt)} ground-truth rows")
+    h, w = frames[0].shape[:2]
+    ann = SequenceAnnotation(name=name, groundtruth=gt, width=int(w), height=int(h), tags=dict(tags or {}),
+                             source=f"<memory:{name}>")
+    return Sequence(ann, images=tuple(frames))
+
+
+# ----------------------------------------------------------------------------------------------- loaders
+def _wrap(annotations: dict[str, SequenceAnnotation], image_root: Path | None = None) -> dict[str, Sequence]:
+    out = {}
+    for name, ann in annotations.items():
+        if image_root is not None and ann.frames and not Path(ann.frames[0]).is_absolute():
+            ann = dataclasses.replace(ann, frames=tuple(image_root / p for p in ann.frames))
+        out[name] = Sequence(ann)
+    return out
+
+
+def load_vot_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """VOT sequence folder or dataset folder (``list.txt``): legacy ``00000001.jpg`` or ``color/`` layout."""
+    return _wrap(load_vot_folder(Path(path)))
+
+
+def load_otb_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """OTB sequence folder or folder of them (``img/`` + ``groundtruth_rect[.k].txt``, OTB frame ranges)."""
+    return _wrap(load_otb_folder(Path(path)))
+
+
+def load_got10k_dataset(path: str | os.PathLike) -> dict[str, Sequence]:
+    """GOT-10k subset folder (``list.txt``), root with ``val/``, or one sequence folder."""
+    return _wrap(load_got10k_folder(Path(path)))
+
+
+def load_pysot_dataset(json_path: str | os.PathLike, image_root: str | os.PathLike | None = None) -> dict[str, Sequence]:
+    """pysot-style JSON (``{seq: {video_dir, img_names, gt_rect, ...}}``); frames under ``image_root``
+    (default: the JSON's folder). OTB JSONs (``image_files``) are recognised too."""
+    json_path = Path(json_path)
+    root = Path(image_root) if image_root is not None else json_path.parent
+    try:
+        first = next(iter(json.loads(json_path.read_text()).values()), {})
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{json_path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    if isinstance(first, dict) and "image_files" in first:
+        anns = load_otb_json(json_path, image_root=root)
+    else:
+        anns = load_pysot_json(json_path, image_root=root)
+    return _wrap(anns)  # the loaders already placed the frames under ``root``
+
+
+def detect_layout(folder: str | os.PathLike) -> str | None:
+    """Layout of one sequence folder: ``vot``, ``otb``, ``got10k`` or ``None`` (not a sequence)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    if (((folder / "img").is_dir() or (folder / "imgs").is_dir())
+            and (any(folder.glob("groundtruth_rect*.txt")) or (folder / f"{folder.name}_gt.txt").is_file())):
+        return "otb"  # OTB (img/ + groundtruth_rect*.txt) or the MATLAB/MIL layout (imgs/ + <name>_gt.txt)
+    if (folder / "groundtruth.txt").is_file():
+        if (folder / "meta_info.ini").is_file() or (folder / "absence.label").is_file():
+            return "got10k"
+        return "vot"
+    return None
+
+
+_LOADERS = {"vot": load_vot_dataset, "otb": load_otb_dataset, "got10k": load_got10k_dataset}
+
+
+def load_dataset(path: str | os.PathLike, image_root: str | os.PathLike | None = None,
+                 layout: str | None = None) -> dict[str, Sequence]:
+    """Load any supported dataset path, recognising its layout unless ``layout`` is given.
+
+    * ``*.json``: pysot/OTB JSON with frames under ``image_root`` (default: the JSON's folder);
+    * a sequence folder (VOT legacy or ``color/``, OTB, GOT-10k): one sequence;
+    * a dataset folder with ``list.txt`` (VOT, GOT-10k subset) or a GOT-10k root with ``val/``;
+    * any other folder: every sequence sub-folder, each with its own layout (mixed folders allowed).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: dataset path does not exist")
+    if path.is_file():
+        if path.suffix.lower() == ".json":
+            return load_pysot_dataset(path, image_root)
+        raise ValueError(f"{path}: expected a folder or a pysot-style .json file")
+    if layout is not None:
+        if layout == "pysot":
+            raise ValueError(f"{path}: layout 'pysot' needs the .json file, not a folder")
+        if layout not in _LOADERS:
+            raise ValueError(f"unknown layout {layout!r} (expected one of {sorted(_LOADERS)} or pysot)")
+        return _LOADERS[layout](path)
+    own = detect_layout(path)
+    if own is not None:
+        return _LOADERS[own](path)
+    if (path / "list.txt").is_file():
+        names = [ln.strip() for ln in (path / "list.txt").read_text().splitlines() if ln.strip()]
+        kinds = {detect_layout(path / n) for n in names[:3]} - {None}
+        if len(kinds) == 1:
+            return _LOADERS[kinds.pop()](path)
+        raise ValueError(f"{path / 'list.txt'}: cannot tell the layout of the listed sequence folders")
+    if any((path / s / "list.txt").is_file() for s in ("val", "test", "train")):
+        return load_got10k_dataset(path)
+    out: dict[str, Sequence] = {}
+    for sub in sorted(p for p in path.iterdir() if p.is_dir()):
+        kind = detect_layout(sub)
+        if kind is not None:
+            out.update(_LOADERS[kind](sub))
+    if not out:
+        raise ValueError(f"{path}: no sequences found (expected VOT, OTB or GOT-10k sequence folders, list.txt, "
+                         "or a pysot .json)")
+    return out

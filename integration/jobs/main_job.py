@@ -1,0 +1,323 @@
+"""The main job: run SiamRPN on the embedded default (and any given datasets), analyse, write the report.
+
+Groups of sequences, each analysed and reported on its own:
+
+* ``default``: the project's generated sequences (:data:`integration.data.generated.MAIN_SET`, written at run
+  time as a VOT dataset under ``<out>/data/generated``) plus the real VOT ``bag`` sequence when the shared
+  data has it;
+* one group per ``--dataset`` folder (VOT dataset/sequence folder or workspace; an OTB folder gets the
+  one-pass experiment only, its ground truth not being VOT regions).
+
+For a VOT group: the VOT baseline experiment (resets; SiamRPN declared deterministic, one run as LEG keeps
+after three identical runs), the real-time experiment (``vot2017`` profile: LEG, 20 fps, measured clock) and
+the OTB one-pass; all units go through :mod:`integration.run` in parallel workers with one progress bar.
+Analysis: EAO (LEG) over an interval fitted to the group's sequence lengths (:func:`integration.jobs.scoring.fitted_interval`,
+stated in the output), accuracy, failures, robustness; OTB success AUC and precision@20 (polygons -> area-preserving
+boxes). The report (``analysis.report``: VOT and OTB content with figures against the published VOT2017 /
+OTB-2015 baselines) goes to ``<out>/report/<group>/report.html``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.io.annotation import VOT_TAGS
+from integration.data.sequences import Sequence
+from integration.data.generated import MAIN_SET, GeneratedSet, bag_path
+
+__all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", "RUN_LABEL"]
+
+#: the run's name in reports; deliberately not "SiamRPN", so it is never matched to the published SiamRPN rows
+RUN_LABEL = "SiamRPN-ours"
+
+
+@dataclass(frozen=True)
+class MainSettings:
+    """Everything the main job needs; ``weights=None`` = the default weights."""
+
+    out: Path = Path("output/main")
+    datasets: tuple[Path, ...] = ()
+    weights: str | None = None
+    device: str = "cpu"
+    workers: int = 2
+    tracker: str = "siamrpn"  #: registry name or ``module:Factory`` (tests use a cheap OpenCV tracker)
+    generated: GeneratedSet = MAIN_SET
+    include_bag: bool = True
+    realtime_profile: str = "vot2017"
+    clock: str = "measured"
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class Group:
+    """Sequences analysed and reported together; ``vot=False``: one-pass only (OTB-layout data)."""
+
+    name: str
+    sequences: dict[str, Sequence] = field(hash=False)
+    vot: bool = True
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class MainResult:
+    """Summary table (one row per group, experiment and metric), report paths, notices."""
+
+    summary: pd.DataFrame
+    reports: dict[str, Path]
+    notices: tuple[str, ...]
+    seconds: float
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
+    """The default group (generated + bag) and one group per ``--dataset``; notices for what was left out."""
+    from integration.data.sequences import load_dataset
+
+    notices: list[str] = []
+    root = settings.generated.write_vot(Path(settings.out) / "data" / "generated")
+    default = dict(load_dataset(root))
+    origin = f"{len(default)} generated sequences ({root})"
+    bag = bag_path() if settings.include_bag else None
+    if bag is not None:
+        default.update(load_dataset(bag))
+        origin += f" + real VOT sequence 'bag' ({bag})"
+    elif settings.include_bag:
+        notices.append("real sequence 'bag' not found (../shared/data/sequences/bag or $SIAMRPN_SHARED_DATA): "
+                       "the default group has the generated sequences only")
+    groups = [Group("default", default, True, origin)]
+    used = {"default"}
+    for path in settings.datasets:
+        path = Path(path)
+        seqs = load_dataset(path)
+        # OTB annotations come from groundtruth_rect*.txt files (analysis.io.otb)
+        is_otb = all(Path(s.annotation.source).name.startswith("groundtruth_rect") for s in seqs.values())
+        name = path.stem if path.is_file() else path.name
+        while name in used:
+            name += "_"
+        used.add(name)
+        groups.append(Group(name, seqs, not is_otb, f"{len(seqs)} sequences from {path}"))
+        if is_otb:
+            notices.append(f"{path}: OTB layout: one-pass experiment only (the VOT protocols need VOT regions)")
+    return groups, notices
+
+
+def _write_annotation_files(group: Group, folder: Path) -> tuple[Path, Path]:
+    """pysot-style VOT JSON and OTB JSON of the group's ground truth (inputs of the report)."""
+    from analysis.io.trajectories import atomic_write_text
+    from integration.jobs.scoring import otb_annotations
+
+    vot, otb = {}, {}
+    anns = {n: s.annotation for n, s in group.sequences.items()}
+    for name, seq in group.sequences.items():
+        w, h = seq.size
+        vot[name] = {"video_dir": name, "gt_rect": seq.groundtruth.tolist(), "width": w, "height": h,
+                     "img_names": [], **{t: [int(v) for v in np.ravel(seq.tags[t])] for t in seq.tags
+                                         if t in VOT_TAGS}}
+    for name, ann in otb_annotations(anns).items():
+        otb[name] = {"name": name, "gt_rect": ann.groundtruth.tolist(), "image_files": [],
+                     "width": ann.width, "height": ann.height}
+    vot_path, otb_path = folder / "vot.json", folder / "otb.json"
+    atomic_write_text(vot_path, json.dumps(vot))
+    atomic_write_text(otb_path, json.dumps(otb))
+    return vot_path, otb_path
+
+
+def _units(groups: list[Group], settings: MainSettings):
+    from integration.protocols.vot_baseline import BaselineSettings
+    from integration.run.units import ExperimentSpec, TrackerSpec
+    from integration.run.experiment import plan_units
+
+    tracker = TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn")
+    units = []
+    for g in groups:
+        runs = Path(settings.out) / "runs" / g.name
+        if g.vot:
+            units += plan_units([tracker], ExperimentSpec("baseline", BaselineSettings(), deterministic=True),
+                                g.sequences, runs / "vot")
+            units += plan_units([tracker], ExperimentSpec("realtime", profile=settings.realtime_profile,
+                                                          clock=settings.clock), g.sequences, runs / "vot")
+        units += plan_units([tracker], ExperimentSpec("otb", clock=settings.clock), g.sequences, runs / "otb")
+    # longest sequences first: better packing on the workers
+    return sorted(units, key=lambda u: -len(u.sequence))
+
+
+def _vot_interval_spec(lengths: list[int]):
+    """Benchmark spec for the report: published VOT2017 baselines, EAO interval fitted to the lengths.
+
+    ``analysis.report.vot`` takes the interval of the stack named by ``spec.name``; an empty name makes it use
+    ``VOTSettings.resolve_interval``, i.e. :func:`analysis.metrics.vot.interval.fit_interval` — the same interval as
+    :func:`integration.jobs.scoring.fitted_interval` used for the summary table.
+    """
+    from analysis.stacks import BENCHMARKS
+
+    return dataclasses.replace(BENCHMARKS["vot2017"], name="")
+
+
+def _network_note(weights: str | None) -> str:
+    """One sentence on which SiamRPN network the weights are (the default ones are not the paper's AlexNet)."""
+    from tracker.siamrpn import preset_for_weights
+
+    try:
+        preset = preset_for_weights(weights)
+    except Exception as exc:  # noqa: BLE001 - the runs already reported unusable weights
+        return f"Network: unknown ({exc})."
+    if preset.model.backbone == "efficientnet_lite0":
+        return ("Network: the paper's UP-channel SiamRPN (RPN head, k = 5 anchors, one-shot detection) on an "
+                "ImageNet-pretrained EfficientNet-Lite0 backbone (preset lite0), trained by this project: the paper's "
+                "ImageNet AlexNet weights are not available here (results/weights/README.md). Released AlexNet "
+                "weights load with --weights FILE.")
+    return f"Network: the paper's UP-channel SiamRPN on the modified AlexNet (preset {preset.name})."
+
+
+def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> Path:
+    from analysis.plots.style import DEFAULT_STYLE
+    from analysis.stacks import BENCHMARKS
+    from analysis.report.document import ReportContent, ReportSection, write_report
+    from analysis.report.environment import environment_info
+    from analysis.report.otb import otb_content
+    from analysis.report.vot import vot_content
+
+    out = Path(settings.out)
+    report_dir = out / "report" / group.name
+    figures = report_dir / "figures"
+    vot_json, otb_json = _write_annotation_files(group, out / "data" / "annotations" / group.name)
+    runs = out / "runs" / group.name
+    summary, conventions, sections, warnings = [], [], [], []
+    lengths = [len(s) for s in group.sequences.values()]
+    intro = ReportSection(f"Main job: {group.name}")
+    intro.paragraphs += [
+        f"Sequences: {group.origin}; {len(lengths)} sequences, {sum(lengths)} frames. Tracker: {settings.tracker} "
+        f"(weights {settings.weights or 'default: results/weights/siamrpn_default.pth'}, device {settings.device}).",
+        "Published baselines are drawn for orientation only: they were measured on VOT2017 / OTB-2015, this run "
+        "on the sequences above, so the ranking is not a like-for-like comparison unless the group IS that dataset.",
+    ]
+    if settings.tracker == "siamrpn":
+        intro.paragraphs.append(_network_note(settings.weights))
+    if group.vot:
+        iv = intervals.get("vot")
+        intro.paragraphs.append(
+            f"VOT experiments: baseline (resets, 1 run: SiamRPN is deterministic), real-time "
+            f"({settings.realtime_profile} profile, {settings.clock} clock); EAO interval "
+            f"[{iv.low}, {iv.high}] ({iv.source}).")
+        spec = _vot_interval_spec(lengths)
+        s, c, sec, w, _ = vot_content(spec, runs / "vot" / "siamrpn", vot_json, figures, RUN_LABEL, None, "leg",
+                                      settings.realtime_profile, DEFAULT_STYLE)
+        summary.append(s)
+        conventions += c
+        sections += sec
+        warnings += w
+        if spec.name:
+            warnings.append("single sequence length: the report's EAO uses the VOT2017 stack interval [100, 356]")
+    s, c, sec, w, _ = otb_content(BENCHMARKS["otb2015"], runs / "otb" / "siamrpn", otb_json, figures, RUN_LABEL,
+                                  [], "gt", False, DEFAULT_STYLE)
+    summary.append(s)
+    conventions += [(f"OTB {k}", v) for k, v in c]
+    sections += sec
+    warnings += w
+    content = ReportContent(
+        title=f"SiamRPN main job: {group.name}",
+        subtitle=f"{group.origin}. Results: {runs}.",
+        summary=pd.concat(summary, ignore_index=True), conventions=conventions, sections=[intro] + sections,
+        warnings=warnings, environment=environment_info(settings.device),
+    )
+    return write_report(content, report_dir)
+
+
+def _score(group: Group, settings: MainSettings) -> tuple[list[dict], dict[str, Any]]:
+    from integration.jobs.scoring import fitted_interval, score_otb, score_vot
+
+    anns = {n: s.annotation for n, s in group.sequences.items()}
+    runs = Path(settings.out) / "runs" / group.name
+    rows, intervals = [], {}
+    if group.vot:
+        iv = fitted_interval([len(s) for s in group.sequences.values()])
+        intervals["vot"] = iv
+        for exp in ("baseline", "realtime"):
+            rep = score_vot(anns, runs / "vot" / "siamrpn", exp, iv)
+            for metric, value in (("EAO", rep.eao), ("accuracy", rep.accuracy), ("failures", rep.failures),
+                                  ("robustness (failures/100 frames)", rep.robustness)):
+                rows.append({"group": group.name, "experiment": exp, "metric": metric, "value": value,
+                             "convention": f"LEG, EAO interval [{iv.low}, {iv.high}]" if metric == "EAO" else "LEG"})
+    otb = score_otb(anns, runs / "otb" / "siamrpn")
+    rows += [{"group": group.name, "experiment": "otb one-pass", "metric": "success AUC", "value": otb.auc,
+              "convention": "OTB, 21 thresholds"},
+             {"group": group.name, "experiment": "otb one-pass", "metric": "precision @20 px",
+              "value": otb.precision, "convention": "OTB"}]
+    return rows, intervals
+
+
+def _check_resume(settings: MainSettings, notices: list[str]) -> None:
+    """Finished runs are reused only when they were made by the same tracker: the weights' SHA-256, the
+    tracker, device and real-time settings are recorded in ``<out>/runs/run_key.json``; a different key
+    clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
+    import shutil
+
+    from analysis.io.trajectories import atomic_write_text
+    from integration.jobs.regression.measure import weights_info
+
+    runs = Path(settings.out) / "runs"
+    key = {"weights": weights_info(settings.weights) if settings.tracker == "siamrpn" else settings.weights,
+           "tracker": settings.tracker, "device": settings.device, "realtime_profile": settings.realtime_profile,
+           "clock": settings.clock}
+    key_file = runs / "run_key.json"
+    if runs.is_dir():
+        try:
+            old = json.loads(key_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            old = None
+        if old != key:
+            shutil.rmtree(runs)
+            notices.append(f"{runs}: earlier results were made with other weights/settings; removed and re-run")
+            _say(f"NOTE: {notices[-1]}")
+    atomic_write_text(key_file, json.dumps(key, indent=1))
+
+
+def run_main(settings: MainSettings) -> MainResult:
+    """Run, analyse and report every group; raises ``RuntimeError`` (with the runner's summary) if units failed."""
+    from analysis.io.trajectories import atomic_write_text
+    from integration.run.supervise import run_units
+
+    start = time.perf_counter()
+    out = Path(settings.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _say(f"siamrpn main: preparing data under {out / 'data'}")
+    groups, notices = collect_groups(settings)
+    for n in notices:
+        _say(f"NOTE: {n}")
+    for g in groups:
+        frames = sum(len(s) for s in g.sequences.values())
+        _say(f"  group {g.name}: {g.origin}; {frames} frames; experiments: "
+             + ("VOT baseline, VOT real-time, OTB one-pass" if g.vot else "OTB one-pass"))
+    _check_resume(settings, notices)
+    units = _units(groups, settings)
+    workers = max(1, int(settings.workers))
+    if workers > 1:
+        # one thread per worker process: the cores are shared by the workers (set before they are spawned)
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[var] = "1"
+    _say(f"siamrpn main: {len(units)} runs (sequence x experiment) on {workers} worker(s)")
+    outcomes = run_units(units, workers=workers, resume=True, progress=settings.progress)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        lines = [f"  {o.key}: {o.error} (traceback: {o.log})" for o in failed]
+        raise RuntimeError(f"{len(failed)} run(s) failed:\n" + "\n".join(lines))
+    rows, reports = [], {}
+    for g in groups:
+        _say(f"siamrpn main: analysing and reporting group {g.name}")
+        r, intervals = _score(g, settings)
+        rows += r
+        reports[g.name] = _report(g, settings, intervals)
+    summary = pd.DataFrame(rows, columns=["group", "experiment", "metric", "value", "convention"])
+    atomic_write_text(out / "summary.csv", summary.to_csv(index=False))
+    return MainResult(summary, reports, tuple(notices), time.perf_counter() - start)

@@ -1,0 +1,247 @@
+"""Run trackers over datasets under a protocol: parallel workers, atomic writes, resume, crash isolation.
+
+The unit of work is one (tracker, experiment, sequence). A worker builds the tracker from its
+:class:`TrackerSpec` (so nothing unpicklable crosses process boundaries; ``spawn``-safe), runs the protocol,
+writes every result file atomically and finally a completion record. A rerun skips units whose record is
+valid: same tracker spec, same weights bytes (SHA-256), same experiment settings, same sequence ground truth
+and frame list (:attr:`~integration.data.sequences.Sequence.fingerprint`), and every result file unchanged (its
+SHA-256 is stored); any other record is reported (``note: redoing ...``) and its unit redone. Record names
+escape the sequence name (:func:`marker_name`), so distinct sequences never share one. A unit that raises is
+logged with its traceback in ``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units
+continue. With ``workers >= 1`` each unit runs in a supervised process: a tracker that crashes the process
+(segfault, ``os._exit``), exceeds the unit timeout or makes no progress for the frame timeout (hangs on one
+frame) fails that unit alone, named with the signal or exit code, or the timeout (and the frame it was stuck
+on). The run ends with a :class:`RunSummary` (also written as ``summary.json`` next to the records).
+
+Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
+
+* ``baseline`` / ``realtime`` (LEG/PST text): ``<out>/<tracker>/<exp>/<seq>/<seq>_001.txt`` ... and
+  ``<seq>_time.txt`` (frames x repetitions; unrun repetitions 0, as LEG); ``layout="pyt"`` writes the
+  vot-toolkit form instead (``<seq>_001.bin`` + ``<seq>_001_time.value``). Real-time also writes
+  ``<seq>_realtime.json`` (processed / held / skipped frames, latency p50/p95/max).
+* ``otb`` (G10/OTB): ``<out>/<tracker>/<seq>.txt`` (row 0 = initial box), ``<out>/<tracker>/times/<seq>_time.txt``.
+* ``got10k`` (G10): ``<out>/<tracker>/<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>_time.txt``.
+
+``run_experiment(..., batch_size=N)`` runs SiamRPN's baseline/OTB/GOT-10k units through
+:mod:`integration.run.batched` (many sequences per forward, same files and records).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from analysis.io.trajectories import atomic_write_text, write_times, write_trajectory
+from integration.protocols.clocks import parse_clock
+from integration.protocols.one_pass import run_got10k, run_one_pass
+from integration.protocols.realtime import get_profile, run_realtime
+from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
+from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256
+
+
+# -------------------------------------------------------------------------------------------- one unit
+def _write_vot_runs(seq_dir: Path, name: str, trajectories: list[list], times: np.ndarray, layout: str) -> None:
+    for r, traj in enumerate(trajectories, start=1):
+        if layout == "pyt":
+            write_trajectory(seq_dir / f"{name}_{r:03d}.bin", traj, binary=True)
+            write_times(seq_dir / f"{name}_{r:03d}_time.value", times[:, r - 1])
+        else:
+            write_trajectory(seq_dir / f"{name}_{r:03d}.txt", traj)
+    if layout != "pyt":
+        write_times(seq_dir / f"{name}_time.txt", times)
+
+
+def _clear_runs(seq_dir: Path, name: str) -> None:
+    """Remove run files left by an interrupted attempt, so a redo never mixes old and new runs."""
+    if seq_dir.is_dir():
+        pattern = re.compile(rf"^{re.escape(name)}_\d+(\.txt|\.bin|_time\.value)$")
+        for p in seq_dir.iterdir():
+            if pattern.match(p.name):
+                p.unlink()
+
+
+def baseline_settings(exp: ExperimentSpec) -> BaselineSettings:
+    """The baseline settings of ``exp`` with its ``deterministic`` declaration applied and the failure-test
+    overlap convention resolved (unset: the rule of the toolkit whose layout is written, ``leg`` -> ``leg2017``,
+    ``pyt`` -> ``pyt``; :func:`integration.protocols.vot_baseline.failure_convention`)."""
+    settings = exp.baseline
+    changes = {}
+    if exp.deterministic and not settings.deterministic:
+        changes["deterministic"] = True
+    if settings.convention is None:
+        changes["convention"] = failure_convention(None, exp.layout)
+    if changes:
+        settings = BaselineSettings(**{**asdict(settings), **changes})
+    return settings
+
+
+def clear_unit_runs(unit: Unit) -> None:
+    """Remove run files a previous, interrupted attempt of ``unit`` left behind."""
+    name, kind = unit.sequence.name, unit.experiment.kind
+    if kind in ("baseline", "realtime"):
+        _clear_runs(unit.tracker_dir / kind / name, name)
+    elif kind == "got10k":
+        _clear_runs(unit.tracker_dir / name, name)
+
+
+def write_baseline_results(unit: Unit, runs: list, settings: BaselineSettings) -> int:
+    """Write the baseline runs (:class:`~integration.protocols.vot_baseline.Run`) of ``unit``; returns their count."""
+    seq, exp = unit.sequence, unit.experiment
+    times = np.zeros((len(seq), settings.repetitions))
+    for r, run in enumerate(runs):
+        times[:, r] = run.times
+    if exp.layout == "pyt":
+        times = times[:, : len(runs)]
+    _write_vot_runs(unit.tracker_dir / "baseline" / seq.name, seq.name, [r.trajectory for r in runs], times,
+                    exp.layout)
+    return len(runs)
+
+
+def write_one_pass_results(unit: Unit, runs: list) -> int:
+    """Write OTB (one run) or GOT-10k (``runs``) one-pass results of ``unit``; returns the number of runs."""
+    name = unit.sequence.name
+    if unit.experiment.kind == "otb":
+        (run,) = runs
+        _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
+        write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
+        return 1
+    seq_dir = unit.tracker_dir / name
+    for r, run in enumerate(runs, start=1):
+        _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
+    write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
+    return len(runs)
+
+
+def _execute(unit: Unit, tracker_factory: Callable[[], Any],
+             heartbeat: Callable[[int], None] | None = None) -> int:
+    """Run the protocol of ``unit`` and write its result files; returns the number of runs.
+
+    The tracker is built once per unit and re-initialised for every run (as in a TraX session); the
+    adapters and SiamRPN reset all state on ``init``. ``heartbeat(i)``, when given, is called before every
+    fetch of frame ``i`` (the supervisor's progress signal for the frame timeout).
+    """
+    seq, exp = unit.sequence, unit.experiment
+    name = seq.name
+    tracker = tracker_factory()
+    clear_unit_runs(unit)
+    clock = parse_clock(exp.clock, unit.tracker.device)
+    get_frame = seq.frame
+    if heartbeat is not None:
+        read_frame = seq.frame
+
+        def get_frame(i: int) -> np.ndarray:
+            heartbeat(i)
+            return read_frame(i)
+    if exp.kind == "baseline":
+        settings = baseline_settings(exp)
+        runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
+        return write_baseline_results(unit, runs, settings)
+    if exp.kind == "realtime":
+        if exp.clock == "measured":  # warm-up (lazy CUDA/cuDNN set-up) outside the timed schedule, spec §3.5
+            tracker.init(get_frame(0), np.asarray(seq.groundtruth[0], dtype=np.float64))
+            tracker.update(get_frame(min(1, len(seq) - 1)))
+        run = run_realtime(tracker, get_frame, seq.groundtruth, seq.size, get_profile(exp.profile),
+                           clock, sequence_fps=seq.fps)
+        seq_dir = unit.tracker_dir / "realtime" / name
+        _write_vot_runs(seq_dir, name, [run.trajectory], run.times[:, None], exp.layout)
+        summary = {"sequence": name, "clock": exp.clock, **run.summary()}
+        atomic_write_text(seq_dir / f"{name}_realtime.json", json.dumps(summary, indent=1))
+        return 1
+    first = seq.groundtruth[0]
+    if exp.kind == "otb":
+        return write_one_pass_results(unit, [run_one_pass(tracker, get_frame, len(seq), first, clock)])
+    runs = run_got10k(tracker, get_frame, len(seq), first, exp.got10k_repetitions, exp.deterministic, clock)
+    return write_one_pass_results(unit, runs)
+
+
+def _write_boxes(path: Path, boxes: np.ndarray) -> None:
+    atomic_write_text(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
+
+
+def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcome:
+    """Log the current exception's traceback for ``unit`` (call inside ``except``) and return its outcome."""
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(unit.error_file, f"{unit.key}\n{traceback.format_exc()}")
+    return UnitOutcome(unit.key, "failed", seconds, 0, f"{type(exc).__name__}: {exc}", str(unit.error_file))
+
+
+def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutcome:
+    """Write the completion record of ``unit`` (what resume checks: its content key and the SHA-256 of every
+    result file) and return its outcome."""
+    out = Path(unit.out)
+    files = {p.relative_to(out).as_posix(): file_sha256(p) for p in unit.result_files()}
+    record = {"key_v": 2, "key": unit.key, "sequence": unit.sequence.name, "content": unit.content_key(),
+              "files": files, "tracker": _jsonable(asdict(unit.tracker)),
+              "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
+              "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
+    if unit.error_file.is_file():
+        unit.error_file.unlink()
+    return UnitOutcome(unit.key, "done", seconds, runs)
+
+
+def split_done(units: Iterable[Unit], resume: bool = True,
+               notify: Callable[[str], None] | None = None) -> tuple[list[Unit], list[UnitOutcome]]:
+    """``(todo, skipped outcomes)``: with ``resume``, units with a valid completion record are skipped; an
+    invalid record (stale content, missing or changed result file) is reported through ``notify`` (default:
+    a ``note:`` line on stderr) and its unit is redone."""
+    notify = notify or (lambda msg: print(f"note: redoing {msg}", file=sys.stderr, flush=True))
+    todo, skipped = [], []
+    for u in units:
+        if not resume:
+            todo.append(u)
+            continue
+        done, notice = u.done_state()
+        if done:
+            skipped.append(UnitOutcome(u.key, "skipped"))
+        else:
+            if notice:
+                notify(notice)
+            todo.append(u)
+    return todo, skipped
+
+
+def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resume: bool = True,
+             heartbeat: Callable[[int], None] | None = None) -> UnitOutcome:
+    """Run one unit unless its valid completion record exists; never raises (errors are logged and returned).
+
+    ``heartbeat(i)`` is called before each fetch of frame ``i`` (a supervised worker reports its progress so)."""
+    if resume and unit.is_done():
+        return UnitOutcome(unit.key, "skipped")
+    quiet_opencv()
+    start = time.perf_counter()
+    try:
+        factory = tracker_factory or unit.tracker.build
+        runs = _execute(unit, factory, heartbeat)
+    except Exception as exc:  # noqa: BLE001 - crash isolation: report, do not propagate
+        return record_failure(unit, time.perf_counter() - start, exc)
+    return record_done(unit, runs, time.perf_counter() - start)
+
+
+def quiet_opencv() -> None:
+    """OpenCV logs errors only: its warnings (e.g. TrackerNano's ONNX/DNN notices) would flood the runner's
+    output. Idempotent; a missing or old OpenCV is left alone."""
+    try:
+        import cv2
+
+        if hasattr(cv2, "utils") and hasattr(cv2.utils, "logging"):
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        elif hasattr(cv2, "setLogLevel"):
+            cv2.setLogLevel(2)  # 2 = error
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def record_crash(unit: Unit, seconds: float, error: str, detail: str) -> UnitOutcome:
+    """Log a failure without a Python traceback (crashed or timed-out worker) and return its outcome."""
+    unit.record_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(unit.error_file, f"{unit.key}\n{error}\n{detail}\n")
+    return UnitOutcome(unit.key, "failed", seconds, 0, error, str(unit.error_file))

@@ -1,0 +1,285 @@
+"""Run trackers over datasets under a protocol: parallel workers, atomic writes, resume, crash isolation.
+
+The unit of work is one (tracker, experiment, sequence). A worker builds the tracker from its
+:class:`TrackerSpec` (so nothing unpicklable crosses process boundaries; ``spawn``-safe), runs the protocol,
+writes every result file atomically and finally a completion record. A rerun skips units whose record is
+valid: same tracker spec, same weights bytes (SHA-256), same experiment settings, same sequence ground truth
+and frame list (:attr:`~integration.data.sequences.Sequence.fingerprint`), and every result file unchanged (its
+SHA-256 is stored); any other record is reported (``note: redoing ...``) and its unit redone. Record names
+escape the sequence name (:func:`marker_name`), so distinct sequences never share one. A unit that raises is
+logged with its traceback in ``<out>/_runner/<tracker>/<experiment>/<seq>.error.txt`` and the other units
+continue. With ``workers >= 1`` each unit runs in a supervised process: a tracker that crashes the process
+(segfault, ``os._exit``), exceeds the unit timeout or makes no progress for the frame timeout (hangs on one
+frame) fails that unit alone, named with the signal or exit code, or the timeout (and the frame it was stuck
+on). The run ends with a :class:`RunSummary` (also written as ``summary.json`` next to the records).
+
+Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
+
+* ``baseline`` / ``realtime`` (LEG/PST text): ``<out>/<tracker>/<exp>/<seq>/<seq>_001.txt`` ... and
+  ``<seq>_time.txt`` (frames x repetitions; unrun repetitions 0, as LEG); ``layout="pyt"`` writes the
+  vot-toolkit form instead (``<seq>_001.bin`` + ``<seq>_001_time.value``). Real-time also writes
+  ``<seq>_realtime.json`` (processed / held / skipped frames, latency p50/p95/max).
+* ``otb`` (G10/OTB): ``<out>/<tracker>/<seq>.txt`` (row 0 = initial box), ``<out>/<tracker>/times/<seq>_time.txt``.
+* ``got10k`` (G10): ``<out>/<tracker>/<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>_time.txt``.
+
+``run_experiment(..., batch_size=N)`` runs SiamRPN's baseline/OTB/GOT-10k units through
+:mod:`integration.run.batched` (many sequences per forward, same files and records).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+from integration.data.sequences import Sequence
+from integration.protocols.clocks import parse_clock
+from integration.protocols.realtime import get_profile
+from integration.protocols.vot_baseline import BaselineSettings
+
+EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
+
+
+def marker_name(name: str) -> str:
+    """A file-name stem for ``name`` that no other name shares: characters outside ``[A-Za-z0-9_.-]`` (``%``
+    and ``+`` included) become ``%XX`` per UTF-8 byte, so ``a b`` -> ``a%20b`` and ``a_b`` stays ``a_b``;
+    ``bäg`` and ``bög`` differ; over-long stems are cut and completed by a hash of the full name. (On a
+    case-insensitive file system ``Bag`` and ``bag`` share a file: the record stores the sequence name, so
+    such a record is not taken for the other sequence, which is then redone, never lost.)"""
+    out = "".join(ch if re.fullmatch(r"[A-Za-z0-9_.-]", ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                  for ch in name)
+    if out.startswith("."):  # no hidden files, no "." / ".."
+        out = "%2E" + out[1:]
+    if len(out) > 180:
+        out = f"{out[:160]}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    return out or "%00"
+
+
+@dataclass(frozen=True)
+class TrackerSpec:
+    """How a worker builds a tracker: registry name or ``module:Factory``, weights, device, options."""
+
+    name: str
+    weights: str | None = None
+    device: str = "cpu"
+    options: tuple[tuple[str, Any], ...] = ()
+    label: str | None = None  #: result folder name (default: the name, escaped by :func:`marker_name`)
+
+    @property
+    def result_name(self) -> str:
+        """Folder of this tracker's results: the label (or the name's last ``:`` part) escaped losslessly, so
+        two trackers labelled ``a b`` and ``a_b`` never share a folder."""
+        return marker_name(self.label or self.name.split(":")[-1])
+
+    def build(self) -> Any:
+        from integration.trackers import create_tracker
+
+        return create_tracker(self.name, weights=self.weights, device=self.device, **dict(self.options))
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """Which protocol, with its settings. ``clock`` is a :func:`parse_clock` string."""
+
+    kind: str = "baseline"
+    baseline: BaselineSettings = BaselineSettings()
+    profile: str = "paper"
+    clock: str = "measured"
+    got10k_repetitions: int = 3
+    deterministic: bool = False  #: declared deterministic: 1 run (baseline, GOT-10k)
+    layout: str = "leg"  #: ``leg`` text files or ``pyt`` vot-toolkit binary files (VOT experiments)
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXPERIMENTS:
+            raise ValueError(f"unknown experiment {self.kind!r} (expected one of {EXPERIMENTS})")
+        if self.layout not in ("leg", "pyt"):
+            raise ValueError(f"unknown result layout {self.layout!r} (expected 'leg' or 'pyt')")
+        if self.kind == "realtime":
+            get_profile(self.profile)
+        parse_clock(self.clock)
+
+
+@dataclass(frozen=True)
+class Unit:
+    tracker: TrackerSpec
+    experiment: ExperimentSpec
+    sequence: Sequence
+    out: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.tracker.result_name}/{self.experiment.kind}/{self.sequence.name}"
+
+    @property
+    def record_dir(self) -> Path:
+        return Path(self.out) / "_runner" / self.tracker.result_name / self.experiment.kind
+
+    @property
+    def done_file(self) -> Path:
+        return self.record_dir / f"{marker_name(self.sequence.name)}.done.json"
+
+    @property
+    def error_file(self) -> Path:
+        return self.record_dir / f"{marker_name(self.sequence.name)}.error.txt"
+
+    @property
+    def tracker_dir(self) -> Path:
+        return Path(self.out) / self.tracker.result_name
+
+    def result_files(self) -> list[Path]:
+        """The result files of this unit that exist now (what its completion record checksums)."""
+        name, kind, tdir = self.sequence.name, self.experiment.kind, self.tracker_dir
+        if kind == "otb":
+            files = [tdir / f"{name}.txt", tdir / "times" / f"{name}_time.txt"]
+            return [p for p in files if p.is_file()]
+        seq_dir = tdir / kind / name if kind in ("baseline", "realtime") else tdir / name
+        if not seq_dir.is_dir():
+            return []
+        pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value)|time\.txt|realtime\.json)$")
+        return sorted(p for p in seq_dir.iterdir() if pattern.match(p.name) and p.is_file())
+
+    def content_key(self) -> dict[str, Any]:
+        """What the results depend on: tracker spec and the SHA-256 of its weights file, experiment settings,
+        and a hash of the sequence's ground truth and frame list (:attr:`Sequence.fingerprint`)."""
+        return {"tracker": _jsonable(asdict(self.tracker)), "weights": weights_fingerprint(self.tracker),
+                "experiment": _jsonable(asdict(self.experiment)), "sequence_name": self.sequence.name,
+                "sequence_hash": self.sequence.fingerprint}
+
+    def done_state(self) -> tuple[bool, str | None]:
+        """``(done, notice)``: done when a completion record exists for the same content key (tracker spec,
+        weights bytes, experiment settings, sequence ground truth and frames) and every result file it lists
+        exists with the recorded SHA-256. ``notice`` says why an existing record is not accepted (the unit is
+        then redone); ``None`` when there is no record or it is valid."""
+        try:
+            text = self.done_file.read_text()
+        except FileNotFoundError:
+            return False, None
+        except OSError as exc:
+            return False, f"{self.done_file}: unreadable completion record ({exc})"
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return False, f"{self.done_file}: damaged completion record ({exc})"
+        if not isinstance(record, dict) or "key_v" not in record:
+            return False, f"{self.done_file}: completion record of an older format (no content key)"
+        if record.get("sequence") != self.sequence.name:
+            return False, (f"{self.done_file}: the record is of sequence {record.get('sequence')!r}, "
+                           f"not {self.sequence.name!r}")
+        stored, now = record.get("content", {}), self.content_key()
+        for field_, what in (("weights", "the weights file changed"), ("tracker", "other tracker settings"),
+                             ("experiment", "other experiment settings"),
+                             ("sequence_hash", "the sequence's ground truth or frame list changed")):
+            if stored.get(field_) != now[field_]:
+                detail = ""
+                if field_ == "weights":
+                    detail = (f" (sha256 {_short(stored.get(field_, {}).get('sha256'))} -> "
+                              f"{_short(now[field_].get('sha256'))})")
+                return False, f"{self.key}: previous results are stale: {what}{detail}"
+        files = record.get("files")
+        if not isinstance(files, dict) or not files:
+            return False, f"{self.done_file}: the record lists no result files"
+        for rel, digest in files.items():
+            path = Path(self.out) / rel
+            if not path.is_file():
+                return False, f"{self.key}: result file {path} is missing"
+            if file_sha256(path) != digest:
+                return False, f"{self.key}: result file {path} changed since it was written (checksum mismatch)"
+        return True, None
+
+    def is_done(self) -> bool:
+        """True when a valid completion record exists (:meth:`done_state`)."""
+        return self.done_state()[0]
+
+
+def _short(digest: Any) -> str:
+    return str(digest)[:12] if digest else "none"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+_WEIGHTS_CACHE: dict[tuple, str | None] = {}
+
+
+def _path_sha256(path: Path) -> str | None:
+    """SHA-256 of a file, or of a folder's files (relative names + bytes); cached per (path, size, mtime)."""
+    try:
+        if path.is_file():
+            st = path.stat()
+            key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+            if key not in _WEIGHTS_CACHE:
+                _WEIGHTS_CACHE[key] = file_sha256(path)
+            return _WEIGHTS_CACHE[key]
+        if path.is_dir():
+            h = hashlib.sha256()
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                h.update(f"{f.relative_to(path).as_posix()}\0{_path_sha256(f)}\0".encode())
+            return h.hexdigest()
+    except OSError:
+        return None
+    return None
+
+
+def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
+    """``{"path", "sha256"}`` of the weights a spec loads: its file (or folder), SiamRPN's default weights
+    (``SIAMRPN_WEIGHTS`` or ``results/weights/siamrpn_default.pth``) or NanoTrack's default folder when
+    ``weights`` is unset; ``sha256`` ``None`` for ``random:<seed>``, trackers without weights, or a missing file."""
+    w = spec.weights
+    path: Path | None = None
+    if w is None:
+        if spec.name == "siamrpn":
+            from tracker.weights import default_weights_path
+
+            path = default_weights_path()
+        elif spec.name == "nano":
+            from integration.trackers import default_nanotrack_dir
+
+            path = default_nanotrack_dir()
+    elif not str(w).startswith("random:"):
+        path = Path(w)
+    if path is None:
+        return {"path": None, "sha256": None}
+    return {"path": str(path), "sha256": _path_sha256(path)}
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    key: str
+    status: str  #: ``done``, ``skipped`` (already done), ``failed``
+    seconds: float = 0.0
+    runs: int = 0
+    error: str | None = None
+    log: str | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    outcomes: tuple[UnitOutcome, ...]
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[UnitOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def text(self) -> str:
+        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("done", "skipped", "failed")}
+        lines = [f"{counts['done']} done, {counts['skipped']} already done (resumed), {counts['failed']} failed"]
+        lines += [f"  FAILED {o.key}: {o.error} (traceback: {o.log})" for o in self.failed]
+        lines += [f"  UNAVAILABLE tracker {n}: {why}" for n, why in self.unavailable.items()]
+        return "\n".join(lines)
+
+
+def _jsonable(d: dict) -> dict:
+    return json.loads(json.dumps(d, default=str))

@@ -1,0 +1,252 @@
+"""Inference fast paths with the same ``template``/``detect`` interface as :class:`tracker.network.SiamRPN`.
+
+Exact rewrites (same arithmetic up to float rounding; tested against the reference path):
+
+* ``fused``: batch norm folded into the preceding convs; ``conv_cls2``/``conv_r2`` concatenated into one
+  C -> 2F conv; ``regress_adjust`` (a linear 1x1 conv) folded into the regression kernels at template time
+  (``K'_o = Σ_i W_oi K_i`` plus its bias); both correlations run as ONE grouped conv (cls kernels padded to 4k
+  outputs so the two groups per sample have equal size).
+* ``fused_cl``: ``fused`` in ``channels_last`` memory format.
+* ``torchscript``: ``fused`` features traced, frozen and ``optimize_for_inference``-d.
+* ``onnx``: ``fused`` features (backbone + concatenated search conv) run by onnxruntime; the correlation stays
+  in torch (kernels change per sequence).
+
+Approximate (report its cost; never the default):
+
+* ``int8``: the onnxruntime features graph statically quantised (QDQ, per-channel int8 weights, uint8
+  activations, MinMax calibration on search crops you pass, e.g. from real frames).
+"""
+from __future__ import annotations
+
+import copy
+import io
+import os
+import tempfile
+from typing import Iterable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tracker.folding import fold_bn
+from tracker.network import Kernels, SiamRPN
+from tracker.presets import TrackConfig
+
+__all__ = ["fold_bn", "FusedSiamRPN", "TorchScriptEngine", "OnnxEngine", "make_engine", "BACKENDS",
+           "export_features_onnx", "quantize_features_int8"]
+
+BACKENDS = ("eager", "fused", "fused_cl", "torchscript", "onnx", "int8")
+
+
+def _fold_sequential(seq: nn.Sequential) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    mods = list(seq)
+    i = 0
+    while i < len(mods):
+        m = mods[i]
+        if isinstance(m, nn.Conv2d) and i + 1 < len(mods) and isinstance(mods[i + 1], nn.BatchNorm2d):
+            layers.append(fold_bn(m, mods[i + 1]))
+            i += 2
+        else:
+            layers.append(copy.deepcopy(m))
+            i += 1
+    return nn.Sequential(*layers)
+
+
+class _Features(nn.Module):
+    """Backbone with folded BN + concatenated search convs: search crop -> ``[B, 2F, H, W]`` (cls | loc)."""
+
+    def __init__(self, backbone: nn.Module, search: nn.Conv2d) -> None:
+        super().__init__()
+        self.backbone, self.search = backbone, search
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.search(self.backbone(x))
+
+
+class FusedSiamRPN(nn.Module):
+    """Exact algebraic rewrite of a :class:`SiamRPN` for inference (see module docstring)."""
+
+    def __init__(self, model: SiamRPN, channels_last: bool = False) -> None:
+        super().__init__()
+        model = model.eval()
+        self.cfg = model.cfg
+        if model.neck is None:
+            backbone: nn.Module = _fold_sequential(model.featureExtract)
+            self.template_crop: int | None = None
+        else:  # Lite0: folded MBConv blocks, then the folded 1x1 neck; templates keep the neck's centre cut
+            backbone = nn.Sequential(model.featureExtract.fused(), fold_bn(model.neck.conv, model.neck.bn))
+            self.template_crop = model.neck.crop
+        search = nn.Conv2d(model.conv_cls2.in_channels, 2 * model.conv_cls2.out_channels, 3)
+        with torch.no_grad():
+            search.weight.copy_(torch.cat([model.conv_cls2.weight, model.conv_r2.weight]))
+            search.bias.copy_(torch.cat([model.conv_cls2.bias, model.conv_r2.bias]))
+        self.features = _Features(backbone, search)
+        self.conv_cls1 = copy.deepcopy(model.conv_cls1)
+        self.conv_r1 = copy.deepcopy(model.conv_r1)
+        self.register_buffer("adjust_w", model.regress_adjust.weight.detach()[:, :, 0, 0].clone())
+        self.register_buffer("adjust_b", model.regress_adjust.bias.detach().clone())
+        self.channels_last = channels_last
+        self.eval()
+        if channels_last:
+            self.to(memory_format=torch.channels_last)
+
+    def _prep(self, x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+    def search_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(self._prep(x))
+
+    def template(self, z: torch.Tensor) -> Kernels:
+        """Kernels with ``regress_adjust`` folded in (``loc_bias`` carries its bias)."""
+        zf = self.features.backbone(self._prep(z))
+        if self.template_crop is not None and zf.shape[-1] > self.template_crop:
+            a = (zf.shape[-1] - self.template_crop) // 2
+            zf = zf[:, :, a:a + self.template_crop, a:a + self.template_crop]
+        b, k, fo = z.shape[0], self.cfg.anchor_num, self.cfg.feature_out
+        c1, r1 = self.conv_cls1(zf), self.conv_r1(zf)
+        cls = c1.reshape(b, 2 * k, fo, c1.shape[-2], c1.shape[-1]).contiguous()
+        raw = r1.reshape(b, 4 * k, fo, r1.shape[-2], r1.shape[-1])
+        loc = torch.einsum("oi,bifhw->bofhw", self.adjust_w, raw).contiguous()
+        return Kernels(cls=cls, loc=loc, cls_bias=None, loc_bias=self.adjust_b.expand(b, -1).contiguous())
+
+    def correlate(self, feats: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        """One grouped conv for cls and loc of every sample: ``groups = 2B``."""
+        b, f2, h, w = feats.shape
+        k2, k4 = kernels.cls.shape[1], kernels.loc.shape[1]
+        if kernels.batch != b:
+            if kernels.batch != 1:
+                raise ValueError(f"xcorr: {b} search samples but {kernels.batch} kernel sets")
+            kernels = Kernels(*(None if t is None else t.expand(b, *t.shape[1:]) for t in kernels))
+        pad = kernels.cls.new_zeros((b, k4 - k2) + tuple(kernels.cls.shape[2:]))
+        kern = torch.cat([kernels.cls, pad, kernels.loc], 1)            # [B, 2·4k, F, h, w]
+        out = F.conv2d(feats.contiguous().reshape(1, b * f2, h, w),
+                       kern.reshape(b * 2 * k4, f2 // 2, *kern.shape[-2:]), groups=2 * b)
+        out = out.view(b, 2 * k4, out.shape[-2], out.shape[-1])
+        loc = out[:, k4:]
+        if kernels.loc_bias is not None:
+            loc = loc + kernels.loc_bias.view(b, -1, 1, 1)
+        return out[:, :k2], loc
+
+    def detect(self, x: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.correlate(self.search_features(x), kernels)
+
+    def forward(self, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.detect(x, self.template(z))
+
+
+class TorchScriptEngine:
+    """``fused`` with the features graph traced, frozen and optimised for inference (per input shape)."""
+
+    def __init__(self, fused: FusedSiamRPN, sizes: Iterable[int], device: torch.device) -> None:
+        self.fused = fused
+        self.cfg = fused.cfg
+        self._graphs: dict[tuple[int, ...], torch.jit.ScriptModule] = {}
+        self.device = device
+        for s in sizes:
+            self._graph((1, 3, s, s))
+
+    def _graph(self, shape: tuple[int, ...]):
+        if shape not in self._graphs:
+            ex = torch.zeros(shape, device=self.device)
+            with torch.no_grad():
+                traced = torch.jit.trace(self.fused.features, ex)
+                frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
+                for _ in range(2):  # profiling runs specialise the graph
+                    frozen(ex)
+            self._graphs[shape] = frozen
+        return self._graphs[shape]
+
+    def template(self, z: torch.Tensor) -> Kernels:
+        return self.fused.template(z)
+
+    def detect(self, x: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.fused.correlate(self._graph(tuple(x.shape))(x), kernels)
+
+
+def export_features_onnx(fused: FusedSiamRPN, instance_size: int = 255) -> bytes:
+    """ONNX bytes of the fused features graph (dynamic batch/height/width; opset 17)."""
+    buf = io.BytesIO()
+    feats = copy.deepcopy(fused.features).float().cpu().eval()
+    ex = torch.zeros(1, 3, instance_size, instance_size)
+    torch.onnx.export(feats, (ex,), buf, input_names=["x"], output_names=["feat"], opset_version=17,
+                      dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}, "feat": {0: "b", 2: "fh", 3: "fw"}},
+                      dynamo=False)
+    return buf.getvalue()
+
+
+def quantize_features_int8(onnx_bytes: bytes, calibration: Iterable[np.ndarray]) -> bytes:
+    """Static int8 quantisation (QDQ, per-channel weights) of the features graph with onnxruntime.
+
+    ``calibration``: search crops ``[1, 3, N, N]`` float32 (BGR 0-255) seen at tracking time.
+    """
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self, items):
+            self._it = iter([{"x": np.ascontiguousarray(a, dtype=np.float32)} for a in items])
+
+        def get_next(self):
+            return next(self._it, None)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "f32.onnx"), os.path.join(tmp, "int8.onnx")
+        with open(src, "wb") as fh:
+            fh.write(onnx_bytes)
+        quantize_static(src, dst, _Reader(calibration), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+        with open(dst, "rb") as fh:
+            return fh.read()
+
+
+class OnnxEngine:
+    """Features by onnxruntime (fp32 or int8 graph), template + correlation by the fused torch model."""
+
+    def __init__(self, fused: FusedSiamRPN, onnx_bytes: bytes, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        self.fused = fused
+        self.cfg = fused.cfg
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or torch.get_num_threads()
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
+
+    def template(self, z: torch.Tensor) -> Kernels:
+        return self.fused.template(z)
+
+    def detect(self, x: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        feat = self.session.run(None, {"x": np.ascontiguousarray(x.cpu().numpy(), dtype=np.float32)})[0]
+        return self.fused.correlate(torch.from_numpy(feat), kernels)
+
+
+def make_engine(model: SiamRPN, backend: str, cfg: TrackConfig, device: str | torch.device = "cpu",
+                calibration: Iterable[np.ndarray] | None = None):
+    """Build an inference engine (object with ``template``/``detect``) for ``backend`` (see :data:`BACKENDS`).
+
+    ``int8`` needs ``calibration`` crops; without them it calibrates on the per-channel-mean grey crop plus
+    seeded noise, which is only adequate for speed measurements.
+    """
+    device = torch.device(device)
+    if backend == "eager":
+        return model
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    fused = FusedSiamRPN(model, channels_last=(backend == "fused_cl")).to(device)
+    if backend in ("fused", "fused_cl"):
+        return fused
+    sizes = {cfg.instance_size} | ({cfg.adaptive_instance_size} if cfg.adaptive else set())
+    if backend == "torchscript":
+        return TorchScriptEngine(fused, sizes, device)
+    if device.type != "cpu":
+        raise ValueError(f"backend {backend!r} runs on CPU only (onnxruntime CPU provider)")
+    graph = export_features_onnx(fused, cfg.instance_size)
+    if backend == "int8":
+        if calibration is None:
+            rng = np.random.default_rng(0)
+            calibration = [np.clip(rng.normal(120, 60, (1, 3, s, s)), 0, 255).astype(np.float32)
+                           for s in sorted(sizes) for _ in range(4)]
+        graph = quantize_features_int8(graph, calibration)
+    return OnnxEngine(fused, graph)
