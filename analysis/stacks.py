@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 
-
-
 @dataclass(frozen=True)
 class BenchmarkSpec:
     """What the report needs to know about a benchmark: kind, published-table key, default annotations."""

@@ -54,9 +54,9 @@ def main() -> int:
     import pandas as pd
 
     from integration.data.sequences import load_dataset
-    from integration.run.units import ExperimentSpec
-    from integration.run.experiment import run_experiment
     from integration.jobs.scoring import fitted_interval, score_otb, score_vot
+    from integration.run.experiment import run_experiment
+    from integration.run.units import ExperimentSpec
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the loader's notes about cut sequences are stated in the docstring

@@ -40,8 +40,8 @@ def main() -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     from integration.data.sequences import Sequence, load_dataset
-    from integration.run.units import ExperimentSpec, TrackerSpec
     from integration.run.experiment import run_experiment
+    from integration.run.units import ExperimentSpec, TrackerSpec
 
     if not args.dataset.exists():
         print(json.dumps({"skipped": f"{args.dataset} not found"}))

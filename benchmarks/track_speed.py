@@ -182,8 +182,8 @@ def eao_on_sequences(model, cfg, backends, calib, dataset: Path) -> dict:
     interval fitted to the sequence lengths (:func:`analysis.metrics.vot.interval.fit_interval`, LEG); loss vs eager."""
     import warnings
 
-    from analysis.metrics.vot.interval import fit_interval
     from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
+    from analysis.metrics.vot.interval import fit_interval
     from integration.data.sequences import load_dataset
     from integration.protocols.vot_baseline import BaselineSettings, run_baseline
 

@@ -31,11 +31,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    from tracker.network import SiamRPN
+    from tracker.presets import get_preset
     from tracker.training.config import load_config
     from tracker.training.loop import freeze_layers, make_pair_dataset
     from tracker.training.loss import rpn_loss
-    from tracker.network import SiamRPN
-    from tracker.presets import get_preset
 
     cfg = load_config(args.config)
     ds = make_pair_dataset(cfg, length=10**6)

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from analysis.metrics.overlap import area_preserving_rect
+
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
            "default_nanotrack_dir", "region_to_box"]
 
@@ -40,7 +42,6 @@ def region_to_box(region: np.ndarray) -> np.ndarray:
     r = np.asarray(region, dtype=np.float64).ravel()
     if r.size == 4:
         return r.copy()
-    from analysis.metrics.overlap import area_preserving_rect
 
     return np.asarray(area_preserving_rect(r), dtype=np.float64)
 

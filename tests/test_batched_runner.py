@@ -15,12 +15,12 @@ import pytest
 import torch
 
 from analysis.io.trajectories import load_tracker_results, read_times
-from integration.run.batched import run_batched
 from integration.cli import main as siamrpn
 from integration.data.sequences import from_arrays
-from integration.run.units import ExperimentSpec, TrackerSpec
-from integration.run.experiment import plan_units, run_experiment
 from integration.data.synthetic import generate
+from integration.run.batched import run_batched
+from integration.run.experiment import plan_units, run_experiment
+from integration.run.units import ExperimentSpec, TrackerSpec
 from tests.fixtures.tracker.matcher import make_tracker, square_scene
 
 

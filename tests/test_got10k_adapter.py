@@ -11,8 +11,17 @@ pytest.importorskip("got10k", reason="got10k is not installed (optional group `t
 from PIL import Image  # noqa: E402
 
 from integration.cli import main as siamrpn  # noqa: E402
-from integration.toolkits.got10k_adapter import Got10kTracker, LocalOTB, bounding_boxes, otb_dataset, run_got10k, run_otb, write_got10k_layout, write_otb_layout
 from integration.data.synthetic import write_dataset, write_otb_sequence  # noqa: E402
+from integration.toolkits.got10k_adapter import (
+    Got10kTracker,
+    LocalOTB,
+    bounding_boxes,
+    otb_dataset,
+    run_got10k,
+    run_otb,
+    write_got10k_layout,
+    write_otb_layout,
+)
 from integration.toolkits.workspace import discover_sequences, truncate  # noqa: E402
 from tests.conftest import shared_path  # noqa: E402
 

@@ -8,8 +8,8 @@ import pytest
 
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder, read_meta_info
-from analysis.metrics.got10k import clip_boxes_g10, evaluate_got10k, got10k_ious, speed_fps
 from analysis.io.results import load_got10k_results
+from analysis.metrics.got10k import clip_boxes_g10, evaluate_got10k, got10k_ious, speed_fps
 
 
 def _write_got10k(root, seqs: dict[str, dict], results: dict[str, list[np.ndarray]] | None = None, tracker="T",

@@ -8,9 +8,8 @@ import pytest
 
 from analysis.io.trajectories import load_tracker_results
 from integration.cli import main as siamrpn
-from integration.trackers import (OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker,
-                                  region_to_box)
 from integration.data.synthetic import generate
+from integration.trackers import OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker, region_to_box
 from tests.conftest import shared_path
 
 

@@ -43,8 +43,8 @@ def test_siamrpn_published_against_independent_typing(otb_csv):
 def test_published_vs_reproduced_siamrpn_gap():
     """The raw SiamRPN files give ~0.632/0.850 (frame 1 from GT): 0.005 AUC below the published 0.637."""
     from analysis.io.otb import load_otb_json
-    from analysis.metrics.otb import evaluate_otb
     from analysis.io.results import load_otb_results
+    from analysis.metrics.otb import evaluate_otb
 
     anns = load_otb_json(shared_path("annotations", "OTB2015.json"))
     rep = evaluate_otb(anns, load_otb_results(shared_path("results", "OTB100", "SiamRPN"), anns).boxes)

@@ -15,7 +15,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.metrics.overlap import area_preserving_center, area_preserving_rect, clip_boxes, iou_xywh, pack_regions, polygon_bbox, vot_overlap, vot_overlaps, vot_overlaps_runs
+from analysis.core.regions import iou_xywh
+from analysis.metrics.overlap import (
+    area_preserving_center,
+    area_preserving_rect,
+    clip_boxes,
+    pack_regions,
+    polygon_bbox,
+    vot_overlap,
+    vot_overlaps,
+    vot_overlaps_runs,
+)
 from tests.conftest import shared_path
 
 POLY_10_50 = np.array([10, 10, 50, 10, 50, 30, 10, 30], dtype=float)  # axis-aligned (10,10)-(50,30)

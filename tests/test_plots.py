@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.plots.style import PlotResult, PlotStyle, save_figure, new_figure
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.realtime import ScheduleState, plot_baseline_vs_realtime, plot_realtime_schedule, schedule_matrix
+from analysis.plots.style import PlotResult, PlotStyle, new_figure, save_figure
 from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
 
 # small, fast figures for the tests (the defaults are for the report)

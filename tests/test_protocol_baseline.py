@@ -144,8 +144,8 @@ def test_failure_rule_is_the_emulated_toolkits_and_selectable():
     leg2017 (TraX raster, rect x .. x+w): columns 10..30 and round(29.6)=30..50 -> 1 shared of 41 -> 1/41, no
     failure. pyt (vot-toolkit: round, x .. x+w-1): columns 10..29 and 30..49 -> disjoint -> 0, failure."""
     from analysis.metrics.overlap import vot_overlap
-    from integration.run.units import ExperimentSpec
     from integration.run.execute import baseline_settings
+    from integration.run.units import ExperimentSpec
 
     gt = static_gt(10, box=(10.0, 10.0, 20.0, 20.0))
     ans = [29.6, 10.0, 20.0, 20.0]

@@ -6,8 +6,19 @@ import pytest
 
 from analysis.core.regions import is_special
 from integration.protocols.clocks import MeasuredClock, SimulatedClock, parse_clock
-from integration.protocols.realtime import (FAILURE, HELD, INIT, LATE, NEW, PROFILES, SKIPPED, get_profile,
-                                            run_realtime, run_realtime_leg, run_realtime_pyt)
+from integration.protocols.realtime import (
+    FAILURE,
+    HELD,
+    INIT,
+    LATE,
+    NEW,
+    PROFILES,
+    SKIPPED,
+    get_profile,
+    run_realtime,
+    run_realtime_leg,
+    run_realtime_pyt,
+)
 from tests.protocol_helpers import ScriptedTracker, rect_iou, static_gt
 
 I_MS = 40.0  # paper profile: 25 fps

@@ -5,7 +5,15 @@ import json
 
 import pytest
 
-from integration.jobs.regression.reference import ReferenceMissing, Tolerances, compare, format_table, gate_passes, load_reference, save_reference
+from integration.jobs.regression.reference import (
+    ReferenceMissing,
+    Tolerances,
+    compare,
+    format_table,
+    gate_passes,
+    load_reference,
+    save_reference,
+)
 
 
 def _ref(eao=0.40, acc=0.60, fails=2.0, auc=0.55, seq_eao=0.40):

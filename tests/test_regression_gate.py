@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 import pytest
 
-from integration.jobs.regression.gate import gate
 from integration.data.generated import GeneratedSet
-from integration.jobs.regression.reference import load_reference
+from integration.jobs.regression.gate import gate
 from integration.jobs.regression.measure import GateSettings
+from integration.jobs.regression.reference import load_reference
 from integration.jobs.scoring import fitted_interval
 from integration.trackers import region_to_box
 
@@ -203,9 +203,8 @@ def _default_weights():
 def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
     import torch
 
-    from tracker.weights import load_checkpoint, save_checkpoint
     from tracker.network import SiamRPN
-    from tracker.weights import load_into
+    from tracker.weights import load_checkpoint, load_into, save_checkpoint
 
     path = _default_weights()
     tiny = GeneratedSet(seeds=(7, 8), lengths=(14, 18))

@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.plots.style import PlotStyle
 from analysis.plots.realtime import ScheduleState
-from tests.conftest import shared_path
+from analysis.plots.style import PlotStyle
 from analysis.report.baselines import normalise_published, select_published
 from analysis.report.build import assemble_report, detect_benchmark
 from analysis.report.document import write_report
 from analysis.report.vot import published_reliability, realtime_schedules, run_speed, schedule_from_log, vot_settings
 from analysis.stacks import BENCHMARKS
+from tests.conftest import shared_path
 
 # small PNG-only figures keep these tests fast (PDF writing is covered by tests/test_plots.py)
 STYLE = PlotStyle(width=4.0, height=3.0, dpi=60, formats=("png",))

@@ -14,10 +14,10 @@ import pytest
 
 from analysis.io.trajectories import load_tracker_results, load_tracker_times, read_trajectory
 from integration.data.sequences import load_dataset
-from integration.run.units import ExperimentSpec, TrackerSpec
-from integration.run.experiment import run_experiment, plan_units
-from integration.run.supervise import run_units
 from integration.data.synthetic import write_dataset
+from integration.run.experiment import plan_units, run_experiment
+from integration.run.supervise import run_units
+from integration.run.units import ExperimentSpec, TrackerSpec
 from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from integration.run.units import ExperimentSpec
 from integration.run.experiment import run_experiment
+from integration.run.units import ExperimentSpec
 from tests.test_runner import TEMPLATE, synthetic_sequences, trajectories
 
 pytest.importorskip("distributed", reason="optional dependency dask[distributed] (extra 'cluster')")

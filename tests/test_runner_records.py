@@ -13,10 +13,10 @@ import pytest
 
 from analysis.io.trajectories import load_tracker_results
 from integration.data.sequences import from_arrays
-from integration.run.units import ExperimentSpec, TrackerSpec, marker_name, weights_fingerprint
-from integration.run.experiment import plan_units, run_experiment
-from integration.run.execute import split_done
 from integration.data.synthetic import generate
+from integration.run.execute import split_done
+from integration.run.experiment import plan_units, run_experiment
+from integration.run.units import ExperimentSpec, TrackerSpec, marker_name, weights_fingerprint
 
 OTB = ExperimentSpec("otb")
 BASE = ExperimentSpec("baseline", deterministic=True)

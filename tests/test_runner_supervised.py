@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from integration.cli import main as siamrpn
-from integration.run.units import ExperimentSpec, TrackerSpec
-from integration.run.supervise import describe_exit
-from integration.run.experiment import run_experiment
 from integration.data.synthetic import write_dataset
+from integration.run.experiment import run_experiment
+from integration.run.supervise import describe_exit
+from integration.run.units import ExperimentSpec, TrackerSpec
 from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,8 +5,16 @@ import numpy as np
 import pytest
 
 from tracker.anchors import center_mask, cosine_window, generate_anchors
-from tracker.postprocess import (Proposal, decode, nms_cxcywh, polygon_to_box, scale_ratio_penalty, select_proposal,
-                                 softmax_fg, update_state)
+from tracker.postprocess import (
+    Proposal,
+    decode,
+    nms_cxcywh,
+    polygon_to_box,
+    scale_ratio_penalty,
+    select_proposal,
+    softmax_fg,
+    update_state,
+)
 
 S, K = 17, 5
 

@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from tracker.presets import ModelConfig, PRESETS, TrackConfig, get_preset, preset_from_dict
+from tracker.presets import PRESETS, ModelConfig, TrackConfig, get_preset, preset_from_dict
 
 SPEC = {  # name: (instance, penalty_k, window_influence, lr, width, feature_out)
     "dasiam_big": (271, 0.055, 0.42, 0.295, 2, 512),

@@ -11,6 +11,7 @@ from tests.fixtures.tracker.matcher import make_tracker, matcher_model, square_s
 from tracker.presets import get_preset
 from tracker.siamrpn import SiamRPNTracker
 
+
 @pytest.mark.parametrize("preset", ["paper", "dasiam_vot", "pysot_upchannel_alex"])
 def test_tracks_moving_square_exactly(preset):
     frames, corners = square_scene(12, seed=3)

@@ -7,8 +7,17 @@ import pytest
 import torch
 
 from tracker.presets import ModelConfig, get_preset
-from tracker.weights import (WeightsError, build_model, default_weights_path, load_checkpoint, load_dasiamrpn,
-                             load_pysot, load_state_dict_any, random_model, save_checkpoint)
+from tracker.weights import (
+    WeightsError,
+    build_model,
+    default_weights_path,
+    load_checkpoint,
+    load_dasiamrpn,
+    load_pysot,
+    load_state_dict_any,
+    random_model,
+    save_checkpoint,
+)
 
 PYSOT_HEAD = {"conv_r1": "template_loc_conv", "conv_cls1": "template_cls_conv", "conv_r2": "search_loc_conv",
               "conv_cls2": "search_cls_conv", "regress_adjust": "loc_adjust"}

@@ -13,7 +13,19 @@ import numpy as np
 import pytest
 
 from analysis.core.regions import FrameKind
-from analysis.io.trajectories import find_run_files, format_region, load_tracker_results, load_tracker_times, parse_region, read_times, read_trajectory, trajectory_arrays, trajectory_kinds, write_times, write_trajectory
+from analysis.io.trajectories import (
+    find_run_files,
+    format_region,
+    load_tracker_results,
+    load_tracker_times,
+    parse_region,
+    read_times,
+    read_trajectory,
+    trajectory_arrays,
+    trajectory_kinds,
+    write_times,
+    write_trajectory,
+)
 from tests.conftest import shared_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vot_io"

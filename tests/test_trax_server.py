@@ -18,7 +18,7 @@ trax = pytest.importorskip("trax", reason="vot-trax is not installed (optional g
 from trax import FileImage, Polygon, Rectangle, TraxException  # noqa: E402
 from trax.client import Client  # noqa: E402
 
-from integration.toolkits.trax_server import area_preserving_box, resolve_settings, validate_region, ServerError  # noqa: E402
+from integration.toolkits.trax_server import ServerError, area_preserving_box, resolve_settings, validate_region  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from analysis.core.regions import FrameKind
-from analysis.metrics.vot.eao import eao_curves, eao_over_interval
-from analysis.metrics.vot.eao import eao, eao_fragments, eao_score, tag_weights
+from analysis.metrics.vot.eao import eao, eao_curves, eao_fragments, eao_over_interval, eao_score, tag_weights
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan

@@ -6,11 +6,41 @@ import math
 import numpy as np
 import pytest
 
-from analysis.io.annotation import SequenceAnnotation
 from analysis.core.regions import FrameKind
-from analysis.metrics.vot.accuracy import accuracy_valid_mask, burnin_mask, failure_counts, failure_rate_per_100, failures_per_sequence, fill_missing_runs, frame_mean_overlaps, length_weighted_mean, pooled_accuracy, pooled_failures, pyt_reliability, pyt_robustness, reliability, sequence_accuracy_leg, sequence_accuracy_pyt
-from analysis.metrics.vot.analysis import SequenceRuns, VOTInputError, VOTSettings, analyze_runs, analyze_vot, analyze_vot_folder
-from analysis.metrics.vot.interval import estimate_interval, fit_interval, grow_range, kristan_bandwidth, length_density, stack_interval
+from analysis.io.annotation import SequenceAnnotation
+from analysis.metrics.vot.accuracy import (
+    accuracy_valid_mask,
+    burnin_mask,
+    failure_counts,
+    failure_rate_per_100,
+    failures_per_sequence,
+    fill_missing_runs,
+    frame_mean_overlaps,
+    length_weighted_mean,
+    pooled_accuracy,
+    pooled_failures,
+    pyt_reliability,
+    pyt_robustness,
+    reliability,
+    sequence_accuracy_leg,
+    sequence_accuracy_pyt,
+)
+from analysis.metrics.vot.analysis import (
+    SequenceRuns,
+    VOTInputError,
+    VOTSettings,
+    analyze_runs,
+    analyze_vot,
+    analyze_vot_folder,
+)
+from analysis.metrics.vot.interval import (
+    estimate_interval,
+    fit_interval,
+    grow_range,
+    kristan_bandwidth,
+    length_density,
+    stack_interval,
+)
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import shared_path
-from analysis.metrics.vot.analysis import VOTSettings, VOT_TAGS, analyze_vot, load_vot_annotations, prepare_runs
+from analysis.metrics.vot.analysis import VOT_TAGS, VOTSettings, analyze_vot, load_vot_annotations, prepare_runs
 from analysis.metrics.vot.interval import estimate_interval
+from tests.conftest import shared_path
 
 pytestmark = pytest.mark.shared
 
@@ -128,8 +128,8 @@ def test_cli_tables_siamfc_realtime(capsys):
 def test_border_shortcut_gives_the_full_overlaps(vot2018):
     """prepare_runs recomputes the accuracy overlaps (clip [0,W]) only near the right/bottom border; the
     result must equal computing every frame with both conventions (SiamFC VOT2017, 3 runs, 60 sequences)."""
-    from analysis.metrics.overlap import vot_overlaps
     from analysis.io.trajectories import load_tracker_results
+    from analysis.metrics.overlap import vot_overlaps
 
     results = load_tracker_results(shared_path("results", "VOT2017", "SiamFC"), "baseline", sequences=list(vot2018))
     seqs, _ = prepare_runs(vot2018, results, VOTSettings(stack="vot2017"))

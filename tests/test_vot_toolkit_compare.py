@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from analysis.core.regions import FrameKind
-from tests.conftest import shared_path
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations, prepare_runs
 from analysis.metrics.vot.eao import eao_curves, eao_fragments, tag_weights
+from tests.conftest import shared_path
 
 pytestmark = [pytest.mark.shared, pytest.mark.toolkit]
 

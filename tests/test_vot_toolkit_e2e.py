@@ -383,8 +383,8 @@ def test_registry_paths_resolve_relative_to_trackers_ini():
 
 
 def test_workspace_bad_input_messages(tmp_path):
-    from integration.toolkits.workspace import WorkspaceError, build_workspace, discover_sequences
     from integration.data.synthetic import write_dataset
+    from integration.toolkits.workspace import WorkspaceError, build_workspace, discover_sequences
 
     write_dataset(tmp_path / "data", layout="vot", n_sequences=1, n_frames=6)
     seq_dir = tmp_path / "data" / "synth00"

@@ -141,11 +141,11 @@ class _IndexedFrame(np.ndarray):
 def project_codes(seq, boxes, out: Path, convention=None):
     import dataclasses
 
+    from analysis.io.trajectories import read_trajectory
     from integration.data.sequences import Sequence
     from integration.protocols.vot_baseline import BaselineSettings
-    from integration.run.units import ExperimentSpec, TrackerSpec, Unit
     from integration.run.execute import run_unit
-    from analysis.io.trajectories import read_trajectory
+    from integration.run.units import ExperimentSpec, TrackerSpec, Unit
 
     class Indexed(Sequence):
         def frame(self, i):

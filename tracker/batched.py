@@ -54,7 +54,8 @@ def select_batch(cls: torch.Tensor, loc: torch.Tensor, geo: ScoreGeometry, targe
     pscore = torch.where(torch.as_tensor(geo.mask, device=dev), pscore, torch.tensor(-np.inf, dtype=torch.float64,
                                                                                        device=dev))
     best = pscore.argmax(dim=1, keepdim=True)
-    pick = (lambda t: t.gather(1, best)[:, 0])
+    def pick(t):
+        return (t.gather(1, best)[:, 0])
     box = torch.stack([pick(cx), pick(cy), pick(w), pick(h)], 1)
     sc = pick(score)
     return box, sc, pick(penalty) * sc * cfg.lr

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tracker.backbones.efficientnet_lite import Lite0Backbone
 from tracker.presets import ModelConfig
 
 __all__ = ["Kernels", "SiamRPN", "Neck", "build_backbone", "xcorr_grouped", "feature_size"]
@@ -38,7 +39,8 @@ class Kernels(NamedTuple):
 
     def select(self, index: torch.Tensor | list[int] | slice) -> "Kernels":
         """Kernels of a subset of the samples (same order as ``index``)."""
-        pick = (lambda t: None if t is None else t[index])
+        def pick(t):
+            return (None if t is None else t[index])
         return Kernels(pick(self.cls), pick(self.loc), pick(self.cls_bias), pick(self.loc_bias))
 
     @staticmethod
@@ -127,7 +129,6 @@ class SiamRPN(nn.Module):
             self.featureExtract: nn.Module = build_backbone(self.cfg)
             self.neck: Neck | None = None
         else:
-            from tracker.backbones.efficientnet_lite import Lite0Backbone
 
             self.featureExtract = Lite0Backbone()
             self.neck = Neck(Lite0Backbone.out_channels, fo)

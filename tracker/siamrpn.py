@@ -14,10 +14,11 @@ from torch import nn
 
 from tracker.anchors import center_mask, cosine_window, generate_anchors
 from tracker.crop import get_subwindow, round_size
+from tracker.engines import make_engine
 from tracker.network import Kernels
 from tracker.postprocess import Proposal, polygon_to_box, select_proposal, update_state
 from tracker.presets import PRESETS, TrackConfig, get_preset, preset_from_dict
-from tracker.weights import WeightsError, build_model
+from tracker.weights import WeightsError, build_model, default_weights_path, load_checkpoint
 
 __all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "preset_for_weights", "check_backbone", "image_to_tensor", "check_image", "init_state"]
 
@@ -103,7 +104,6 @@ def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> Trac
 
 def preset_for_weights(weights: str | Path | None) -> TrackConfig:
     """The preset a tracker built with ``weights`` and no preset uses; reads the checkpoint, builds no model."""
-    from tracker.weights import default_weights_path, load_checkpoint
 
     if weights is not None and str(weights).startswith("random:"):
         return get_preset("paper")
@@ -147,7 +147,6 @@ class SiamRPNEngineOwner:
         if backend == "eager":
             self.engine = self.model
         else:
-            from tracker.engines import make_engine
             self.engine = make_engine(self.model, backend, self.cfg, self.device, **(backend_options or {}))
         self._geometry: dict[int, ScoreGeometry] = {}
 

@@ -26,7 +26,6 @@ import torch
 from torch import nn
 
 from analysis.core.atomic import atomic_target
-
 from tracker.keycheck import key_mismatch, shape_mismatches
 from tracker.network import SiamRPN
 from tracker.presets import ModelConfig, TrackConfig

@@ -75,3 +75,25 @@ def polygon_bbox(region) -> np.ndarray:
         raise ValueError(f"polygon needs an even number >= 6 of values, got {r.size}")
     xs, ys = r[0::2], r[1::2]
     return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+
+
+def iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Continuous IoU of ``(N, 4)`` ``x,y,w,h`` boxes (OTB/G10/PST: intersection uses ``x+w``, no +-1).
+
+    Boxes with non-positive width/height or NaN give IoU 0 (G10 would propagate NaN; NaN => failure either
+    way in success plots).
+    """
+    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
+    b = np.atleast_2d(np.asarray(b, dtype=np.float64))
+    if a.shape[-1] != 4 or b.shape[-1] != 4:
+        raise ValueError(f"iou_xywh expects (N, 4) boxes, got {a.shape} and {b.shape}")
+    x1 = np.maximum(a[:, 0], b[:, 0])
+    y1 = np.maximum(a[:, 1], b[:, 1])
+    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
+    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        iou = inter / union
+    ok = (a[:, 2] > 0) & (a[:, 3] > 0) & (b[:, 2] > 0) & (b[:, 3] > 0) & np.isfinite(iou)
+    return np.where(ok, np.clip(iou, 0.0, 1.0), 0.0)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.got10k import load_got10k_folder
+from analysis.io.otb import load_otb_folder, load_otb_json
 from analysis.io.pysot import _is_otb_json, _read_json, load_pysot_json
+from analysis.io.vot import load_vot_folder
 
 
 def _is_otb_sequence(folder: Path) -> bool:
@@ -37,20 +40,16 @@ def load_annotations(path: str | Path, image_root: str | Path | None = None) -> 
             raise ValueError(f"{path}: unsupported annotation file (expected a .json or a dataset folder)")
         data = _read_json(path)
         if isinstance(data, dict) and _is_otb_json(data):
-            from analysis.io.otb import load_otb_json
 
             return load_otb_json(path, image_root)
         return load_pysot_json(path, image_root)
     if _is_otb_sequence(path) or any(_is_otb_sequence(p) for p in path.iterdir() if p.is_dir()):
-        from analysis.io.otb import load_otb_folder
 
         return load_otb_folder(path)
     first = _first_sequence_folder(path)
     if first is not None and _looks_like_got10k(first):
-        from analysis.io.got10k import load_got10k_folder
 
         return load_got10k_folder(path)
-    from analysis.io.vot import load_vot_folder
 
     return load_vot_folder(path)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from analysis.io.annotation import SequenceAnnotation, VOT_TAGS, image_size, json_box_rows
+
+from analysis.io.annotation import VOT_TAGS, SequenceAnnotation, image_size, json_box_rows
 
 
 def _image_dimension(seq: dict, key: str, where: str) -> int:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import match_otb_name
 from analysis.io.text import parse_box_lines, read_text_file
-from analysis.metrics.overlap import iou_xywh
 
 
 @dataclass(frozen=True)

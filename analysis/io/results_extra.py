@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis.io.otb import load_otb_folder, load_otb_json
 
 
 def load_otb_annotations(path: Path) -> dict:
     """OTB JSON file or OTB folder(s)."""
-    from analysis.io.otb import load_otb_folder, load_otb_json
 
     if path.is_file():
         return load_otb_json(path)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 _SPLIT = re.compile(r"[,\s]+")
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
-from analysis.metrics.overlap import iou_xywh
 
 GOT10K_SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 101)
 CONVENTION = ("G10 (got10k 0.1.3 ExperimentGOT10k): frames 2..N, boxes clipped to the image as G10 does, "

@@ -25,8 +25,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
-from analysis.metrics.overlap import iou_xywh
 
 #: success thresholds 0, 0.05, ..., 1 (OTB ``0:0.05:1``, G10 ``linspace(0, 1, 21)``)
 SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 21)

@@ -66,7 +66,6 @@ __all__ = [
     "vot_overlaps",
     "vot_overlaps_runs",
     "pack_regions",
-    "iou_xywh",
     "clip_boxes",
     "area_preserving_rect",
     "polygon_to_rect_area_preserving",
@@ -744,28 +743,6 @@ def vot_overlap(
     na = np.array([va.size], np.int32)
     nb = np.array([vb.size], np.int32)
     return float(_overlaps_kernel(ta, ca, na, tb, cb, nb, conv, bool(legacy), has_b, bw, bh)[0])
-
-
-def iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Continuous IoU of ``(N, 4)`` ``x,y,w,h`` boxes (OTB/G10/PST: intersection uses ``x+w``, no +-1).
-
-    Boxes with non-positive width/height or NaN give IoU 0 (G10 would propagate NaN; NaN => failure either
-    way in success plots).
-    """
-    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
-    b = np.atleast_2d(np.asarray(b, dtype=np.float64))
-    if a.shape[-1] != 4 or b.shape[-1] != 4:
-        raise ValueError(f"iou_xywh expects (N, 4) boxes, got {a.shape} and {b.shape}")
-    x1 = np.maximum(a[:, 0], b[:, 0])
-    y1 = np.maximum(a[:, 1], b[:, 1])
-    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
-    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        iou = inter / union
-    ok = (a[:, 2] > 0) & (a[:, 3] > 0) & (b[:, 2] > 0) & (b[:, 3] > 0) & np.isfinite(iou)
-    return np.where(ok, np.clip(iou, 0.0, 1.0), 0.0)
 
 
 def clip_boxes(boxes: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:

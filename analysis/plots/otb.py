@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from analysis.plots.style import DEFAULT_STYLE, PALETTE, RUN_COLOR, PlotResult, PlotStyle, new_figure, rc_context, save_figure
+from analysis.plots.style import (
+    DEFAULT_STYLE,
+    PALETTE,
+    RUN_COLOR,
+    PlotResult,
+    PlotStyle,
+    new_figure,
+    rc_context,
+    save_figure,
+)
 
 #: line styles cycled with the palette (OTB figures use colour + dash to tell many trackers apart)
 LINESTYLES = ("-", "--", "-.", ":")

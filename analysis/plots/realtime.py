@@ -17,7 +17,16 @@ import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from analysis.plots.style import DEFAULT_STYLE, PALETTE, RUN_COLOR, PlotResult, PlotStyle, new_figure, rc_context, save_figure
+from analysis.plots.style import (
+    DEFAULT_STYLE,
+    PALETTE,
+    RUN_COLOR,
+    PlotResult,
+    PlotStyle,
+    new_figure,
+    rc_context,
+    save_figure,
+)
 
 
 class ScheduleState(IntEnum):

@@ -15,7 +15,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from analysis.plots.style import DEFAULT_STYLE, PALETTE, PUBLISHED_COLOR, RUN_COLOR, PlotResult, PlotStyle, new_figure, rc_context, save_figure
+from analysis.plots.style import (
+    DEFAULT_STYLE,
+    PALETTE,
+    PUBLISHED_COLOR,
+    RUN_COLOR,
+    PlotResult,
+    PlotStyle,
+    new_figure,
+    rc_context,
+    save_figure,
+)
 
 #: markers cycled with the palette so published trackers stay distinguishable in greyscale print
 MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">", "p", "h", "d")

@@ -13,11 +13,10 @@ Every file is written atomically (temp file + ``os.replace``).
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from analysis.published import percentage_notes
+from analysis.published import percentage_notes, published_scores
 from analysis.stacks import BenchmarkSpec
 
 
@@ -27,11 +26,7 @@ def tracker_key(name: str) -> str:
 
 
 def published_table(spec: BenchmarkSpec, experiment: str | None) -> tuple[pd.DataFrame, list[str]]:
-    """Published rows of the benchmark (``analysis.published``), or an empty table and a warning."""
-    try:
-        from analysis.published import published_scores
-    except ImportError as exc:  # pragma: no cover - published.py ships with the project
-        return pd.DataFrame(columns=["tracker"]), [f"published baselines unavailable ({exc})"]
+    """Published rows of the benchmark (``analysis.published``) and the warnings about them (none today)."""
     table = published_scores(spec.published, experiment)
     return table.reset_index(drop=True), []
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.published import shared_data_dir
 from analysis.report.document import ReportContent, write_report
 from analysis.report.environment import environment_info
 from analysis.report.got10k import got10k_content
 from analysis.report.otb import otb_content
+from analysis.report.vot import vot_content
 from analysis.stacks import BENCHMARKS
 
 
@@ -90,7 +90,6 @@ def assemble_report(
         summary, conventions, sections, warnings, _ = got10k_content(
             spec, results_dir, annotations, figures, tracker, style)
     else:
-        from analysis.report.vot import vot_content
 
         summary, conventions, sections, warnings, _ = vot_content(
             spec, results_dir, annotations, figures, tracker, compare_paths, eao_rule, realtime_profile, style)

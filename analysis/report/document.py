@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.core.atomic import write_text_atomic
 from analysis.plots.style import PlotResult
-
+from analysis.report import template as report_template
 
 # ----------------------------------------------------------------------------------------------- content
 
@@ -108,7 +108,6 @@ def _figure_context(result: PlotResult, caption: str, out_dir: Path, embed: bool
 def _render(content: ReportContent, out_dir: Path, html: bool, embed: bool) -> str:
     import jinja2
 
-    from analysis.report.build import template as report_template
 
     table = _table_html if html else _table_markdown
     sections = [{

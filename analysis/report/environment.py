@@ -20,8 +20,6 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
-
-
 REPO = Path(__file__).resolve().parents[1]
 
 

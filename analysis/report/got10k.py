@@ -18,11 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.io.got10k import load_got10k_folder
+from analysis.io.results import load_got10k_results
+from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
+from analysis.plots.otb import plot_success
 from analysis.plots.style import PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
-
 
 # ---------------------------------------------------------------------------------------------- GOT-10k
 
@@ -30,10 +33,6 @@ from analysis.stacks import BenchmarkSpec
 def got10k_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
                    style: PlotStyle) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
     """Summary, conventions and sections of a GOT-10k (validation subset) report."""
-    from analysis.io.got10k import load_got10k_folder
-    from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
-    from analysis.io.results import load_got10k_results
-    from analysis.plots.otb import plot_success
 
     ann = load_got10k_folder(annotations)
     res = load_got10k_results(results_dir, list(ann))

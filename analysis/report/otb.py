@@ -19,18 +19,21 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.io.otb import load_otb_folder, load_otb_json
+from analysis.io.results import load_otb_results
+from analysis.io.results_extra import corner_line_warning
+from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
+from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import PlotStyle
 from analysis.published import shared_data_dir
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
 
-
 # -------------------------------------------------------------------------------------------------- OTB
 
 
 def _load_otb_annotations(path: Path) -> dict:
-    from analysis.io.otb import load_otb_folder, load_otb_json
 
     if path.is_file():
         return load_otb_json(path)
@@ -52,10 +55,6 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                 compare: Sequence[Path] | None, first_frame: str, otb_compat: bool, style: PlotStyle,
                 ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
     """Summary, conventions, sections and warnings of an OTB-2015 report (one-pass evaluation)."""
-    from analysis.io.results_extra import corner_line_warning
-    from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
-    from analysis.io.results import load_otb_results
-    from analysis.plots.otb import plot_precision, plot_success
 
     ann = _load_otb_annotations(annotations)
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)

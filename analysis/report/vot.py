@@ -20,12 +20,16 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.plots.style import PlotStyle
-from analysis.plots.realtime import ScheduleState
 from analysis.core.regions import FrameKind
-from analysis.stacks import BenchmarkSpec
-from analysis.report.document import ReportSection, ReportTable
+from analysis.io.trajectories import load_tracker_results, load_tracker_times, trajectory_kinds
+from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
+from analysis.metrics.vot.analysis import load_vot_annotations as load
+from analysis.plots.realtime import ScheduleState, plot_baseline_vs_realtime, plot_realtime_schedule
+from analysis.plots.style import PlotStyle
+from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
 from analysis.report.baselines import normalise_published, published_table, select_published, tracker_key
+from analysis.report.document import ReportSection, ReportTable
+from analysis.stacks import BenchmarkSpec
 
 EXPERIMENTS = ("baseline", "realtime")
 EXPERIMENT_TITLES = {"baseline": "baseline (supervised, resets)", "realtime": "real-time"}
@@ -33,7 +37,6 @@ EXPERIMENT_TITLES = {"baseline": "baseline (supervised, resets)", "realtime": "r
 
 def load_vot_annotations(path: Path) -> dict:
     """VOT annotations (pysot JSON or VOT folder) through :func:`analysis.metrics.vot.analysis.load_vot_annotations`."""
-    from analysis.metrics.vot.analysis import load_vot_annotations as load
 
     return load(Path(path))
 
@@ -52,7 +55,6 @@ def flatten_convention(conv: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def vot_settings(spec: BenchmarkSpec, variant: str):
     """Analysis settings of the benchmark's stack: interval, and for VOT2015 legacy unbounded overlaps (LEG)."""
-    from analysis.metrics.vot.analysis import VOTSettings
 
     legacy = spec.name == "vot2015"  # LEG stack_vot2015.m: legacy_rasterization=true, bounded_overlap=false
     return VOTSettings(variant=variant, stack=spec.name, legacy_rasterization=legacy and variant != "pyt",
@@ -90,7 +92,6 @@ def schedule_from_trajectory(trajectory: Sequence) -> np.ndarray:
     Specials give init / failure / skipped; a region identical to the previous frame's region is taken as
     held (zero-order hold repeats the last answer bit for bit); every other region as processed.
     """
-    from analysis.io.trajectories import trajectory_kinds
 
     kinds = trajectory_kinds(trajectory)
     states = np.full(len(kinds), ScheduleState.PROCESSED, dtype=np.int8)
@@ -147,8 +148,6 @@ def published_reliability(table: pd.DataFrame, n_sequences: int, n_frames: int, 
 
 
 def _analyse(ann: dict, results_dir: Path, experiment: str, settings) -> tuple:
-    from analysis.io.trajectories import load_tracker_results, load_tracker_times
-    from analysis.metrics.vot.analysis import analyze_vot
 
     results = load_tracker_results(results_dir, experiment)
     exp_dir = results_dir / experiment if (results_dir / experiment).is_dir() else results_dir
@@ -173,8 +172,6 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                 compare: Sequence[Path] | None, variant: str, realtime_profile: str | None, style: PlotStyle,
                 ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
     """Summary, conventions, sections and warnings of a VOT report (baseline and/or real-time)."""
-    from analysis.plots.realtime import plot_baseline_vs_realtime, plot_realtime_schedule
-    from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
 
     ann = load_vot_annotations(annotations)
     settings = vot_settings(spec, variant)

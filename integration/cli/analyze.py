@@ -10,7 +10,11 @@ import json
 import sys
 from pathlib import Path
 
+from analysis.io.got10k import load_got10k_folder
+from analysis.io.results import load_got10k_results, load_otb_results
 from analysis.io.results_extra import corner_line_warning, load_otb_annotations
+from analysis.metrics.got10k import evaluate_got10k
+from analysis.metrics.otb import OTBSettings, evaluate_otb
 from integration.cli import analyze_vot
 from integration.cli.output import _jsonable
 
@@ -64,8 +68,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_otb(args: argparse.Namespace) -> int:
-    from analysis.metrics.otb import OTBSettings, evaluate_otb
-    from analysis.io.results import load_otb_results
 
     annotations = load_otb_annotations(args.annotations)
     results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing)
@@ -84,9 +86,6 @@ def run_otb(args: argparse.Namespace) -> int:
 
 
 def run_got10k(args: argparse.Namespace) -> int:
-    from analysis.io.got10k import load_got10k_folder
-    from analysis.metrics.got10k import evaluate_got10k
-    from analysis.io.results import load_got10k_results
 
     if not args.annotations.exists():
         raise FileNotFoundError(f"{args.annotations}: annotations not found")

@@ -10,8 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from integration.cli.output import _jsonable
+from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
 from analysis.metrics.vot.interval import STACK_INTERVALS
+from integration.cli.output import _jsonable
 
 STACKS = tuple(STACK_INTERVALS)
 
@@ -50,7 +51,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace):
     """The :class:`~analysis.metrics.vot.analysis.VOTSettings` the options describe."""
-    from analysis.metrics.vot.analysis import VOTSettings
 
     legacy_stack = args.stack == "vot2015" and args.variant != "pyt"  # LEG stack_vot2015.m
     return VOTSettings(variant=args.variant, burnin=args.burnin, skip=args.skip,
@@ -60,7 +60,6 @@ def settings_from_args(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Analyse and print; bad input prints one line naming the file/sequence and returns 2."""
-    from analysis.metrics.vot.analysis import analyze_vot_folder
 
     try:
         settings = settings_from_args(args)

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from integration.jobs.main_job import MainSettings, run_main
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn main``."""
@@ -26,7 +28,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from integration.jobs.main_job import MainSettings, run_main
     from tracker.weights import WeightsError, default_weights_path
 
     prog = "siamrpn main"

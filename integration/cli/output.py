@@ -5,7 +5,6 @@ print pandas tables, or one JSON object with ``--json``; every number is labelle
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 

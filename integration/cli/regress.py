@@ -16,7 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 from integration.jobs.regression.gate import DEFAULT_REFERENCE, gate
+from integration.jobs.regression.measure import GateSettings
 
 if TYPE_CHECKING:
     pass
@@ -41,7 +43,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from integration.jobs.regression.measure import GateSettings
 
     if args.workers < 1:
         print("siamrpn regress: error: --workers must be >= 1", file=sys.stderr)

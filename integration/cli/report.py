@@ -10,10 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.report.build import build_report
+from analysis.stacks import BENCHMARKS
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn report``."""
-    from analysis.stacks import BENCHMARKS
 
     parser.add_argument("--results", required=True, type=Path,
                         help="one tracker's results: VOT folder with baseline/ and/or realtime/, OTB folder of "
@@ -41,7 +43,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report; bad input prints one clear line and returns 2."""
-    from analysis.report.build import build_report
 
     try:
         html = build_report(

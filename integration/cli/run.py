@@ -18,6 +18,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from integration.data.sequences import check_output_folder, load_dataset
+from integration.protocols.vot_baseline import BaselineSettings
+from integration.run.batched import DEFAULT_BATCH_SIZE
+from integration.run.cluster import dask_executor
+from integration.run.execute import baseline_settings
+from integration.run.experiment import plan_units, run_experiment
+from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
+from integration.run.units import ExperimentSpec, TrackerSpec
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
@@ -76,10 +85,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from integration.data.sequences import load_dataset
-    from integration.protocols.vot_baseline import BaselineSettings
-    from integration.run.units import ExperimentSpec
-    from integration.run.experiment import run_experiment
 
     prog = f"siamrpn run {args.benchmark}"
     try:
@@ -109,7 +114,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     batch_size = None
     if args.batched or args.batch_size is not None:
-        from integration.run.batched import DEFAULT_BATCH_SIZE
 
         batch_size = args.batch_size if args.batch_size is not None else DEFAULT_BATCH_SIZE
         if batch_size < 1:
@@ -119,7 +123,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
                   "--batched ignored", file=sys.stderr)
             batch_size = None
-    from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 
     unit_timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
     if unit_timeout < 0:
@@ -136,17 +139,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     executor_cm = None
     if args.dask:
-        from integration.run.cluster import dask_executor
 
         executor_cm = dask_executor(None if args.dask == "local" else args.dask)
     detail = ""
     if exp.kind == "realtime":
         detail = f" (profile {exp.profile}, clock {exp.clock})"
     elif exp.kind == "baseline":
-        from integration.run.execute import baseline_settings
 
         detail = f" (layout {exp.layout}, failure test: overlap <= 0 under the {baseline_settings(exp).convention} rule)"
-    from integration.data.sequences import check_output_folder
 
     try:
         check_output_folder(args.out)
@@ -180,7 +180,6 @@ def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
     """``--tracker`` value -> TrackerSpecs. Each comma-separated item is a name (or ``module:Factory``) followed by
     optional ``:key=value`` settings (``weights``, ``preset``, ``label``) that override ``--weights``/``--preset``
     for that tracker alone."""
-    from integration.run.units import TrackerSpec
 
     specs = []
     for item in (t.strip() for t in text.split(",")):
@@ -206,7 +205,6 @@ def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
 
 def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> None:
     """One line after Ctrl-C: what has finished (valid completion records) and how to resume."""
-    from integration.run.experiment import plan_units
 
     try:
         units = plan_units(trackers, exp, sequences, out)

@@ -10,6 +10,9 @@ from typing import Iterator
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
+from tracker.presets import get_preset, preset_from_dict, preset_names
+from tracker.siamrpn import SiamRPNTracker
+from tracker.weights import CHECKPOINT_FORMAT, WeightsError, default_weights_path, load_checkpoint
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -27,7 +30,6 @@ WEIGHTS_NOTE = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from tracker.presets import preset_names
 
     parser.epilog = WEIGHTS_NOTE
 
@@ -101,8 +103,6 @@ def iter_frames(video: Path | None, frames: Path | None) -> tuple[int, Iterator[
 
 
 def _resolve_preset(args):
-    from tracker.presets import get_preset, preset_from_dict
-    from tracker.weights import CHECKPOINT_FORMAT, default_weights_path, load_checkpoint
 
     if args.preset is not None:
         return get_preset(args.preset)
@@ -118,8 +118,6 @@ def track(args) -> list[np.ndarray]:
     import cv2
     from tqdm import tqdm
 
-    from tracker.siamrpn import SiamRPNTracker
-    from tracker.weights import WeightsError
 
     box0 = parse_box(args.init)
     count, frames = iter_frames(args.video, args.frames)

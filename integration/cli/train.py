@@ -11,6 +11,11 @@ import dataclasses
 import json
 import sys
 
+from tracker.network import SiamRPN
+from tracker.training.config import load_config
+from tracker.training.loop import train
+from tracker.weights import load_checkpoint, load_into, save_checkpoint
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="training config (.toml/.yaml/.json), e.g. configs/train_lite0.toml")
@@ -27,8 +32,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from tracker.training.config import load_config
-    from tracker.training.loop import train
 
     cfg = load_config(args.config)
     if args.steps is not None:
@@ -40,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     summary = train(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
     if args.export and summary["rank"] == 0:
-        from tracker.weights import load_checkpoint, save_checkpoint
-        from tracker.network import SiamRPN
-        from tracker.weights import load_into
         from pathlib import Path
 
         ck = load_checkpoint(Path(args.out) / "weights.pth")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-
 from integration.toolkits.trax_server import EXIT_SETUP, log, resolve_settings, serve, tracker_factory
 
 

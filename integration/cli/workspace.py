@@ -5,7 +5,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from integration.toolkits.workspace import BUILTIN_STACKS, LINK_MODES, WorkspaceError, build_workspace, discover_sequences, truncate
+from integration.data.synthetic import write_dataset
+from integration.toolkits.workspace import (
+    BUILTIN_STACKS,
+    LINK_MODES,
+    WorkspaceError,
+    build_workspace,
+    discover_sequences,
+    truncate,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
             raise WorkspaceError("give at least one --dataset or --synthetic N")
         sources = list(args.dataset)
         if args.synthetic > 0:
-            from integration.data.synthetic import write_dataset
 
             generated = Path(args.directory) / "synthetic"
             write_dataset(generated, layout="vot", n_sequences=args.synthetic, n_frames=args.synthetic_frames,

@@ -10,8 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.io.trajectories import atomic_write_text
 from analysis.published import shared_data_dir
 from integration.data.sequences import Sequence, from_arrays
+from integration.data.synthetic import generate, write_vot_sequence
 
 __all__ = ["GeneratedSet", "MAIN_SET", "REGRESSION_SET", "bag_path"]
 
@@ -44,7 +46,6 @@ class GeneratedSet:
                 "speed": self.speed}
 
     def _generate(self, seed: int, n: int):
-        from integration.data.synthetic import generate
 
         return generate(seed, n, self.size, target_size=self.target_size, speed=self.speed)
 
@@ -59,7 +60,6 @@ class GeneratedSet:
     def write_vot(self, root: str | os.PathLike) -> Path:
         """Write the set as a VOT dataset (legacy ``00000001.jpg`` folders, polygon ground truth, ``*.tag``
         files, ``list.txt``) under ``root``; returns ``root``. Rewrites nothing that is already complete."""
-        from integration.data.synthetic import write_vot_sequence
 
         root = Path(root)
         root.mkdir(parents=True, exist_ok=True)
@@ -69,7 +69,6 @@ class GeneratedSet:
                 continue
             seq = self._generate(seed, n)
             write_vot_sequence(folder, seq.frames, seq.boxes, tags=seq.tags)
-        from analysis.io.trajectories import atomic_write_text
 
         atomic_write_text(root / "list.txt", "".join(f"{n}\n" for n in self.names))
         return root

@@ -30,8 +30,21 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.annotation import VOT_TAGS
-from integration.data.sequences import Sequence
+from analysis.io.trajectories import atomic_write_text
+from analysis.plots.style import DEFAULT_STYLE
+from analysis.report.document import ReportContent, ReportSection, write_report
+from analysis.report.environment import environment_info
+from analysis.report.otb import otb_content
+from analysis.report.vot import vot_content
+from analysis.stacks import BENCHMARKS
 from integration.data.generated import MAIN_SET, GeneratedSet, bag_path
+from integration.data.sequences import Sequence, load_dataset
+from integration.jobs.regression.measure import weights_info
+from integration.jobs.scoring import fitted_interval, otb_annotations, score_otb, score_vot
+from integration.protocols.vot_baseline import BaselineSettings
+from integration.run.experiment import plan_units
+from integration.run.supervise import run_units
+from integration.run.units import ExperimentSpec, TrackerSpec
 
 __all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", "RUN_LABEL"]
 
@@ -82,7 +95,6 @@ def _say(msg: str) -> None:
 
 def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
     """The default group (generated + bag) and one group per ``--dataset``; notices for what was left out."""
-    from integration.data.sequences import load_dataset
 
     notices: list[str] = []
     root = settings.generated.write_vot(Path(settings.out) / "data" / "generated")
@@ -114,8 +126,6 @@ def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
 
 def _write_annotation_files(group: Group, folder: Path) -> tuple[Path, Path]:
     """pysot-style VOT JSON and OTB JSON of the group's ground truth (inputs of the report)."""
-    from analysis.io.trajectories import atomic_write_text
-    from integration.jobs.scoring import otb_annotations
 
     vot, otb = {}, {}
     anns = {n: s.annotation for n, s in group.sequences.items()}
@@ -134,9 +144,6 @@ def _write_annotation_files(group: Group, folder: Path) -> tuple[Path, Path]:
 
 
 def _units(groups: list[Group], settings: MainSettings):
-    from integration.protocols.vot_baseline import BaselineSettings
-    from integration.run.units import ExperimentSpec, TrackerSpec
-    from integration.run.experiment import plan_units
 
     tracker = TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn")
     units = []
@@ -159,7 +166,6 @@ def _vot_interval_spec(lengths: list[int]):
     ``VOTSettings.resolve_interval``, i.e. :func:`analysis.metrics.vot.interval.fit_interval` — the same interval as
     :func:`integration.jobs.scoring.fitted_interval` used for the summary table.
     """
-    from analysis.stacks import BENCHMARKS
 
     return dataclasses.replace(BENCHMARKS["vot2017"], name="")
 
@@ -181,12 +187,6 @@ def _network_note(weights: str | None) -> str:
 
 
 def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> Path:
-    from analysis.plots.style import DEFAULT_STYLE
-    from analysis.stacks import BENCHMARKS
-    from analysis.report.document import ReportContent, ReportSection, write_report
-    from analysis.report.environment import environment_info
-    from analysis.report.otb import otb_content
-    from analysis.report.vot import vot_content
 
     out = Path(settings.out)
     report_dir = out / "report" / group.name
@@ -235,7 +235,6 @@ def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> 
 
 
 def _score(group: Group, settings: MainSettings) -> tuple[list[dict], dict[str, Any]]:
-    from integration.jobs.scoring import fitted_interval, score_otb, score_vot
 
     anns = {n: s.annotation for n, s in group.sequences.items()}
     runs = Path(settings.out) / "runs" / group.name
@@ -263,8 +262,6 @@ def _check_resume(settings: MainSettings, notices: list[str]) -> None:
     clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
     import shutil
 
-    from analysis.io.trajectories import atomic_write_text
-    from integration.jobs.regression.measure import weights_info
 
     runs = Path(settings.out) / "runs"
     key = {"weights": weights_info(settings.weights) if settings.tracker == "siamrpn" else settings.weights,
@@ -285,8 +282,6 @@ def _check_resume(settings: MainSettings, notices: list[str]) -> None:
 
 def run_main(settings: MainSettings) -> MainResult:
     """Run, analyse and report every group; raises ``RuntimeError`` (with the runner's summary) if units failed."""
-    from analysis.io.trajectories import atomic_write_text
-    from integration.run.supervise import run_units
 
     start = time.perf_counter()
     out = Path(settings.out)

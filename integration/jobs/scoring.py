@@ -22,6 +22,11 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.results import read_box_file
+from analysis.io.trajectories import load_tracker_results, result_sequence_names
+from analysis.metrics.otb import evaluate_otb
+from analysis.metrics.overlap import area_preserving_rect
+from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
 from analysis.metrics.vot.interval import EAOInterval, fit_interval
 
 __all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes", "extra_otb_results"]
@@ -34,7 +39,6 @@ def fitted_interval(lengths: Sequence[int]) -> EAOInterval:
 
 def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, SequenceAnnotation]:
     """The same annotations with ``x, y, w, h`` ground truth (polygons -> area-preserving boxes)."""
-    from analysis.metrics.overlap import area_preserving_rect
 
     out = {}
     for name, ann in annotations.items():
@@ -48,8 +52,6 @@ def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, 
 def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path, experiment: str,
               interval: EAOInterval):
     """:class:`analysis.metrics.vot.analysis.VOTReport` of ``tracker_dir/<experiment>`` (LEG, given interval)."""
-    from analysis.io.trajectories import load_tracker_results, result_sequence_names
-    from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
 
     tracker_dir = Path(tracker_dir)
     results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
@@ -62,7 +64,6 @@ def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | 
 
 def read_otb_boxes(tracker_dir: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:
     """One-pass boxes ``<tracker_dir>/<seq>.txt`` written by the runner (row 0 = the initial box)."""
-    from analysis.io.results import read_box_file
 
     tracker_dir = Path(tracker_dir)
     missing = [n for n in names if not (tracker_dir / f"{n}.txt").is_file()]
@@ -89,7 +90,6 @@ def score_otb(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | 
     """:class:`analysis.metrics.otb.OTBReport` of the one-pass results in ``tracker_dir`` (OTB conventions,
     frame 1 = ground truth as OTB/G10/pysot write it). A sequence without a result file is refused
     (:func:`read_otb_boxes`); result files without annotation are ignored with a warning."""
-    from analysis.metrics.otb import evaluate_otb
 
     ann = otb_annotations(annotations)
     boxes = read_otb_boxes(tracker_dir, list(ann))

@@ -15,6 +15,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from analysis.core.regions import Region
+from analysis.metrics.overlap import vot_overlap
 
 OverlapFn = Callable[[Region, Region, "tuple[int, int] | None"], float]
 FrameFn = Callable[[int], np.ndarray]
@@ -30,7 +31,6 @@ class Tracker(Protocol):
 
 def vot_overlap_fn(convention: str = "leg2017", legacy: bool = False) -> OverlapFn:
     """The VOT rasterised overlap (``analysis.metrics.overlap.vot_overlap``) with a fixed convention."""
-    from analysis.metrics.overlap import vot_overlap
 
     def overlap(a: Region, b: Region, bounds: tuple[int, int] | None) -> float:
         return float(vot_overlap(a, b, bounds=bounds, convention=convention, legacy=legacy))

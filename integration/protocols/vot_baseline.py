@@ -27,10 +27,10 @@ from typing import Callable
 import numpy as np
 
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region, is_special
+from analysis.metrics.overlap import CONVENTIONS
 from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
-
 
 #: Failure-test overlap convention of each emulated toolkit, by result layout (``leg`` MATLAB, ``pyt`` vot-toolkit).
 FAILURE_CONVENTIONS: dict[str, str] = {"leg": "leg2017", "pyt": "pyt"}
@@ -62,7 +62,6 @@ class BaselineSettings:
         if self.repetitions < 1 or self.skip_initialize < 1:
             raise ValueError("repetitions and skip_initialize must be >= 1")
         if self.convention is not None:
-            from analysis.metrics.overlap import CONVENTIONS
 
             if self.convention not in CONVENTIONS:
                 raise ValueError(f"unknown failure-test overlap convention {self.convention!r}; "

@@ -39,8 +39,17 @@ from integration.protocols.clocks import SimulatedClock, parse_clock
 from integration.protocols.one_pass import OnePassState, got10k_runs
 from integration.protocols.steps import INIT, Step
 from integration.protocols.vot_baseline import BaselineRepetitions
+from integration.run.execute import (
+    baseline_settings,
+    clear_unit_runs,
+    record_done,
+    record_failure,
+    split_done,
+    write_baseline_results,
+    write_one_pass_results,
+)
+from integration.run.supervise import run_units
 from integration.run.units import Unit, UnitOutcome
-from integration.run.execute import baseline_settings, clear_unit_runs, record_done, record_failure, split_done, write_baseline_results, write_one_pass_results
 
 __all__ = ["BATCHABLE", "DEFAULT_BATCH_SIZE", "batched_tracker", "run_batched", "run_batched_units"]
 
@@ -290,7 +299,6 @@ def run_batched_units(units: Iterable[Unit], batch_size: int = DEFAULT_BATCH_SIZ
     """Batch what can be batched: per tracker spec, SiamRPN on baseline/OTB/GOT-10k goes through
     :func:`run_batched`; other trackers and real-time experiments go to ``per_sequence`` (default
     :func:`integration.run.run_units` in-process). A tracker that cannot be built fails its units (logged)."""
-    from integration.run.supervise import run_units
 
     per_sequence = per_sequence or (lambda us: run_units(us, 1, resume, progress))
     groups: dict[tuple[str, str], list[Unit]] = {}

@@ -45,8 +45,15 @@ from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
 from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256
 
-
 # -------------------------------------------------------------------------------------------- one unit
+
+def _heartbeat(beat: Any) -> Callable[[int], None]:
+    def on_frame(i: int) -> None:
+        beat[1] = i
+        beat[0] += 1
+
+    return on_frame
+
 def _write_vot_runs(seq_dir: Path, name: str, trajectories: list[list], times: np.ndarray, layout: str) -> None:
     for r, traj in enumerate(trajectories, start=1):
         if layout == "pyt":

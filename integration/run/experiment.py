@@ -31,13 +31,14 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
+from typing import Any, Iterable
 
 from analysis.io.trajectories import atomic_write_text
-from integration.data.sequences import Sequence
+from integration.data.sequences import Sequence, check_output_folder
+from integration.run.batched import run_batched_units
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, run_units
 from integration.run.units import ExperimentSpec, RunSummary, TrackerSpec, Unit
+from integration.trackers import TrackerUnavailable
 
 __all__ = ["plan_units", "run_experiment"]
 
@@ -47,14 +48,6 @@ def plan_units(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec, sequ
                out: str | os.PathLike) -> list[Unit]:
     seqs = list(sequences.values()) if isinstance(sequences, dict) else list(sequences)
     return [Unit(t, experiment, s, Path(out)) for t in trackers for s in seqs]
-
-
-def _heartbeat(beat: Any) -> Callable[[int], None]:
-    def on_frame(i: int) -> None:
-        beat[1] = i
-        beat[0] += 1
-
-    return on_frame
 
 
 def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
@@ -71,13 +64,11 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
     worker before it is killed and failed; ``frame_timeout``: seconds a supervised worker may go without
     fetching a new frame (a tracker hanging on one frame; the start-up before the first frame counts too).
     Both apply to supervised workers only: the batched units (in this process) and executor runs have none."""
-    from integration.data.sequences import check_output_folder
 
     check_output_folder(out)  # an unwritable folder is found before tracking, not after a whole sequence
     trackers = list(trackers)
     unavailable: dict[str, str] = {}
     if check_trackers:
-        from integration.trackers import TrackerUnavailable
 
         usable = []
         for spec in trackers:
@@ -90,7 +81,6 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
         trackers = usable
     units = plan_units(trackers, experiment, sequences, out)
     if batch_size:
-        from integration.run.batched import run_batched_units
 
         outcomes = run_batched_units(units, batch_size, resume, progress,
                                      per_sequence=lambda us: run_units(us, workers, resume, progress, executor,

@@ -37,8 +37,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from integration.run.execute import quiet_opencv, record_crash, run_unit, split_done
-from integration.run.experiment import _heartbeat
+from integration.run.execute import _heartbeat, quiet_opencv, record_crash, run_unit, split_done
 from integration.run.units import Unit, UnitOutcome
 
 

@@ -34,11 +34,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
+from integration.trackers import create_tracker, default_nanotrack_dir
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -75,7 +75,6 @@ class TrackerSpec:
         return marker_name(self.label or self.name.split(":")[-1])
 
     def build(self) -> Any:
-        from integration.trackers import create_tracker
 
         return create_tracker(self.name, weights=self.weights, device=self.device, **dict(self.options))
 
@@ -240,7 +239,6 @@ def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
 
             path = default_weights_path()
         elif spec.name == "nano":
-            from integration.trackers import default_nanotrack_dir
 
             path = default_nanotrack_dir()
     elif not str(w).startswith("random:"):

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.io.annotation import SequenceAnnotation
 from analysis.core.atomic import write_text_atomic
+from analysis.io.annotation import SequenceAnnotation
 
 try:  # optional dependency group `toolkits`
     from got10k.datasets import OTB

@@ -45,6 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from analysis.core.regions import area_preserving_rect
+from integration.trackers import create_tracker
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,16 +185,6 @@ def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
 
     def build() -> TrackerLike:
         weights = resolve_weights(settings.weights)
-        try:
-            from integration.trackers import create_tracker
-        except ModuleNotFoundError as exc:
-            if exc.name != "integration.trackers" or settings.tracker != "siamrpn":
-                raise
-            from tracker.siamrpn import (
-                SiamRPNTracker,  # registry not installed: SiamRPN directly
-            )
-
-            return SiamRPNTracker(weights=weights, device=settings.device)
         return create_tracker(settings.tracker, weights=weights, device=settings.device)
 
     return build

@@ -31,8 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.io.annotation import SequenceAnnotation
 from analysis.core.atomic import write_text_atomic
+from analysis.io.annotation import SequenceAnnotation
+from analysis.metrics.vot.interval import fit_interval
+from integration.data.sequences import load_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"  #: the installed package's registry (last resort)
@@ -112,7 +114,6 @@ def discover_sequences(path: Path | str) -> list[SequenceAnnotation]:
     Reading problems (unparsable ground truth, missing folders) become :class:`WorkspaceError` with the
     loader's ``file:line`` message.
     """
-    from integration.data.sequences import load_dataset
 
     path = Path(path)
     if not path.exists():
@@ -141,7 +142,6 @@ def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
     averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``, spec §2.5), so a larger value would index
     past the curve and give NaN. The method string says which rule was used.
     """
-    from analysis.metrics.vot.interval import fit_interval
 
     lengths = [int(n) for n in lengths]
     cap = max(max(lengths) - 1, 1)

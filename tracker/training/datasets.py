@@ -24,6 +24,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
 from tracker.training.synthetic_videos import SyntheticVideo, load_photos
 
 
@@ -260,7 +261,6 @@ def build_trackset(source, seed: int) -> TrackSet:
     if kind == "stills":
         return StillTracks(seed=seed, aspect=source.aspect or 2.0)
     if kind == "cutouts":
-        from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
 
         return CutoutTracks(source.root or OPENCLIPART_ROOT, seed, stretch=source.aspect or 1.25)
     if kind == "got10k":

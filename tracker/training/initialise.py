@@ -22,6 +22,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from tracker.backbones.efficientnet_lite import load_lite0_imagenet
+
 
 def gabor_bank(n_out: int = 96, size: int = 11) -> np.ndarray:
     """``(n_out, 3, size, size)`` BGR filters for 0-255 inputs (see module docstring)."""
@@ -102,7 +104,6 @@ def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, feature_ga
       regression near zero so the first boxes are the anchors): the pretrained features already track
       without any training (see ``benchmarks/backbone_choice.py``), so training starts from a working tracker.
     """
-    from tracker.backbones.efficientnet_lite import load_lite0_imagenet
 
     gen = torch.Generator().manual_seed(seed)
     load_lite0_imagenet(model.featureExtract, backbone_weights)

@@ -29,12 +29,18 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from analysis.core.atomic import atomic_target, write_text_atomic
+from tracker.anchors import generate_anchors
+from tracker.network import SiamRPN
+from tracker.presets import get_preset
 from tracker.training.config import TrainConfig, config_to_dict
 from tracker.training.datasets import build_trackset
 from tracker.training.distributed import DistInfo, all_mean, cleanup, init_from_env
+from tracker.training.initialise import calibrate_batchnorm, derived_init, pretrained_init
 from tracker.training.loss import rpn_loss
 from tracker.training.pairs import PairDataset, StepSampler
 from tracker.training.schedule import lr_at
+from tracker.training.tiny import TinySiamRPN
+from tracker.weights import load_checkpoint, load_into, save_checkpoint
 
 LOG_FIELDS = ("step", "lr", "loss", "cls_loss", "loc_loss", "pairs_per_s", "elapsed_s")
 
@@ -67,8 +73,6 @@ def freeze_layers(model: nn.Module, n: int) -> list[nn.Parameter]:
 
 def make_pair_dataset(cfg: TrainConfig, length: int | None = None) -> PairDataset:
     """The run's pair dataset (anchors from ``tracker.anchors`` for the preset)."""
-    from tracker.anchors import generate_anchors
-    from tracker.presets import get_preset
 
     preset = get_preset(cfg.preset)
     s = preset.score_size(cfg.augment.instance_size)
@@ -80,12 +84,8 @@ def make_pair_dataset(cfg: TrainConfig, length: int | None = None) -> PairDatase
 
 def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) -> nn.Module:
     """SiamRPN of the preset, initialised per ``cfg.init`` (see ``initialise``)."""
-    from tracker.network import SiamRPN
-    from tracker.presets import get_preset
-    from tracker.training.initialise import calibrate_batchnorm, derived_init
 
     if cfg.model == "tiny":
-        from tracker.training.tiny import TinySiamRPN
 
         torch.manual_seed(cfg.seed)
         return TinySiamRPN(get_preset(cfg.preset).model.anchor_num).to(device)
@@ -97,7 +97,6 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
         raise ValueError(f"init {cfg.init!r} does not fit preset {cfg.preset!r} ({model.cfg.backbone} backbone): "
                          "use 'pretrained' for efficientnet_lite0, 'derived' for alexnet")
     if pretrained:
-        from tracker.training.initialise import pretrained_init
 
         pretrained_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
         n = cfg.init_calibration_pairs
@@ -114,7 +113,6 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
     elif cfg.init == "random":
         torch.manual_seed(cfg.seed)
     else:
-        from tracker.weights import load_checkpoint, load_into
 
         load_into(model, load_checkpoint(cfg.init).state_dict, cfg.init)
     return model.to(device)
@@ -228,14 +226,11 @@ def train(
                             "scaler": scaler.state_dict() if use_amp else None}, ckpt_path)
         if cfg.model != "siamrpn":
             return
-        from tracker.weights import save_checkpoint
-
         save_checkpoint(out / "weights.pth", model, cfg.preset,
                         {"trained_by": "tracker.training (siamrpn train)", "step": step, "steps": cfg.steps,
                          "batch_size": cfg.batch_size, "data": [s.kind for s in cfg.data], "seed": cfg.seed})
 
     if state is None and info.is_main and cfg.model == "siamrpn":
-        from tracker.weights import save_checkpoint
 
         # the starting point, for comparing trained against initial weights
         save_checkpoint(out / "init_weights.pth", model, cfg.preset, {"trained_by": "tracker.training", "step": 0,

@@ -22,11 +22,27 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.vot import accuracy as acc
-from analysis.io.annotation import SequenceAnnotation
-from analysis.metrics.vot.interval import EAOInterval, fit_interval, stack_interval
 from analysis.core.regions import FrameKind, Region
-from analysis.metrics.vot.eao import DEFAULT_SKIP, averaged_lengths, eao_fragments, eao_over_interval, eao_score, tag_weights
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.load import load_annotations
+from analysis.io.trajectories import (
+    find_run_files,
+    load_tracker_results,
+    result_sequence_names,
+    trajectory_kinds,
+    unexpected_unknown_frames,
+)
+from analysis.metrics.overlap import vot_overlaps, vot_overlaps_runs
+from analysis.metrics.vot import accuracy as acc
+from analysis.metrics.vot.eao import (
+    DEFAULT_SKIP,
+    averaged_lengths,
+    eao_fragments,
+    eao_over_interval,
+    eao_score,
+    tag_weights,
+)
+from analysis.metrics.vot.interval import EAOInterval, fit_interval, stack_interval
 
 Variant = Literal["leg", "pst", "pyt"]
 VARIANTS: tuple[str, ...] = ("leg", "pst", "pyt")
@@ -162,7 +178,6 @@ def _run_file(results_source: str, name: str, run: int) -> str:
     """The run's file for error messages: the real path when the folder exists, else ``<seq>_NNN.txt|bin``."""
     folder = Path(results_source) / name
     try:
-        from analysis.io.trajectories import find_run_files
 
         return str(find_run_files(folder, name)[run])
     except (ValueError, OSError, IndexError):
@@ -270,8 +285,6 @@ def _sequence_tags(ann: SequenceAnnotation, names: Sequence[str], source: str) -
 def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequence[Region]], settings: VOTSettings,
                       results_source: str) -> SequenceRuns:
     """Validate one sequence's runs and compute its AR and EAO overlaps (see :func:`prepare_runs`)."""
-    from analysis.metrics.overlap import vot_overlaps, vot_overlaps_runs
-    from analysis.io.trajectories import trajectory_kinds, unexpected_unknown_frames
 
     (ar_conv, ar_b), (eao_conv, eao_b) = _OVERLAP_RULES[settings.variant]
     legacy = settings.legacy_rasterization
@@ -518,7 +531,6 @@ def analyze_vot(annotations: Mapping[str, SequenceAnnotation], results: Mapping[
 
 def load_vot_annotations(path: Path) -> dict[str, SequenceAnnotation]:
     """VOT annotations (pysot JSON or VOT folder, auto-detected by :func:`analysis.io.load_annotations`)."""
-    from analysis.io.load import load_annotations
 
     path = Path(path)
     if not path.exists():
@@ -530,7 +542,6 @@ def analyze_vot_folder(annotations_path: Path, tracker_dir: Path, experiment: st
                        settings: VOTSettings = VOTSettings(), per_attribute: bool = False,
                        allow_missing: bool = False, workers: int = 1) -> VOTReport:
     """Load annotations (pysot JSON or VOT folder) and ``tracker_dir/<experiment>`` results, then analyse."""
-    from analysis.io.trajectories import load_tracker_results, result_sequence_names
 
     tracker_dir = Path(tracker_dir)
     exp_dir = tracker_dir / experiment

@@ -16,6 +16,21 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.io.trajectories import atomic_write_text
+from integration.jobs.regression.instrument import check_published, instrument_passes
+from integration.jobs.regression.measure import dumps, measure, regression_cases
+from integration.jobs.regression.reference import (
+    ReferenceInvalid,
+    ReferenceMissing,
+    Tolerances,
+    compare,
+    format_table,
+    gate_passes,
+    load_reference,
+    save_reference,
+    tolerances_dict,
+)
+
 if TYPE_CHECKING:
     from integration.jobs.regression.measure import GateSettings
 
@@ -73,8 +88,6 @@ def _interval_lines(cur: dict[str, Any]) -> list[str]:
 
 def _instrument(out: Path) -> tuple[bool, list[str]]:
     """Run the published-score re-check; returns (passed, lines to print)."""
-    from analysis.io.trajectories import atomic_write_text
-    from integration.jobs.regression.instrument import check_published, instrument_passes
 
     table, notices = check_published()
     lines = list(notices)
@@ -92,9 +105,6 @@ def _instrument(out: Path) -> tuple[bool, list[str]]:
 
 def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
     """Measure, compare with (or rewrite) the reference, print the verdict; returns the exit status."""
-    from analysis.io.trajectories import atomic_write_text
-    from integration.jobs.regression.reference import ReferenceInvalid, ReferenceMissing, Tolerances, compare, format_table, gate_passes, load_reference, save_reference, tolerances_dict
-    from integration.jobs.regression.measure import dumps, measure, regression_cases
     from tracker.weights import WeightsError
 
     prog = "siamrpn regress"

@@ -24,6 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io.otb import load_otb_json
+from analysis.io.results import load_otb_results
+from analysis.io.trajectories import load_tracker_results
+from analysis.metrics.otb import evaluate_otb
+from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations
 from integration.data.generated import shared_data_dir
 
 __all__ = ["PublishedScore", "PUBLISHED", "check_published", "instrument_passes"]
@@ -61,16 +66,11 @@ def _measure(shared: Path, results: str, experiment: str, cache: dict) -> dict[s
         return cache[key]
     folder = shared / "results" / results
     if experiment == "ope":
-        from analysis.io.otb import load_otb_json
-        from analysis.metrics.otb import evaluate_otb
-        from analysis.io.results import load_otb_results
 
         ann = cache.setdefault("otb_ann", load_otb_json(shared / "annotations" / "OTB2015.json"))
         rep = evaluate_otb(ann, load_otb_results(folder, ann).boxes)
         cache[key] = {"auc": rep.auc, "precision": rep.precision}
     else:
-        from analysis.io.trajectories import load_tracker_results
-        from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations
 
         # VOT2017 and VOT2018 share sequences and ground truth (toolkit-legacy#175)
         ann = cache.setdefault("vot_ann", load_vot_annotations(shared / "annotations" / "VOT2018.json"))

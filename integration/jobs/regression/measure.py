@@ -25,10 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from integration.data.sequences import Sequence
 from integration.data.generated import REGRESSION_SET, GeneratedSet, bag_path
-from integration.run.units import file_sha256
+from integration.data.sequences import Sequence, load_vot_dataset
+from integration.jobs.regression.reference import SCHEMA_VERSION
 from integration.jobs.scoring import fitted_interval, score_otb, score_vot
+from integration.run.experiment import plan_units
+from integration.run.supervise import run_units
+from integration.run.units import ExperimentSpec, TrackerSpec, file_sha256
 
 __all__ = ["GateSettings", "Case", "regression_cases", "deterministic_tracker", "weights_info", "run_cases", "score_case",
            "measure", "environment", "TRACKER_LABEL"]
@@ -72,7 +75,6 @@ def regression_cases(settings: GateSettings) -> tuple[list[Case], dict[str, str]
     elif bag is None:
         absent["bag"] = "real sequence not found (../shared/data/sequences/bag or $SIAMRPN_SHARED_DATA/sequences/bag)"
     else:
-        from integration.data.sequences import load_vot_dataset
 
         seqs = load_vot_dataset(bag)
         cases.append(Case("bag", seqs, {"source": "VOT sequence 'bag' from the shared data (not in the repository)",
@@ -153,7 +155,6 @@ def environment() -> dict[str, str]:
 
 
 def _tracker_spec(settings: GateSettings):
-    from integration.run.units import TrackerSpec
 
     options = (("threads", settings.threads), ("seed", settings.seed), ("preset", settings.preset))
     return TrackerSpec(settings.tracker, settings.weights, "cpu", options, label=TRACKER_LABEL)
@@ -162,9 +163,6 @@ def _tracker_spec(settings: GateSettings):
 def run_cases(cases: list[Case], settings: GateSettings, out: Path) -> None:
     """Run the baseline and one-pass protocols of every case in one pool of ``settings.workers`` processes
     (results under ``out/<case>/<kind>/siamrpn``); raises ``RuntimeError`` with the runner's report on failure."""
-    from integration.run.units import ExperimentSpec
-    from integration.run.experiment import plan_units
-    from integration.run.supervise import run_units
 
     torch = sys.modules.get("torch")
     threads_before = torch.get_num_threads() if torch is not None else None
@@ -216,7 +214,6 @@ def _num(v: Any) -> float:
 
 def measure(settings: GateSettings, out: str | os.PathLike, cases: list[Case] | None = None) -> dict[str, Any]:
     """Measure every available case; the dict has the reference layout (``schema``, ``cases``, provenance)."""
-    from integration.jobs.regression.reference import SCHEMA_VERSION
 
     out = Path(out)
     winfo = weights_info(settings.weights)
