@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+import cv2
 import numpy as np
 
 from analysis.metrics.overlap import area_preserving_rect
@@ -90,7 +91,6 @@ class OpenCVTracker:
 
 
 def _cv2_factory(kind: str) -> Callable[[], Any]:
-    import cv2
 
     for owner in (cv2, getattr(cv2, "legacy", None)):
         if owner is None:
@@ -108,7 +108,6 @@ def default_nanotrack_dir() -> Path:
 
 
 def _nano_factory(weights: str | None) -> Callable[[], Any]:
-    import cv2
 
     folder = Path(weights) if weights else default_nanotrack_dir()
     backbone, head = folder / "nanotrack_backbone_sim.onnx", folder / "nanotrack_head_sim.onnx"
@@ -137,7 +136,7 @@ def _opencv(kind: str) -> Callable[..., OpenCVTracker]:
 
 def _siamrpn(weights: str | None = None, device: str = "cpu", **kw: Any) -> Any:
     try:
-        from tracker.siamrpn import SiamRPNTracker
+        from tracker.siamrpn import SiamRPNTracker  # lazy: keeps torch off the start-up of commands that do not track
     except ImportError as exc:  # pragma: no cover - only when the tracker package is broken
         raise TrackerUnavailable(f"siamrpn: cannot import tracker.siamrpn ({exc})") from exc
     return SiamRPNTracker(weights=weights, device=device, **kw)

@@ -181,7 +181,12 @@ def quantize_features_int8(onnx_bytes: bytes, calibration: Iterable[np.ndarray])
 
     ``calibration``: search crops ``[1, 3, N, N]`` float32 (BGR 0-255) seen at tracking time.
     """
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization import (  # lazy: onnxruntime is an optional extra (speed)
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
 
     class _Reader(CalibrationDataReader):
         def __init__(self, items):
@@ -204,7 +209,7 @@ class OnnxEngine:
     """Features by onnxruntime (fp32 or int8 graph), template + correlation by the fused torch model."""
 
     def __init__(self, fused: FusedSiamRPN, onnx_bytes: bytes, threads: int | None = None) -> None:
-        import onnxruntime as ort
+        import onnxruntime as ort  # lazy: onnxruntime is an optional extra (speed)
 
         self.fused = fused
         self.cfg = fused.cfg

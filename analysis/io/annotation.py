@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,6 @@ VOT_TAGS = ("camera_motion", "illum_change", "motion_change", "size_change", "oc
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """``(width, height)`` from an image header (PIL opens lazily: no pixel data is decoded)."""
-    from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as im:

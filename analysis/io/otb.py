@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from analysis.io.annotation import SequenceAnnotation, json_box_rows
 from analysis.io.text import _SPLIT, parse_box_lines, read_text_file
@@ -217,7 +218,6 @@ def _frame_range(folder: Path) -> tuple[int | None, int | None]:
 
 def _image_size(image: Path) -> tuple[int, int]:
     try:
-        from PIL import Image
 
         with Image.open(image) as im:
             return int(im.size[0]), int(im.size[1])

@@ -6,6 +6,7 @@ Loaders for each layout (pysot JSON, VOT folders, OTB folders, GOT-10k folders) 
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,6 @@ def _image_dimension(seq: dict, key: str, where: str) -> int:
 
 
 def _read_json(path: Path):
-    import json
 
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))

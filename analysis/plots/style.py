@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -72,7 +73,6 @@ def new_figure(style: PlotStyle, width: float | None = None, height: float | Non
 
 def rc_context(style: PlotStyle):
     """Font settings applied while a figure is built (matplotlib reads them at artist creation)."""
-    import matplotlib as mpl
 
     return mpl.rc_context({
         "font.size": style.font_size,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import jinja2
 import numpy as np
 import pandas as pd
 
@@ -106,7 +107,6 @@ def _figure_context(result: PlotResult, caption: str, out_dir: Path, embed: bool
 
 
 def _render(content: ReportContent, out_dir: Path, html: bool, embed: bool) -> str:
-    import jinja2
 
 
     table = _table_html if html else _table_markdown

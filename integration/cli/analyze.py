@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.results import load_got10k_results, load_otb_results
 from analysis.io.results_extra import corner_line_warning, load_otb_annotations
@@ -105,7 +107,6 @@ def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float,
     if args.json:
         print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
         return 0
-    import pandas as pd
 
     table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
     print(header)

@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
 from analysis.metrics.vot.interval import STACK_INTERVALS
 from integration.cli.output import _jsonable
@@ -79,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_tables(report, summary: dict, args: argparse.Namespace) -> None:
-    import pandas as pd
 
     c = report.convention
     iv = c["interval"]

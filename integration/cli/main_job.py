@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from integration.jobs.main_job import MainSettings, run_main
 
 
@@ -28,7 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tracker.weights import WeightsError, default_weights_path
+    from tracker.weights import (  # lazy: keeps torch off the start-up of commands that do not track
+        WeightsError,
+        default_weights_path,
+    )
 
     prog = "siamrpn main"
     if args.workers < 1:
@@ -43,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{prog}: error: {weights}: weights file not found", file=sys.stderr)
         return 2
     if args.device == "cuda":
-        import torch
+        import torch  # lazy: keeps torch off the start-up of commands that do not track
 
         if not torch.cuda.is_available():
             print(f"{prog}: error: --device cuda but torch.cuda.is_available() is False", file=sys.stderr)
@@ -58,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 1
-    import pandas as pd
 
     with pd.option_context("display.width", 160, "display.max_colwidth", 60):
         print(result.summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))

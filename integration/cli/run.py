@@ -15,6 +15,7 @@ resumes (finished sequences are skipped; ``--no-resume`` redoes everything).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -96,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
         if args.accept_damaged_frames:
-            import dataclasses
 
             sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
         if args.benchmark == "vot":

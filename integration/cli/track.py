@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+import cv2
 import numpy as np
+from tqdm import tqdm
 
 from analysis.core.atomic import write_text_atomic
 from tracker.presets import get_preset, preset_from_dict, preset_names
@@ -64,7 +66,6 @@ def parse_box(text: str) -> np.ndarray:
 
 def iter_frames(video: Path | None, frames: Path | None) -> tuple[int, Iterator[tuple[str, np.ndarray]]]:
     """(frame count, iterator of (name, BGR uint8 image)); raises :class:`TrackError` on unreadable input."""
-    import cv2
 
     if frames is not None:
         if not frames.is_dir():
@@ -115,8 +116,6 @@ def _resolve_preset(args):
 
 
 def track(args) -> list[np.ndarray]:
-    import cv2
-    from tqdm import tqdm
 
 
     box0 = parse_box(args.init)

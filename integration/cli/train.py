@@ -10,6 +10,9 @@ import argparse
 import dataclasses
 import json
 import sys
+from pathlib import Path
+
+import torch
 
 from tracker.network import SiamRPN
 from tracker.training.config import load_config
@@ -30,8 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
 
     cfg = load_config(args.config)
     if args.steps is not None:
@@ -43,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     summary = train(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
     if args.export and summary["rank"] == 0:
-        from pathlib import Path
 
         ck = load_checkpoint(Path(args.out) / "weights.pth")
         model = load_into(SiamRPN(ck.model_config), ck.state_dict)

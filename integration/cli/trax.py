@@ -6,6 +6,7 @@ Parses the options (or their ``SIAMRPN_TRAX_*`` environment variables, see
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import sys
 
 from integration.toolkits.trax_server import EXIT_SETUP, log, resolve_settings, serve, tracker_factory
@@ -22,7 +23,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import faulthandler
 
     faulthandler.enable(file=sys.stderr)  # a hard crash (segfault, abort) still leaves a traceback in the log
     args = build_parser().parse_args(argv)

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -198,7 +199,6 @@ def image_damage(data: bytes) -> str | None:
 
 def check_output_folder(out: str | os.PathLike) -> None:
     """Raise ``OSError`` naming ``out`` unless it can be created and written (checked before tracking)."""
-    import tempfile
 
     out = Path(out)
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +173,7 @@ def _vot_interval_spec(lengths: list[int]):
 
 def _network_note(weights: str | None) -> str:
     """One sentence on which SiamRPN network the weights are (the default ones are not the paper's AlexNet)."""
-    from tracker.siamrpn import preset_for_weights
+    from tracker.siamrpn import preset_for_weights  # lazy: keeps torch off the start-up of commands that do not track
 
     try:
         preset = preset_for_weights(weights)
@@ -260,7 +261,6 @@ def _check_resume(settings: MainSettings, notices: list[str]) -> None:
     """Finished runs are reused only when they were made by the same tracker: the weights' SHA-256, the
     tracker, device and real-time settings are recorded in ``<out>/runs/run_key.json``; a different key
     clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
-    import shutil
 
 
     runs = Path(settings.out) / "runs"

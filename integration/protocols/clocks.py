@@ -44,7 +44,7 @@ class MeasuredClock:
 def _cuda_sync(device: str) -> Callable[[], None] | None:
     if not str(device).startswith("cuda"):
         return None
-    import torch
+    import torch  # lazy: keeps torch off the start-up of commands that do not track
 
     dev = torch.device(device)
     return lambda: torch.cuda.synchronize(dev)

@@ -60,8 +60,8 @@ DEFAULT_BATCH_SIZE = 32
 def batched_tracker(tracker: Any) -> Any | None:
     """A :class:`~tracker.batched.BatchedSiamRPN` with the model, preset, device and engine (fast path) of a
     built :class:`~tracker.siamrpn.SiamRPNTracker`; ``None`` for any other tracker (not batchable)."""
-    from tracker.batched import BatchedSiamRPN
-    from tracker.siamrpn import SiamRPNTracker
+    from tracker.batched import BatchedSiamRPN  # lazy: keeps torch off the start-up of commands that do not track
+    from tracker.siamrpn import SiamRPNTracker  # lazy: keeps torch off the start-up of commands that do not track
 
     if not isinstance(tracker, SiamRPNTracker):
         return None

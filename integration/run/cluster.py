@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 def _import_distributed():
     try:
-        import distributed
+        import distributed  # lazy: dask is an optional extra (cluster)
     except ImportError as exc:  # pragma: no cover - exercised only without the optional dependency
         raise RuntimeError("the Dask backend needs the optional dependency: pip install 'dask[distributed]' "
                            "(extra 'cluster' of siamrpn-bench)") from exc

@@ -36,6 +36,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import cv2
 import numpy as np
 
 from analysis.io.trajectories import atomic_write_text, write_times, write_trajectory
@@ -237,7 +238,6 @@ def quiet_opencv() -> None:
     """OpenCV logs errors only: its warnings (e.g. TrackerNano's ONNX/DNN notices) would flood the runner's
     output. Idempotent; a missing or old OpenCV is left alone."""
     try:
-        import cv2
 
         if hasattr(cv2, "utils") and hasattr(cv2.utils, "logging"):
             cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)

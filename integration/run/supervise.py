@@ -27,14 +27,18 @@ Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
 """
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait as wait_any
 from typing import Any
 
+import cv2
 from tqdm import tqdm
 
 from integration.run.execute import _heartbeat, quiet_opencv, record_crash, run_unit, split_done
@@ -46,7 +50,6 @@ def _worker_init() -> None:
     environment so torch (imported later, only if SiamRPN runs) picks it up without being imported here."""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    import cv2
 
     cv2.setNumThreads(1)
     quiet_opencv()
@@ -84,7 +87,6 @@ def _worker_main(conn: Any, beat: Any = None) -> None:
     ``beat`` (shared ``int64[2]``): before every frame fetch the worker stores the frame index in ``beat[1]``
     and bumps the fetch counter ``beat[0]``, which the supervisor watches (frame timeout); it bumps it too
     as it starts a unit."""
-    import faulthandler
 
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C and stops the workers
@@ -106,7 +108,6 @@ def _worker_main(conn: Any, beat: Any = None) -> None:
 
 class _Worker:
     def __init__(self, ctx: Any) -> None:
-        import threading
 
         self.conn, child = ctx.Pipe()
         self.beat = ctx.Array("q", 2, lock=False)  # [frame fetches, last frame index]: written by the child
@@ -166,7 +167,6 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
     against the frame timeout too, as does writing the results after the last frame; a fresh worker's own
     start-up (until it takes the unit) does not, only the unit timeout. Progress is looked at every ``frame_timeout / 8`` seconds, so a hung unit is killed
     between 1 and 1.125 times ``frame_timeout`` after its last frame fetch."""
-    from multiprocessing.connection import wait as wait_any
 
     ctx = mp.get_context("spawn")
     queue = list(reversed(todo))

@@ -235,7 +235,9 @@ def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
     path: Path | None = None
     if w is None:
         if spec.name == "siamrpn":
-            from tracker.weights import default_weights_path
+            from tracker.weights import (
+                default_weights_path,  # lazy: keeps torch off the start-up of commands that do not track
+            )
 
             path = default_weights_path()
         elif spec.name == "nano":

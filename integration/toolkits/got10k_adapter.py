@@ -17,13 +17,16 @@
 """
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
@@ -102,8 +105,6 @@ def otb_dataset(root: str | os.PathLike, version: int | str = 2015) -> Any:
         raise FileNotFoundError(f"{root}: OTB folder is missing or empty")
     official = set(OTB._OTB__version_dict[version])  # the stock class's own sequence list
     if set(present) <= official:
-        import contextlib
-        import io
 
         with contextlib.redirect_stdout(io.StringIO()):  # silence one "sequence X not exists" per absent name
             return OTB(root, version, download=False)
@@ -154,7 +155,6 @@ def _place_jpg(src: Path, dst: Path) -> None:
         except OSError:
             shutil.copy2(src, dst)
         return
-    import cv2
 
     img = cv2.imread(str(src), cv2.IMREAD_COLOR)
     if img is None:

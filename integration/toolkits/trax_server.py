@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
 from analysis.core.regions import area_preserving_rect
@@ -109,7 +110,7 @@ def validate_region(values: np.ndarray) -> np.ndarray:
 
 def trax_region_values(region: Any) -> np.ndarray:
     """Flat float64 values of a ``trax.Region``: ``x,y,w,h`` for rectangles, ``x1,y1,...`` for polygons."""
-    from trax import Region
+    from trax import Region  # lazy: vot-trax is an optional extra (toolkits)
 
     if region.type == Region.RECTANGLE:
         return np.asarray(region.bounds(), dtype=np.float64)
@@ -121,7 +122,6 @@ def trax_region_values(region: Any) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------- frames
 def read_frame(path: str) -> np.ndarray:
     """Load a frame as BGR uint8, or raise :class:`ServerError` naming the file."""
-    import cv2
 
     if path.startswith("file://"):
         path = path[len("file://"):]
@@ -200,8 +200,8 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
         traceback.print_exc(file=sys.stderr)
         return EXIT_SETUP
 
-    import trax
-    from trax import Image, Region, TraxStatus
+    import trax  # lazy: vot-trax is an optional extra (toolkits)
+    from trax import Image, Region, TraxStatus  # lazy: vot-trax is an optional extra (toolkits)
 
     try:
         server = trax.Server([Region.POLYGON, Region.RECTANGLE], [Image.PATH], ["color"], tracker_name=name,

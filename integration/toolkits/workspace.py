@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from analysis.core.atomic import write_text_atomic
 from analysis.io.annotation import SequenceAnnotation
@@ -241,7 +242,6 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
     if force and seq_root.exists():
         shutil.rmtree(seq_root)
     try:
-        from tqdm import tqdm
 
         iterator = tqdm(seqs, desc="workspace", unit="seq", disable=len(seqs) < 3, file=sys.stderr)
     except ImportError:  # pragma: no cover

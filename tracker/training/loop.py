@@ -22,7 +22,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
@@ -120,11 +123,8 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
 
 def plot_log(log_csv: Path, out_png: Path) -> None:
     """Loss curves (total, cls, loc; smoothed) and the LR from ``log.csv``."""
-    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
 
     df = pd.read_csv(log_csv)
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))

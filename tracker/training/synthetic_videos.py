@@ -39,7 +39,7 @@ PHOTO_LICENCES: dict[str, str] = {
 @lru_cache(maxsize=1)
 def load_photos() -> tuple[np.ndarray, ...]:
     """The photographs of :data:`PHOTO_LICENCES` as BGR uint8 arrays (grey ones replicated to 3 channels)."""
-    import skimage.data
+    import skimage.data  # lazy: scikit-image is an optional extra (train)
 
     out = []
     for name in PHOTO_LICENCES:

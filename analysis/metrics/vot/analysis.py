@@ -15,6 +15,7 @@ variant     accuracy                               overlap (AR / EAO)     EAO fr
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
@@ -382,7 +383,6 @@ def prepare_runs(annotations: Mapping[str, SequenceAnnotation], results: Mapping
         warnings.append(f"{results_source}: no results for {what}; skipped (--allow-missing): scores cover "
                         f"{len(jobs)} of the {len(annotations)} annotated sequences")
     if workers > 1 and len(jobs) > 1:
-        from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             prepared = list(pool.map(lambda job: _prepare_sequence(*job, settings, results_source), jobs))

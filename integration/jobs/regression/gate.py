@@ -105,7 +105,7 @@ def _instrument(out: Path) -> tuple[bool, list[str]]:
 
 def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
     """Measure, compare with (or rewrite) the reference, print the verdict; returns the exit status."""
-    from tracker.weights import WeightsError
+    from tracker.weights import WeightsError  # lazy: keeps torch off the start-up of commands that do not track
 
     prog = "siamrpn regress"
     reference, out = Path(reference), Path(out)

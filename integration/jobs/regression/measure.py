@@ -16,6 +16,7 @@ torch threads (1) and fixed seeds, so a result depends on the weights and the co
 """
 from __future__ import annotations
 
+import importlib.metadata as md
 import json
 import os
 import platform
@@ -24,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from integration.data.generated import REGRESSION_SET, GeneratedSet, bag_path
 from integration.data.sequences import Sequence, load_vot_dataset
@@ -85,13 +88,12 @@ def regression_cases(settings: GateSettings) -> tuple[list[Case], dict[str, str]
 def deterministic_tracker(weights: str | None = None, device: str = "cpu", threads: int = 1, seed: int = 0,
                           preset: str | None = None) -> Any:
     """SiamRPN with fixed torch threads and seeds (the gate's tracker factory, built inside each worker)."""
-    import numpy as np
-    import torch
+    import torch  # lazy: keeps torch off the start-up of commands that do not track
 
     torch.set_num_threads(int(threads))
     torch.manual_seed(int(seed))
     np.random.seed(int(seed))
-    from tracker.siamrpn import SiamRPNTracker
+    from tracker.siamrpn import SiamRPNTracker  # lazy: keeps torch off the start-up of commands that do not track
 
     return SiamRPNTracker(weights=weights, preset=preset, device=device)
 
@@ -105,7 +107,10 @@ def weights_info(weights: str | None) -> dict[str, Any]:
 
     Raises :class:`tracker.weights.WeightsError` (with the instruction it carries) when the file is missing.
     """
-    from tracker.weights import WeightsError, default_weights_path
+    from tracker.weights import (  # lazy: keeps torch off the start-up of commands that do not track
+        WeightsError,
+        default_weights_path,
+    )
 
     if weights is not None and str(weights).startswith("random:"):
         return {"spec": str(weights), "path": None, "sha256": None}
@@ -123,7 +128,7 @@ def weights_info(weights: str | None) -> dict[str, Any]:
 
 def _stored_preset(weights: str | None) -> str:
     """Name of the preset the tracker uses when none is given (the one stored with the weights)."""
-    from tracker.siamrpn import preset_for_weights
+    from tracker.siamrpn import preset_for_weights  # lazy: keeps torch off the start-up of commands that do not track
 
     try:
         return preset_for_weights(weights).name
@@ -133,7 +138,6 @@ def _stored_preset(weights: str | None) -> str:
 
 def environment() -> dict[str, str]:
     """Versions and machine the measurement was made on (stored in the reference, shown on a mismatch)."""
-    import importlib.metadata as md
 
     def version(pkg: str) -> str:
         try:
