@@ -1,9 +1,4 @@
-"""Ground-truth annotations for one sequence, independent of the dataset layout it was read from.
-
-Loaders for each layout (pysot JSON, VOT folders, OTB folders, GOT-10k folders) return
-``dict[str, SequenceAnnotation]`` keyed by sequence name, in the dataset's own order.
-``integration.data.sequences`` adds image loading on top of the ``frames`` paths kept here.
-"""
+"""Read any supported annotation source, recognised from its layout (JSON file, OTB, GOT-10k or VOT folder)."""
 from __future__ import annotations
 
 from pathlib import Path

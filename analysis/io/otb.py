@@ -223,3 +223,12 @@ def _image_size(image: Path) -> tuple[int, int]:
             return int(im.size[0]), int(im.size[1])
     except Exception:  # unreadable image: size unknown, metrics do not need it
         return 0, 0
+
+
+def load_otb_annotations(path: Path) -> dict:
+    """OTB annotations from a JSON file (DaSiamRPN / pysot) or an OTB folder (one sequence or a folder of them)."""
+    if path.is_file():
+        return load_otb_json(path)
+    if path.is_dir():
+        return load_otb_folder(path)
+    raise FileNotFoundError(f"{path}: OTB annotations not found")

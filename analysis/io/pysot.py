@@ -1,9 +1,5 @@
-"""Ground-truth annotations for one sequence, independent of the dataset layout it was read from.
-
-Loaders for each layout (pysot JSON, VOT folders, OTB folders, GOT-10k folders) return
-``dict[str, SequenceAnnotation]`` keyed by sequence name, in the dataset's own order.
-``integration.data.sequences`` adds image loading on top of the ``frames`` paths kept here.
-"""
+"""pysot-style JSON annotations (``{seq: {video_dir, img_names, gt_rect, ...}}``, VOT2016-2018 and
+OTB100 files of the pysot toolkit): one :class:`~analysis.io.annotation.SequenceAnnotation` per sequence."""
 from __future__ import annotations
 
 import json

@@ -154,3 +154,13 @@ def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, .
         else:
             notes.append(f"{name}: no {time_file.name}; speed leaves this sequence out")
     return GOT10kResults(runs=runs, times=times, warnings=tuple(notes))
+
+
+def corner_line_warning(keys: tuple[str, ...], first_frame: str) -> str:
+    """What the harness did with result files whose line 1 is ``x1,y1,x2,y2`` (SiamRPN OTB quirk)."""
+    what = ("replaced by the ground truth (--first-frame gt), so it does not affect the scores"
+            if first_frame == "gt" else
+            "scored as written, i.e. read as x,y,w,h (--first-frame keep); --first-frame gt replaces it by GT")
+    shown = ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else "")
+    return (f"{len(keys)} result files have a first line x1,y1,x2,y2 (integers) while the other lines are "
+            f"x,y,w,h ({shown}); line 1 was {what}")

@@ -1,17 +1,5 @@
-"""OTB-style ground truth: pysot/DaSiamRPN ``OTB2015.json`` and OTB folders (``img/0001.jpg`` + ``groundtruth_rect.txt``).
-
-MATLAB-era layouts found in the wild are read too: frames in ``imgs/`` instead of ``img/``, the boxes in
-``<name>_gt.txt`` and the annotated frame range in ``<name>_frames.txt`` (two numbers ``start,end``, inclusive,
-the numbers in the frame file names; MILTrack's data layout). In a ``<name>_gt.txt`` a row ``0,0,0,0`` marks a
-frame without annotation (MIL annotates every 5th frame) and becomes NaN.
-
-Boxes stay as written in the files (``x, y, w, h``, OTB's 1-based pixel convention); the OTB metrics only
-use differences and centres, so no shift is applied (same as OTB MATLAB, got10k and pysot-toolkit).
-
-Special frame ranges of OTB-2015 (spec §4.5; got10k ``datasets/otb.py``, OTB ``configSeqs.m``) are applied
-when a folder has more frames than boxes: ``cfg.json`` ``startFrame/endFrame`` when present, else the table
-:data:`OTB_FRAME_RANGES`, else the first ``len(boxes)`` frames with a warning (e.g. UAV123 ``truck2``).
-"""
+"""The one reader of box text files (``x,y,w,h`` per line, comma / space / tab separated) used for OTB and
+GOT-10k ground truth and for one-pass result files; every error names the file and the line."""
 from __future__ import annotations
 
 import re

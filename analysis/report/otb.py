@@ -1,16 +1,4 @@
-"""Markdown + HTML benchmark report: summary, conventions, figures against published baselines, tables.
-
-:func:`build_report` reads raw results (no tracker run), scores them with the project's analysis modules
-(``analysis.metrics.vot.analysis`` / ``otb_metrics`` / ``got10k_metrics``; nothing is re-implemented here), draws
-the figures of ``plots_vot`` / ``plots_otb`` / ``plots_realtime`` with the published trackers of
-``analysis.published``, and writes into ``out_dir``::
-
-    report.md, report.html      # HTML embeds the PNGs (self-contained); both link the PNG/PDF files
-    figures/<name>.png|.pdf
-    tables/<name>.csv           # summary and per-sequence tables
-
-Every file is written atomically (temp file + ``os.replace``).
-"""
+"""The OTB-2015 part of a report: one-pass success and precision plots, ranking and per-sequence tables."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,9 +7,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.io.otb import load_otb_folder, load_otb_json
-from analysis.io.results import load_otb_results
-from analysis.io.results_extra import corner_line_warning
+from analysis.io.otb import load_otb_annotations
+from analysis.io.results import corner_line_warning, load_otb_results
 from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import PlotStyle
@@ -31,15 +18,6 @@ from analysis.report.document import ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
 
 # -------------------------------------------------------------------------------------------------- OTB
-
-
-def _load_otb_annotations(path: Path) -> dict:
-
-    if path.is_file():
-        return load_otb_json(path)
-    if path.is_dir():
-        return load_otb_folder(path)
-    raise FileNotFoundError(f"{path}: OTB annotations not found")
 
 
 def _otb_compare_dirs(results_dir: Path, compare: Sequence[Path] | None) -> list[Path]:
@@ -56,7 +34,7 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                 ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
     """Summary, conventions, sections and warnings of an OTB-2015 report (one-pass evaluation)."""
 
-    ann = _load_otb_annotations(annotations)
+    ann = load_otb_annotations(annotations)
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
 
     def score(folder: Path):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.io.got10k import load_got10k_folder
-from analysis.io.results import load_got10k_results, load_otb_results
-from analysis.io.results_extra import corner_line_warning, load_otb_annotations
+from analysis.io.otb import load_otb_annotations
+from analysis.io.results import corner_line_warning, load_got10k_results, load_otb_results
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
 from integration.cli import analyze_vot

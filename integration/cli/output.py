@@ -1,8 +1,4 @@
-"""``siamrpn analyze vot|otb|got10k``: score raw tracker results against ground truth.
-
-``vot`` is delegated to :mod:`integration.cli.analyze_vot` (imported only when chosen). ``otb`` and ``got10k``
-print pandas tables, or one JSON object with ``--json``; every number is labelled with its convention.
-"""
+"""Output helpers shared by the subcommands (JSON-safe conversion of numpy and pandas values)."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,15 +1,5 @@
-"""``siamrpn regress``: the EAO regression gate (docs/regression.md).
-
-Exit status: 0 = no regression, 1 = a metric regressed beyond tolerance (or the instrument check drifted),
-2 = cannot run (no reference: the message says how to create one; an invalid reference - wrong types, negative
-tolerances, checked before anything runs; no weights; bad arguments).
-
-Examples::
-
-    siamrpn regress                                   # compare with results/regression/default.json
-    siamrpn regress --update                          # re-measure and rewrite the reference on purpose
-    siamrpn regress --reference results/regression/mine.json --weights my.pth
-"""
+"""The EAO regression gate as a library: validate the reference, measure the tracker on the regression set,
+compare with tolerances, re-check the analysis against published scores (docs/regression.md)."""
 from __future__ import annotations
 
 import sys
