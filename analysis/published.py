@@ -16,22 +16,13 @@ main score (EAO, AUC or AO) is identical, since secondary lists copy numbers wit
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-PUBLISHED_DIR = REPO / "results" / "published"
-
-
-def shared_data_dir() -> Path:
-    """``../shared/data`` next to the repository, or ``$SIAMRPN_SHARED_DATA``: third-party annotations, raw
-    published results and published tables (read when present, never copied into the repository)."""
-    return Path(os.environ.get("SIAMRPN_SHARED_DATA", REPO.parent / "shared" / "data"))
-
+from analysis.core.paths import PUBLISHED_DIR, shared_data_dir
 
 SHARED_PUBLISHED = shared_data_dir() / "published"
 

@@ -19,19 +19,18 @@ A baseline that is missing from the installed OpenCV (or whose model files are a
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 from typing import Any, Callable
 
 import cv2
 import numpy as np
 
+from analysis.core.paths import nanotrack_dir
 from analysis.metrics.overlap import area_preserving_rect
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
            "default_nanotrack_dir", "region_to_box"]
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 class TrackerUnavailable(RuntimeError):
@@ -103,8 +102,7 @@ def _cv2_factory(kind: str) -> Callable[[], Any]:
 
 def default_nanotrack_dir() -> Path:
     """``$SIAMRPN_NANOTRACK_DIR`` or ``../shared/data/weights/nanotrack_v2`` next to the repository."""
-    env = os.environ.get("SIAMRPN_NANOTRACK_DIR")
-    return Path(env) if env else REPO.parent / "shared" / "data" / "weights" / "nanotrack_v2"
+    return nanotrack_dir()
 
 
 def _nano_factory(weights: str | None) -> Callable[[], Any]:

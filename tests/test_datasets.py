@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from integration.data.sequences import FrameReadError, Sequence, detect_layout, from_arrays, load_dataset
+from analysis.core.frames import FrameReadError, image_damage
+from integration.data.sequences import Sequence, detect_layout, from_arrays, load_dataset
 from integration.data.synthetic import box_to_polygon, generate_sequence, write_dataset
 from tests.conftest import shared_path
 
@@ -166,7 +167,6 @@ def _otb_frames(tmp_path, suffix=".jpg"):
 
 @pytest.mark.parametrize("suffix", [".jpg", ".png"])
 def test_truncated_frame_raises_naming_the_file_unless_accepted(tmp_path, suffix):
-    from integration.data.sequences import image_damage
 
     seq = _otb_frames(tmp_path, suffix)
     good = seq.frame(3)

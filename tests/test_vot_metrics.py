@@ -39,8 +39,8 @@ from analysis.metrics.vot.interval import (
     grow_range,
     kristan_bandwidth,
     length_density,
-    stack_interval,
 )
+from analysis.stacks import stack_interval
 
 I, T, F, U = FrameKind.INIT, FrameKind.TRACKED, FrameKind.FAILURE, FrameKind.UNKNOWN
 nan = np.nan
@@ -460,7 +460,7 @@ def test_missing_image_size_refused_where_the_overlap_is_bounded(tmp_path):
 
 def test_score_vot_and_score_otb_missing_and_extra(tmp_path):
     from analysis.io.load import load_annotations
-    from analysis.metrics.vot.interval import EAOInterval
+    from analysis.stacks import EAOInterval
     from integration.jobs.scoring import score_otb, score_vot
 
     anns = load_annotations(_vot_json(tmp_path, ["a", "b"], n=6))

@@ -15,7 +15,6 @@ Formats understood by :func:`load_state_dict_any` (key tables in the spec §1.4)
 from __future__ import annotations
 
 import dataclasses
-import os
 import pickle
 import re
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
+from analysis.core import paths
 from analysis.core.atomic import atomic_target
 from tracker.keycheck import key_mismatch, shape_mismatches
 from tracker.network import SiamRPN
@@ -35,7 +35,6 @@ __all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_p
            "save_checkpoint", "load_checkpoint"]
 
 CHECKPOINT_FORMAT = "siamrpn-bench/1"
-_REPO = Path(__file__).resolve().parents[1]
 
 #: pysot ``alexnet`` (layerL.i) -> ``alexnetlegacy``/DaSiam Sequential index (spec §1.4).
 _PYSOT_LAYER_INDEX = {("1", "0"): 0, ("1", "1"): 1, ("2", "0"): 4, ("2", "1"): 5, ("3", "0"): 8, ("3", "1"): 9,
@@ -64,8 +63,7 @@ class Checkpoint:
 
 def default_weights_path() -> Path:
     """``results/weights/siamrpn_default.pth`` in the repository (overridable with ``SIAMRPN_WEIGHTS``)."""
-    env = os.environ.get("SIAMRPN_WEIGHTS")
-    return Path(env) if env else _REPO / "results" / "weights" / "siamrpn_default.pth"
+    return paths.default_weights_path()
 
 
 def _map_key(key: str) -> tuple[str | None, str | None]:

@@ -46,8 +46,6 @@ __all__ = [
     "trajectory_arrays",
     "unexpected_unknown_frames",
     "result_sequence_names",
-    "atomic_write_bytes",
-    "atomic_write_text",
 ]
 
 _SPECIALS = (SPECIAL_UNKNOWN, SPECIAL_INIT, SPECIAL_FAILURE)
@@ -99,16 +97,6 @@ def format_region(region: Region, precision: int | None = 4) -> str:
     if precision is None:
         return ",".join(repr(float(v)) for v in values)
     return ",".join(f"{v:.{precision}f}" for v in values)
-
-
-# ----------------------------------------------------------------------------------------------------
-# atomic writes
-# ----------------------------------------------------------------------------------------------------
-
-
-# one implementation for the whole project (names kept: colleagues import them from here)
-atomic_write_bytes = write_bytes_atomic
-atomic_write_text = write_text_atomic
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -214,9 +202,9 @@ def write_trajectory(
         elif not np.all(np.isfinite(np.asarray(r, dtype=np.float64))):
             raise ValueError(f"{path}: frame {i + 1}: non-finite region {r!r}")
     if binary:
-        atomic_write_bytes(path, _encode_binary(traj, path))
+        write_bytes_atomic(path, _encode_binary(traj, path))
     else:
-        atomic_write_text(path, "".join(format_region(r, precision) + "\n" for r in traj))
+        write_text_atomic(path, "".join(format_region(r, precision) + "\n" for r in traj))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -264,7 +252,7 @@ def write_times(path: str | os.PathLike, times: np.ndarray) -> None:
     def fmt(v: float) -> str:
         return "NaN" if math.isnan(v) else f"{v:.9g}"
 
-    atomic_write_text(path, "".join(",".join(fmt(v) for v in row) + "\n" for row in t))
+    write_text_atomic(path, "".join(",".join(fmt(v) for v in row) + "\n" for row in t))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from analysis.core.paths import shared_data_dir
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
-from analysis.published import shared_data_dir
 from analysis.report.document import ReportContent, write_report
 from analysis.report.environment import environment_info
 from analysis.report.got10k import got10k_content

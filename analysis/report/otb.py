@@ -7,12 +7,12 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.core.paths import shared_data_dir
 from analysis.io.otb import load_otb_annotations
 from analysis.io.results import corner_line_warning, load_otb_results
 from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import PlotStyle
-from analysis.published import shared_data_dir
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec

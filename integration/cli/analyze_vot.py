@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
-from analysis.metrics.vot.interval import STACK_INTERVALS
+from analysis.stacks import VOT_STACKS
 from integration.cli.output import _jsonable
 
-STACKS = tuple(STACK_INTERVALS)
+STACKS = VOT_STACKS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

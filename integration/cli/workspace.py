@@ -5,9 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.stacks import TOOLKIT_STACKS
 from integration.data.synthetic import write_dataset
 from integration.toolkits.workspace import (
-    BUILTIN_STACKS,
     LINK_MODES,
     WorkspaceError,
     build_workspace,
@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also generate N synthetic sequences (integration.data.synthetic) under DIR/synthetic")
     parser.add_argument("--synthetic-frames", type=int, default=60, help="frames per synthetic sequence (60)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first synthetic sequence (0)")
-    parser.add_argument("--stack", required=True, choices=[*BUILTIN_STACKS, "custom"],
+    parser.add_argument("--stack", required=True, choices=[*TOOLKIT_STACKS, "custom"],
                         help="built-in vot-toolkit stack, or custom (EAO interval fitted to the sequence lengths)")
     parser.add_argument("--sequences", help="comma-separated subset of sequence names")
     parser.add_argument("--max-frames", type=int, help="keep only the first N frames of every sequence")

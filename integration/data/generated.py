@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.io.trajectories import atomic_write_text
-from analysis.published import shared_data_dir
+from analysis.core.atomic import write_text_atomic
+from analysis.core.paths import shared_data_dir
 from integration.data.sequences import Sequence, from_arrays
 from integration.data.synthetic import generate, write_vot_sequence
 
@@ -70,7 +70,7 @@ class GeneratedSet:
             seq = self._generate(seed, n)
             write_vot_sequence(folder, seq.frames, seq.boxes, tags=seq.tags)
 
-        atomic_write_text(root / "list.txt", "".join(f"{n}\n" for n in self.names))
+        write_text_atomic(root / "list.txt", "".join(f"{n}\n" for n in self.names))
         return root
 
 

@@ -14,14 +14,13 @@ import hashlib
 import json
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from analysis.core.frames import FrameReadError, read_frame, to_bgr
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.otb import load_otb_folder, load_otb_json
@@ -29,9 +28,7 @@ from analysis.io.pysot import load_pysot_json
 from analysis.io.vot import load_vot_folder
 
 __all__ = [
-    "FrameReadError",
     "check_output_folder",
-    "image_damage",
     "Sequence",
     "detect_layout",
     "load_dataset",
@@ -42,11 +39,6 @@ __all__ = [
     "from_arrays",
 ]
 
-_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
-
-
-class FrameReadError(OSError):
-    """A frame image is missing or cannot be decoded (the message names the file)."""
 
 
 @dataclass(frozen=True)
@@ -133,33 +125,14 @@ class Sequence:
         if not 0 <= i < n:
             raise IndexError(f"frame index {i} out of range for sequence {self.name!r} with {n} frames")
         if self.images is not None:
-            return _to_bgr(self.images[i], f"{self.name}[{i}]")
+            return to_bgr(self.images[i], f"{self.name}[{i}]")
         if i >= len(self.frames):
             raise FrameReadError(
                 f"{self.annotation.source or self.name}: sequence {self.name!r} has {n} ground-truth rows but only "
                 f"{len(self.frames)} frame paths (frame {i + 1} missing)"
             )
-        path = Path(self.frames[i])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            why = "file does not exist" if not path.exists() else (exc.strerror or str(exc))
-            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})") from None
-        damage = image_damage(data)
-        if damage and not self.accept_damaged:
-            raise FrameReadError(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); "
-                                 "re-extract the frame, or accept damaged frames (siamrpn run "
-                                 "--accept-damaged-frames)")
-        img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED) if data else None
-        if img is None and damage:  # imdecode refuses a truncated JPEG that imread decodes partly (grey rest)
-            img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        if img is None:
-            why = "empty file, not a readable image" if not data else "not a readable image"
-            raise FrameReadError(f"{path}: cannot read frame {i + 1} of sequence {self.name!r} ({why})")
-        if damage:
-            warnings.warn(f"{path}: frame {i + 1} of sequence {self.name!r} is damaged ({damage}); decoded "
-                          "anyway (damaged frames accepted)", stacklevel=2)
-        return _to_bgr(img, str(path))
+        return read_frame(self.frames[i], f"frame {i + 1} of sequence {self.name!r}", self.accept_damaged,
+                          "re-extract the frame, or accept damaged frames (siamrpn run --accept-damaged-frames)")
 
     def check_frames(self) -> None:
         """Raise :class:`FrameReadError` naming the first missing frame file (cheap: existence only)."""
@@ -174,29 +147,6 @@ class Sequence:
                 raise FrameReadError(f"{p}: frame {i + 1} of sequence {self.name!r} does not exist")
 
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_IEND = b"IEND\xaeB`\x82"
-
-
-def image_damage(data: bytes) -> str | None:
-    """Why the bytes of a JPEG or PNG file are damaged (truncated), or ``None`` (other formats: ``None``).
-
-    JPEG: the end-of-image marker ``FFD9`` must end the file (trailing zero padding, or a few trailing bytes
-    after the marker as some cameras write, are tolerated); PNG: the ``IEND`` chunk must end it. A partly
-    copied or downloaded frame fails these checks; libjpeg alone would decode it with a grey bottom and only a
-    pathless warning."""
-    if data[:3] == b"\xff\xd8\xff":
-        tail = data[-4096:].rstrip(b"\x00")
-        if tail.endswith(b"\xff\xd9") or b"\xff\xd9" in tail[-512:]:
-            return None
-        return f"truncated JPEG: no end-of-image marker, {len(data)} bytes"
-    if data[:8] == _PNG_SIGNATURE:
-        if data[-4096:].rstrip(b"\x00").endswith(_PNG_IEND):
-            return None
-        return f"truncated PNG: no IEND chunk, {len(data)} bytes"
-    return None
-
-
 def check_output_folder(out: str | os.PathLike) -> None:
     """Raise ``OSError`` naming ``out`` unless it can be created and written (checked before tracking)."""
 
@@ -208,23 +158,6 @@ def check_output_folder(out: str | os.PathLike) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise OSError(f"{out}: output folder is not writable ({exc.strerror or exc})") from None
-
-
-def _to_bgr(img: np.ndarray, what: str) -> np.ndarray:
-    """Any decoded image -> BGR uint8 (H, W, 3): grayscale/thermal expanded, 16-bit scaled, alpha dropped."""
-    if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8) if img.max() > 255 else img.astype(np.uint8)
-    elif img.dtype != np.uint8:
-        img = np.clip(img, 0, 255).astype(np.uint8)
-    if img.ndim == 2:
-        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    if img.ndim == 3 and img.shape[2] == 1:
-        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
-    if img.ndim == 3 and img.shape[2] == 4:
-        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-    if img.ndim == 3 and img.shape[2] == 3:
-        return np.ascontiguousarray(img)
-    raise FrameReadError(f"{what}: unsupported image shape {img.shape}")
 
 
 def from_arrays(name: str, frames: list[np.ndarray], groundtruth: np.ndarray, tags: dict | None = None) -> Sequence:

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.atomic import write_text_atomic
 from analysis.io.annotation import VOT_TAGS
-from analysis.io.trajectories import atomic_write_text
 from analysis.plots.style import DEFAULT_STYLE
 from analysis.report.document import ReportContent, ReportSection, write_report
 from analysis.report.environment import environment_info
@@ -139,8 +139,8 @@ def _write_annotation_files(group: Group, folder: Path) -> tuple[Path, Path]:
         otb[name] = {"name": name, "gt_rect": ann.groundtruth.tolist(), "image_files": [],
                      "width": ann.width, "height": ann.height}
     vot_path, otb_path = folder / "vot.json", folder / "otb.json"
-    atomic_write_text(vot_path, json.dumps(vot))
-    atomic_write_text(otb_path, json.dumps(otb))
+    write_text_atomic(vot_path, json.dumps(vot))
+    write_text_atomic(otb_path, json.dumps(otb))
     return vot_path, otb_path
 
 
@@ -277,7 +277,7 @@ def _check_resume(settings: MainSettings, notices: list[str]) -> None:
             shutil.rmtree(runs)
             notices.append(f"{runs}: earlier results were made with other weights/settings; removed and re-run")
             _say(f"NOTE: {notices[-1]}")
-    atomic_write_text(key_file, json.dumps(key, indent=1))
+    write_text_atomic(key_file, json.dumps(key, indent=1))
 
 
 def run_main(settings: MainSettings) -> MainResult:
@@ -314,5 +314,5 @@ def run_main(settings: MainSettings) -> MainResult:
         rows += r
         reports[g.name] = _report(g, settings, intervals)
     summary = pd.DataFrame(rows, columns=["group", "experiment", "metric", "value", "convention"])
-    atomic_write_text(out / "summary.csv", summary.to_csv(index=False))
+    write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     return MainResult(summary, reports, tuple(notices), time.perf_counter() - start)

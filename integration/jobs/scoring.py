@@ -27,7 +27,8 @@ from analysis.io.trajectories import load_tracker_results, result_sequence_names
 from analysis.metrics.otb import evaluate_otb
 from analysis.metrics.overlap import area_preserving_rect
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
-from analysis.metrics.vot.interval import EAOInterval, fit_interval
+from analysis.metrics.vot.interval import fit_interval
+from analysis.stacks import EAOInterval
 
 __all__ = ["fitted_interval", "otb_annotations", "score_vot", "score_otb", "read_otb_boxes", "extra_otb_results"]
 

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region
+from analysis.stacks import BENCHMARKS
 from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
 
@@ -66,7 +67,7 @@ class RealtimeProfile:
 
 PROFILES: dict[str, RealtimeProfile] = {
     "paper": RealtimeProfile("paper", fps=25.0),
-    "vot2017": RealtimeProfile("vot2017", fps=20.0),
+    "vot2017": RealtimeProfile("vot2017", fps=BENCHMARKS["vot2017"].realtime_fps),
     "got10k": RealtimeProfile("got10k", fps=25.0),
     "pyt": RealtimeProfile("pyt", fps=None, algorithm="pyt", convention="pyt"),  # vot-toolkit's overlap too
 }

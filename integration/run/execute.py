@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable
 import cv2
 import numpy as np
 
-from analysis.io.trajectories import atomic_write_text, write_times, write_trajectory
+from analysis.core.atomic import write_text_atomic
+from analysis.io.trajectories import write_times, write_trajectory
 from integration.protocols.clocks import parse_clock
 from integration.protocols.one_pass import run_got10k, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
@@ -135,7 +136,7 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
         seq_dir = unit.tracker_dir / "realtime" / name
         _write_vot_runs(seq_dir, name, [run.trajectory], run.times[:, None], exp.layout)
         summary = {"sequence": name, "clock": exp.clock, **run.summary()}
-        atomic_write_text(seq_dir / f"{name}_realtime.json", json.dumps(summary, indent=1))
+        write_text_atomic(seq_dir / f"{name}_realtime.json", json.dumps(summary, indent=1))
         return 1
     first = seq.groundtruth[0]
     if exp.kind == "otb":
@@ -145,13 +146,13 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
 
 
 def _write_boxes(path: Path, boxes: np.ndarray) -> None:
-    atomic_write_text(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
+    write_text_atomic(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
 
 
 def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcome:
     """Log the current exception's traceback for ``unit`` (call inside ``except``) and return its outcome."""
     unit.record_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(unit.error_file, f"{unit.key}\n{traceback.format_exc()}")
+    write_text_atomic(unit.error_file, f"{unit.key}\n{traceback.format_exc()}")
     return UnitOutcome(unit.key, "failed", seconds, 0, f"{type(exc).__name__}: {exc}", str(unit.error_file))
 
 
@@ -165,7 +166,7 @@ def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutc
               "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
     unit.record_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(unit.done_file, json.dumps(record, indent=1, default=str))
+    write_text_atomic(unit.done_file, json.dumps(record, indent=1, default=str))
     if unit.error_file.is_file():
         unit.error_file.unlink()
     return UnitOutcome(unit.key, "done", seconds, runs)
@@ -225,5 +226,5 @@ def quiet_opencv() -> None:
 def record_crash(unit: Unit, seconds: float, error: str, detail: str) -> UnitOutcome:
     """Log a failure without a Python traceback (crashed or timed-out worker) and return its outcome."""
     unit.record_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(unit.error_file, f"{unit.key}\n{error}\n{detail}\n")
+    write_text_atomic(unit.error_file, f"{unit.key}\n{error}\n{detail}\n")
     return UnitOutcome(unit.key, "failed", seconds, 0, error, str(unit.error_file))

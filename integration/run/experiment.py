@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from analysis.io.trajectories import atomic_write_text
+from analysis.core.atomic import write_text_atomic
 from integration.data.sequences import Sequence, check_output_folder
 from integration.run.batched import run_batched_units
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, run_units
@@ -69,7 +69,7 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
         rec = Path(out) / "_runner" / spec.result_name / experiment.kind
         mine = [o for o in outcomes if o.key.startswith(f"{spec.result_name}/{experiment.kind}/")]
         rec.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(rec / "summary.json", json.dumps(
+        write_text_atomic(rec / "summary.json", json.dumps(
             {"tracker": spec.result_name, "experiment": experiment.kind,
              "outcomes": [asdict(o) for o in mine]}, indent=1))
     return summary

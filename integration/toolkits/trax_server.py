@@ -39,16 +39,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
+from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect
 from integration.trackers import create_tracker
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
 EXIT_ERROR = 1
@@ -136,15 +134,10 @@ def read_frame(path: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------- factory
 def resolve_settings(args: argparse.Namespace | None = None, environ: dict[str, str] | None = None) -> ServerSettings:
     """Merge command-line options over the ``SIAMRPN_TRAX_*`` environment variables."""
-    env = os.environ if environ is None else environ
-
     def pick(cli: str | None, *names: str, default: str | None = None) -> str | None:
         if cli:
             return cli
-        for name in names:
-            if env.get(name):
-                return env[name]
-        return default
+        return next((v for v in (env(n, environ) for n in names) if v), default)
 
     a = args if args is not None else argparse.Namespace()
     init = pick(getattr(a, "init", None), "SIAMRPN_TRAX_INIT", default="raw")
@@ -163,7 +156,7 @@ def resolve_weights(weights: str | None) -> str | None:
     """Relative weight paths are taken from the project root (the toolkit runs trackers in a temp dir)."""
     if not weights or weights.startswith("random:") or os.path.isabs(weights):
         return weights
-    return str(PROJECT_ROOT / weights)
+    return str(in_repo(weights))
 
 
 def load_factory(spec: str) -> Callable[[], TrackerLike]:

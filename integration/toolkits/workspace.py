@@ -33,12 +33,13 @@ import numpy as np
 from tqdm import tqdm
 
 from analysis.core.atomic import write_text_atomic
+from analysis.core.paths import TRACKERS_INI
 from analysis.io.annotation import SequenceAnnotation
 from analysis.metrics.vot.interval import fit_interval
+from analysis.stacks import BENCHMARKS, TOOLKIT_STACKS
 from integration.data.sequences import load_dataset
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REGISTRY = PROJECT_ROOT / "trackers.ini"  #: the installed package's registry (last resort)
+DEFAULT_REGISTRY = TRACKERS_INI  #: the installed package's registry (last resort)
 
 
 def checkout_registry(start: Path | str | None = None) -> Path:
@@ -53,10 +54,6 @@ def checkout_registry(start: Path | str | None = None) -> Path:
             return folder / "trackers.ini"
     return DEFAULT_REGISTRY
 
-#: ``--stack`` choice -> stack name built into vot-toolkit 0.7.4 (``vot/stack/<name>.yaml``).
-BUILTIN_STACKS: dict[str, str] = {"vot2017": "vot2017", "vot2016": "vot2016/rgb", "vot2015": "vot2015/rgb"}
-#: EAO intervals of the built-in stacks (low, high), as in their yaml files.
-BUILTIN_EAO_INTERVALS: dict[str, tuple[int, int]] = {"vot2017": (100, 356), "vot2016": (108, 371), "vot2015": (108, 371)}
 
 LINK_MODES = ("hardlink", "copy", "symlink")
 
@@ -214,8 +211,8 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
     written as absolute paths
     into ``config.yaml`` (the workspace is generated output; the registry itself stays path-free).
     """
-    if stack not in BUILTIN_STACKS and stack != "custom":
-        raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join([*BUILTIN_STACKS, 'custom'])}")
+    if stack not in TOOLKIT_STACKS and stack != "custom":
+        raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join([*TOOLKIT_STACKS, 'custom'])}")
     if link not in LINK_MODES:
         raise WorkspaceError(f"unknown link mode {link!r}; choose one of {', '.join(LINK_MODES)}")
     directory = Path(directory).resolve()
@@ -257,8 +254,9 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
         write_text_atomic(directory / "stack.yaml", CustomStack(low, high, method).to_yaml())
         stack_ref = "stack.yaml"
     else:
-        stack_ref = BUILTIN_STACKS[stack]
-        low, high = BUILTIN_EAO_INTERVALS[stack]
+        spec = BENCHMARKS[stack]
+        stack_ref = spec.toolkit_stack
+        low, high = spec.eao_interval.as_tuple()
         if max(lengths) < high:
             print(f"vot-workspace: warning: the {stack} EAO interval {low}-{high} exceeds the longest sequence "
                   f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack custom for "

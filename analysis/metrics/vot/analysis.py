@@ -43,7 +43,8 @@ from analysis.metrics.vot.eao import (
     eao_score,
     tag_weights,
 )
-from analysis.metrics.vot.interval import EAOInterval, fit_interval, stack_interval
+from analysis.metrics.vot.interval import fit_interval
+from analysis.stacks import EAOInterval, stack_interval
 
 Variant = Literal["leg", "pst", "pyt"]
 VARIANTS: tuple[str, ...] = ("leg", "pst", "pyt")

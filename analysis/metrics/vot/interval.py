@@ -1,6 +1,6 @@
 """The sequence-length interval ``[N_lo, N_hi]`` over which the EAO curve is averaged.
 
-Published stacks use fixed intervals (PYT stack files, PST ``eao_benchmark.py``). For a custom dataset the
+Published stacks use fixed intervals (:data:`analysis.stacks.BENCHMARKS`). For a custom dataset the
 MATLAB vot-toolkit (LEG ``analyze_average_expected_overlap.m::estimate_evaluation_interval`` with
 ``utilities/gmm_estimate.m``) derives it from the sequence lengths: a Gaussian KDE whose single bandwidth
 comes from Kristan's AMISE estimator in whitened space, tabulated on ``1..max(N_s)``, normalised, then grown
@@ -9,40 +9,9 @@ from the mode one frame at a time toward the denser side until it holds ``thresh
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-
-@dataclass(frozen=True)
-class EAOInterval:
-    """Inclusive EAO length interval with the KDE mode (``peak``, 0 when unknown) and where it came from."""
-
-    low: int
-    high: int
-    peak: int = 0
-    source: str = ""
-
-    def as_tuple(self) -> tuple[int, int]:
-        return (self.low, self.high)
-
-
-#: fixed intervals of the published stacks (PYT stack YAMLs, PST ``eao_benchmark.py``, spec §1.1)
-STACK_INTERVALS: dict[str, EAOInterval] = {
-    "vot2015": EAOInterval(108, 371, 168, "vot2015 stack (LEG/PYT)"),
-    "vot2016": EAOInterval(108, 371, 168, "vot2016 stack (LEG/PYT/PST)"),
-    "vot2017": EAOInterval(100, 356, 160, "vot2017 stack (LEG/PYT/PST)"),
-    "vot2018": EAOInterval(100, 356, 160, "vot2018 stack (LEG/PYT/PST)"),
-    "vot2019": EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"),
-}
-
-
-def stack_interval(stack: str) -> EAOInterval:
-    """Interval of a named stack (``vot2015`` … ``vot2019``), with a clear error for unknown names."""
-    key = stack.lower()
-    if key not in STACK_INTERVALS:
-        raise ValueError(f"no EAO interval known for stack {stack!r}; known: {', '.join(STACK_INTERVALS)}")
-    return STACK_INTERVALS[key]
+from analysis.stacks import EAOInterval
 
 
 def kristan_bandwidth(lengths: np.ndarray) -> float:

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.io.trajectories import atomic_write_text
+from analysis.core.atomic import write_text_atomic
+from analysis.core.paths import REGRESSION_REFERENCE
 from integration.jobs.regression.instrument import check_published, instrument_passes
 from integration.jobs.regression.measure import dumps, measure, regression_cases
 from integration.jobs.regression.reference import (
@@ -24,8 +25,7 @@ from integration.jobs.regression.reference import (
 if TYPE_CHECKING:
     from integration.jobs.regression.measure import GateSettings
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO / "results" / "regression" / "default.json"
+DEFAULT_REFERENCE = REGRESSION_REFERENCE
 
 
 def _say(text: str = "") -> None:
@@ -84,7 +84,7 @@ def _instrument(out: Path) -> tuple[bool, list[str]]:
     if table.empty:
         lines.append("instrument check: shared raw results absent, skipped")
         return True, lines
-    atomic_write_text(out / "instrument.csv", table.to_csv(index=False))
+    write_text_atomic(out / "instrument.csv", table.to_csv(index=False))
     ok = instrument_passes(table)
     view = table.drop(columns=["source"])
     lines.append(f"instrument check ({len(table)} published scores re-computed from the raw results): "
@@ -124,7 +124,7 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
     except RuntimeError as exc:  # a unit crashed: the gate cannot vouch for the tracker
         print(f"{prog}: FAILED — {exc}", file=sys.stderr)
         return 1
-    atomic_write_text(out / "current.json", dumps(current))
+    write_text_atomic(out / "current.json", dumps(current))
     _say(f"{prog}: weights {current['weights'].get('path') or current['weights']['spec']} "
          f"(sha256 {_short(current['weights']['sha256'])}), CPU, {settings.threads} thread(s) per worker, "
          f"seed {settings.seed}; tracker runs took {current['tracker']['seconds']:g} s on {settings.workers} worker(s)")
@@ -163,7 +163,7 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
         _say(f"NOTE: reference case {name!r} skipped: {absent.get(name, 'not part of this run')}")
     notices = [n for n in [_weights_notice(ref, current)] if n] + _set_notices(ref, current)
     table = compare(compared_ref, current, tol)
-    atomic_write_text(out / "comparison.csv", table.to_csv(index=False))
+    write_text_atomic(out / "comparison.csv", table.to_csv(index=False))
     passed = gate_passes(table)
     bad = table[table["status"].isin(["REGRESSION", "missing"])]
     if passed:

@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.paths import shared_data_dir
 from analysis.io.otb import load_otb_json
 from analysis.io.results import load_otb_results
 from analysis.io.trajectories import load_tracker_results
 from analysis.metrics.otb import evaluate_otb
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations
-from integration.data.generated import shared_data_dir
+from analysis.stacks import results_benchmark
 
 __all__ = ["PublishedScore", "PUBLISHED", "check_published", "instrument_passes"]
 
@@ -57,7 +58,6 @@ PUBLISHED: tuple[PublishedScore, ...] = (
     PublishedScore("OTB100/DaSiamRPN", "ope", "precision", 0.880, 0.001, "pysot-toolkit README, OTB2015 P@20"),
 )
 
-_STACK = {"VOT2018": "vot2018", "VOT2017": "vot2017"}
 
 
 def _measure(shared: Path, results: str, experiment: str, cache: dict) -> dict[str, float]:
@@ -75,7 +75,7 @@ def _measure(shared: Path, results: str, experiment: str, cache: dict) -> dict[s
         # VOT2017 and VOT2018 share sequences and ground truth (toolkit-legacy#175)
         ann = cache.setdefault("vot_ann", load_vot_annotations(shared / "annotations" / "VOT2018.json"))
         runs = load_tracker_results(folder, experiment, sequences=list(ann))
-        rep = analyze_vot(ann, runs, VOTSettings(variant="leg", stack=_STACK[results.split("/")[0]]),
+        rep = analyze_vot(ann, runs, VOTSettings(variant="leg", stack=results_benchmark(results.split("/")[0]).name),
                           results_source=str(folder / experiment))
         cache[key] = {"eao": rep.eao, "accuracy": rep.accuracy, "robustness": rep.robustness,
                       "failures": rep.failures}

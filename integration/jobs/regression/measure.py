@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.core.paths import REPO_ROOT
 from integration.data.generated import REGRESSION_SET, GeneratedSet, bag_path
 from integration.data.sequences import Sequence, load_vot_dataset
 from integration.jobs.regression.reference import SCHEMA_VERSION
@@ -120,7 +121,7 @@ def weights_info(weights: str | None) -> dict[str, Any]:
             f"no SiamRPN weights at {path}. The gate runs the default weights: train them with `siamrpn train` "
             "(writes results/weights/siamrpn_default.pth) or pass --weights FILE")
     try:
-        shown = str(path.resolve().relative_to(Path(__file__).resolve().parents[1]))
+        shown = str(path.resolve().relative_to(REPO_ROOT))
     except ValueError:
         shown = str(path)
     return {"spec": "default" if weights is None else str(weights), "path": shown, "sha256": _sha256(path)}
