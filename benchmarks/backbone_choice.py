@@ -76,9 +76,9 @@ def _tensor(patch: np.ndarray) -> torch.Tensor:
 def siamfc_iou(net: nn.Module, seq, frames: int) -> float:
     """One-pass mean IoU of the untrained cross-correlation tracker (see module docstring)."""
     gt = seq.annotation.groundtruth
-    from integration.trackers import region_to_box
+    from analysis.core.regions import area_preserving_rect
 
-    x, y, w, h = region_to_box(gt[0])
+    x, y, w, h = area_preserving_rect(gt[0])
     c, sz = np.array([x + w / 2, y + h / 2]), np.array([w, h])
     img = seq.frame(0)
     avg = img.reshape(-1, 3).mean(0)
@@ -104,7 +104,7 @@ def siamfc_iou(net: nn.Module, seq, frames: int) -> float:
         c = c + np.array([(v - 12) * 8, (u - 12) * 8]) * (s_x / 255)
         s_z *= 1 + 0.5 * (scale - 1)
         sz = sz * (1 + 0.5 * (scale - 1))
-        g = region_to_box(gt[f])
+        g = area_preserving_rect(gt[f])
         if np.all(np.isfinite(g)):
             ious.append(_iou([c[0] - sz[0] / 2, c[1] - sz[1] / 2, sz[0], sz[1]], g))
     return float(np.mean(ious))

@@ -26,24 +26,15 @@ import cv2
 import numpy as np
 
 from analysis.core.paths import nanotrack_dir
-from analysis.metrics.overlap import area_preserving_rect
+from analysis.core.regions import area_preserving_rect
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
-           "default_nanotrack_dir", "region_to_box"]
+           "default_nanotrack_dir"]
 
 
 
 class TrackerUnavailable(RuntimeError):
     """The tracker cannot be built here (module, OpenCV class or model file missing)."""
-
-
-def region_to_box(region: np.ndarray) -> np.ndarray:
-    """``x, y, w, h`` of a region: itself for 4 values, the area-preserving box for a polygon (pysot/DaSiamRPN)."""
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        return r.copy()
-
-    return np.asarray(area_preserving_rect(r), dtype=np.float64)
 
 
 class OpenCVTracker:
@@ -58,7 +49,7 @@ class OpenCVTracker:
         self._box = np.zeros(4)
 
     def init(self, image: np.ndarray, region: np.ndarray) -> None:
-        box = region_to_box(region)
+        box = area_preserving_rect(region)  # x,y,w,h itself, or the polygon's area-preserving box
         h, w = image.shape[:2]
         x0 = int(np.clip(np.floor(box[0]), 0, w - 1))
         y0 = int(np.clip(np.floor(box[1]), 0, h - 1))

@@ -10,12 +10,12 @@ import pytest
 pytest.importorskip("got10k", reason="got10k is not installed (optional group `toolkits`)")
 from PIL import Image  # noqa: E402
 
+from analysis.core.regions import polygon_bbox  # noqa: E402
 from integration.cli import main as siamrpn  # noqa: E402
 from integration.data.synthetic import write_dataset, write_otb_sequence  # noqa: E402
 from integration.toolkits.got10k_adapter import (
     Got10kTracker,
     LocalOTB,
-    bounding_boxes,
     otb_dataset,
     run_got10k,
     run_otb,
@@ -69,9 +69,9 @@ def test_adapter_gives_bgr_and_passes_boxes_through():
 
 def test_bounding_boxes_of_polygons():
     poly = np.array([[10, 10, 50, 12, 48, 30, 8, 28]], dtype=float)
-    assert bounding_boxes(poly).tolist() == [[8, 10, 42, 20]]
+    assert polygon_bbox(poly).tolist() == [[8, 10, 42, 20]]
     rect = np.array([[1, 2, 3, 4]], dtype=float)
-    assert bounding_boxes(rect).tolist() == rect.tolist()
+    assert polygon_bbox(rect).tolist() == rect.tolist()
 
 
 # ------------------------------------------------------------------------------------------ OTB
@@ -121,7 +121,7 @@ def test_otb_bag_converted_agrees(tmp_path, capsys):
     folder = write_otb_layout(bag, tmp_path / "otb")
     assert len(list((folder / "img").glob("*.jpg"))) == 40
     gt = np.loadtxt(folder / "groundtruth_rect.txt", delimiter=",")
-    assert gt.shape == (40, 4) and gt[0] == pytest.approx(bounding_boxes(bag.groundtruth[:1])[0], abs=1e-4)
+    assert gt.shape == (40, 4) and gt[0] == pytest.approx(polygon_bbox(bag.groundtruth[:1])[0], abs=1e-4)
     perf = run_otb(Got10kTracker(StaticTracker(), "static"), tmp_path / "otb", tmp_path / "res", tmp_path / "rep")
     ours = analyze("otb", "--annotations", str(tmp_path / "otb"), "--results",
                    str(tmp_path / "res" / "OTB2015" / "static"), capsys=capsys)

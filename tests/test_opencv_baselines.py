@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pytest
 
+from analysis.core.regions import area_preserving_rect
 from analysis.io.trajectories import load_tracker_results
 from integration.cli import main as siamrpn
 from integration.data.synthetic import generate
-from integration.trackers import OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker, region_to_box
+from integration.trackers import OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker
 from tests.conftest import shared_path
 
 
@@ -47,7 +48,7 @@ def test_nano_uses_shared_onnx_models_when_present(monkeypatch, tmp_path):
 
 def test_polygon_region_becomes_area_preserving_box():
     poly = np.array([10.0, 10.0, 50.0, 10.0, 50.0, 30.0, 10.0, 30.0])  # axis-aligned: area ratio 1
-    box = region_to_box(poly)
+    box = area_preserving_rect(poly)
     assert box[2:] == pytest.approx([41.0, 21.0])  # pysot: w = s*(x2-x1)+1
     assert (box[0] + (box[2] - 1) / 2, box[1] + (box[3] - 1) / 2) == pytest.approx((30.0, 20.0))
 

@@ -15,13 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.core.regions import iou_xywh
+from analysis.core.regions import area_preserving_center, area_preserving_rect, iou_xywh, polygon_bbox
 from analysis.metrics.overlap import (
-    area_preserving_center,
-    area_preserving_rect,
     clip_boxes,
     pack_regions,
-    polygon_bbox,
     vot_overlap,
     vot_overlaps,
     vot_overlaps_runs,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.core.regions import polygon_bbox
 from integration.protocols.clocks import SimulatedClock
-from integration.protocols.one_pass import init_box, run_got10k, run_one_pass
+from integration.protocols.one_pass import run_got10k, run_one_pass
 from tests.protocol_helpers import ScriptedTracker, static_gt
 
 
@@ -18,7 +19,7 @@ def test_one_pass_keeps_tracking_through_failures():
 
 
 def test_polygon_initial_region_gives_its_bounding_box():
-    assert init_box(np.array([10, 20, 50, 20, 50, 60, 10, 60.0])).tolist() == [10, 20, 40, 40]
+    assert polygon_bbox(np.array([10, 20, 50, 20, 50, 60, 10, 60.0])).tolist() == [10, 20, 40, 40]
 
 
 def test_got10k_three_repetitions_or_one_when_declared_deterministic():

@@ -14,12 +14,12 @@ import cv2
 import numpy as np
 import pytest
 
+from analysis.core.regions import area_preserving_rect
 from integration.data.generated import GeneratedSet
 from integration.jobs.regression.gate import gate
 from integration.jobs.regression.measure import GateSettings
 from integration.jobs.regression.reference import load_reference
 from integration.jobs.scoring import fitted_interval
-from integration.trackers import region_to_box
 
 TINY = GeneratedSet(seeds=(1, 2, 3), lengths=(20, 26, 32))
 
@@ -32,7 +32,7 @@ class Matcher:
         self.shift = shift
 
     def init(self, img, region):
-        x, y, w, h = np.round(region_to_box(region)).astype(int)
+        x, y, w, h = np.round(area_preserving_rect(region)).astype(int)
         self.box = np.array([x, y, w, h], float)
         self.tpl = img[y:y + h, x:x + w].copy()
 

@@ -4,12 +4,12 @@ import math
 import numpy as np
 import pytest
 
+from analysis.core.regions import area_preserving_rect
 from tracker.anchors import center_mask, cosine_window, generate_anchors
 from tracker.postprocess import (
     Proposal,
     decode,
     nms_cxcywh,
-    polygon_to_box,
     scale_ratio_penalty,
     select_proposal,
     softmax_fg,
@@ -103,16 +103,16 @@ def test_nms_keeps_best_and_drops_overlaps():
 
 def test_polygon_to_box_area_preserving():
     # axis-aligned rectangle 10x20 as polygon: pysot gives w = 10 + 1, h = 20 + 1, centre (15, 30)
-    box = polygon_to_box([10, 20, 20, 20, 20, 40, 10, 40])
+    box = area_preserving_rect([10, 20, 20, 20, 20, 40, 10, 40])
     assert box.tolist() == pytest.approx([15 - 5, 30 - 10, 11, 21])
     # rotated square of side sqrt(2)*10 (area 200) -> bbox 20x20 scaled by sqrt(200/400)
-    box = polygon_to_box([0, 10, 10, 0, 20, 10, 10, 20])
+    box = area_preserving_rect([0, 10, 10, 0, 20, 10, 10, 20])
     s = math.sqrt(0.5)
     assert box[2:].tolist() == pytest.approx([20 * s + 1, 20 * s + 1])
     assert (box[0] + (box[2] - 1) / 2, box[1] + (box[3] - 1) / 2) == pytest.approx((10, 10))
-    assert polygon_to_box([1, 2, 3, 4]).tolist() == [1, 2, 3, 4]
+    assert area_preserving_rect([1, 2, 3, 4]).tolist() == [1, 2, 3, 4]
     with pytest.raises(ValueError):
-        polygon_to_box([1, 2, 3])
+        area_preserving_rect([1, 2, 3])
 
 
 def test_select_with_nms_returns_argmax_and_candidates():

@@ -18,7 +18,8 @@ trax = pytest.importorskip("trax", reason="vot-trax is not installed (optional g
 from trax import FileImage, Polygon, Rectangle, TraxException  # noqa: E402
 from trax.client import Client  # noqa: E402
 
-from integration.toolkits.trax_server import ServerError, area_preserving_box, resolve_settings, validate_region  # noqa: E402
+from analysis.core.regions import area_preserving_rect  # noqa: E402
+from integration.toolkits.trax_server import ServerError, resolve_settings, validate_region  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,9 +154,9 @@ def test_area_preserving_box_hand_computed():
     r = 50 ** 0.5
     poly = np.array([50, 50 - r, 50 + r, 50, 50, 50 + r, 50 - r, 50])
     # s = sqrt(100 / 200); w = h = s * 2r + 1 = 11; centred on (50, 50)
-    assert area_preserving_box(poly) == pytest.approx([45.0, 45.0, 11.0, 11.0])
+    assert area_preserving_rect(poly) == pytest.approx([45.0, 45.0, 11.0, 11.0])
     # an axis-aligned rectangle polygon keeps its size (+1: pysot's pixel-count convention)
-    assert area_preserving_box(np.array([10, 10, 50, 10, 50, 30, 10, 30])) == pytest.approx([10, 10, 41, 21])
+    assert area_preserving_rect(np.array([10, 10, 50, 10, 50, 30, 10, 30])) == pytest.approx([10, 10, 41, 21])
 
 
 def test_region_validation_messages():

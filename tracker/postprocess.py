@@ -9,10 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.core.regions import area_preserving_rect
-
 __all__ = ["softmax_fg", "decode", "change", "pad_size", "scale_ratio_penalty", "nms_cxcywh",
-           "Proposal", "select_proposal", "update_state", "polygon_to_box"]
+           "Proposal", "select_proposal", "update_state"]
 
 
 _MAX_LOG_SCALE = 30.0
@@ -132,9 +130,3 @@ def update_state(center: np.ndarray, size: np.ndarray, proposal: Proposal, scale
     cx, cy = min(max(cx, 0.0), W), min(max(cy, 0.0), H)
     w, h = min(max(w, min_size), W), min(max(h, min_size), H)
     return np.array([cx, cy]), np.array([w, h])
-
-
-def polygon_to_box(region: np.ndarray) -> np.ndarray:
-    """Region -> ``x, y, w, h`` (0-based): boxes pass through, polygons become the area-preserving box of
-    pysot/DaSiamRPN ``get_axis_aligned_bbox`` (:func:`analysis.core.regions.area_preserving_rect`)."""
-    return area_preserving_rect(region)

@@ -12,11 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.core.regions import area_preserving_rect
 from tracker.anchors import center_mask, cosine_window, generate_anchors
 from tracker.crop import get_subwindow, round_size
 from tracker.engines import make_engine
 from tracker.network import Kernels
-from tracker.postprocess import Proposal, polygon_to_box, select_proposal, update_state
+from tracker.postprocess import Proposal, select_proposal, update_state
 from tracker.presets import PRESETS, TrackConfig, get_preset, preset_from_dict
 from tracker.weights import WeightsError, build_model, default_weights_path, load_checkpoint
 
@@ -61,7 +62,7 @@ def image_to_tensor(patches: list[np.ndarray] | np.ndarray, device: torch.device
 def init_state(image: np.ndarray, region, cfg: TrackConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Initial ``(center, size, avg_chans, s_z, instance_size)`` from a box or polygon (spec §2.2 init)."""
     check_image(image)
-    x, y, w, h = polygon_to_box(region)
+    x, y, w, h = area_preserving_rect(region)  # boxes as given, polygons -> pysot get_axis_aligned_bbox
     H, W = image.shape[:2]
     if not np.all(np.isfinite([x, y, w, h])) or w <= 0 or h <= 0:
         raise ValueError(f"init region must have a positive finite size, got x,y,w,h = {x}, {y}, {w}, {h}")

@@ -61,20 +61,36 @@ def area_preserving_center(region) -> tuple[float, float, float, float]:
 
 def area_preserving_rect(region) -> np.ndarray:
     """Init rectangle ``[cx-(w-1)/2, cy-(h-1)/2, w, h]`` from :func:`area_preserving_center` (spec §5.2);
-    rectangles pass through unchanged."""
-    cx, cy, w, h = area_preserving_center(region)
+    rectangles pass through unchanged (an exact float64 copy, not a round trip through the centre).
+
+    The one "VOT area-preserving box" of the project: the SiamRPN init (``tracker.siamrpn``), the OpenCV
+    baselines (``integration.trackers``), the TraX server's ``--init box`` and the OTB scoring of VOT
+    polygons all call it. For the axis-aligned bounding box use :func:`polygon_bbox`."""
+    r = np.asarray(region, dtype=np.float64).ravel()
+    if r.size == 4:
+        return r.copy()
+    cx, cy, w, h = area_preserving_center(r)
     return np.array([cx - (w - 1) / 2, cy - (h - 1) / 2, w, h])
 
 
 def polygon_bbox(region) -> np.ndarray:
-    """TraX ``region_convert`` polygon -> rectangle: ``[left, top, right-left, bottom-top]``."""
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        return r.copy()
-    if r.size < 6 or r.size % 2:
-        raise ValueError(f"polygon needs an even number >= 6 of values, got {r.size}")
-    xs, ys = r[0::2], r[1::2]
-    return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+    """TraX ``region_convert`` polygon -> rectangle: ``[left, top, right-left, bottom-top]``.
+
+    The one axis-aligned bounding box of the project (TraX init echo, one-pass init box, got10k/OTB
+    layouts, training ground truth). A 1-D region gives ``(4,)``; an ``(N, 4)`` or ``(N, 2n)`` array gives
+    ``(N, 4)`` (one row per region). Rectangles (4 values) pass through as a float64 copy."""
+    r = np.asarray(region, dtype=np.float64)
+    rows = r.reshape(-1, r.shape[-1]) if r.ndim == 2 else r.reshape(1, -1)
+    n = rows.shape[1]
+    if n == 4:
+        out = rows.copy()
+    elif n < 6 or n % 2:
+        raise ValueError(f"polygon needs an even number >= 6 of values, got {n}")
+    else:
+        xs, ys = rows[:, 0::2], rows[:, 1::2]
+        x0, y0 = xs.min(axis=1), ys.min(axis=1)
+        out = np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
+    return out if r.ndim == 2 else out[0]
 
 
 def iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -58,7 +58,7 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from analysis.core.regions import Region, area_preserving_center, area_preserving_rect, polygon_bbox
+from analysis.core.regions import Region, area_preserving_rect  # re-exported: integration.jobs.scoring imports it here
 
 __all__ = [
     "CONVENTIONS",
@@ -68,9 +68,6 @@ __all__ = [
     "pack_regions",
     "clip_boxes",
     "area_preserving_rect",
-    "polygon_to_rect_area_preserving",
-    "area_preserving_center",
-    "polygon_bbox",
 ]
 
 #: Accepted ``convention`` names and their numeric codes in the numba kernel.
@@ -754,7 +751,3 @@ def clip_boxes(boxes: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     x2 = np.clip(boxes[:, 0] + boxes[:, 2], 0, w)
     y2 = np.clip(boxes[:, 1] + boxes[:, 3], 0, h)
     return np.stack([x1, y1, x2 - x1, y2 - y1], axis=1)
-
-
-#: Name used in ``docs/ARCHITECTURE.md``.
-polygon_to_rect_area_preserving = area_preserving_rect

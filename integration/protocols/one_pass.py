@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.core.regions import polygon_bbox
 from integration.protocols import FrameFn, Tracker, as_region
 from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
@@ -23,15 +24,6 @@ class OnePassRun:
 
     boxes: np.ndarray
     times: np.ndarray
-
-
-def init_box(region: np.ndarray) -> np.ndarray:
-    """Initial ``x, y, w, h``: the region itself, or the axis-aligned bounding box of a polygon."""
-    r = np.asarray(region, dtype=np.float64).ravel()
-    if r.size == 4:
-        return r.copy()
-    xs, ys = r[0::2], r[1::2]
-    return np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
 
 
 class OnePassState:
@@ -56,10 +48,10 @@ class OnePassState:
         f = self._frame
         self.times[f] = seconds
         if f == 0:
-            self.boxes[0] = init_box(self.region0)
+            self.boxes[0] = polygon_bbox(self.region0)  # the region itself, or a polygon's bounding box
         else:
             region = as_region(output)
-            self.boxes[f] = region if region.size == 4 else init_box(region)
+            self.boxes[f] = region if region.size == 4 else polygon_bbox(region)
         self._frame = f + 1
 
     def result(self) -> OnePassRun:

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
+from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation
 
 try:  # optional dependency group `toolkits`
@@ -135,16 +136,6 @@ def got10k_experiment(root: str | os.PathLike, result_dir: str | os.PathLike = "
 
 
 # --------------------------------------------------------------------------------------------------- layouts
-def bounding_boxes(groundtruth: np.ndarray) -> np.ndarray:
-    """``(N, 4)`` ``x, y, w, h``: rectangles unchanged, polygons -> axis-aligned bounding box (min/max)."""
-    gt = np.asarray(groundtruth, dtype=np.float64)
-    if gt.shape[1] == 4:
-        return gt.copy()
-    xs, ys = gt[:, 0::2], gt[:, 1::2]
-    x0, y0 = xs.min(axis=1), ys.min(axis=1)
-    return np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
-
-
 def _place_jpg(src: Path, dst: Path) -> None:
     """Hard link (copy across file systems) a JPEG; re-encode other formats (got10k globs ``*.jpg``)."""
     if dst.exists():
@@ -172,7 +163,7 @@ def write_otb_layout(seq: SequenceAnnotation, root: str | os.PathLike) -> Path:
     (folder / "img").mkdir(parents=True, exist_ok=True)
     for i, src in enumerate(seq.frames, start=1):
         _place_jpg(Path(src), folder / "img" / f"{i:04d}.jpg")
-    write_text_atomic(folder / "groundtruth_rect.txt", _rows(bounding_boxes(seq.groundtruth)))
+    write_text_atomic(folder / "groundtruth_rect.txt", _rows(polygon_bbox(seq.groundtruth)))
     return folder
 
 
@@ -187,7 +178,7 @@ def write_got10k_layout(sequences: Iterable[SequenceAnnotation], root: str | os.
         folder.mkdir(parents=True, exist_ok=True)
         for i, src in enumerate(seq.frames, start=1):
             _place_jpg(Path(src), folder / f"{i:08d}.jpg")
-        boxes = bounding_boxes(seq.groundtruth)
+        boxes = polygon_bbox(seq.groundtruth)
         n = len(boxes)
         cut = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 0] + boxes[:, 2] > seq.width) | (boxes[:, 1] + boxes[:, 3] > seq.height)
         write_text_atomic(folder / "groundtruth.txt", _rows(boxes))

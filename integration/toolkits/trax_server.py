@@ -45,7 +45,7 @@ import cv2
 import numpy as np
 
 from analysis.core.paths import env, in_repo
-from analysis.core.regions import area_preserving_rect
+from analysis.core.regions import area_preserving_rect, polygon_bbox
 from integration.trackers import create_tracker
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
@@ -83,12 +83,6 @@ def log(message: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- regions
-def area_preserving_box(polygon: np.ndarray) -> np.ndarray:
-    """Axis-aligned ``x, y, w, h`` with the polygon's area and centre (pysot ``get_axis_aligned_bbox``): the
-    initialisation behind the published SiamRPN/DaSiamRPN VOT numbers (:func:`analysis.core.regions.area_preserving_rect`)."""
-    return area_preserving_rect(polygon)
-
-
 def validate_region(values: np.ndarray) -> np.ndarray:
     """Check a region sent by the client: ``x,y,w,h`` with ``w, h > 0`` or a polygon of >= 3 points."""
     values = np.asarray(values, dtype=np.float64).ravel()
@@ -223,10 +217,11 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
                 region = validate_region(trax_region_values(request.objects[0][0]))
                 frame_index = 0
                 image = read_frame(path)
-                given = area_preserving_box(region) if (init_mode == "box" and region.size > 4) else region
+                # --init box: the pysot area-preserving box behind the published SiamRPN/DaSiamRPN VOT numbers
+                given = area_preserving_rect(region) if (init_mode == "box" and region.size > 4) else region
                 tracker.init(image, given)
                 initialized = True
-                reply = _bounding_rect(region)
+                reply = polygon_bbox(region)  # the echo after initialize: the bounding box
                 props: dict[str, str] = {}
             else:
                 if not initialized:
@@ -256,13 +251,3 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
         except trax.TraxException as exc:
             log(f"connection to the client closed while replying ({exc}); exiting")
             return 0
-
-
-def _bounding_rect(region: np.ndarray) -> np.ndarray:
-    """``x, y, w, h`` of a rectangle or of a polygon's bounding box (the echo sent after initialize)."""
-    if region.size == 4:
-        return region
-    pts = region.reshape(-1, 2)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    return np.array([lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]])
-
