@@ -1,4 +1,4 @@
-"""Anchors and cosine window of SiamRPN (pure numpy; spec §2.2, pysot ``pysot/utils/anchor.py``)."""
+"""Anchors and cosine window of SiamRPN (pure numpy; ``docs/tracker.md``, pysot ``pysot/utils/anchor.py``)."""
 from __future__ import annotations
 
 import numpy as np

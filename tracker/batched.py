@@ -26,7 +26,7 @@ __all__ = ["BatchedSiamRPN", "select_batch"]
 
 def select_batch(cls: torch.Tensor, loc: torch.Tensor, geo: ScoreGeometry, target_sz: torch.Tensor,
                  cfg: TrackConfig) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Vectorised spec §2.2 steps 3-7 for ``cls [B,2k,S,S]``, ``loc [B,4k,S,S]``, ``target_sz [B,2]`` (crop px).
+    """Vectorised update steps 3-7 (``docs/tracker.md``) for ``cls [B,2k,S,S]``, ``loc [B,4k,S,S]``, ``target_sz [B,2]`` (crop px).
 
     Returns ``(box [B,4] cx,cy,w,h crop px, score [B], lr [B])`` in float64. (NMS cannot change the arg-max, so
     it is not applied here.)

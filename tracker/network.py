@@ -52,7 +52,7 @@ class Kernels(NamedTuple):
 
 
 def build_backbone(cfg: ModelConfig) -> nn.Sequential:
-    """Modified AlexNet (groups removed, BN after every conv, no padding), index layout of spec §1.1.
+    """Modified AlexNet (groups removed, BN after every conv, no padding), index layout of ``docs/tracker.md`` (network).
 
     Indices 0,1 / 4,5 / 8,9 / 11,12 / 14,15 hold conv/BN pairs so DaSiamRPN ``featureExtract.N`` and pysot
     ``backbone.features.N`` keys map one to one. Total stride 8; 127 -> 6x6, 255 -> 22x22 features.

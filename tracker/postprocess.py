@@ -1,4 +1,4 @@
-"""Proposal selection of SiamRPN (paper §4.3, Eq. 12-14; reference step list in the spec §2.2).
+"""Proposal selection of SiamRPN (paper §4.3, Eq. 12-14; update steps in ``docs/tracker.md``).
 
 Pure numpy functions on one sample's score maps. Coordinates are crop pixels relative to the crop
 centre (the frame of :func:`tracker.anchors.generate_anchors`).
@@ -98,7 +98,7 @@ def select_proposal(cls: np.ndarray, loc: np.ndarray, anchors: np.ndarray, windo
                     mask: np.ndarray, target_sz_crop: tuple[float, float], penalty_k: float,
                     window_influence: float, lr: float, nms_threshold: float | None = None,
                     nms_top_k: int = 10) -> Proposal:
-    """Score, decode, penalise, window, mask (centre g×g cut) and pick the best proposal (spec §2.2 steps 3-7)."""
+    """Score, decode, penalise, window, mask (centre g×g cut) and pick the best proposal (``docs/tracker.md``, update steps 3-7)."""
     score = softmax_fg(cls)
     boxes = decode(loc, anchors)
     penalty = scale_ratio_penalty(boxes[2], boxes[3], target_sz_crop[0], target_sz_crop[1], penalty_k)

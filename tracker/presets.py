@@ -1,6 +1,6 @@
 """Model and tracking settings of SiamRPN as frozen dataclasses, one per published configuration.
 
-Every preset names the file its numbers come from (see ``../shared/spec/siamrpn-reference.md`` §2.1).
+Every preset names the file its numbers come from (``docs/tracker.md`` describes what they set).
 Nothing here is mutable: derive a variant with :func:`dataclasses.replace`.
 """
 from __future__ import annotations
@@ -55,7 +55,7 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrackConfig:
-    """Tracking hyper-parameters (paper §4.3; reference step list in the spec §2.2).
+    """Tracking hyper-parameters (paper §4.3; the steps in ``docs/tracker.md``).
 
     ``center_size``: keep only the centre g×g cells of the score map (paper §4.3, Fig. 4); ``None``
     keeps the whole map as DaSiamRPN/pysot do. ``adaptive``: DaSiamRPN BIG switches to

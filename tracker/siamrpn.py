@@ -1,4 +1,4 @@
-"""SiamRPN tracker: one-shot detection inference (paper §4) with the reference step list of the spec §2.2.
+"""SiamRPN tracker: one-shot detection inference (paper §4) following the steps of ``docs/tracker.md``.
 
 ``init`` crops the exemplar, runs the template branch ONCE and caches the detection kernels;
 ``update`` only crops the search region, runs the detection branch and selects a proposal.
@@ -60,7 +60,7 @@ def image_to_tensor(patches: list[np.ndarray] | np.ndarray, device: torch.device
 
 
 def init_state(image: np.ndarray, region, cfg: TrackConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    """Initial ``(center, size, avg_chans, s_z, instance_size)`` from a box or polygon (spec §2.2 init)."""
+    """Initial ``(center, size, avg_chans, s_z, instance_size)`` from a box or polygon (``docs/tracker.md``, init)."""
     check_image(image)
     x, y, w, h = area_preserving_rect(region)  # boxes as given, polygons -> pysot get_axis_aligned_bbox
     H, W = image.shape[:2]
@@ -80,7 +80,7 @@ def init_state(image: np.ndarray, region, cfg: TrackConfig) -> tuple[np.ndarray,
 
 
 def search_scale(size: np.ndarray, cfg: TrackConfig, instance_size: int) -> tuple[float, int]:
-    """``(scale_z, round(s_x))`` for the current target size (spec §2.2 track step 1)."""
+    """``(scale_z, round(s_x))`` for the current target size (``docs/tracker.md``, update step 1)."""
     ctx = cfg.context_amount * (size[0] + size[1])
     s_z = float(np.sqrt((size[0] + ctx) * (size[1] + ctx)))
     scale_z = cfg.exemplar_size / s_z

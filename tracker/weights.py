@@ -1,6 +1,6 @@
 """SiamRPN weights: released formats, the project's own checkpoint, random weights.
 
-Formats understood by :func:`load_state_dict_any` (key tables in the spec §1.4):
+Formats understood by :func:`load_state_dict_any` (``docs/tracker.md``, weight files):
 
 * DaSiamRPN ``SiamRPNBIG.model`` / ``SiamRPNVOT.model`` / ``SiamRPNOTB.model``: plain state dicts with our own
   key names (``featureExtract.N.*``, ``conv_r1`` ...), saved by PyTorch 0.3.1 (no ``num_batches_tracked``,
@@ -36,7 +36,7 @@ __all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_p
 
 CHECKPOINT_FORMAT = "siamrpn-bench/1"
 
-#: pysot ``alexnet`` (layerL.i) -> ``alexnetlegacy``/DaSiam Sequential index (spec §1.4).
+#: pysot ``alexnet`` (layerL.i) -> ``alexnetlegacy``/DaSiam Sequential index (``docs/tracker.md``, weight files).
 _PYSOT_LAYER_INDEX = {("1", "0"): 0, ("1", "1"): 1, ("2", "0"): 4, ("2", "1"): 5, ("3", "0"): 8, ("3", "1"): 9,
                       ("4", "0"): 11, ("4", "1"): 12, ("5", "0"): 14, ("5", "1"): 15}
 _PYSOT_HEAD = {"template_loc_conv": "conv_r1", "template_cls_conv": "conv_cls1", "search_loc_conv": "conv_r2",

@@ -1,8 +1,8 @@
-"""VOT real-time experiment (spec §3): frames arrive at a fixed rate; a slow tracker misses frames.
+"""VOT real-time experiment (``docs/conventions.md``, real-time): frames arrive at a fixed rate; a slow tracker misses frames.
 
 Two algorithms:
 
-``leg`` (MATLAB vot-toolkit ``experiment_realtime.m``, ``realtime_type='real'``, ``critical=true``; spec §3.2,
+``leg`` (MATLAB vot-toolkit ``experiment_realtime.m``, ``realtime_type='real'``, ``critical=true``;
 with one correction to the spec's pseudo-code read from the toolkit source and confirmed by SiamFC's official
 VOT2017 real-time output: the new answer is checked at the current frame *even when a held frame already
 failed*, so the current frame can still receive the answer, and a failure there replaces the earlier one)
@@ -13,7 +13,7 @@ failed*, so the current frame can still receive the answer, and a failure there 
     and the tracker next sees the frame after that. Any frame (held or new) with overlap 0 is a failure;
     the tracker is re-initialised ``skip`` frames after *the current frame* (critical reset).
     A constant latency of ``c * I`` processes about ``1 / c`` of the frames.
-``pyt`` (Python vot-toolkit ``RealtimeTrackerRuntime``, spec §3.3)
+``pyt`` (Python vot-toolkit ``RealtimeTrackerRuntime``)
     Debt-based and lenient: a response slower than ``I`` leaves a debt ``t - I``; the next frame is skipped
     (cached region reported) only while the debt exceeds ``I``. Every latency up to ``2 I`` processes all
     frames; answers are credited to the frame they were computed on. Grace forgives the first ``grace``
@@ -131,7 +131,7 @@ def run_realtime_leg(
     critical: bool = True,
     failure_overlap: float = 0.0,
 ) -> tuple[list[Region], np.ndarray, np.ndarray, np.ndarray]:
-    """LEG real-time loop (spec §3.2), 1-based frame arithmetic as in the MATLAB code.
+    """LEG real-time loop, 1-based frame arithmetic as in the MATLAB code.
 
     Returns ``(trajectory, times, processed, schedule)``.
     """
@@ -201,7 +201,7 @@ def run_realtime_pyt(
     clock: Clock | None = None,
     failure_overlap: float = 0.0,
 ) -> tuple[list[Region], np.ndarray, np.ndarray, np.ndarray]:
-    """PYT real-time runtime inside the supervised loop (spec §3.3, vot-toolkit ``RealtimeTrackerRuntime``)."""
+    """PYT real-time runtime inside the supervised loop (vot-toolkit ``RealtimeTrackerRuntime``)."""
     clock = clock or MeasuredClock()
     n = len(groundtruth)
     interval = 1.0 / fps

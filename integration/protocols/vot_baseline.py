@@ -1,11 +1,11 @@
-"""VOT supervised ("baseline") experiment with resets (spec §1.2-§1.4).
+"""VOT supervised ("baseline") experiment with resets (``docs/conventions.md``, VOT supervised).
 
 Convention: LEG (MATLAB vot-toolkit ``experiment_supervised.m``), identical to PYT's ``SupervisedExperiment``
 loop: a frame fails when the overlap with the ground truth is ``<= 0`` (rasterised, bounds = image size);
 the trajectory gets ``2`` there, ``0`` on the next 4 frames, and the tracker is re-initialised on frame
 ``f_fail + 5`` (``1``); the response to an initialisation is not checked.
 
-Failure-test overlap rule: the two toolkits rasterise differently (spec §5.1), so a box that touches the
+Failure-test overlap rule: the two toolkits rasterise differently (``docs/conventions.md``, failure test), so a box that touches the
 target by less than a pixel can fail in one and not in the other. ``BaselineSettings.convention`` names the
 rule (an :data:`analysis.metrics.overlap.CONVENTIONS` name); ``None`` (default) means the rule of the toolkit being
 emulated, :data:`FAILURE_CONVENTIONS` by result layout: ``leg`` -> ``leg2017`` (MATLAB toolkit, TraX raster,
@@ -77,7 +77,7 @@ class Run:
 
 
 class SupervisedRun:
-    """Step-wise state of one supervised run (spec §1.2): asks for ``init``/``update`` steps
+    """Step-wise state of one supervised run : asks for ``init``/``update`` steps
     (:mod:`integration.protocols.steps`), applies the failure test and the skip, and builds the 1/2/0
     trajectory. Shared by :func:`run_supervised` and the batched executor."""
 
@@ -134,7 +134,7 @@ def run_supervised(
     failure_overlap: float = 0.0,
     clock: Clock | None = None,
 ) -> Run:
-    """One supervised run with resets over ``len(groundtruth)`` frames (spec §1.2)."""
+    """One supervised run with resets over ``len(groundtruth)`` frames."""
     state = SupervisedRun(groundtruth, bounds, overlap, skip_initialize, failure_overlap)
     drive(state, tracker, get_frame, clock or MeasuredClock())
     return state.result()

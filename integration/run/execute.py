@@ -128,7 +128,7 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
         runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
         return write_baseline_results(unit, runs, settings)
     if exp.kind == "realtime":
-        if exp.clock == "measured":  # warm-up (lazy CUDA/cuDNN set-up) outside the timed schedule, spec §3.5
+        if exp.clock == "measured":  # warm-up (lazy CUDA/cuDNN set-up) outside the timed schedule (vot-toolkit warms up too)
             tracker.init(get_frame(0), np.asarray(seq.groundtruth[0], dtype=np.float64))
             tracker.update(get_frame(min(1, len(seq) - 1)))
         run = run_realtime(tracker, get_frame, seq.groundtruth, seq.size, get_profile(exp.profile),

@@ -1,6 +1,6 @@
 """Expected Average Overlap (EAO) curve and score from reset-based (VOT supervised / real-time) runs.
 
-Three conventions, chosen with ``rule`` (see ``docs/conventions.md``, spec §2):
+Three conventions, chosen with ``rule`` (see ``docs/conventions.md``, VOT section):
 
 * ``"leg"`` (default, MATLAB vot-toolkit ``estimate_expected_overlap.m``, produced the official VOT2015-2018
   numbers): fragments start at frame 1 and at every ``failure + skip`` (1-based) that lies inside the sequence;
