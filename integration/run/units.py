@@ -10,11 +10,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.core.paths import default_weights_path, nanotrack_dir
 from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
-from integration.trackers import create_tracker, default_nanotrack_dir
+from integration.trackers import create_tracker
 
 EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
 
@@ -211,14 +212,9 @@ def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
     path: Path | None = None
     if w is None:
         if spec.name == "siamrpn":
-            from tracker.weights import (
-                default_weights_path,  # lazy: keeps torch off the start-up of commands that do not track
-            )
-
             path = default_weights_path()
         elif spec.name == "nano":
-
-            path = default_nanotrack_dir()
+            path = nanotrack_dir()
     elif not str(w).startswith("random:"):
         path = Path(w)
     if path is None:
