@@ -41,11 +41,11 @@ def _compare(a: Path, b: Path, kind: str, seqs: dict) -> tuple[int, float, bool]
     """(tracker calls in ``a``, max box difference a vs b, identical 1/2/0 patterns)."""
     import numpy as np
 
+    from analysis.io.results import read_box_file
     from analysis.io.trajectories import load_tracker_results
 
     if kind == "otb":
-        diff = max(float(np.abs(np.loadtxt(a / f"{s}.txt", delimiter=",")
-                                - np.loadtxt(b / f"{s}.txt", delimiter=",")).max()) for s in seqs)
+        diff = max(float(np.abs(read_box_file(a / f"{s}.txt") - read_box_file(b / f"{s}.txt")).max()) for s in seqs)
         return sum(len(s) for s in seqs.values()), diff, True
     ra, rb = load_tracker_results(a, kind), load_tracker_results(b, kind)
     calls, diff, same = 0, 0.0, True

@@ -28,6 +28,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from analysis.core.boxtext import parse_box_lines  # noqa: E402
 from tracker.crop import get_subwindow  # noqa: E402
 from tracker.presets import get_preset  # noqa: E402
 from tracker.siamrpn import SiamRPNTracker, image_to_tensor, init_state, search_scale  # noqa: E402
@@ -46,7 +47,7 @@ def load_sequence(path: Path, limit: int | None) -> tuple[list[np.ndarray], np.n
     if not files or not gt_file.exists():
         return None
     files = files[:limit] if limit else files
-    gt = np.loadtxt(gt_file, delimiter=",", ndmin=2)[:len(files)]
+    gt = parse_box_lines(gt_file.read_text(), gt_file, columns=None)[:len(files)]
     return [cv2.imread(str(f)) for f in files], gt
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from analysis.core.boxtext import split_fields
 from analysis.io.annotation import SequenceAnnotation, json_box_rows
-from analysis.io.text import _SPLIT, parse_box_lines, read_text_file
+from analysis.io.text import parse_box_lines, read_text_file
 
 #: OTB-2015 sequences whose annotation covers a sub-range of the frames in ``img/`` (1-based, inclusive;
 #: ``None`` = up to the last frame).  Source: OTB ``configSeqs.m`` as copied in got10k ``datasets/otb.py``
@@ -198,7 +199,7 @@ def _frame_range(folder: Path) -> tuple[int | None, int | None]:
     matlab = folder / f"{folder.name}_frames.txt"
     if matlab.is_file():
         try:
-            start, end = (int(float(v)) for v in _SPLIT.split(matlab.read_text().strip()) if v)
+            start, end = (int(float(v)) for v in split_fields(matlab.read_text()))
         except ValueError:
             raise ValueError(f"{matlab}:1: expected two frame numbers 'start,end', got "
                              f"{matlab.read_text().strip()!r}") from None

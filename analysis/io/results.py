@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.core.boxtext import split_fields
 from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import match_otb_name
@@ -40,7 +41,7 @@ def read_box_file(path: str | Path) -> np.ndarray:
 def _first_line_is_integer(path: Path) -> bool:
     lines = read_text_file(path, "result file").splitlines()
     first = lines[0].strip() if lines else ""
-    return bool(first) and all(re.fullmatch(r"[+-]?\d+", v) for v in re.split(r"[,\s]+", first) if v)
+    return bool(first) and all(re.fullmatch(r"[+-]?\d+", v) for v in split_fields(first))
 
 
 def _iou1(a: np.ndarray, b: np.ndarray) -> float:

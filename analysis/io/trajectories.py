@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
+from analysis.core.boxtext import split_fields
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, FrameKind, Region, is_special
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
 ]
 
 _SPECIALS = (SPECIAL_UNKNOWN, SPECIAL_INIT, SPECIAL_FAILURE)
-_SPLIT = re.compile(r"[,\s]+")
 _BIN_HEADER = struct.Struct("<hI")
 
 
@@ -71,7 +71,7 @@ def parse_region(text: str, path: str | os.PathLike = "<string>", lineno: int = 
         raise ValueError(f"{where}: empty line where a region was expected")
     if s[0] in "mM":
         raise ValueError(f"{where}: mask regions ('m...' RLE lines) are not supported: {s[:40]!r}")
-    tokens = [t for t in _SPLIT.split(s) if t]
+    tokens = split_fields(s)
     try:
         values = [float(t) for t in tokens]
     except ValueError:
@@ -224,7 +224,7 @@ def read_times(path: str | os.PathLike) -> np.ndarray:
     while lines and not lines[-1].strip():
         lines.pop()
     for i, line in enumerate(lines, start=1):
-        tokens = [t for t in _SPLIT.split(line.strip()) if t]
+        tokens = split_fields(line)
         if not tokens:
             raise ValueError(f"{path}:{i}: empty line in a time file")
         try:

@@ -17,6 +17,8 @@ from typing import Any, Callable, Protocol, TypeVar
 
 import numpy as np
 
+from analysis.core.boxtext import BOX_SEPARATORS
+
 T = TypeVar("T")
 
 
@@ -78,7 +80,7 @@ def read_latency_trace(path: str | Path) -> tuple[float, ...]:
         line = line.strip()
         if not line:
             continue
-        first = line.replace("\t", ",").replace(" ", ",").split(",")[0]
+        first = BOX_SEPARATORS.split(line)[0]
         try:
             values.append(float(first))
         except ValueError:

@@ -16,7 +16,6 @@ in temporal order; ``load(i, f)`` returns ``(BGR uint8 image, box x,y,w,h in ima
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +23,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from analysis.core.boxtext import iter_box_rows
+from analysis.core.regions import polygon_bbox
 from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
 from tracker.training.synthetic_videos import SyntheticVideo, load_photos
 
@@ -49,19 +50,11 @@ def parse_box_file(path: Path) -> np.ndarray:
     Polygons become their axis-aligned bounding box; NaN rows (absent target) stay NaN. Errors name file and line.
     """
     rows = []
-    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            v = [float(t) for t in re.split(r"[,\s]+", line) if t]
-        except ValueError as exc:
-            raise ValueError(f"{path}:{n}: not a list of numbers: {line!r}") from exc
+    for n, v in iter_box_rows(Path(path).read_text(), path, skip_blank=True, bad_numbers="not a list of numbers: {line!r}"):
         if len(v) == 4:
             rows.append(v)
         elif len(v) >= 6 and len(v) % 2 == 0:
-            xs, ys = np.array(v[0::2]), np.array(v[1::2])
-            rows.append([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+            rows.append(polygon_bbox(v).tolist())
         elif len(v) == 1:  # VOT special code (0 = unknown): no box
             rows.append([np.nan] * 4)
         else:
