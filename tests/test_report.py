@@ -1,4 +1,4 @@
-"""``siamrpn report`` / :func:`analysis.report.build_report`.
+"""``siamrpn report`` / :func:`analysis.report.build.build_report`.
 
 * Conversions and helpers against hand-computed values.
 * A synthetic VOT run (baseline + real-time, known failures and held frames) whose report's figure data is
@@ -20,7 +20,7 @@ import pytest
 from analysis.plots.realtime import ScheduleState
 from analysis.plots.style import PlotStyle
 from analysis.report.baselines import normalise_published, select_published
-from analysis.report.build import assemble_report, detect_benchmark
+from analysis.report.build import ReportRequest, assemble_report, detect_benchmark
 from analysis.report.document import write_report
 from analysis.report.vot import published_reliability, realtime_schedules, run_speed, schedule_from_log, vot_settings
 from analysis.stacks import BENCHMARKS
@@ -167,7 +167,7 @@ def _write_synthetic(root, times: bool = True):
 def synthetic_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic")
     ann, tracker_dir = _write_synthetic(root)
-    content = assemble_report(tracker_dir, root / "out", "vot2017", ann, tracker="T", style=STYLE)
+    content = assemble_report(ReportRequest(tracker_dir, root / "out", "vot2017", ann, tracker="T", style=STYLE))
     html = write_report(content, root / "out")
     return content, html, ann, tracker_dir
 
@@ -236,7 +236,7 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
     for exp in ("baseline", "realtime"):
         shutil.rmtree(tracker_dir / exp / "b")
-    content = assemble_report(tracker_dir, tmp_path / "out", "vot2017", ann, tracker="T", style=STYLE)
+    content = assemble_report(ReportRequest(tracker_dir, tmp_path / "out", "vot2017", ann, tracker="T", style=STYLE))
     assert summary_value(content, "baseline", "failures (pooled)") == 1
     assert summary_value(content, "baseline", "robustness (failures / 100 frames)") == pytest.approx(100 / 150)
     assert any("1 of the 2 annotated sequences" in w for w in content.warnings)
@@ -244,7 +244,7 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
 
 def test_experiment_folder_given_directly(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
-    content = assemble_report(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE)
+    content = assemble_report(ReportRequest(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE))
     assert content.title == "T on VOT2017"
     assert set(content.summary["experiment"]) == {"realtime"}
     assert "vot_realtime_schedule" in figures_of(content)
@@ -269,7 +269,7 @@ def test_vot2016_without_times_places_published_efo(tmp_path):
     from analysis.published import published_scores
 
     ann, tracker_dir = _write_synthetic(tmp_path, times=False)
-    content = assemble_report(tracker_dir, tmp_path / "out", "vot2016", ann, tracker="T", style=STYLE)
+    content = assemble_report(ReportRequest(tracker_dir, tmp_path / "out", "vot2016", ann, tracker="T", style=STYLE))
     figs = figures_of(content)
     assert figs["vot_eao_curve"].data["interval"] != (108, 371)  # VOT2016 stack: longer than these sequences
     assert any("vot2016 stack's EAO interval [108, 371]" in w for w in content.warnings)
@@ -301,7 +301,7 @@ def test_got10k_report_hand_computed(tmp_path):
         for k, boxes in enumerate((gt, half), start=1):
             np.savetxt(res / name / f"{name}_{k:03d}.txt", boxes, fmt="%.4f", delimiter=",")
         np.savetxt(res / name / f"{name}_time.txt", np.full((len(gt), 2), 0.01), fmt="%.4f", delimiter=",")
-    content = assemble_report(res, tmp_path / "out", "got10k", data, style=STYLE)
+    content = assemble_report(ReportRequest(res, tmp_path / "out", "got10k", data, style=STYLE))
     html = write_report(content, tmp_path / "out")
     assert summary_value(content, "OPE", "AO") == pytest.approx(0.625)
     assert summary_value(content, "OPE", "SR0.5") == pytest.approx(0.5)
@@ -319,7 +319,7 @@ def test_got10k_report_hand_computed(tmp_path):
 def vot2018_report(tmp_path_factory):
     folder = shared_path("results", "VOT2018", "DaSiamRPN")
     out = tmp_path_factory.mktemp("vot2018")
-    content = assemble_report(folder, out, None, shared_path("annotations", "VOT2018.json"), style=STYLE)
+    content = assemble_report(ReportRequest(folder, out, None, shared_path("annotations", "VOT2018.json"), style=STYLE))
     return content, write_report(content, out)
 
 
@@ -358,7 +358,7 @@ def test_dasiamrpn_vot2018_report(vot2018_report):
 def vot2017_report(tmp_path_factory):
     folder = shared_path("results", "VOT2017", "SiamFC")
     out = tmp_path_factory.mktemp("vot2017")
-    content = assemble_report(folder, out, "vot2017", shared_path("annotations", "VOT2018.json"), style=STYLE)
+    content = assemble_report(ReportRequest(folder, out, "vot2017", shared_path("annotations", "VOT2018.json"), style=STYLE))
     return content, write_report(content, out), folder
 
 
@@ -393,7 +393,7 @@ def test_otb100_report(tmp_path):
     """pysot-toolkit README: DaSiamRPN OTB2015 AUC 0.658, P@20 0.880; SiamRPN raw files ~0.632 / 0.850
     with frame 1 replaced by ground truth (MANIFEST)."""
     run = shared_path("results", "OTB100", "DaSiamRPN")
-    content = assemble_report(run, tmp_path, "otb2015", shared_path("annotations", "OTB2015.json"), style=STYLE)
+    content = assemble_report(ReportRequest(run, tmp_path, "otb2015", shared_path("annotations", "OTB2015.json"), style=STYLE))
     html = write_report(content, tmp_path)
     assert summary_value(content, "OPE", "success AUC") == pytest.approx(0.658, abs=0.0005)
     assert summary_value(content, "OPE", "precision @20 px") == pytest.approx(0.880, abs=0.0005)

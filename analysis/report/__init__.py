@@ -1,9 +1,12 @@
 """Markdown + HTML benchmark report: summary, conventions, figures against published baselines, tables.
 
-:func:`build_report` reads raw results (no tracker run), scores them with the project's analysis modules
-(``analysis.metrics.vot.analysis`` / ``otb_metrics`` / ``got10k_metrics``; nothing is re-implemented here), draws
-the figures of ``plots_vot`` / ``plots_otb`` / ``plots_realtime`` with the published trackers of
-``analysis.published``, and writes into ``out_dir``::
+:func:`~analysis.report.build.build_report` (a :class:`~analysis.report.build.ReportRequest`) reads raw results
+(no tracker run) and scores them with the project's analysis modules (``analysis.metrics.vot.analysis`` /
+``analysis.metrics.otb`` / ``analysis.metrics.got10k``; nothing is re-implemented here); the per-benchmark parts
+(``vot_part`` / ``otb_part`` / ``got10k_part``, each a :class:`~analysis.report.document.ReportPart`) are built
+from computed reports only, so a caller that scored already (the main job) passes its own. The parts draw the
+figures of ``analysis.plots.vot`` / ``otb`` / ``realtime`` with the published trackers of ``analysis.published``;
+the document is written into ``out_dir``::
 
     report.md, report.html      # HTML embeds the PNGs (self-contained); both link the PNG/PDF files
     figures/<name>.png|.pdf

@@ -1,18 +1,20 @@
-"""Build a report from raw result files: pick the benchmark, score the results with its part
-(:mod:`~analysis.report.vot`, :mod:`~analysis.report.otb`, :mod:`~analysis.report.got10k`) and write the document."""
+"""Build a report from raw result files (``siamrpn report``): pick the benchmark, score the results with its
+scorer, build its part (:mod:`~analysis.report.vot`, :mod:`~analysis.report.otb`,
+:mod:`~analysis.report.got10k`) from those scores and write the document. Callers that have scored already
+(the main job) call the ``*_part`` functions directly."""
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import Sequence
 
 from analysis.core.paths import shared_data_dir
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
-from analysis.report.document import ReportContent, write_report
+from analysis.report.document import ReportContent, ReportPart, write_report
 from analysis.report.environment import environment_info
-from analysis.report.got10k import got10k_content
-from analysis.report.otb import otb_content
-from analysis.report.vot import vot_content
-from analysis.stacks import BENCHMARKS
+from analysis.report.got10k import got10k_part, score_got10k_results
+from analysis.report.otb import otb_part, score_otb_results
+from analysis.report.vot import score_vot_results, vot_part
+from analysis.stacks import BENCHMARKS, BenchmarkSpec
 
 
 def detect_benchmark(results_dir: Path) -> str:
@@ -32,92 +34,100 @@ def detect_benchmark(results_dir: Path) -> str:
 # ---------------------------------------------------------------------------------------------- build
 
 
-def assemble_report(
-    results_dir: str | Path,
-    out_dir: str | Path,
-    benchmark: str | None = None,
-    annotations: str | Path | None = None,
-    *,
-    tracker: str | None = None,
-    compare: Sequence[str | Path] | None = None,
-    device: str = "cpu",
-    first_frame: str = "gt",
-    otb_compat: bool = False,
-    eao_rule: str = "leg",
-    realtime_profile: str | None = None,
-    style: PlotStyle = DEFAULT_STYLE,
-) -> ReportContent:
-    """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
+@dataclass(frozen=True)
+class ReportRequest:
+    """What ``siamrpn report`` is asked for: one tracker's raw results, scored and reported into ``out_dir``.
 
-    Arguments as :func:`build_report`. The figures' :class:`PlotResult` (with the data drawn) are in
-    ``content.sections[i].figures``.
+    ``results_dir``: VOT: one tracker's folder holding ``baseline/`` and/or ``realtime/`` (MATLAB/pysot
+    ``<seq>/<seq>_001.txt`` or vot-toolkit layout), or one experiment folder; OTB: folder of ``<Seq>.txt``;
+    GOT-10k: G10 layout. ``benchmark`` (``vot2015..vot2018``, ``otb2015``, ``got10k``) is guessed from the
+    path when omitted; ``annotations`` defaults to the benchmark's file under the shared data folder.
+    ``tracker`` names the run (default: the folder name); ``compare`` lists other trackers' raw-result
+    folders (OTB default: the shared ``results/OTB100/*``); ``first_frame``/``otb_compat``: OTB conventions;
+    ``eao_rule`` is the VOT convention variant (``leg`` default, ``pst``, ``pyt``); ``realtime_profile``
+    names the profile the real-time results were produced under; ``device`` is recorded in the environment
+    section; ``embed_figures`` inlines the PNGs in the HTML; ``style`` sizes the figures.
     """
-    results_dir = Path(results_dir)
-    out_dir = Path(out_dir)
+
+    results_dir: Path
+    out_dir: Path
+    benchmark: str | None = None
+    annotations: Path | None = None
+    _: KW_ONLY
+    tracker: str | None = None
+    compare: tuple[Path, ...] | None = None
+    device: str = "cpu"
+    first_frame: str = "gt"
+    otb_compat: bool = False
+    eao_rule: str = "leg"
+    realtime_profile: str | None = None
+    embed_figures: bool = True
+    style: PlotStyle = DEFAULT_STYLE
+
+    def __post_init__(self) -> None:
+        # accept str paths and any sequence of folders; store them as Path / tuple (hashable, frozen)
+        object.__setattr__(self, "results_dir", Path(self.results_dir))
+        object.__setattr__(self, "out_dir", Path(self.out_dir))
+        if self.annotations is not None:
+            object.__setattr__(self, "annotations", Path(self.annotations))
+        if self.compare is not None:
+            object.__setattr__(self, "compare", tuple(Path(p) for p in self.compare))
+
+
+def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
+    """The benchmark, annotation path and tracker name of a request (defaults filled in, inputs checked)."""
+    results_dir = request.results_dir
     if not results_dir.is_dir():
         raise FileNotFoundError(f"{results_dir}: results folder not found")
-    name = (benchmark or detect_benchmark(results_dir)).lower()
+    name = (request.benchmark or detect_benchmark(results_dir)).lower()
     if name not in BENCHMARKS:
-        raise ValueError(f"unknown benchmark {benchmark!r}; choose one of {', '.join(BENCHMARKS)}")
+        raise ValueError(f"unknown benchmark {request.benchmark!r}; choose one of {', '.join(BENCHMARKS)}")
     spec = BENCHMARKS[name]
+    annotations = request.annotations
     if annotations is None:
         if spec.annotations is None:
             raise ValueError(f"{name}: no default annotations; pass annotations=PATH (--annotations)")
         annotations = shared_data_dir() / spec.annotations
-    annotations = Path(annotations)
     if not annotations.exists():
         raise FileNotFoundError(f"{annotations}: annotations not found")
+    tracker = request.tracker
     if tracker is None:  # the folder name, or its parent's for a VOT experiment folder (<tracker>/baseline)
         tracker = results_dir.parent.name if results_dir.name in ("baseline", "realtime") else results_dir.name
-    figures = out_dir / "figures"
-    compare_paths = None if compare is None else [Path(p) for p in compare]
+    return spec, annotations, tracker
 
+
+def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
+    """Score the request's raw results with the benchmark's scorer, then build its part from those scores."""
+    figures = request.out_dir / "figures"
     if spec.kind == "otb":
-        summary, conventions, sections, warnings, _ = otb_content(
-            spec, results_dir, annotations, figures, tracker, compare_paths, first_frame, otb_compat, style)
-    elif spec.kind == "got10k":
-        summary, conventions, sections, warnings, _ = got10k_content(
-            spec, results_dir, annotations, figures, tracker, style)
-    else:
+        reports = score_otb_results(request.results_dir, annotations, tracker, request.compare,
+                                    request.first_frame, request.otb_compat)
+        return otb_part(spec, tracker, reports, figures=figures, style=request.style)
+    if spec.kind == "got10k":
+        report = score_got10k_results(request.results_dir, annotations)
+        return got10k_part(spec, tracker, report, figures=figures, style=request.style)
+    scores = score_vot_results(spec, request.results_dir, annotations, request.compare, request.eao_rule)
+    return vot_part(spec, tracker, scores.runs, scores.others, figures=figures, variant=request.eao_rule,
+                    realtime_profile=request.realtime_profile, notes=scores.notes, style=request.style)
 
-        summary, conventions, sections, warnings, _ = vot_content(
-            spec, results_dir, annotations, figures, tracker, compare_paths, eao_rule, realtime_profile, style)
+
+def assemble_report(request: ReportRequest) -> ReportContent:
+    """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
+
+    The figures' :class:`PlotResult` (with the data drawn) are in ``content.sections[i].figures``.
+    """
+    spec, annotations, tracker = _resolve(request)
+    part = score_part(request, spec, annotations, tracker)
     return ReportContent(
         title=f"{tracker} on {spec.published}",
-        subtitle=f"Results: {results_dir}; annotations: {annotations}. Built from raw result files, without "
-                 "running a tracker.",
-        summary=summary, conventions=conventions, sections=sections, warnings=warnings,
-        environment=environment_info(device),
+        subtitle=f"Results: {request.results_dir}; annotations: {annotations}. Built from raw result files, "
+                 "without running a tracker.",
+        summary=part.summary, conventions=list(part.conventions), sections=list(part.sections),
+        warnings=list(part.warnings), environment=environment_info(request.device),
     )
 
 
-def build_report(
-    results_dir: str | Path,
-    out_dir: str | Path,
-    benchmark: str | None = None,
-    annotations: str | Path | None = None,
-    *,
-    tracker: str | None = None,
-    compare: Sequence[str | Path] | None = None,
-    device: str = "cpu",
-    first_frame: str = "gt",
-    otb_compat: bool = False,
-    eao_rule: str = "leg",
-    realtime_profile: str | None = None,
-    embed_figures: bool = True,
-    style: PlotStyle = DEFAULT_STYLE,
-) -> Path:
-    """Score the raw results in ``results_dir`` and write the report into ``out_dir``; returns the HTML path.
-
-    ``results_dir``: VOT: one tracker's folder holding ``baseline/`` and/or ``realtime/`` (MATLAB/pysot
-    ``<seq>/<seq>_001.txt`` or vot-toolkit layout); OTB: folder of ``<Seq>.txt``; GOT-10k: G10 layout.
-    ``benchmark`` (``vot2015..vot2018``, ``otb2015``, ``got10k``) is guessed from the path when omitted;
-    ``annotations`` defaults to the benchmark's file under the shared data folder. ``tracker`` names the run
-    (default: the folder name); ``compare`` lists other trackers' raw-result folders (OTB default: the shared
-    ``results/OTB100/*``); ``eao_rule`` is the VOT convention variant (``leg`` default, ``pst``, ``pyt``);
-    ``device`` is recorded in the environment section; ``embed_figures`` inlines the PNGs in the HTML.
-    """
-    content = assemble_report(results_dir, out_dir, benchmark, annotations, tracker=tracker, compare=compare,
-                              device=device, first_frame=first_frame, otb_compat=otb_compat, eao_rule=eao_rule,
-                              realtime_profile=realtime_profile, style=style)
-    return write_report(content, out_dir, embed_figures)
+def build_report(request: ReportRequest) -> Path:
+    """Score the raw results of ``request`` and write the report into ``request.out_dir``; returns the HTML
+    path (``report.md``, ``report.html``, ``figures/``, ``tables/`` next to it)."""
+    return write_report(assemble_report(request), request.out_dir, request.embed_figures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 import numpy as np
@@ -49,6 +49,23 @@ class ReportContent:
     sections: list[ReportSection]
     warnings: list[str]
     environment: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """One benchmark's share of a report, built from metrics already computed (no file is read).
+
+    The parts (:func:`~analysis.report.vot.vot_part`, :func:`~analysis.report.otb.otb_part`,
+    :func:`~analysis.report.got10k.got10k_part`) return it; a caller (``siamrpn report``, the main job) joins
+    parts into one :class:`ReportContent`. ``reports`` are the computed reports the part was drawn from, by
+    tracker name, so a caller can check the figures against them.
+    """
+
+    summary: pd.DataFrame  #: experiment, metric, value, published, convention
+    conventions: tuple[tuple[str, str], ...]
+    sections: tuple[ReportSection, ...]
+    warnings: tuple[str, ...]
+    reports: Mapping[str, Any]
 
 
 # --------------------------------------------------------------------------------------------- utilities

@@ -1,4 +1,6 @@
-"""The GOT-10k part of a report: success plot, AO / SR scores and per-sequence table."""
+"""The GOT-10k part of a report: success plot, AO / SR scores and per-sequence table.
+
+:func:`score_got10k_results` scores raw results; :func:`got10k_part` builds the part from the computed report."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,23 +10,30 @@ import pandas as pd
 
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.results import load_got10k_results
-from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
+from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, GOT10kReport, evaluate_got10k
 from analysis.plots.otb import plot_success
-from analysis.plots.style import PlotStyle
+from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
-from analysis.report.document import ReportSection, ReportTable
+from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
 
 # ---------------------------------------------------------------------------------------------- GOT-10k
 
 
-def got10k_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
-                   style: PlotStyle) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
-    """Summary, conventions and sections of a GOT-10k (validation subset) report."""
+def score_got10k_results(results_dir: Path, annotations: Path) -> GOT10kReport:
+    """Score raw GOT-10k results (``<seq>/<seq>_NNN.txt`` and ``<seq>_time.txt``) on the annotated folder
+    with :func:`analysis.metrics.got10k.evaluate_got10k`."""
 
     ann = load_got10k_folder(annotations)
     res = load_got10k_results(results_dir, list(ann))
-    rep = evaluate_got10k(ann, res.runs, res.times, warnings=res.warnings)
+    return evaluate_got10k(ann, res.runs, res.times, warnings=res.warnings)
+
+
+def got10k_part(spec: BenchmarkSpec, tracker: str, rep: GOT10kReport, *, figures: Path,
+                style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
+    """The GOT-10k (validation subset) part of a report from a computed report; figures go to ``figures``."""
+
+    figures = Path(figures)
     published, notes = published_table(spec, None)
     published = normalise_published(published, notes)
     others = published[published["tracker"].map(tracker_key) != tracker_key(tracker)] if len(published) else published
@@ -47,4 +56,4 @@ def got10k_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, fi
                                      "(= AO up to the threshold grid). Published-only: test-set AO."))
     section.tables.append(ReportTable("got10k_per_sequence", f"Per-sequence scores of {tracker}",
                                       rep.per_sequence.reset_index()))
-    return summary, conventions, [section], list(rep.warnings) + notes, {"got10k": rep}
+    return ReportPart(summary, tuple(conventions), (section,), tuple(rep.warnings) + tuple(notes), {tracker: rep})

@@ -1,8 +1,11 @@
-"""The OTB-2015 part of a report: one-pass success and precision plots, ranking and per-sequence tables."""
+"""The OTB-2015 part of a report: one-pass success and precision plots, ranking and per-sequence tables.
+
+:func:`score_otb_results` scores raw result folders; :func:`otb_part` builds the part from computed
+:class:`~analysis.metrics.otb.OTBReport` s (the main job passes the ones it scored)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,11 +13,11 @@ import pandas as pd
 from analysis.core.paths import shared_data_dir
 from analysis.io.otb import load_otb_annotations
 from analysis.io.results import corner_line_warning, load_otb_results
-from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBSettings, evaluate_otb
+from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBReport, OTBSettings, evaluate_otb
 from analysis.plots.otb import plot_precision, plot_success
-from analysis.plots.style import PlotStyle
+from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
-from analysis.report.document import ReportSection, ReportTable
+from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
 
 # -------------------------------------------------------------------------------------------------- OTB
@@ -29,15 +32,16 @@ def _otb_compare_dirs(results_dir: Path, compare: Sequence[Path] | None) -> list
     return [Path(p) for p in compare if Path(p).resolve() != me]
 
 
-def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
-                compare: Sequence[Path] | None, first_frame: str, otb_compat: bool, style: PlotStyle,
-                ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
-    """Summary, conventions, sections and warnings of an OTB-2015 report (one-pass evaluation)."""
+def score_otb_results(results_dir: Path, annotations: Path, tracker: str, compare: Sequence[Path] | None = None,
+                      first_frame: str = "gt", otb_compat: bool = False) -> dict[str, OTBReport]:
+    """Score raw one-pass results with :func:`analysis.metrics.otb.evaluate_otb`: ``{tracker: report}`` of
+    ``results_dir`` first, then the ``compare`` folders (default: the shared ``results/OTB100/*``) by folder
+    name. Partial results are scored with a warning, as the VOT part does."""
 
     ann = load_otb_annotations(annotations)
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
 
-    def score(folder: Path):
+    def score(folder: Path) -> OTBReport:
         # a report scores partial results with a warning (as its VOT part does), so missing files are allowed
         res = load_otb_results(folder, ann, allow_missing=True)
         notes = list(res.warnings)
@@ -46,11 +50,23 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         return evaluate_otb(ann, res.boxes, settings, warnings=[f"{folder.name}: {n}" for n in notes],
                             allow_missing=True)
 
-    run = score(results_dir)
-    reports = {tracker: run}
+    reports = {tracker: score(Path(results_dir))}
     for folder in _otb_compare_dirs(results_dir, compare):
         name = folder.name if folder.name not in reports else f"{folder.name} ({folder.parent.name})"
         reports[name] = score(folder)
+    return reports
+
+
+def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport], *, figures: Path,
+             style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
+    """The OTB-2015 part of a report from computed reports: ``reports[tracker]`` is the run, the others are
+    drawn next to it; published-only trackers are listed by their published scores. Figures go to ``figures``."""
+
+    if tracker not in reports:
+        raise ValueError(f"OTB part: no report for {tracker!r} (have {', '.join(reports)})")
+    figures = Path(figures)
+    run = reports[tracker]
+    first_frame = run.settings.first_frame
     warnings = [w for r in reports.values() for w in r.warnings]
 
     published, notes = published_table(spec, "ope")
@@ -110,4 +126,4 @@ def otb_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                                       open=True))
     section.tables.append(ReportTable("otb_per_sequence", f"Per-sequence scores of {tracker}",
                                       run.per_sequence.reset_index()))
-    return summary, conventions, [section], warnings, {"otb": reports}
+    return ReportPart(summary, tuple(conventions), (section,), tuple(warnings), dict(reports))

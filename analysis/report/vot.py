@@ -1,8 +1,10 @@
 """VOT part of the report: baseline and real-time experiments of one tracker against the published trackers.
 
 Scores come from :func:`analysis.metrics.vot.analysis.analyze_vot` (LEG conventions by default, interval of the
-benchmark's stack); this module only assembles tables and figures. Published scores are converted to the
-quantities drawn, with the conversion stated:
+benchmark's stack). Two steps, so that a caller that has scored its runs already (the main job) does not score
+them again: :func:`score_vot_results` scores raw result folders, :func:`vot_part` assembles tables and figures
+from the computed :class:`VOTExperiment` s. Published scores are converted to the quantities drawn, with the
+conversion stated:
 
 * reliability (AR plot, S = 30): from a published failure rate per 100 frames ``R`` (VOT2016-2018 tables,
   PST "Robustness") as ``exp(-S·R/100)``; from failures per sequence ``f`` (VOT2015-style "Failure" columns
@@ -14,21 +16,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.regions import FrameKind
 from analysis.io.trajectories import load_tracker_results, load_tracker_times, trajectory_kinds
-from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
+from analysis.metrics.vot.analysis import VOTReport, VOTSettings, analyze_vot
 from analysis.metrics.vot.analysis import load_vot_annotations as load
 from analysis.plots.realtime import ScheduleState, plot_baseline_vs_realtime, plot_realtime_schedule
-from analysis.plots.style import PlotStyle
+from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
 from analysis.report.baselines import normalise_published, published_table, select_published, tracker_key
-from analysis.report.document import ReportSection, ReportTable
+from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
 
 EXPERIMENTS = ("baseline", "realtime")
@@ -53,7 +56,7 @@ def flatten_convention(conv: dict, prefix: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def vot_settings(spec: BenchmarkSpec, variant: str):
+def vot_settings(spec: BenchmarkSpec, variant: str) -> VOTSettings:
     """Analysis settings of the benchmark's stack: interval, and for VOT2015 legacy unbounded overlaps (LEG)."""
 
     legacy = spec.name == "vot2015"  # LEG stack_vot2015.m: legacy_rasterization=true, bounded_overlap=false
@@ -120,13 +123,22 @@ def _read_logs(exp_dir: Path) -> dict[str, dict]:
     return logs
 
 
-def realtime_schedules(exp_dir: Path, results: dict[str, list]) -> tuple[dict[str, np.ndarray], str, dict]:
+class RealtimeSchedule(NamedTuple):
+    """Per-sequence :class:`ScheduleState` arrays of run 1, where they came from (``log`` or ``inferred``) and
+    the logged profile fields (``profile``, ``algorithm``, ``fps``, ``grace``; empty when inferred)."""
+
+    states: dict[str, np.ndarray]
+    origin: str
+    logged: dict
+
+
+def realtime_schedules(exp_dir: Path, results: Mapping[str, list]) -> RealtimeSchedule:
     """Schedules of the first real-time run of every sequence, from logs when present, else inferred."""
     logs = _read_logs(exp_dir)
     if logs and all(s in logs for s in results):
         profile = {k: logs[next(iter(results))].get(k) for k in ("profile", "algorithm", "fps", "grace")}
-        return {s: schedule_from_log(logs[s]) for s in results}, "log", profile
-    return {s: schedule_from_trajectory(runs[0]) for s, runs in results.items()}, "inferred", {}
+        return RealtimeSchedule({s: schedule_from_log(logs[s]) for s in results}, "log", profile)
+    return RealtimeSchedule({s: schedule_from_trajectory(runs[0]) for s, runs in results.items()}, "inferred", {})
 
 
 # --------------------------------------------------------------------------------------------- published
@@ -147,7 +159,52 @@ def published_reliability(table: pd.DataFrame, n_sequences: int, n_frames: int, 
 # -------------------------------------------------------------------------------------------------- main
 
 
-def _analyse(ann: dict, results_dir: Path, experiment: str, settings) -> tuple:
+@dataclass(frozen=True)
+class VOTExperiment:
+    """One experiment of one tracker, scored: the analysis report and what the figures need besides it.
+
+    ``fps``: speed recorded in the result files (:func:`run_speed`, NaN without times); ``schedule``: the
+    real-time frame schedule (:func:`realtime_schedules`), needed for the real-time experiment's figure only.
+    """
+
+    report: VOTReport
+    fps: float = float("nan")
+    schedule: RealtimeSchedule | None = None
+
+
+@dataclass(frozen=True)
+class VOTScores:
+    """A tracker's scored experiments (in :data:`EXPERIMENTS` order), compared trackers' by folder name, and
+    the notes scoring made (e.g. the stack interval replaced by a fitted one)."""
+
+    runs: dict[str, VOTExperiment]
+    others: dict[str, dict[str, VOTExperiment]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def vot_experiment(report: VOTReport, tracker_dir: Path, experiment: str,
+                   results: Mapping[str, list] | None = None) -> VOTExperiment:
+    """Attach to a computed report what the figures read from the raw files: recorded speed, and for the
+    real-time experiment the schedule (logs next to the results, else inferred from ``results``, which are
+    loaded when not given). Nothing is scored again."""
+
+    tracker_dir = Path(tracker_dir)
+    try:
+        times = load_tracker_times(tracker_dir, experiment)
+    except ValueError:
+        times = {}
+    schedule = None
+    if experiment == "realtime":
+        exp_dir = tracker_dir / experiment if (tracker_dir / experiment).is_dir() else tracker_dir
+        if results is None:
+            results = load_tracker_results(tracker_dir, experiment)
+        schedule = realtime_schedules(exp_dir, results)
+    return VOTExperiment(report, run_speed(times), schedule)
+
+
+def _analyse(ann: dict, results_dir: Path, experiment: str, settings: VOTSettings,
+             ) -> tuple[VOTReport, dict[str, list]]:
+    """Score ``results_dir/<experiment>`` on the annotated sequences it has results for (a warning says so)."""
 
     results = load_tracker_results(results_dir, experiment)
     exp_dir = results_dir / experiment if (results_dir / experiment).is_dir() else results_dir
@@ -161,50 +218,73 @@ def _analyse(ann: dict, results_dir: Path, experiment: str, settings) -> tuple:
     report = analyze_vot(ann, results, settings, per_attribute=True, results_source=str(exp_dir))
     if notes:
         report = dataclasses.replace(report, warnings=tuple(notes) + tuple(report.warnings))
-    try:
-        times = load_tracker_times(results_dir, experiment)
-    except ValueError:
-        times = {}
-    return report, results, times, exp_dir
+    return report, results
 
 
-def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figures: Path, tracker: str,
-                compare: Sequence[Path] | None, variant: str, realtime_profile: str | None, style: PlotStyle,
-                ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[ReportSection], list[str], dict]:
-    """Summary, conventions, sections and warnings of a VOT report (baseline and/or real-time)."""
+def score_vot_results(spec: BenchmarkSpec, results_dir: Path, annotations: Path,
+                      compare: Sequence[Path] | None = None, variant: str = "leg") -> VOTScores:
+    """Score one tracker's raw VOT results (``baseline/`` and/or ``realtime/``, or one experiment folder)
+    and the ``compare`` folders with :func:`analysis.metrics.vot.analysis.analyze_vot` under the stack's
+    conventions; the stack's EAO interval is replaced by a fitted one when it exceeds the longest sequence."""
 
+    results_dir = Path(results_dir)
     ann = load_vot_annotations(annotations)
     settings = vot_settings(spec, variant)
-    warnings: list[str] = []
+    notes: list[str] = []
     longest = max(len(a.groundtruth) for a in ann.values())
     stack = settings.resolve_interval([longest])
     if stack.high > longest:  # the one rule (analysis.metrics.vot.eao.eao_over_interval): fit, and say so
         settings = dataclasses.replace(settings, stack=None)
         fitted = settings.resolve_interval([len(a.groundtruth) for a in ann.values()])
-        warnings.append(f"the {spec.name} stack's EAO interval [{stack.low}, {stack.high}] reaches beyond the longest "
-                        f"sequence ({longest} frames): EAO uses the interval fitted to these sequences, "
-                        f"[{fitted.low}, {fitted.high}] ({fitted.source}), as `siamrpn main` does; it is not "
-                        f"comparable with the published {spec.name} EAO")
+        notes.append(f"the {spec.name} stack's EAO interval [{stack.low}, {stack.high}] reaches beyond the longest "
+                     f"sequence ({longest} frames): EAO uses the interval fitted to these sequences, "
+                     f"[{fitted.low}, {fitted.high}] ({fitted.source}), as `siamrpn main` does; it is not "
+                     f"comparable with the published {spec.name} EAO")
     experiments = [e for e in EXPERIMENTS if (results_dir / e).is_dir()]
     if not experiments and results_dir.name in EXPERIMENTS:  # given the experiment folder itself
         experiments, results_dir = [results_dir.name], results_dir.parent
     experiments = experiments or ["baseline"]
-    runs: dict[str, tuple] = {}
+    runs: dict[str, VOTExperiment] = {}
     for exp in experiments:
-        runs[exp] = _analyse(ann, results_dir, exp, settings)
-        warnings += [f"{tracker} {exp}: {w}" for w in runs[exp][0].warnings]
-    others: dict[str, dict[str, tuple]] = {}
+        report, results = _analyse(ann, results_dir, exp, settings)
+        runs[exp] = vot_experiment(report, results_dir, exp, results)
+    others: dict[str, dict[str, VOTExperiment]] = {}
     for folder in compare or []:
         folder = Path(folder)
-        others[folder.name] = {e: _analyse(ann, folder, e, settings) for e in experiments
+        others[folder.name] = {e: VOTExperiment(_analyse(ann, folder, e, settings)[0]) for e in experiments
                                if (folder / e).is_dir() or e == "baseline"}
+    return VOTScores(runs, others, tuple(notes))
+
+
+def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment],
+             others: Mapping[str, Mapping[str, VOTExperiment]] | None = None, *, figures: Path,
+             variant: str = "leg", realtime_profile: str | None = None, notes: Sequence[str] = (),
+             style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
+    """The VOT part of a report from computed experiments: summary rows, conventions, sections (baseline
+    and/or real-time) with figures against the published ``spec`` trackers, warnings.
+
+    ``runs``: the tracker's experiments by name (``baseline``, ``realtime``); ``others``: compared trackers'
+    experiments, drawn in the EAO curves and rankings; ``variant`` names the conventions the reports were
+    computed under; ``notes`` (scoring notes) open the warnings. Figures are written under ``figures``.
+    """
+
+    unknown = set(runs) - set(EXPERIMENTS)
+    if not runs or unknown:
+        raise ValueError(f"VOT part: expected experiments among {EXPERIMENTS}, got {sorted(runs)}")
+    experiments = [e for e in EXPERIMENTS if e in runs]
+    runs = {e: runs[e] for e in experiments}
+    others = {k: dict(v) for k, v in (others or {}).items()}
+    figures = Path(figures)
+    warnings: list[str] = list(notes)
+    for exp in experiments:
+        warnings += [f"{tracker} {exp}: {w}" for w in runs[exp].report.warnings]
 
     run_label = f"{tracker} (this run)"
     rows, sections, pub_all = [], [], {}
     for exp in experiments:
-        rep, _, times, _ = runs[exp]
-        published, notes = published_table(spec, exp)
-        warnings += notes
+        rep, fps = runs[exp].report, runs[exp].fps
+        published, pub_notes = published_table(spec, exp)
+        warnings += pub_notes
         published = normalise_published(published, warnings)
         pub_all[exp] = published
         mine = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
@@ -214,7 +294,6 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                 return np.nan
             return float(mine[column].iloc[0])
 
-        fps = run_speed(times)
         conv = rep.convention
         rows += [
             (exp, "EAO", rep.eao, pub("eao"), f"{variant.upper()} EAO, interval [{rep.interval.low}, {rep.interval.high}]"),
@@ -230,12 +309,12 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                                             style, plot_eao_ranking))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
-    curves = {f"{tracker} {e}": runs[e][0].eao_curve for e in experiments}
-    scores = {f"{tracker} {e}": runs[e][0].eao for e in experiments}
+    curves = {f"{tracker} {e}": runs[e].report.eao_curve for e in experiments}
+    scores = {f"{tracker} {e}": runs[e].report.eao for e in experiments}
     for name, reps in others.items():
         for e, r in reps.items():
-            curves[f"{name} {e}"], scores[f"{name} {e}"] = r[0].eao_curve, r[0].eao
-    interval = runs[experiments[0]][0].interval
+            curves[f"{name} {e}"], scores[f"{name} {e}"] = r.report.eao_curve, r.report.eao
+    interval = runs[experiments[0]].report.interval
     eao_fig = plot_eao_curve(curves, interval.as_tuple(), figures / "vot_eao_curve", scores=scores,
                              highlight=f"{tracker} {experiments[0]}",
                              title=f"Expected average overlap, {spec.published}", style=style)
@@ -257,14 +336,13 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
                                           plot_realtime_schedule, plot_baseline_vs_realtime))
 
     summary = pd.DataFrame(rows, columns=["experiment", "metric", "value", "published", "convention"])
-    conv = runs[experiments[0]][0].convention
-    interval = runs[experiments[0]][0].interval
+    conv = runs[experiments[0]].report.convention
     conventions = [
         ("toolkit conventions", f"variant {variant!r}: " + {"leg": "MATLAB vot-toolkit (LEG), official VOT2015-2018",
                                                             "pst": "pysot-toolkit (PST)",
                                                             "pyt": "Python vot-toolkit (PYT)"}.get(variant, variant)),
         ("EAO interval", f"[{interval.low}, {interval.high}] ({interval.source})"),
-        ("runs per sequence", ", ".join(f"{e}: {'/'.join(map(str, sorted(set(runs[e][0].runs.values()))))}"
+        ("runs per sequence", ", ".join(f"{e}: {'/'.join(map(str, sorted(set(runs[e].report.runs.values()))))}"
                                         for e in experiments)),
     ]
     # everything vot_analysis reports about its conventions, whatever its keys (overlap rule, burn-in, ...)
@@ -280,7 +358,10 @@ def vot_content(spec: BenchmarkSpec, results_dir: Path, annotations: Path, figur
         ("published", f"{spec.published} rows of analysis.published, each with its source; reliability of "
                       "published trackers converted from their failure figures (analysis.report.vot docstring)"),
     ]
-    return summary, conventions, sections, warnings, {"runs": runs, "others": others}
+    reports: dict[str, dict[str, VOTExperiment]] = {tracker: runs}
+    for name, reps in others.items():
+        reports[name if name not in reports else f"{name} (raw results)"] = reps
+    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), reports)
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
@@ -295,7 +376,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
                          pd.DataFrame([{"tracker": run_label, "eao": rep.eao}])], ignore_index=True)
     for name, reps in others.items():
         if exp in reps:
-            ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp][0].eao}
+            ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp].report.eao}
     kind = "real-time" if exp == "realtime" else "baseline"
     fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
                            title=f"{spec.published} {kind} EAO ranking", style=style)
@@ -311,7 +392,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
 
 def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
     """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO."""
-    base = runs.get("baseline", next(iter(runs.values())))[0]
+    base = runs.get("baseline", next(iter(runs.values()))).report
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
     near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
                             published.iloc[0:0], "eao", base.eao, limit=15)
@@ -320,7 +401,7 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
         rows = pd.DataFrame({"tracker": near["tracker"], "accuracy": pd.to_numeric(near["accuracy"], errors="coerce"),
                              "reliability": published_reliability(near, base.sequences, base.frames)}).to_dict("records")
     mine = [f"{tracker} {e} (this run)" for e in runs]
-    rows += [{"tracker": m, "accuracy": r[0].accuracy, "reliability": r[0].reliability} for m, r in zip(mine, runs.values())]
+    rows += [{"tracker": m, "accuracy": r.report.accuracy, "reliability": r.report.reliability} for m, r in zip(mine, runs.values())]
     fig = plot_ar(pd.DataFrame(rows), figures / "vot_ar", highlight=mine,
                   title=f"Accuracy-robustness, {spec.published}", style=style)
     return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
@@ -331,11 +412,11 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
 
 def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
     """Per-attribute EAO and accuracy of the run, one bar per experiment."""
-    parts = [r[0].per_attribute.reset_index().assign(tracker=f"{tracker} {e}") for e, r in runs.items()
-             if r[0].per_attribute is not None and len(r[0].per_attribute)]
+    parts = [r.report.per_attribute.reset_index().assign(tracker=f"{tracker} {e}") for e, r in runs.items()
+             if r.report.per_attribute is not None and len(r.report.per_attribute)]
     if not parts:
         return None
-    only = next(iter(runs.values()))[0] if len(runs) == 1 else None
+    only = next(iter(runs.values())).report if len(runs) == 1 else None
     fig = plot_attribute_bars(pd.concat(parts, ignore_index=True), figures / "vot_attributes",
                               metrics=("eao", "accuracy"),
                               overall={"eao": only.eao, "accuracy": only.accuracy} if only else None,
@@ -349,7 +430,7 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_ea
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
     has = {c: (published[c].notna() & published["eao"].notna()) if c in published and "eao" in published
            else pd.Series(False, index=published.index) for c in ("fps", "efo")}
-    mine = [{"tracker": f"{tracker} {e} (this run)", "eao": r[0].eao, "fps": run_speed(r[2])} for e, r in runs.items()]
+    mine = [{"tracker": f"{tracker} {e} (this run)", "eao": r.report.eao, "fps": r.fps} for e, r in runs.items()]
     mine = [m for m in mine if np.isfinite(m["fps"])]
     if mine:
         table = pd.concat([published.loc[has["fps"], ["tracker", "eao", "fps"]] if has["fps"].any() else
@@ -378,24 +459,26 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_ea
 
 def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
                       plot_realtime_schedule, plot_baseline_vs_realtime) -> ReportSection:
-    rep, results, times, exp_dir = runs["realtime"]
+    """Real-time schedule (when the experiment carries one) and baseline vs real-time EAO."""
+    rep, schedule = runs["realtime"].report, runs["realtime"].schedule
     section = ReportSection("Real-time schedule and baseline vs real-time")
-    schedules, origin, logged = realtime_schedules(exp_dir, results)
-    profile = realtime_profile or (logged.get("profile") if logged else None) or \
-        (f"LEG {spec.realtime_fps:g} fps" if spec.realtime_fps else "unknown profile")
-    fig = plot_realtime_schedule(schedules, figures / "vot_realtime_schedule", profile=str(profile),
-                                 title=f"{tracker} real-time frame schedule", style=style)
-    how = ("from the real-time logs written next to the results" if origin == "log" else
-           "inferred from the trajectories (no schedule log: init/failure/skipped from the special codes, held = "
-           "region identical to the previous frame's, which is how zero-order hold writes it)")
-    section.figures.append((fig, f"Per sequence and frame: processed, held, skipped, (re-)initialisation and "
-                                 f"failure frames of run 1 under profile {profile}, {how}. Right: fraction of "
-                                 "frames whose region is the tracker's own timely answer or an initialisation."))
-    counts = fig.data["counts"].reset_index()
-    section.tables.append(ReportTable("vot_realtime_schedule", "Real-time frame counts per sequence", counts))
+    if schedule is not None:
+        schedules, origin, logged = schedule
+        profile = realtime_profile or (logged.get("profile") if logged else None) or \
+            (f"LEG {spec.realtime_fps:g} fps" if spec.realtime_fps else "unknown profile")
+        fig = plot_realtime_schedule(schedules, figures / "vot_realtime_schedule", profile=str(profile),
+                                     title=f"{tracker} real-time frame schedule", style=style)
+        how = ("from the real-time logs written next to the results" if origin == "log" else
+               "inferred from the trajectories (no schedule log: init/failure/skipped from the special codes, held = "
+               "region identical to the previous frame's, which is how zero-order hold writes it)")
+        section.figures.append((fig, f"Per sequence and frame: processed, held, skipped, (re-)initialisation and "
+                                     f"failure frames of run 1 under profile {profile}, {how}. Right: fraction of "
+                                     "frames whose region is the tracker's own timely answer or an initialisation."))
+        counts = fig.data["counts"].reset_index()
+        section.tables.append(ReportTable("vot_realtime_schedule", "Real-time frame counts per sequence", counts))
     # baseline vs real-time EAO: the run, and published trackers with both experiments
     table = pd.DataFrame([{"tracker": run_label,
-                           "baseline": runs["baseline"][0].eao if "baseline" in runs else np.nan,
+                           "baseline": runs["baseline"].report.eao if "baseline" in runs else np.nan,
                            "realtime": rep.eao}])
     base = pub_all.get("baseline")
     if base is None:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.report.build import build_report
+from analysis.report.build import ReportRequest, build_report
 from analysis.stacks import BENCHMARKS
 
 
@@ -44,12 +44,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the report; bad input prints one clear line and returns 2."""
 
+    request = ReportRequest(
+        args.results, args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=args.compare,
+        device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat, eao_rule=args.variant,
+        realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
+    )
     try:
-        html = build_report(
-            args.results, args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=args.compare,
-            device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat, eao_rule=args.variant,
-            realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
-        )
+        html = build_report(request)
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"siamrpn report: error: {exc}", file=sys.stderr)
         return 2

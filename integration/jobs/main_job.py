@@ -13,35 +13,34 @@ after three identical runs), the real-time experiment (``vot2017`` profile: LEG,
 the OTB one-pass; all units go through :mod:`integration.run` in parallel workers with one progress bar.
 Analysis: EAO (LEG) over an interval fitted to the group's sequence lengths (:func:`integration.jobs.scoring.fitted_interval`,
 stated in the output), accuracy, failures, robustness; OTB success AUC and precision@20 (polygons -> area-preserving
-boxes). The report (``analysis.report``: VOT and OTB content with figures against the published VOT2017 /
-OTB-2015 baselines) goes to ``<out>/report/<group>/report.html``.
+boxes). Each group is scored once (:func:`_score`); the summary table and the report (``analysis.report``:
+:func:`~analysis.report.vot.vot_part` and :func:`~analysis.report.otb.otb_part`, figures against the published
+VOT2017 / OTB-2015 baselines) are drawn from those reports; it goes to ``<out>/report/<group>/report.html``.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.core.atomic import write_text_atomic
-from analysis.io.annotation import VOT_TAGS
+from analysis.metrics.otb import OTBReport
+from analysis.metrics.vot.analysis import VOTReport
 from analysis.plots.style import DEFAULT_STYLE
 from analysis.report.document import ReportContent, ReportSection, write_report
 from analysis.report.environment import environment_info
-from analysis.report.otb import otb_content
-from analysis.report.vot import vot_content
+from analysis.report.otb import otb_part
+from analysis.report.vot import vot_experiment, vot_part
 from analysis.stacks import BENCHMARKS
 from integration.data.generated import MAIN_SET, GeneratedSet, bag_path
 from integration.data.sequences import Sequence, load_dataset
 from integration.jobs.regression.measure import weights_info
-from integration.jobs.scoring import fitted_interval, otb_annotations, score_otb, score_vot
+from integration.jobs.scoring import score_otb, score_vot
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.run.experiment import plan_units
 from integration.run.supervise import run_units
@@ -125,25 +124,6 @@ def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
     return groups, notices
 
 
-def _write_annotation_files(group: Group, folder: Path) -> tuple[Path, Path]:
-    """pysot-style VOT JSON and OTB JSON of the group's ground truth (inputs of the report)."""
-
-    vot, otb = {}, {}
-    anns = {n: s.annotation for n, s in group.sequences.items()}
-    for name, seq in group.sequences.items():
-        w, h = seq.size
-        vot[name] = {"video_dir": name, "gt_rect": seq.groundtruth.tolist(), "width": w, "height": h,
-                     "img_names": [], **{t: [int(v) for v in np.ravel(seq.tags[t])] for t in seq.tags
-                                         if t in VOT_TAGS}}
-    for name, ann in otb_annotations(anns).items():
-        otb[name] = {"name": name, "gt_rect": ann.groundtruth.tolist(), "image_files": [],
-                     "width": ann.width, "height": ann.height}
-    vot_path, otb_path = folder / "vot.json", folder / "otb.json"
-    write_text_atomic(vot_path, json.dumps(vot))
-    write_text_atomic(otb_path, json.dumps(otb))
-    return vot_path, otb_path
-
-
 def _units(groups: list[Group], settings: MainSettings):
 
     tracker = TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn")
@@ -158,17 +138,6 @@ def _units(groups: list[Group], settings: MainSettings):
         units += plan_units([tracker], ExperimentSpec("otb", clock=settings.clock), g.sequences, runs / "otb")
     # longest sequences first: better packing on the workers
     return sorted(units, key=lambda u: -len(u.sequence))
-
-
-def _vot_interval_spec(lengths: list[int]):
-    """Benchmark spec for the report: published VOT2017 baselines, EAO interval fitted to the lengths.
-
-    ``analysis.report.vot`` takes the interval of the stack named by ``spec.name``; an empty name makes it use
-    ``VOTSettings.resolve_interval``, i.e. :func:`analysis.metrics.vot.interval.fit_interval` — the same interval as
-    :func:`integration.jobs.scoring.fitted_interval` used for the summary table.
-    """
-
-    return dataclasses.replace(BENCHMARKS["vot2017"], name="")
 
 
 def _network_note(weights: str | None) -> str:
@@ -187,12 +156,21 @@ def _network_note(weights: str | None) -> str:
     return f"Network: the paper's UP-channel SiamRPN on the modified AlexNet (preset {preset.name})."
 
 
-def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> Path:
+@dataclass(frozen=True)
+class GroupScores:
+    """A group's computed reports, scored once: VOT per experiment (empty for a one-pass group) and OTB
+    one-pass. The summary rows and the report are both drawn from them."""
+
+    vot: dict[str, VOTReport]
+    otb: OTBReport
+
+
+def _report(group: Group, settings: MainSettings, scores: GroupScores) -> Path:
+    """The group's report from its computed scores (the parts read no annotations and score nothing again)."""
 
     out = Path(settings.out)
     report_dir = out / "report" / group.name
     figures = report_dir / "figures"
-    vot_json, otb_json = _write_annotation_files(group, out / "data" / "annotations" / group.name)
     runs = out / "runs" / group.name
     summary, conventions, sections, warnings = [], [], [], []
     lengths = [len(s) for s in group.sequences.values()]
@@ -206,26 +184,25 @@ def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> 
     if settings.tracker == "siamrpn":
         intro.paragraphs.append(_network_note(settings.weights))
     if group.vot:
-        iv = intervals.get("vot")
+        iv = scores.vot["baseline"].interval
         intro.paragraphs.append(
             f"VOT experiments: baseline (resets, 1 run: SiamRPN is deterministic), real-time "
             f"({settings.realtime_profile} profile, {settings.clock} clock); EAO interval "
             f"[{iv.low}, {iv.high}] ({iv.source}).")
-        spec = _vot_interval_spec(lengths)
-        s, c, sec, w, _ = vot_content(spec, runs / "vot" / "siamrpn", vot_json, figures, RUN_LABEL, None, "leg",
-                                      settings.realtime_profile, DEFAULT_STYLE)
-        summary.append(s)
-        conventions += c
-        sections += sec
-        warnings += w
-        if spec.name:
-            warnings.append("single sequence length: the report's EAO uses the VOT2017 stack interval [100, 356]")
-    s, c, sec, w, _ = otb_content(BENCHMARKS["otb2015"], runs / "otb" / "siamrpn", otb_json, figures, RUN_LABEL,
-                                  [], "gt", False, DEFAULT_STYLE)
-    summary.append(s)
-    conventions += [(f"OTB {k}", v) for k, v in c]
-    sections += sec
-    warnings += w
+        tracker_dir = runs / "vot" / "siamrpn"
+        # recorded speed and real-time schedule come from the result files; the scores are the ones computed
+        experiments = {e: vot_experiment(r, tracker_dir, e) for e, r in scores.vot.items()}
+        part = vot_part(BENCHMARKS["vot2017"], RUN_LABEL, experiments, figures=figures, variant="leg",
+                        realtime_profile=settings.realtime_profile, style=DEFAULT_STYLE)
+        summary.append(part.summary)
+        conventions += part.conventions
+        sections += part.sections
+        warnings += part.warnings
+    part = otb_part(BENCHMARKS["otb2015"], RUN_LABEL, {RUN_LABEL: scores.otb}, figures=figures, style=DEFAULT_STYLE)
+    summary.append(part.summary)
+    conventions += [(f"OTB {k}", v) for k, v in part.conventions]
+    sections += part.sections
+    warnings += part.warnings
     content = ReportContent(
         title=f"SiamRPN main job: {group.name}",
         subtitle=f"{group.origin}. Results: {runs}.",
@@ -235,16 +212,20 @@ def _report(group: Group, settings: MainSettings, intervals: dict[str, Any]) -> 
     return write_report(content, report_dir)
 
 
-def _score(group: Group, settings: MainSettings) -> tuple[list[dict], dict[str, Any]]:
+def _score(group: Group, settings: MainSettings) -> tuple[list[dict], GroupScores]:
+    """Score the group's runs once: summary rows and the reports the group's report is drawn from.
+
+    VOT: LEG, EAO interval fitted to the group's lengths by the analysis (:func:`fitted_interval`'s rule),
+    with per-attribute scores for the report; OTB: one-pass on area-preserving boxes.
+    """
 
     anns = {n: s.annotation for n, s in group.sequences.items()}
     runs = Path(settings.out) / "runs" / group.name
-    rows, intervals = [], {}
+    rows, vot = [], {}
     if group.vot:
-        iv = fitted_interval([len(s) for s in group.sequences.values()])
-        intervals["vot"] = iv
         for exp in ("baseline", "realtime"):
-            rep = score_vot(anns, runs / "vot" / "siamrpn", exp, iv)
+            rep = vot[exp] = score_vot(anns, runs / "vot" / "siamrpn", exp, None, per_attribute=True)
+            iv = rep.interval
             for metric, value in (("EAO", rep.eao), ("accuracy", rep.accuracy), ("failures", rep.failures),
                                   ("robustness (failures/100 frames)", rep.robustness)):
                 rows.append({"group": group.name, "experiment": exp, "metric": metric, "value": value,
@@ -254,7 +235,7 @@ def _score(group: Group, settings: MainSettings) -> tuple[list[dict], dict[str, 
               "convention": "OTB, 21 thresholds"},
              {"group": group.name, "experiment": "otb one-pass", "metric": "precision @20 px",
               "value": otb.precision, "convention": "OTB"}]
-    return rows, intervals
+    return rows, GroupScores(vot, otb)
 
 
 def _check_resume(settings: MainSettings, notices: list[str]) -> None:
@@ -310,9 +291,9 @@ def run_main(settings: MainSettings) -> MainResult:
     rows, reports = [], {}
     for g in groups:
         _say(f"siamrpn main: analysing and reporting group {g.name}")
-        r, intervals = _score(g, settings)
+        r, scores = _score(g, settings)
         rows += r
-        reports[g.name] = _report(g, settings, intervals)
+        reports[g.name] = _report(g, settings, scores)
     summary = pd.DataFrame(rows, columns=["group", "experiment", "metric", "value", "convention"])
     write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     return MainResult(summary, reports, tuple(notices), time.perf_counter() - start)

@@ -24,9 +24,9 @@ import numpy as np
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.results import read_box_file
 from analysis.io.trajectories import load_tracker_results, result_sequence_names
-from analysis.metrics.otb import evaluate_otb
+from analysis.metrics.otb import OTBReport, evaluate_otb
 from analysis.metrics.overlap import area_preserving_rect
-from analysis.metrics.vot.analysis import VOTSettings, analyze_vot
+from analysis.metrics.vot.analysis import VOTReport, VOTSettings, analyze_vot
 from analysis.metrics.vot.interval import fit_interval
 from analysis.stacks import EAOInterval
 
@@ -51,14 +51,19 @@ def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, 
 
 
 def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path, experiment: str,
-              interval: EAOInterval):
-    """:class:`analysis.metrics.vot.analysis.VOTReport` of ``tracker_dir/<experiment>`` (LEG, given interval)."""
+              interval: EAOInterval | None, *, per_attribute: bool = False) -> VOTReport:
+    """:class:`analysis.metrics.vot.analysis.VOTReport` of ``tracker_dir/<experiment>`` (LEG).
+
+    ``interval=None``: the analysis fits it to the annotated lengths (the rule of :func:`fitted_interval`)
+    and the report keeps the estimate's description; a given interval is reported as "given".
+    ``per_attribute`` adds the per-attribute scores (the main job's report draws them).
+    """
 
     tracker_dir = Path(tracker_dir)
     results = load_tracker_results(tracker_dir, experiment, sequences=list(annotations))
-    settings = VOTSettings(variant="leg", interval=interval.as_tuple())
+    settings = VOTSettings(variant="leg", interval=None if interval is None else interval.as_tuple())
     # a sequence without results is refused (no allow_missing); result folders without annotation are warned
-    return analyze_vot(annotations, results, settings, per_attribute=False,
+    return analyze_vot(annotations, results, settings, per_attribute=per_attribute,
                        results_source=str(tracker_dir / experiment),
                        result_names=result_sequence_names(tracker_dir, experiment))
 
@@ -87,7 +92,7 @@ def extra_otb_results(tracker_dir: str | Path, names: Sequence[str]) -> list[str
     return [f"{tracker_dir}: {len(extra)} result file(s) without annotation, ignored: {shown}"]
 
 
-def score_otb(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path):
+def score_otb(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path) -> OTBReport:
     """:class:`analysis.metrics.otb.OTBReport` of the one-pass results in ``tracker_dir`` (OTB conventions,
     frame 1 = ground truth as OTB/G10/pysot write it). A sequence without a result file is refused
     (:func:`read_otb_boxes`); result files without annotation are ignored with a warning."""
