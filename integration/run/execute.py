@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
-from analysis.io.trajectories import write_times, write_trajectory
+from analysis.io.trajectories import format_region, write_times, write_trajectory
 from integration.protocols.clocks import parse_clock
 from integration.protocols.one_pass import run_got10k, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
@@ -146,7 +146,7 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
 
 
 def _write_boxes(path: Path, boxes: np.ndarray) -> None:
-    write_text_atomic(path, "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes))
+    write_text_atomic(path, "".join(format_region(row) + "\n" for row in boxes))
 
 
 def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcome:

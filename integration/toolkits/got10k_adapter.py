@@ -32,6 +32,7 @@ import numpy as np
 from analysis.core.atomic import write_text_atomic
 from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.trajectories import format_region
 
 try:  # optional dependency group `toolkits`
     from got10k.datasets import OTB
@@ -154,7 +155,7 @@ def _place_jpg(src: Path, dst: Path) -> None:
 
 
 def _rows(boxes: np.ndarray) -> str:
-    return "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes)
+    return "".join(format_region(row) + "\n" for row in boxes)
 
 
 def write_otb_layout(seq: SequenceAnnotation, root: str | os.PathLike) -> Path:

@@ -35,6 +35,7 @@ from tqdm import tqdm
 from analysis.core.atomic import write_text_atomic
 from analysis.core.paths import TRACKERS_INI
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.trajectories import format_region
 from analysis.metrics.vot.interval import fit_interval
 from analysis.stacks import BENCHMARKS, TOOLKIT_STACKS
 from integration.data.sequences import load_dataset
@@ -164,11 +165,6 @@ def _place(src: Path, dst: Path, mode: str) -> None:
     shutil.copy2(src, dst)
 
 
-def format_region(row: np.ndarray) -> str:
-    """One ground-truth line (``%.4f``, the precision of VOT's own files)."""
-    return ",".join(f"{v:.4f}" for v in row)
-
-
 def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") -> Path:
     """Write one sequence in the 0.7.4 ``default`` layout under ``root/<name>``; returns the folder."""
     if not seq.frames:
@@ -190,7 +186,7 @@ def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") 
         if src.suffix.lower() != ext:
             raise WorkspaceError(f"{src}: frames of one sequence must share an extension ({ext})")
         _place(src, color / f"{i:08d}{ext}", link)
-    write_text_atomic(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")
+    write_text_atomic(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")  # %.4f, as VOT's own files
     props = {"channels.color": f"color/%08d{ext}", "fps": str(int(round(seq.fps or 30))), "format": "default",
              "length": str(len(seq)), "width": str(seq.width), "height": str(seq.height)}
     write_text_atomic(folder / "sequence", "".join(f"{k}={v}\n" for k, v in props.items()))
