@@ -29,7 +29,7 @@ from analysis.core.paths import nanotrack_dir
 from analysis.core.regions import area_preserving_rect
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
-           "default_nanotrack_dir"]
+           "default_nanotrack_dir", "load_factory"]
 
 
 
@@ -141,14 +141,26 @@ TRACKERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _import_factory(spec: str) -> Callable[..., Any]:
-    module, _, attr = spec.partition(":")
+def load_factory(spec: str) -> Callable[..., Any]:
+    """``package.module:callable`` (the attribute may be dotted: ``module:Class.build``) -> the callable.
+
+    The one loader of ``module:callable`` specs (``create_tracker`` and the TraX server's ``--factory``);
+    raises :class:`TrackerUnavailable` naming the spec and what is wrong with it."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise TrackerUnavailable(f"factory must look like 'package.module:callable', got {spec!r}")
     try:
-        obj: Any = importlib.import_module(module)
-        for part in attr.split("."):
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise TrackerUnavailable(f"{spec}: cannot import module {module_name} ({exc})") from exc
+    for part in attr.split("."):
+        try:
             obj = getattr(obj, part)
-    except (ImportError, AttributeError) as exc:
-        raise TrackerUnavailable(f"{spec}: cannot import ({exc})") from exc
+        except AttributeError:
+            raise TrackerUnavailable(f"{spec}: cannot import {attr!r}: {getattr(obj, '__name__', obj)!s} has no "
+                                     f"attribute {part!r}") from None
+    if not callable(obj):
+        raise TrackerUnavailable(f"{spec}: {attr!r} is a {type(obj).__name__}, not a callable")
     return obj
 
 
@@ -157,7 +169,7 @@ def create_tracker(name: str, weights: str | None = None, device: str = "cpu", *
     if name in TRACKERS:
         tracker = TRACKERS[name](weights=weights, device=device, **kw)
     elif ":" in name:
-        factory = _import_factory(name)
+        factory = load_factory(name)
         kwargs = dict(kw)
         if weights is not None:
             kwargs["weights"] = weights

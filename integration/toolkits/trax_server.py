@@ -33,7 +33,6 @@ the tracker's stderr into its log and writes it to ``logs/`` — then sends TraX
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import traceback
@@ -46,7 +45,7 @@ import numpy as np
 
 from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect, polygon_bbox
-from integration.trackers import create_tracker
+from integration.trackers import create_tracker, load_factory
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
 EXIT_ERROR = 1
@@ -151,18 +150,6 @@ def resolve_weights(weights: str | None) -> str | None:
     if not weights or weights.startswith("random:") or os.path.isabs(weights):
         return weights
     return str(in_repo(weights))
-
-
-def load_factory(spec: str) -> Callable[[], TrackerLike]:
-    """``package.module:callable`` -> the callable."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise ServerError(f"factory must look like 'package.module:callable', got {spec!r}")
-    module = importlib.import_module(module_name)
-    try:
-        return getattr(module, attr)
-    except AttributeError:
-        raise ServerError(f"factory {spec!r}: module {module_name} has no attribute {attr!r}") from None
 
 
 def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
