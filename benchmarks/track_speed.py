@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from analysis.core.boxtext import parse_box_lines  # noqa: E402
+from analysis.core.frames import read_frame  # noqa: E402
 from tracker.crop import get_subwindow  # noqa: E402
 from tracker.presets import get_preset  # noqa: E402
 from tracker.siamrpn import SiamRPNTracker, image_to_tensor, init_state, search_scale  # noqa: E402
@@ -38,8 +39,6 @@ BAG = REPO.parent / "shared" / "data" / "sequences" / "bag"
 
 
 def load_sequence(path: Path, limit: int | None) -> tuple[list[np.ndarray], np.ndarray] | None:
-    import cv2
-
     files = sorted(path.glob("*.jpg"))
     if not files:
         files = sorted((path / "color").glob("*.jpg"))
@@ -48,7 +47,7 @@ def load_sequence(path: Path, limit: int | None) -> tuple[list[np.ndarray], np.n
         return None
     files = files[:limit] if limit else files
     gt = parse_box_lines(gt_file.read_text(), gt_file, columns=None)[:len(files)]
-    return [cv2.imread(str(f)) for f in files], gt
+    return [read_frame(f) for f in files], gt
 
 
 def synthetic_sequence(n: int) -> tuple[list[np.ndarray], np.ndarray]:
@@ -154,7 +153,6 @@ def eao_on_bag(model, cfg, backends, calib) -> dict:
     ann_file = REPO.parent / "shared" / "data" / "annotations" / "VOT2018.json"
     if not ann_file.exists() or not BAG.exists():
         return {"skipped": "../shared/data (bag, VOT2018.json) not found"}
-    import cv2
 
     ann = {"bag": load_vot_annotations(ann_file)["bag"]}
     files = sorted(BAG.glob("*.jpg"))
@@ -162,7 +160,7 @@ def eao_on_bag(model, cfg, backends, calib) -> dict:
 
     def frame(i: int) -> np.ndarray:
         if i not in cache:
-            cache[i] = cv2.imread(str(files[i]))
+            cache[i] = read_frame(files[i])
         return cache[i]
     gt = ann["bag"].groundtruth
     bounds = (ann["bag"].width, ann["bag"].height)

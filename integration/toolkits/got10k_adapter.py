@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
+from analysis.core.frames import read_frame
 from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.trajectories import format_region
@@ -148,9 +149,7 @@ def _place_jpg(src: Path, dst: Path) -> None:
             shutil.copy2(src, dst)
         return
 
-    img = cv2.imread(str(src), cv2.IMREAD_COLOR)
-    if img is None:
-        raise OSError(f"{src}: cannot read frame")
+    img = read_frame(src)  # FrameReadError (an OSError) naming the file
     cv2.imwrite(str(dst), img, [cv2.IMWRITE_JPEG_QUALITY, 95])
 
 

@@ -40,9 +40,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
 
+from analysis.core.frames import FrameReadError
+from analysis.core.frames import read_frame as decode_frame
 from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect, polygon_bbox
 from integration.trackers import create_tracker, load_factory
@@ -112,16 +113,19 @@ def trax_region_values(region: Any) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------------- frames
 def read_frame(path: str) -> np.ndarray:
-    """Load a frame as BGR uint8, or raise :class:`ServerError` naming the file."""
+    """Load a frame with the project's one decoder (:func:`analysis.core.frames.read_frame`: BGR uint8, grey /
+    16-bit / alpha frames as in the runner, damaged JPEG/PNG refused), or raise :class:`ServerError` naming
+    the file."""
 
     if path.startswith("file://"):
         path = path[len("file://"):]
     if not os.path.isfile(path):
         raise ServerError(f"frame file does not exist: {path}")
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ServerError(f"cannot decode frame (unreadable or corrupt image): {path}")
-    return image
+    try:
+        return decode_frame(path)
+    except FrameReadError as exc:
+        why = str(exc).removeprefix(f"{path}: ")
+        raise ServerError(f"cannot decode frame (unreadable or corrupt image): {path} [{why}]") from None
 
 
 # --------------------------------------------------------------------------------------------------- factory

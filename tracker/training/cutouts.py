@@ -44,7 +44,7 @@ def list_cutouts(root: str | Path = OPENCLIPART_ROOT) -> list[Path]:
 def _read_cutout(path: Path, max_side: int = 256) -> tuple[np.ndarray, np.ndarray] | None:
     """``(BGR uint8, alpha float32 0..1)`` cropped to the opaque pixels; ``None`` if unusable (no alpha, tiny,
     thinner than 1:5, or nearly transparent)."""
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)  # not analysis.core.frames.read_frame: it drops the alpha needed here
     if img is None or img.ndim != 3 or img.shape[2] != 4:
         return None
     alpha = img[:, :, 3]

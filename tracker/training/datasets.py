@@ -20,10 +20,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Protocol
 
-import cv2
 import numpy as np
 
 from analysis.core.boxtext import iter_box_rows
+from analysis.core.frames import read_frame
 from analysis.core.regions import polygon_bbox
 from tracker.training.cutouts import OPENCLIPART_ROOT, CutoutTracks
 from tracker.training.synthetic_videos import SyntheticVideo, load_photos
@@ -35,13 +35,6 @@ class TrackSet(Protocol):
     def __len__(self) -> int: ...
     def frames(self, i: int) -> np.ndarray: ...
     def load(self, i: int, f: int) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-def _imread(path: Path) -> np.ndarray:
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        raise FileNotFoundError(f"{path}: cannot read image")
-    return img
 
 
 def parse_box_file(path: Path) -> np.ndarray:
@@ -91,7 +84,9 @@ class _SequenceTracks:
         return self.valid[i]
 
     def load(self, i: int, f: int) -> tuple[np.ndarray, np.ndarray]:
-        return _imread(self.images[i][f]), self.boxes[i][f].copy()
+        # the project's one decoder; a truncated frame is decoded with a warning (as cv2.imread did) so that
+        # one damaged image of a large training set does not stop training
+        return read_frame(self.images[i][f], "training frame", accept_damaged=True), self.boxes[i][f].copy()
 
 
 class GOT10kTracks(_SequenceTracks):
