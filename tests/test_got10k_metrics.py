@@ -145,3 +145,30 @@ def test_cli_got10k(tmp_path, capsys):
     assert main(["analyze", "got10k", "--annotations", str(val), "--results", str(out)]) == 0
     text = capsys.readouterr().out
     assert "AO" in text and "G10" in text
+
+
+def test_got10k_run_files_of_the_wrong_length(tmp_path, capsys):
+    from integration.cli import main
+
+    gt = np.array([[0, 0, 10, 10]] * 3, float)
+    short = gt[:2]  # one line short: frame 3 has no answer -> IoU 0
+    long = np.concatenate([gt, [[50, 50, 5, 5]]])  # one line too many: ignored
+    val, out = _write_got10k(tmp_path, {"v1": {"gt": gt, "size": (100, 100), "cover": [8, 8, 8]}},
+                             {"v1": [short, long]})
+    args = ["analyze", "got10k", "--annotations", str(val), "--results", str(out), "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    # frames 2..3 of both runs pooled: run 1 [1, 0], run 2 [1, 1] -> AO 0.75, SR0.5 0.75
+    assert data["frames"] == 4 and data["ao"] == pytest.approx(0.75) and data["sr50"] == pytest.approx(0.75)
+    assert any(w.endswith("v1_001.txt: 2 result lines for 3 frames; the last 1 frame(s) have no box and are scored "
+                          "as no answer (NaN boxes)")
+               for w in data["warnings"])
+    assert any(w.endswith("v1_002.txt: 4 result lines for 3 frames; the 1 extra line(s) are ignored")
+               for w in data["warnings"])
+    assert main(args + ["--strict"]) == 2
+    assert "v1_001.txt: 2 result lines but the sequence has 3 frames" in capsys.readouterr().err
+    # the same rule without the loader's lengths (evaluate_got10k names sequence and run)
+    ann = {"v1": SequenceAnnotation("v1", gt, 100, 100, tags={"cover": np.array([8, 8, 8])})}
+    rep = evaluate_got10k(ann, {"v1": [short, long]})
+    assert rep.ao == pytest.approx(0.75)
+    assert any(w.startswith("v1 run 1: 2 result lines for 3 frames") for w in rep.warnings)

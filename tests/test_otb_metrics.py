@@ -117,9 +117,11 @@ def test_evaluate_otb_sequence_average_and_truncation():
     assert rep.success_curve[10] == pytest.approx(0.75)
     assert rep.auc == pytest.approx(0.75 * 20 / 21)
     assert rep.frames == 6 and rep.sequences == 2
-    assert any("extra boxes ignored" in w for w in rep.warnings)
-    with pytest.raises(ValueError, match="result boxes but"):
-        evaluate_otb(ann, {"a": res["a"][:1]})
+    assert any("b: 5 result lines for 4 frames; the 1 extra line(s) are ignored" in w for w in rep.warnings)
+    # one box short: the missing last frame is "no answer" (IoU 0) and stays in the denominator
+    short = evaluate_otb({"b": ann["b"]}, {"b": res["b"][:3]})
+    assert short.success_curve[10] == pytest.approx(0.75) and short.frames == 4
+    assert any("b: 3 result lines for 4 frames; the last 1 frame(s) have no box" in w for w in short.warnings)
 
 
 # ---------------------------------------------------------------- got10k's own functions
@@ -357,3 +359,61 @@ def test_otb_binary_ground_truth_named(tmp_path):
     (seq / "groundtruth_rect.txt").write_bytes(b"1,2,3,4\n\x89PNG\r\n")
     with pytest.raises(ValueError, match=r"groundtruth_rect\.txt:2: not a text ground-truth file \(byte 0x89"):
         load_otb_folder(seq)
+
+
+# ---------------------------------------------------------------- issue 14 item 7: result files of the wrong length
+
+def test_otb_result_files_of_the_wrong_length(tmp_path, capsys):
+    from integration.cli import main
+
+    ann_path = _two_seq_json(tmp_path)  # Alpha, Beta: 4 frames of GT [1, 1, 10, 10]
+    res = tmp_path / "res"
+    res.mkdir()
+    (res / "Alpha.txt").write_text("1,1,10,10\n1,1,10,10\n1,1,10,10\n")  # one line short
+    (res / "Beta.txt").write_text("1,1,10,10\n" * 4 + "70,70,5,5\n")  # one line too many
+    args = ["analyze", "otb", "--annotations", str(ann_path), "--results", str(res), "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    # Alpha: frames 1-3 IoU 1, frame 4 no answer (IoU 0, error inf): success 3/4 below thr 1, P@20 3/4
+    # Beta: the extra line is ignored, 4 exact frames: success 1, P@20 1. Sequence average:
+    assert out["frames"] == 8
+    assert out["auc"] == pytest.approx((0.75 * 20 / 21 + 20 / 21) / 2)
+    assert out["precision"] == pytest.approx(0.875)
+    assert any(w.endswith("Alpha.txt: 3 result lines for 4 frames; the last 1 frame(s) have no box and are scored "
+                          "as no answer (NaN boxes)")
+               for w in out["warnings"])
+    assert any(w.endswith("Beta.txt: 5 result lines for 4 frames; the 1 extra line(s) are ignored")
+               for w in out["warnings"])
+    # OTB MATLAB's rule for a missing answer: the previous box (frame 3's exact box) -> both sequences perfect
+    assert main(args + ["--otb-compat"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["auc"] == pytest.approx(20 / 21) and out["precision"] == 1.0
+    # the table output prints the same warnings
+    assert main(args[:-1]) == 0
+    assert "warning: " in capsys.readouterr().out
+    # --strict refuses, naming the file and both counts
+    assert main(args + ["--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "Alpha.txt: 3 result lines but the sequence has 4 frames" in err and "--strict" in err
+    (res / "Alpha.txt").write_text("1,1,10,10\n" * 4)
+    assert main(args + ["--strict"]) == 2
+    assert "Beta.txt: 5 result lines but the sequence has 4 frames" in capsys.readouterr().err
+    (res / "Beta.txt").write_text("1,1,10,10\n" * 4)
+    assert main(args + ["--strict"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+def test_fit_to_frames_rule():
+    from analysis.io.results import fit_to_frames
+
+    boxes = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], float)
+    same, note = fit_to_frames(boxes, 2, "f.txt")
+    assert note is None and same is not None and np.array_equal(same, boxes)
+    longer, note = fit_to_frames(boxes, 1, "f.txt")
+    assert longer.tolist() == [[1, 2, 3, 4]] and note == "f.txt: 2 result lines for 1 frames; the 1 extra line(s) are ignored"
+    shorter, note = fit_to_frames(boxes, 4, "f.txt")
+    assert shorter[:2].tolist() == boxes.tolist() and np.isnan(shorter[2:]).all() and "last 2 frame(s)" in note
+    empty, _ = fit_to_frames(np.zeros((0, 4)), 2, "f.txt")
+    assert empty.shape == (2, 4) and np.isnan(empty).all()
+    with pytest.raises(ValueError, match=r"f\.txt: 2 result lines but the sequence has 3 frames"):
+        fit_to_frames(boxes, 3, "f.txt", strict=True)

@@ -6,12 +6,32 @@ matched to annotation keys case-insensitively (``Jogging-1.txt`` -> ``jogging_1`
 (frames x runs, seconds per frame).
 
 Known malformed files are detected, reported and handled explicitly (see :func:`detect_corner_first_line`).
+
+**Files of the wrong length** (:func:`fit_to_frames`, one rule for OTB and GOT-10k, ``docs/conventions.md``).
+None of the toolkits that produced the published numbers scores such a file: OTB MATLAB
+(``calcSeqErrRobust.m`` indexes ``rectMat(idx,:)`` with the GT mask), pysot-toolkit (``load_tracker`` prints the
+two lengths, then ``success_overlap`` fails on ``result_bb[mask]``) and got10k 0.1.3 (``assert len(boxes) ==
+len(anno)`` / ``b.shape == anno.shape``) all stop, so every published number comes from files of the right
+length. The harness rule, for new data:
+
+* **extra lines are ignored** (the first ``N`` boxes are scored), as the later got10k ``ExperimentOTB.report``
+  does (``len_min`` truncation with a warning, GitHub versions after 0.1.3);
+* **missing last lines are read as NaN boxes** (the tracker gave no answer for those frames) and scored by the
+  invalid-prediction rule of the chosen convention: a failure by default (OTB: IoU 0, centre error infinite,
+  frames stay in the denominator; G10: IoU 0), the previous box held with ``--otb-compat`` (OTB
+  ``calcSeqErrRobust.m``'s rule for a NaN box). Those got10k versions instead truncate the ground truth as
+  well, which drops the frames from the denominator and so rewards a tracker that stops early; the harness
+  does not.
+
+Each such file is named in a warning with its line count and the frame count; ``strict=True``
+(``siamrpn analyze otb|got10k --strict``) refuses it with a ``ValueError`` naming the file instead.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
@@ -36,6 +56,29 @@ def read_box_file(path: str | Path) -> np.ndarray:
     """``(N, 4)`` float64 boxes of one result file; errors name the file and line."""
     path = Path(path)
     return parse_box_lines(read_text_file(path, "result file"), path)
+
+
+def fit_to_frames(boxes: np.ndarray, frames: int, source: str | Path, strict: bool = False
+                  ) -> tuple[np.ndarray, str | None]:
+    """Boxes of one result file fitted to ``frames`` frames, and the warning (``None`` when the length matches).
+
+    Extra lines are dropped, missing last lines become NaN boxes (see the module docstring for the rule and the
+    toolkits); ``strict`` raises ``ValueError`` naming ``source`` instead.
+    """
+    boxes = np.asarray(boxes, dtype=np.float64)
+    n = len(boxes)
+    if n == frames:
+        return boxes, None
+    if strict:
+        raise ValueError(f"{source}: {n} result lines but the sequence has {frames} frames (--strict refuses "
+                         f"result files whose line count differs from the frame count)")
+    if n > frames:
+        return boxes[:frames], (f"{source}: {n} result lines for {frames} frames; the {n - frames} extra line(s) "
+                                f"are ignored")
+    fitted = np.full((frames, 4), np.nan)
+    fitted[:n] = boxes.reshape(-1, 4)
+    return fitted, (f"{source}: {n} result lines for {frames} frames; the last {frames - n} frame(s) have no box "
+                    f"and are scored as no answer (NaN boxes)")
 
 
 def _first_line_is_integer(path: Path) -> bool:
@@ -67,12 +110,14 @@ def detect_corner_first_line(boxes: np.ndarray, first_line_integers: bool, gt_fi
 
 
 def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnnotation],
-                     allow_missing: bool = False) -> OTBResults:
+                     allow_missing: bool = False, strict: bool = False) -> OTBResults:
     """Read ``<results_dir>/*.txt`` and match each file to an annotation key.
 
     Annotated sequences without a file raise ``ValueError`` listing them and the folder, unless
     ``allow_missing`` (then they are named in ``warnings`` and the rest is scored). Files that match no
-    annotation are listed in ``warnings``; two files for the same key raise ``ValueError``.
+    annotation are listed in ``warnings``; two files for the same key raise ``ValueError``. A file with more or
+    fewer lines than its sequence has frames is fitted by :func:`fit_to_frames` (warned), or refused with
+    ``strict``.
     """
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
@@ -111,6 +156,9 @@ def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnn
         gt0 = annotations[key].groundtruth[0] if len(annotations[key]) else None
         if detect_corner_first_line(b, _first_line_is_integer(path), gt0):
             corners.append(key)
+        b, note = fit_to_frames(b, len(annotations[key]), path, strict)
+        if note:
+            notes.append(note)
         boxes[key] = b
     if missing:
         notes.append(f"{results_dir}: no result file for {len(missing)} of the {len(keys)} annotated sequences, "
@@ -132,10 +180,15 @@ def _read_times(path: Path) -> np.ndarray:
     return values
 
 
-def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, ...]) -> GOT10kResults:
+def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, ...],
+                        annotations: Mapping[str, SequenceAnnotation] | None = None,
+                        strict: bool = False) -> GOT10kResults:
     """Read G10-layout results ``<dir>/<seq>/<seq>_NNN.txt`` (runs, sorted) and ``<seq>_time.txt``.
 
-    A sequence in ``names`` without any run file raises ``ValueError`` (G10 does the same).
+    A sequence in ``names`` without any run file raises ``ValueError`` (G10 does the same). With
+    ``annotations``, a run file whose line count differs from the sequence's frame count is fitted by
+    :func:`fit_to_frames` (warned, naming the file) or refused with ``strict``; without them
+    :func:`analysis.metrics.got10k.evaluate_got10k` applies the same rule, naming sequence and run.
     """
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
@@ -149,6 +202,11 @@ def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, .
         if not files:
             raise ValueError(f"{seq_dir}: no result files {name}_001.txt ... for sequence {name!r}")
         runs[name] = [read_box_file(f) for f in files]
+        if annotations is not None and name in annotations:
+            for i, f in enumerate(files):
+                runs[name][i], note = fit_to_frames(runs[name][i], len(annotations[name]), f, strict)
+                if note:
+                    notes.append(note)
         time_file = seq_dir / f"{name}_time.txt"
         if time_file.is_file():
             times[name] = _read_times(time_file)

@@ -6,6 +6,8 @@
 * Only frames with ``cover > 0`` (target visible) count when ``cover`` labels exist (val subset).
 * **AO** = mean IoU over all kept frames of all runs of all sequences (frame-pooled, not sequence-averaged);
   **SR_t** = fraction of those IoUs ``> t`` for t = 0.5 and 0.75; success curve on 101 thresholds.
+* A run file of the wrong length: extra lines ignored, missing last lines NaN boxes = IoU 0 (warned;
+  :func:`analysis.io.results.fit_to_frames`; G10 0.1.3 asserts ``b.shape == anno.shape`` and stops).
 * Differences from G10, documented: a NaN prediction scores IoU 0 (G10 would propagate NaN into AO);
   the IoU denominator has no ``+eps`` (relative difference < 1e-15).
 * Speed = mean of ``1/t`` over every positive, non-NaN per-frame time of all sequences (G10 ``_evaluate``).
@@ -19,6 +21,7 @@ import pandas as pd
 
 from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.results import fit_to_frames
 
 GOT10K_SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 101)
 CONVENTION = ("G10 (got10k 0.1.3 ExperimentGOT10k): frames 2..N, boxes clipped to the image as G10 does, "
@@ -109,7 +112,13 @@ def evaluate_got10k(annotations: dict[str, SequenceAnnotation], runs: dict[str, 
         size = (ann.width, ann.height) if ann.width > 0 and ann.height > 0 else None
         if size is None:
             notes.append(f"{name}: image size unknown; boxes not clipped (G10 clips to meta_info resolution)")
-        seq_ious = np.concatenate([got10k_ious(r, gt, size, cover) for r in runs[name]])
+        fitted = []
+        for i, r in enumerate(runs[name]):  # the harness length rule (analysis.io.results.fit_to_frames)
+            r, note = fit_to_frames(r, len(gt), f"{name} run {i + 1}")
+            if note:
+                notes.append(note)
+            fitted.append(r)
+        seq_ious = np.concatenate([got10k_ious(r, gt, size, cover) for r in fitted])
         pooled.append(seq_ious)
         t = times.get(name)
         if t is not None:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.results import fit_to_frames
 
 #: success thresholds 0, 0.05, ..., 1 (OTB ``0:0.05:1``, G10 ``linspace(0, 1, 21)``)
 SUCCESS_THRESHOLDS = np.linspace(0.0, 1.0, 21)
@@ -232,7 +233,9 @@ def evaluate_otb(annotations: dict[str, SequenceAnnotation], results: dict[str, 
                  allow_missing: bool = False) -> OTBReport:
     """Score every sequence present in both ``annotations`` and ``results`` (keys must match).
 
-    A result longer than its GT is truncated (warned); a shorter one raises ``ValueError``. Annotated
+    A result of the wrong length is fitted by :func:`analysis.io.results.fit_to_frames` (extra boxes ignored,
+    missing last boxes NaN = no answer; warned); :func:`~analysis.io.results.load_otb_results` has already
+    done so, naming the file, when the boxes come from it. Annotated
     sequences without results raise ``ValueError`` naming them (after the present ones are checked) unless
     ``allow_missing`` (the caller, e.g. :func:`analysis.io.results.load_otb_results`, warns about them).
     """
@@ -248,12 +251,9 @@ def evaluate_otb(annotations: dict[str, SequenceAnnotation], results: dict[str, 
         pred = np.asarray(results[name], dtype=np.float64)
         if gt.ndim != 2 or gt.shape[1] != 4:
             raise ValueError(f"{annotations[name].source or name}: OTB scoring needs x,y,w,h ground truth, got {gt.shape}")
-        if len(pred) > len(gt):
-            notes.append(f"{name}: {len(pred)} result boxes for {len(gt)} GT frames; extra boxes ignored")
-            pred = pred[: len(gt)]
-        elif len(pred) < len(gt):
-            raise ValueError(f"{name}: {len(pred)} result boxes but {len(gt)} GT frames "
-                             f"({annotations[name].source})")
+        pred, note = fit_to_frames(pred, len(gt), name)  # the harness rule (analysis.io.results)
+        if note:
+            notes.append(note)
         s = score_sequence(pred, gt, settings)
         frames += s.n_frames
         succ.append(s.success)

@@ -2,6 +2,8 @@
 
 ``vot`` is delegated to :mod:`integration.cli.analyze_vot`. ``otb`` and ``got10k``
 print pandas tables, or one JSON object with ``--json``; every number is labelled with its convention.
+``--bootstrap N`` adds bootstrap intervals over sequences (:mod:`analysis.metrics.bootstrap`), ``--strict``
+refuses result files of the wrong length (:func:`analysis.io.results.fit_to_frames`).
 """
 from __future__ import annotations
 
@@ -10,15 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.otb import load_otb_annotations
 from analysis.io.results import corner_line_warning, load_got10k_results, load_otb_results
+from analysis.metrics.bootstrap import got10k_intervals, intervals_summary, otb_intervals
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
 from integration.cli import analyze_vot
-from integration.cli.output import _jsonable
+from integration.cli.output import _jsonable, add_bootstrap_options, bootstrap_line, metric_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,9 +53,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a result file whose line count differs from the sequence's frame count (exit 2); "
+                        "default: extra lines ignored, missing last lines scored as no answer, with a warning")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
     p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
+    add_bootstrap_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,19 +77,22 @@ def run(args: argparse.Namespace) -> int:
 def run_otb(args: argparse.Namespace) -> int:
 
     annotations = load_otb_annotations(args.annotations)
-    results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing)
+    results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing, strict=args.strict)
     notes = list(results.warnings)
     if results.corner_first_line:
         notes.append(corner_line_warning(results.corner_first_line, args.first_frame))
     settings = OTBSettings(first_frame=args.first_frame, otb_compat=args.otb_compat)
     report = evaluate_otb(annotations, results.boxes, settings, warnings=notes, allow_missing=args.allow_missing)
-    rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged"),
-            ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2"),
-            ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5"),
-            ("norm. precision@0.2", report.norm_precision_pst, "PST: /(gt_wh+1e-16), value at 0.2"),
-            ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5")]
+    rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged", "auc"),
+            ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2", "precision"),
+            ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5",
+             "norm_precision.g10"),
+            ("norm. precision@0.2", report.norm_precision_pst, "PST: /(gt_wh+1e-16), value at 0.2",
+             "norm_precision.pst"),
+            ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5", "success_rate")]
     header = f"OTB: {report.sequences} sequences, {report.frames} frames; {report.convention}"
-    return _print_report(args, report, rows, header)
+    ci = otb_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
+    return _print_report(args, report, rows, header, ci)
 
 
 def run_got10k(args: argparse.Namespace) -> int:
@@ -92,24 +100,31 @@ def run_got10k(args: argparse.Namespace) -> int:
     if not args.annotations.exists():
         raise FileNotFoundError(f"{args.annotations}: annotations not found")
     annotations = load_got10k_folder(args.annotations)
-    results = load_got10k_results(args.results, list(annotations))
+    results = load_got10k_results(args.results, list(annotations), annotations, strict=args.strict)
     report = evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
-    rows = [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences"),
-            ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled"),
-            ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled"),
-            ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times")]
+    rows = [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences", "ao"),
+            ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled", "sr50"),
+            ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled", "sr75"),
+            ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times", "speed_fps")]
     header = f"GOT-10k: {report.sequences} sequences, {report.runs} runs, {report.frames} scored frames"
-    return _print_report(args, report, rows, header)
+    ci = got10k_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
+    return _print_report(args, report, rows, header, ci)
 
 
-def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str]], header: str) -> int:
+def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str, str]], header: str,
+                  ci: dict | None = None) -> int:
     """Print an OTB/GOT-10k report as JSON (``--json``) or as a metric/value/convention table."""
     if args.json:
-        print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
+        summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
+        if ci is not None:
+            summary["ci"] = intervals_summary(ci)
+        print(json.dumps(_jsonable(summary), indent=2))
         return 0
 
-    table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
+    table = metric_table(rows, ci)
     print(header)
+    if ci is not None:
+        print(bootstrap_line(ci))
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     if args.per_sequence:
         print()

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.metrics.bootstrap import intervals_summary, vot_intervals
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
 from analysis.stacks import VOT_STACKS
-from integration.cli.output import _jsonable
+from integration.cli.output import _jsonable, add_bootstrap_options, bootstrap_line, metric_table
 
 STACKS = VOT_STACKS
 
@@ -49,6 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="include accuracy / failures / robustness / tag-weighted EAO per visual attribute")
     parser.add_argument("--curve", action="store_true", help="include the EAO curve in the JSON output")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    add_bootstrap_options(parser)
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -73,31 +75,39 @@ def run(args: argparse.Namespace) -> int:
         return 2
     summary = report.summary(per_sequence=args.per_sequence, per_attribute=args.per_attribute, curve=args.curve)
     summary = {"tracker": Path(args.results).name, "experiment": args.experiment, **summary}
+    ci = None
+    if args.bootstrap > 0:
+        ci = vot_intervals(report, resamples=args.bootstrap, eao_resamples=args.bootstrap, seed=args.seed)
+        summary["ci"] = intervals_summary(ci)
     if args.json:
         print(json.dumps(_jsonable(summary), indent=2))
         return 0
-    _print_tables(report, summary, args)
+    _print_tables(report, summary, args, ci)
     return 0
 
 
-def _print_tables(report, summary: dict, args: argparse.Namespace) -> None:
+def _print_tables(report, summary: dict, args: argparse.Namespace, ci=None) -> None:
 
     c = report.convention
     iv = c["interval"]
     rows = [
         ("EAO", report.eao, f"{c['variant'].upper()} fragments, lengths {iv['lengths_averaged'][0]}-"
                             f"{iv['lengths_averaged'][1]} ({iv['source']}), weights {c['eao_weights']}; "
-                            f"{iv['rule']}"),
-        ("accuracy", report.accuracy, f"{c['accuracy']}, burn-in {c['burn_in']}"),
-        ("robustness", report.robustness, "failures per 100 frames, 100*F/N (PST/GRP; VOT2016-2018 tables)"),
-        ("failures", report.failures, "sum over sequences of the mean over runs (LEG/PST lost number)"),
-        ("failures/sequence", report.failures_per_sequence, "F / #sequences (VOT2015-era 'Failure' column)"),
-        ("reliability", report.reliability, "exp(-30 F / N) (AR plot)"),
+                            f"{iv['rule']}", "eao"),
+        ("accuracy", report.accuracy, f"{c['accuracy']}, burn-in {c['burn_in']}", "accuracy"),
+        ("robustness", report.robustness, "failures per 100 frames, 100*F/N (PST/GRP; VOT2016-2018 tables)",
+         "robustness"),
+        ("failures", report.failures, "sum over sequences of the mean over runs (LEG/PST lost number)", "failures"),
+        ("failures/sequence", report.failures_per_sequence, "F / #sequences (VOT2015-era 'Failure' column)",
+         "failures_per_sequence"),
+        ("reliability", report.reliability, "exp(-30 F / N) (AR plot)", "reliability"),
     ]
-    table = pd.DataFrame(rows, columns=["metric", "value", "convention"]).set_index("metric")
+    table = metric_table(rows, ci)
     runs = summary["runs"]
     print(f"VOT {summary['experiment']} of {summary['tracker']}: {report.sequences} sequences, {report.frames} "
           f"frames, runs {runs}; overlap {c['overlap']['raster']}, bounds {c['overlap']['bounds']}")
+    if ci is not None:
+        print(bootstrap_line(ci))
     with pd.option_context("display.max_colwidth", 120, "display.width", 200):
         print(table.to_string(float_format=lambda v: f"{v:.4f}"))
         if args.per_attribute and report.per_attribute is not None:

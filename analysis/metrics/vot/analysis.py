@@ -152,6 +152,8 @@ class VOTReport:
     per_sequence: pd.DataFrame
     per_attribute: pd.DataFrame | None = None
     warnings: tuple[str, ...] = ()
+    #: the prepared sequences the scores come from (for :mod:`analysis.metrics.bootstrap`; not in ``summary``)
+    sequence_runs: tuple[SequenceRuns, ...] = field(default=(), repr=False, compare=False)
 
     def summary(self, per_sequence: bool = False, per_attribute: bool = False, curve: bool = False) -> dict:
         run_counts = sorted(set(self.runs.values()))
@@ -517,6 +519,7 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
         per_sequence=per_seq,
         per_attribute=table,
         warnings=tuple(warnings),
+        sequence_runs=tuple(seqs),
     )
 
 
