@@ -7,11 +7,11 @@ import warnings
 import numpy as np
 import pytest
 
+from analysis.core.boxtext import parse_box_lines
 from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import load_otb_folder, load_otb_json, match_otb_name
 from analysis.io.results import detect_corner_first_line, load_otb_results
-from analysis.io.text import parse_box_lines
 from analysis.metrics.otb import (
     NORM_PRECISION_THRESHOLDS,
     SUCCESS_THRESHOLDS,

@@ -60,7 +60,7 @@ def area_preserving_center(region) -> tuple[float, float, float, float]:
 
 
 def area_preserving_rect(region) -> np.ndarray:
-    """Init rectangle ``[cx-(w-1)/2, cy-(h-1)/2, w, h]`` from :func:`area_preserving_center` (spec §5.2);
+    """Init rectangle ``[cx-(w-1)/2, cy-(h-1)/2, w, h]`` from :func:`area_preserving_center` (``docs/tracker.md``, init);
     rectangles pass through unchanged (an exact float64 copy, not a round trip through the centre).
 
     The one "VOT area-preserving box" of the project: the SiamRPN init (``tracker.siamrpn``), the OpenCV

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.core.boxtext import parse_box_lines
 from analysis.io.annotation import SequenceAnnotation
-from analysis.io.text import parse_box_lines, read_text_file
+from analysis.io.text import read_text_file
 
 GOT10K_LABELS = ("cover", "absence", "cut_by_image")
 

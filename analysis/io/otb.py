@@ -8,7 +8,7 @@ frame without annotation (MIL annotates every 5th frame) and becomes NaN.
 Boxes stay as written in the files (``x, y, w, h``, OTB's 1-based pixel convention); the OTB metrics only
 use differences and centres, so no shift is applied (same as OTB MATLAB, got10k and pysot-toolkit).
 
-Special frame ranges of OTB-2015 (spec §4.5; got10k ``datasets/otb.py``, OTB ``configSeqs.m``) are applied
+Special frame ranges of OTB-2015 (``docs/conventions.md``; got10k ``datasets/otb.py``, OTB ``configSeqs.m``) are applied
 when a folder has more frames than boxes: ``cfg.json`` ``startFrame/endFrame`` when present, else the table
 :data:`OTB_FRAME_RANGES`, else the first ``len(boxes)`` frames with a warning (e.g. UAV123 ``truck2``).
 """
@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from analysis.core.boxtext import split_fields
+from analysis.core.boxtext import parse_box_lines, split_fields
 from analysis.io.annotation import SequenceAnnotation, json_box_rows
-from analysis.io.text import parse_box_lines, read_text_file
+from analysis.io.text import read_text_file
 
 #: OTB-2015 sequences whose annotation covers a sub-range of the frames in ``img/`` (1-based, inclusive;
 #: ``None`` = up to the last frame).  Source: OTB ``configSeqs.m`` as copied in got10k ``datasets/otb.py``
-#: and the Python vot-toolkit ``dataset/otb.py`` (spec §4.5).
+#: and the Python vot-toolkit ``dataset/otb.py``.
 OTB_FRAME_RANGES: dict[str, tuple[int, int | None]] = {
     "david": (300, 770),
     "football1": (1, 74),

@@ -35,11 +35,11 @@ from typing import Mapping
 
 import numpy as np
 
-from analysis.core.boxtext import split_fields
+from analysis.core.boxtext import parse_box_lines, split_fields
 from analysis.core.regions import iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import match_otb_name
-from analysis.io.text import parse_box_lines, read_text_file
+from analysis.io.text import read_text_file
 
 
 @dataclass(frozen=True)

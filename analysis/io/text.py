@@ -2,14 +2,12 @@
 GOT-10k ground truth and for one-pass result files; every error names the file and the line.
 
 The line parser itself, :func:`analysis.core.boxtext.parse_box_lines`, lives in ``analysis.core`` (the tracker's
-training loaders use it too); this module adds the binary / non-UTF-8 checks and re-exports it."""
+training loaders use it too); this module adds the binary / non-UTF-8 checks."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.core.boxtext import parse_box_lines
-
-__all__ = ["read_text_file", "parse_box_lines"]
+__all__ = ["read_text_file"]
 
 
 def read_text_file(path: str | Path, what: str = "box file", expected: str = "one x,y,w,h per line") -> str:

@@ -1,6 +1,6 @@
 """Reading and writing VOT-style trajectories, per-frame times and whole tracker result folders.
 
-Formats (spec §1.3):
+Formats (as written by the MATLAB toolkit, pysot-toolkit and vot-toolkit 0.7.4):
 
 * text (LEG MATLAB toolkit, pysot/PST, PYT with ``VOT_RESULTS_BINARY=0``): one line per frame, ``1`` init,
   ``2`` failure, ``0`` skipped, else ``x,y,w,h`` or a polygon ``x1,y1,...`` (comma, space or tab
@@ -388,7 +388,7 @@ def unexpected_unknown_frames(kinds: np.ndarray) -> np.ndarray:
     """0-based frames holding code ``0`` (unknown) where the protocol writes none (``(K,)`` int).
 
     The supervised protocol writes ``0`` only on the frames skipped between a failure and the next
-    initialisation (spec §1.2: ``f_fail+1 .. f_fail+skip-1``, more with skip tags, up to the end when no
+    initialisation (``f_fail+1 .. f_fail+skip-1``, more with skip tags, up to the end when no
     re-initialisation fits). A ``0`` whose last non-zero entry before it is an initialisation or a region, or
     that comes before any entry, stands where a region or ``1``/``2`` is expected.
     """

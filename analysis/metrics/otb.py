@@ -1,6 +1,6 @@
 """OTB one-pass evaluation: success curve / AUC, precision / P@20, normalised precision.
 
-Conventions (spec §4):
+Conventions (``docs/conventions.md``, OTB and GOT-10k):
 * Success (OTB ``plotDrawSave.m``, G10 ``ExperimentOTB._calc_curves``, PST): 21 thresholds ``0:0.05:1``,
   a frame succeeds when IoU **>** threshold (strict); curve per sequence, averaged over sequences;
   **AUC = mean of the 21 points** (not a trapezoid).

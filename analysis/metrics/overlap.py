@@ -1,6 +1,7 @@
-"""Region overlap as the VOT toolkits compute it (rasterised, in pixels) plus continuous box IoU.
+"""Region overlap as the VOT toolkits compute it (rasterised, in pixels); the continuous box IoU of one-pass
+benchmarks is :func:`analysis.core.regions.iou_xywh`.
 
-Conventions (see ``../shared/spec/evaluation-protocols.md`` §5):
+Conventions (see ``docs/conventions.md``, VOT section):
 
 ``leg2017`` (default; LEG = MATLAB vot-toolkit with TraX ``region.c`` before commit bb7e7ca, 2019-04)
     Produced every official VOT2015-2018 number. A rectangle becomes the polygon with corners
@@ -58,7 +59,7 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from analysis.core.regions import Region, area_preserving_rect  # re-exported: integration.jobs.scoring imports it here
+from analysis.core.regions import Region
 
 __all__ = [
     "CONVENTIONS",
@@ -67,7 +68,6 @@ __all__ = [
     "vot_overlaps_runs",
     "pack_regions",
     "clip_boxes",
-    "area_preserving_rect",
 ]
 
 #: Accepted ``convention`` names and their numeric codes in the numba kernel.

@@ -21,11 +21,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from analysis.core.regions import area_preserving_rect
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.results import read_box_file
 from analysis.io.trajectories import load_tracker_results, result_sequence_names
 from analysis.metrics.otb import OTBReport, evaluate_otb
-from analysis.metrics.overlap import area_preserving_rect
 from analysis.metrics.vot.analysis import VOTReport, VOTSettings, analyze_vot
 from analysis.metrics.vot.interval import fit_interval
 from analysis.stacks import EAOInterval

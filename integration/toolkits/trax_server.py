@@ -22,7 +22,7 @@ option                     environment                     meaning
                                                            server converts to the area-preserving box
 =========================  ==============================  ===========================================
 
-Behaviour required by the toolkit (spec §6.4/§6.5): the tracker (and its model) is built **before** the
+Behaviour required by the toolkit (``docs/toolkits.md``): the tracker (and its model) is built **before** the
 TraX handshake, so model loading is never charged to the first frame; polygon and rectangle regions are
 accepted (polygon preferred); ``initialize`` may come any number of times and re-initialises in-process
 (no restart); ``quit`` or a closed pipe ends the process with status 0. Any other failure (unreadable frame,

@@ -138,7 +138,7 @@ def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotat
 def eao_interval(lengths: Sequence[int]) -> tuple[int, int, str]:
     """EAO interval ``(low, high, method)`` for a custom stack: :func:`analysis.metrics.vot.interval.fit_interval`
     (LEG's KDE, or the stated single-length rule), with ``high`` capped at ``max length - 1``: vot-toolkit 0.7.4
-    averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``, spec §2.5), so a larger value would index
+    averages ``curve[low:high + 1]`` (LEG lengths ``low+1 .. high+1``, ``docs/conventions.md``), so a larger value would index
     past the curve and give NaN. The method string says which rule was used.
     """
 
