@@ -180,6 +180,14 @@ def _read_times(path: Path) -> np.ndarray:
     return values
 
 
+def load_one_pass_times(results_dir: str | Path) -> dict[str, np.ndarray]:
+    """Per-frame times of an OTB-layout result folder: ``<dir>/times/<seq>_time.txt`` (as the runner writes
+    them) or ``<dir>/<seq>_time.txt``, keyed by file stem without ``_time``; ``{}`` when there are none."""
+    results_dir = Path(results_dir)
+    files = sorted((results_dir / "times").glob("*_time.txt")) or sorted(results_dir.glob("*_time.txt"))
+    return {p.name[: -len("_time.txt")]: _read_times(p) for p in files}
+
+
 def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, ...],
                         annotations: Mapping[str, SequenceAnnotation] | None = None,
                         strict: bool = False) -> GOT10kResults:

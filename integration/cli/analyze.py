@@ -14,12 +14,22 @@ from pathlib import Path
 
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.otb import load_otb_annotations
-from analysis.io.results import corner_line_warning, load_got10k_results, load_otb_results
+from analysis.io.results import corner_line_warning, load_got10k_results, load_one_pass_times, load_otb_results
 from analysis.metrics.bootstrap import got10k_intervals, intervals_summary, otb_intervals
+from analysis.metrics.compare import compare_trackers
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
+from analysis.report.vot import run_speed
 from integration.cli import analyze_vot
-from integration.cli.output import _jsonable, add_bootstrap_options, bootstrap_line, metric_table
+from integration.cli.output import (
+    _jsonable,
+    add_bootstrap_options,
+    add_tracker_options,
+    bootstrap_line,
+    metric_table,
+    print_comparison,
+    tracker_folders,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     otb.set_defaults(_runner="otb")
     otb.add_argument("--annotations", required=True, type=Path,
                      help="OTB JSON (DaSiamRPN OTB2015.json / pysot OTB100.json) or a folder of OTB sequences")
-    otb.add_argument("--results", required=True, type=Path, help="folder of <Seq>.txt result files")
+    add_tracker_options(otb, "folder of <Seq>.txt result files (times: times/<Seq>_time.txt)")
     otb.add_argument("--first-frame", choices=("gt", "keep"), default="gt",
                      help="gt: replace frame 1 by the ground truth (OTB/G10/pysot, default); keep: score the file's line 1")
     otb.add_argument("--otb-compat", action="store_true",
@@ -48,7 +58,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     got.set_defaults(_runner="got10k")
     got.add_argument("--annotations", required=True, type=Path,
                      help="GOT-10k subset folder with list.txt (or the root holding val/)")
-    got.add_argument("--results", required=True, type=Path, help="folder of <seq>/<seq>_001.txt ... result files")
+    add_tracker_options(got, "folder of <seq>/<seq>_001.txt ... result files")
     _common(got)
 
 
@@ -65,24 +75,48 @@ def _common(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the chosen benchmark; bad input prints one clear line and returns 2."""
     runner = getattr(args, "_runner", None)
-    if runner == "vot":
+    if runner == "vot":  # one or several trackers: analyze_vot.run
         return int(analyze_vot.run(args) or 0)
     try:
+        folders = tracker_folders(args.results, args.results_root)
+    except ValueError as exc:
+        print(f"siamrpn analyze {runner}: error: {exc}", file=sys.stderr)
+        return 2
+    if len(folders) == 1 and args.baseline is None:  # one tracker: the single-tracker output, unchanged
+        args.results = next(iter(folders.values()))
+    try:
+        if len(folders) > 1 or args.baseline is not None:
+            return run_many(args, folders)
         return run_otb(args) if runner == "otb" else run_got10k(args)
     except (ValueError, FileNotFoundError) as exc:
         print(f"siamrpn analyze {runner}: error: {exc}", file=sys.stderr)
         return 2
 
 
-def run_otb(args: argparse.Namespace) -> int:
-
-    annotations = load_otb_annotations(args.annotations)
-    results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing, strict=args.strict)
+def _score_otb(args: argparse.Namespace, annotations: dict, folder: Path):
+    results = load_otb_results(folder, annotations, allow_missing=args.allow_missing, strict=args.strict)
     notes = list(results.warnings)
     if results.corner_first_line:
         notes.append(corner_line_warning(results.corner_first_line, args.first_frame))
     settings = OTBSettings(first_frame=args.first_frame, otb_compat=args.otb_compat)
-    report = evaluate_otb(annotations, results.boxes, settings, warnings=notes, allow_missing=args.allow_missing)
+    return evaluate_otb(annotations, results.boxes, settings, warnings=notes, allow_missing=args.allow_missing)
+
+
+def _score_got10k(args: argparse.Namespace, annotations: dict, folder: Path):
+    results = load_got10k_results(folder, list(annotations), annotations, strict=args.strict)
+    return evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
+
+
+def _got10k_annotations(args: argparse.Namespace) -> dict:
+    if not args.annotations.exists():
+        raise FileNotFoundError(f"{args.annotations}: annotations not found")
+    return load_got10k_folder(args.annotations)
+
+
+def run_otb(args: argparse.Namespace) -> int:
+
+    annotations = load_otb_annotations(args.annotations)
+    report = _score_otb(args, annotations, args.results)
     rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged", "auc"),
             ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2", "precision"),
             ("norm. precision", report.norm_precision_g10, "G10 LaSOT: /max(1,gt_wh), mean over 0:0.01:0.5",
@@ -97,11 +131,7 @@ def run_otb(args: argparse.Namespace) -> int:
 
 def run_got10k(args: argparse.Namespace) -> int:
 
-    if not args.annotations.exists():
-        raise FileNotFoundError(f"{args.annotations}: annotations not found")
-    annotations = load_got10k_folder(args.annotations)
-    results = load_got10k_results(args.results, list(annotations), annotations, strict=args.strict)
-    report = evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
+    report = _score_got10k(args, _got10k_annotations(args), args.results)
     rows = [("AO", report.ao, "G10: mean IoU, frames 2..N, cover>0, pooled over runs+sequences", "ao"),
             ("SR0.5", report.sr50, "G10: mean(IoU > 0.5), pooled", "sr50"),
             ("SR0.75", report.sr75, "G10: mean(IoU > 0.75), pooled", "sr75"),
@@ -132,3 +162,20 @@ def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float,
     for note in report.warnings:
         print(f"warning: {note}")
     return 0
+
+
+def run_many(args: argparse.Namespace, folders: dict[str, Path]) -> int:
+    """Several OTB / GOT-10k trackers: one ranking table (``--json``: keyed by tracker), intervals with
+    ``--bootstrap``, paired tests against the first tracker (or ``--baseline``)."""
+    if args._runner == "otb":
+        annotations = load_otb_annotations(args.annotations)
+        reports = {name: _score_otb(args, annotations, folder) for name, folder in folders.items()}
+        fps = {name: run_speed(load_one_pass_times(folder)) for name, folder in folders.items()}
+    else:
+        annotations = _got10k_annotations(args)
+        reports = {name: _score_got10k(args, annotations, folder) for name, folder in folders.items()}
+        fps = None
+    comparison = compare_trackers(reports, baseline=args.baseline, bootstrap=args.bootstrap, seed=args.seed,
+                                  fps=fps)
+    return print_comparison(args, reports, comparison, args._runner.upper() if args._runner == "otb" else "GOT-10k")
+

@@ -12,10 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io.trajectories import load_tracker_times
 from analysis.metrics.bootstrap import intervals_summary, vot_intervals
+from analysis.metrics.compare import compare_trackers
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
+from analysis.report.vot import run_speed
 from analysis.stacks import VOT_STACKS
-from integration.cli.output import _jsonable, add_bootstrap_options, bootstrap_line, metric_table
+from integration.cli.output import (
+    _jsonable,
+    add_bootstrap_options,
+    add_tracker_options,
+    bootstrap_line,
+    metric_table,
+    print_comparison,
+    tracker_folders,
+)
 
 STACKS = VOT_STACKS
 
@@ -24,8 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn analyze vot``."""
     parser.add_argument("--annotations", required=True, type=Path,
                         help="VOT ground truth: pysot JSON (e.g. VOT2018.json) or a VOT sequences folder")
-    parser.add_argument("--results", required=True, type=Path,
-                        help="tracker folder holding baseline/ and/or realtime/ (<seq>/<seq>_001.txt|.bin)")
+    add_tracker_options(parser, "tracker folder holding baseline/ and/or realtime/ (<seq>/<seq>_001.txt|.bin)")
     parser.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline",
                         help="which experiment folder to analyse (default baseline); real-time runs are scored "
                              "exactly like baseline runs")
@@ -63,9 +73,14 @@ def settings_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse and print; bad input prints one line naming the file/sequence and returns 2."""
+    """Analyse and print; bad input prints one line naming the file/sequence and returns 2. Several trackers
+    (``--results`` repeated, ``--results-root``, or ``--baseline``) go to :func:`run_many`."""
 
     try:
+        folders = tracker_folders(args.results, args.results_root)
+        if len(folders) > 1 or args.baseline is not None:
+            return run_many(args, folders)
+        args.results = next(iter(folders.values()))
         settings = settings_from_args(args)
         report = analyze_vot_folder(args.annotations, args.results, args.experiment, settings,
                                     per_attribute=args.per_attribute, allow_missing=args.allow_missing,
@@ -118,3 +133,30 @@ def _print_tables(report, summary: dict, args: argparse.Namespace, ci=None) -> N
             print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
     for note in report.warnings:
         print(f"warning: {note}")
+
+
+def _speed(folder: Path, experiment: str) -> float:
+    """Frames per second recorded in a tracker's time files (NaN without them)."""
+    try:
+        return run_speed(load_tracker_times(folder, experiment))
+    except (ValueError, FileNotFoundError):
+        return float("nan")
+
+
+def run_many(args: argparse.Namespace, folders: dict[str, Path]) -> int:
+    """Several trackers: each analysed as alone (same settings), one ranking by EAO, intervals with
+    ``--bootstrap``, paired tests against the first tracker (or ``--baseline``); ``--json`` keyed by tracker."""
+    settings = settings_from_args(args)
+    reports, summaries = {}, {}
+    for name, folder in folders.items():
+        report = analyze_vot_folder(args.annotations, folder, args.experiment, settings,
+                                    per_attribute=args.per_attribute, allow_missing=args.allow_missing,
+                                    workers=args.workers)
+        reports[name] = report
+        summaries[name] = {"tracker": name, "experiment": args.experiment,
+                           **report.summary(per_sequence=args.per_sequence, per_attribute=args.per_attribute,
+                                            curve=args.curve)}
+    fps = {name: _speed(folder, args.experiment) for name, folder in folders.items()}
+    comparison = compare_trackers(reports, baseline=args.baseline, bootstrap=args.bootstrap, seed=args.seed,
+                                  fps=fps)
+    return print_comparison(args, reports, comparison, f"VOT {args.experiment}", summaries)

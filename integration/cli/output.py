@@ -3,11 +3,14 @@ table with optional bootstrap intervals, the ``--bootstrap``/``--seed`` options)
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.bootstrap import Interval
+from analysis.metrics.bootstrap import Interval, intervals_summary
+from analysis.metrics.compare import Comparison, comparison_summary
 
 
 def _jsonable(obj):
@@ -51,3 +54,88 @@ def bootstrap_line(ci: dict[str, Interval]) -> str:
     counts = sorted({iv.resamples for iv in ci.values()})
     return (f"intervals: {first.level:.0%} percentile bootstrap over {first.sequences} sequences, "
             f"{'/'.join(map(str, counts))} resamples, seed {first.seed} (docs/conventions.md)")
+
+
+def add_tracker_options(p: argparse.ArgumentParser, results_help: str) -> None:
+    """``--results DIR`` (repeatable), ``--results-root DIR`` (a folder of tracker folders), ``--baseline``."""
+    p.add_argument("--results", type=Path, action="append", default=None,
+                   help=results_help + "; repeat for several trackers (one ranking, paired tests against the first)")
+    p.add_argument("--results-root", type=Path, default=None,
+                   help="a folder of tracker folders: every sub-folder is one tracker (sorted by name, after "
+                        "the --results folders)")
+    p.add_argument("--baseline", default=None,
+                   help="tracker the others are compared with (paired tests; default: the first)")
+
+
+def tracker_folders(results: list[Path] | None, root: Path | None) -> dict[str, Path]:
+    """``{tracker name: folder}`` of the ``--results`` folders, then the sub-folders of ``--results-root``.
+
+    Names are folder names (the parent's name is added when two folders share one); hidden sub-folders are
+    skipped. Raises ``ValueError`` when no folder is given or the root is not a folder / holds none."""
+    folders = [Path(p) for p in results or []]
+    if root is not None:
+        root = Path(root)
+        if not root.is_dir():
+            raise ValueError(f"{root}: --results-root is not a folder")
+        found = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if not found:
+            raise ValueError(f"{root}: --results-root holds no tracker folder")
+        folders += found
+    if not folders:
+        raise ValueError("give --results DIR (repeatable) or --results-root DIR")
+    out: dict[str, Path] = {}
+    for folder in folders:
+        name = folder.name if folder.name not in out else f"{folder.name} ({folder.parent.name})"
+        if name in out:
+            raise ValueError(f"{folder}: given twice")
+        out[name] = folder
+    return out
+
+
+def comparison_lines(comparison) -> list[str]:
+    """Header lines of a multi-tracker table: ranking key, baseline and how the paired tests were made."""
+    lines = [f"{len(comparison.trackers)} trackers ranked by {comparison.primary}"
+             + (f"; paired tests: tracker minus baseline {comparison.baseline!r} on common sequences "
+                "(columns *_diff, *_diff_low, *_diff_high, *_p)" if len(comparison.trackers) > 1 else "")]
+    tests = [t for tests in comparison.paired.values() for t in tests.values()]
+    if tests:
+        methods = sorted({t.method for t in tests})
+        counts = sorted({t.resamples for t in tests})
+        lines.append(f"paired: {'; '.join(methods)}; {'/'.join(map(str, counts))} resamples, seed {tests[0].seed}, "
+                     f"{tests[0].level:.0%} interval")
+    return lines
+
+
+def print_comparison(args: argparse.Namespace, reports: dict, comparison: Comparison, title: str,
+                     summaries: dict | None = None) -> int:
+    """Print a multi-tracker comparison: JSON keyed by tracker (each its single-tracker object) or the table."""
+    if args.json:
+        trackers = {}
+        for name in comparison.trackers:
+            summary = (summaries or {}).get(name)
+            if summary is None:
+                summary = reports[name].summary(curves=getattr(args, "curves", False), per_sequence=args.per_sequence)
+            if comparison.intervals:
+                summary["ci"] = intervals_summary(comparison.intervals[name])
+            summary["rank"] = comparison.trackers.index(name) + 1
+            summary["fps"] = comparison.fps.get(name, float("nan"))
+            if name in comparison.paired:
+                summary["paired"] = {s: t.as_dict() for s, t in comparison.paired[name].items()}
+            trackers[name] = summary
+        print(json.dumps(_jsonable({"benchmark": args._runner, "trackers": trackers,
+                                    **comparison_summary(comparison)}), indent=2))
+        return 0
+    print(f"{title}: " + "\n".join(comparison_lines(comparison)))
+    if comparison.intervals:
+        print(bootstrap_line(comparison.intervals[comparison.trackers[0]]))
+    print(comparison.table().to_string(float_format=lambda v: f"{v:.4f}"))
+    if args.per_sequence:
+        for name in comparison.trackers:
+            print(f"\n{name}:")
+            print(reports[name].per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+    for note in comparison.notes:
+        print(f"note: {note}")
+    for name in comparison.trackers:
+        for note in reports[name].warnings:
+            print(f"warning: {name}: {note}")
+    return 0

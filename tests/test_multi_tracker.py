@@ -1,0 +1,174 @@
+"""Issue 14 items 3-4: several trackers at once (``siamrpn analyze vot|otb|got10k`` and ``siamrpn report``):
+one ranking whose values equal the single-tracker analyses, intervals per tracker, paired tests against a
+baseline (a tracker against a copy of itself: difference 0, p = 1), figures holding every tracker."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from analysis.metrics import bootstrap as bs
+from analysis.metrics.compare import compare_trackers
+from analysis.metrics.otb import evaluate_otb
+from integration.cli import main
+from tests.test_bootstrap import BOX, FAR, HALF, _box_ann
+from tests.test_got10k_metrics import _write_got10k
+
+
+def _run(capsys, args: list[str]) -> dict:
+    assert main(args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+def _otb(tmp_path, noise=(2.0, 8.0, 14.0)):
+    """Eight 10-frame sequences; tracker Tk adds centre noise noise[k] (larger noise = lower AUC)."""
+    rng = np.random.default_rng(4)
+    names = [f"Seq{i}" for i in range(8)]
+    data = {k: {"name": k, "image_files": [f"{j:04d}.jpg" for j in range(1, 11)], "gt_rect": [[20, 20, 30, 30]] * 10}
+            for k in names}
+    ann = tmp_path / "otb.json"
+    ann.write_text(json.dumps(data))
+    root = tmp_path / "trackers"
+    for t, sd in zip(("T1", "T2", "T3"), noise):
+        res = root / t
+        res.mkdir(parents=True)
+        for k in names:
+            boxes = np.array([[20, 20, 30, 30]] * 10, float) + rng.normal(0, sd, size=(10, 4)) * [1, 1, 0, 0]
+            np.savetxt(res / f"{k}.txt", boxes, fmt="%.2f", delimiter=",")
+    (root / "T2" / "times").mkdir()
+    for k in names:  # T2 took 0.05 s per frame: 20 fps
+        (root / "T2" / "times" / f"{k}_time.txt").write_text("0.05\n" * 10)
+    return ann, root
+
+
+def _vot(tmp_path):
+    """Six 12-frame sequences; A = the runs of tests/test_bootstrap (2 failures), B = ground truth (none)."""
+    n, names = 12, [f"s{i}" for i in range(6)]
+    ann = {s: {"video_dir": s, "init_rect": [10, 10, 20, 20], "img_names": [f"{s}/{i:08d}.jpg" for i in range(n)],
+               "gt_rect": [[10, 10, 20, 20]] * n, "width": 100, "height": 100} for s in names}
+    (tmp_path / "ann.json").write_text(json.dumps(ann))
+    lines = {"s0": ["1"] + [BOX] * 11, "s1": ["1", BOX, HALF, "2", "0", "0", "0", "0", "1", BOX, HALF, BOX],
+             "s2": ["1"] + [HALF] * 11, "s3": ["1", FAR, FAR, FAR, FAR, BOX, BOX, HALF, HALF, FAR, BOX, BOX],
+             "s4": ["1", BOX, "2", "0", "0", "0", "0", "1", FAR, FAR, FAR, FAR], "s5": ["1"] + [FAR] * 11}
+    for tracker, runs in (("A", lines), ("B", {s: ["1"] + [BOX] * 11 for s in names})):
+        for s, run in runs.items():
+            d = tmp_path / "vot" / tracker / "baseline" / s
+            d.mkdir(parents=True)
+            (d / f"{s}_001.txt").write_text("".join(f"{x}\n" for x in run))
+            (d / f"{s}_time.txt").write_text("0.01\n" * n if tracker == "A" else "0.04\n" * n)
+    return tmp_path / "ann.json", tmp_path / "vot"
+
+
+# ---------------------------------------------------------------------------------------------- library
+def test_compare_trackers_ranks_and_pairs_a_tracker_with_itself():
+    rng = np.random.default_rng(2)
+    ann = {f"s{i}": _box_ann(f"s{i}", 20) for i in range(10)}
+    good = evaluate_otb(ann, {k: a.groundtruth + rng.normal(0, 1, a.groundtruth.shape) for k, a in ann.items()})
+    bad = evaluate_otb(ann, {k: a.groundtruth + rng.normal(0, 6, a.groundtruth.shape) for k, a in ann.items()})
+    cmp = compare_trackers({"bad": bad, "good": good, "copy": bad}, bootstrap=300, seed=1)
+    assert cmp.trackers == ("good", "bad", "copy") and cmp.baseline == "bad"  # ties keep the given order
+    assert cmp.scores["good"]["auc"] == good.auc and cmp.intervals["bad"] == bs.otb_intervals(bad, resamples=300, seed=1)
+    same = cmp.paired["copy"]["auc"]
+    assert same.difference == 0.0 and same.p_value == 1.0 and same.low == same.high == 0.0
+    diff = cmp.paired["good"]["auc"]
+    assert diff.difference == pytest.approx(good.auc - bad.auc) and diff.p_value < 0.05 and diff.low > 0
+    # the sign-flip test of the per-sequence AUCs, as bootstrap.sign_flip_test computes it
+    ref = bs.sign_flip_test(good.per_sequence["auc"], bad.per_sequence["auc"], resamples=300, seed=1)
+    assert diff == ref
+    table = cmp.table()
+    assert list(table.index) == ["good", "bad", "copy"] and list(table["rank"]) == [1, 2, 3]
+    assert table.loc["copy", "auc_p"] == 1.0 and np.isnan(table.loc["bad", "auc_diff"])
+    with pytest.raises(ValueError, match="baseline 'nope' is not among the trackers"):
+        compare_trackers({"bad": bad}, baseline="nope")
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+def test_cli_otb_many_trackers_equal_the_single_analyses(tmp_path, capsys):
+    ann, root = _otb(tmp_path)
+    base = ["analyze", "otb", "--annotations", str(ann), "--json", "--bootstrap", "200", "--seed", "3"]
+    single = {t: _run(capsys, base + ["--results", str(root / t)]) for t in ("T1", "T2", "T3")}
+    out = _run(capsys, base + ["--results-root", str(root)])
+    assert out["ranking"] == sorted(single, key=lambda t: -single[t]["auc"]) == ["T1", "T2", "T3"]
+    assert out["baseline"] == "T1" and set(out["trackers"]) == {"T1", "T2", "T3"}
+    for t, alone in single.items():
+        mine = out["trackers"][t]
+        assert {k: mine[k] for k in alone} == alone  # values, conventions and intervals as for one tracker
+        assert mine["rank"] == out["ranking"].index(t) + 1
+    assert out["trackers"]["T2"]["fps"] == pytest.approx(20.0) and out["trackers"]["T1"]["fps"] is None
+    paired = out["trackers"]["T3"]["paired"]["auc"]
+    assert paired["difference"] == pytest.approx(single["T3"]["auc"] - single["T1"]["auc"])
+    assert paired["resamples"] == 200 and paired["seed"] == 3 and "sign-flip" in paired["method"]
+    assert "paired" not in out["trackers"]["T1"]
+
+    # a tracker against a copy of itself, named as baseline
+    shutil.copytree(root / "T2", tmp_path / "copy" / "T2")
+    out = _run(capsys, base + ["--results", str(root / "T1"), "--results", str(root / "T2"), "--results",
+                               str(tmp_path / "copy" / "T2"), "--baseline", "T2"])
+    assert out["baseline"] == "T2" and "T2 (copy)" in out["trackers"]
+    for score in ("auc", "precision"):
+        test = out["trackers"]["T2 (copy)"]["paired"][score]
+        assert test["difference"] == 0.0 and test["p_value"] == 1.0
+
+    # the table: one row per tracker in ranking order, interval and paired columns
+    assert main(base[:-5] + ["--results-root", str(root), "--bootstrap", "200", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "3 trackers ranked by auc" in text and "auc_low" in text and "auc_p" in text
+    rows = [line.split()[0] for line in text.splitlines() if line.startswith("T")]
+    assert rows == ["T1", "T2", "T3"]
+
+
+def test_cli_results_root_errors_are_one_line(tmp_path, capsys):
+    ann, root = _otb(tmp_path)
+    assert main(["analyze", "otb", "--annotations", str(ann), "--results-root", str(tmp_path / "none")]) == 2
+    assert "--results-root is not a folder" in capsys.readouterr().err
+    assert main(["analyze", "otb", "--annotations", str(ann)]) == 2
+    assert "give --results" in capsys.readouterr().err
+    assert main(["analyze", "otb", "--annotations", str(ann), "--results-root", str(root), "--baseline", "X"]) == 2
+    assert "baseline 'X' is not among the trackers (T1, T2, T3)" in capsys.readouterr().err
+
+
+def test_cli_got10k_many_trackers(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    gt = np.array([[10, 10, 20, 20]] * 6, float)
+    seqs = {f"v{i}": {"gt": gt, "size": (100, 100), "cover": [8] * 6} for i in range(6)}
+    folders = []
+    for t, sd in (("G1", 6.0), ("G2", 1.0)):
+        runs = {k: [gt + rng.normal(0, sd, size=gt.shape) * [1, 1, 0, 0] for _ in range(2)] for k in seqs}
+        val, got = _write_got10k(tmp_path / t, seqs, runs, tracker=t)
+        folders.append(got)
+    base = ["analyze", "got10k", "--annotations", str(val), "--json", "--bootstrap", "150", "--seed", "2"]
+    single = [_run(capsys, base + ["--results", str(f)]) for f in folders]
+    out = _run(capsys, base + ["--results", str(folders[0]), "--results", str(folders[1])])
+    names = ["G1", "G2"]
+    assert out["ranking"] == ["G2", "G1"] and out["baseline"] == "G1"  # the less noisy tracker first
+    for name, alone in zip(names, single):
+        assert {k: out["trackers"][name][k] for k in alone} == alone
+    test = out["trackers"][names[1]]["paired"]["ao"]
+    assert test["difference"] == pytest.approx(single[1]["ao"] - single[0]["ao"]) and test["difference"] > 0
+
+
+def test_cli_vot_many_trackers(tmp_path, capsys):
+    ann, root = _vot(tmp_path)
+    base = ["analyze", "vot", "--annotations", str(ann), "--interval", "1", "3", "--burnin", "2", "--json",
+            "--bootstrap", "100", "--seed", "3"]
+    single = {t: _run(capsys, base + ["--results", str(root / t)]) for t in ("A", "B")}
+    out = _run(capsys, base + ["--results-root", str(root)])
+    assert out["ranking"] == ["B", "A"] and out["baseline"] == "A"
+    for t, alone in single.items():
+        assert {k: out["trackers"][t][k] for k in alone} == alone
+    assert out["trackers"]["A"]["fps"] == pytest.approx(100.0) and out["trackers"]["B"]["fps"] == pytest.approx(25.0)
+    paired = out["trackers"]["B"]["paired"]
+    assert paired["eao"]["difference"] == pytest.approx(single["B"]["eao"] - single["A"]["eao"])
+    assert paired["robustness"]["difference"] == pytest.approx(-single["A"]["robustness"])
+    assert paired["eao"]["resamples"] == 100 and "paired percentile bootstrap" in paired["eao"]["method"]
+
+    shutil.copytree(root / "A", tmp_path / "again" / "A")
+    out = _run(capsys, base[:-4] + ["--results", str(root / "A"), "--results", str(tmp_path / "again" / "A")])
+    assert "ci" not in out["trackers"]["A"]  # no --bootstrap: no intervals, paired tests still made
+    for score, test in out["trackers"]["A (again)"]["paired"].items():
+        assert test["difference"] == 0.0 and test["p_value"] == 1.0, score
+    assert main(base[:-5] + ["--results-root", str(root)]) == 0
+    assert "2 trackers ranked by eao" in capsys.readouterr().out
