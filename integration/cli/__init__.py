@@ -20,6 +20,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "report": ("integration.cli.report", "write a Markdown/HTML report with plots against published baselines"),
     "regress": ("integration.cli.regress", "EAO regression gate against a committed reference"),
     "main": ("integration.cli.main_job", "the main job: run, analyse and report on the bundled default"),
+    "view": ("integration.cli.view", "draw stored results of several trackers over a sequence (mp4/gif/html)"),
+    "submit": ("integration.cli.submit", "check and pack results for the GOT-10k / TrackingNet test servers"),
 }
 
 
