@@ -155,13 +155,23 @@ def test_view_reads_got10k_layout_with_nan_rows(scene):
     assert track.kinds[:4].tolist() == [3, -1, 3, -1] and "3 entries for 10 frames" in notes[0]
 
 
+def test_view_result_name_maps_the_sequence_to_the_files(scene, capsys):
+    other = scene["root"] / "R" / "bag"
+    other.mkdir(parents=True)
+    shutil.copy(scene["A"] / "baseline" / "synth" / "synth_001.txt", other / "bag_001.txt")
+    out = scene["root"] / "r.gif"
+    assert main(["view", "--sequence", str(scene["seq"]), "--results", str(scene["root"] / "R"), "--result-name",
+                 "bag", "--out", str(out), "--frames", "2:3"]) == 0
+    assert str(other / "bag_001.txt") in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("case, needle", [
     ("missing", "folder not found"),
     ("labels", "2 --label for 1 --results"),
     ("range", "has 10 frames"),
     ("bad-range", "expected A:B"),
     ("suffix", "must end in .mp4, .gif or .html"),
-    ("no-sequence-file", "no one-pass file for 'synth'"),
+    ("no-sequence-file", "--result-name NAME names the sequence as the result files do"),
 ])
 def test_view_errors(scene, capsys, case, needle):
     args = ["view", "--sequence", str(scene["seq"]), "--results", str(scene["A"]), "--out",

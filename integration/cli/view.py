@@ -34,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="1-based inclusive frame range, e.g. 1:100, 50: or :20 (default: all)")
     parser.add_argument("--scale", type=float, default=1.0, metavar="S", help="output size factor (default 1)")
     parser.add_argument("--fps", type=float, default=None, help="frame rate of the output (default: the sequence's)")
+    parser.add_argument("--result-name", default=None, metavar="NAME",
+                        help="the sequence's name in the result folders when it differs (e.g. VOT_book -> book)")
     parser.add_argument("--run", type=int, default=1, help="which run file of VOT/GOT-10k results (default 1)")
     parser.add_argument("--experiment", default="baseline",
                         help="VOT experiment folder inside a tracker folder (default baseline)")
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     request = ViewRequest(results=tuple(args.results), out=args.out, sequence=args.sequence,
                           annotations=args.annotations, name=args.name, image_root=args.image_root,
                           labels=tuple(args.label), frames=args.frames, scale=args.scale, fps=args.fps, run=args.run,
-                          experiment=args.experiment)
+                          experiment=args.experiment, result_name=args.result_name)
     try:
         result = write_view(request)
     except (ViewError, OSError) as exc:

@@ -38,7 +38,7 @@ from PIL import Image
 from analysis.core.atomic import atomic_target, write_text_atomic
 from analysis.core.regions import FrameKind, Region, is_special
 from analysis.io.results import load_otb_results, read_box_file
-from analysis.io.trajectories import find_run_files, read_trajectory, trajectory_kinds
+from analysis.io.trajectories import find_run_files, read_trajectory
 from integration.data.sequences import Sequence as DataSequence
 from integration.data.sequences import load_dataset
 
@@ -78,8 +78,7 @@ class Track:
         for i, r in enumerate(self.regions):
             if r is None:
                 continue
-            out[i] = int(trajectory_kinds([r])[0]) if is_special(r) else (
-                FrameKind.TRACKED if _drawable(r) else -1)
+            out[i] = int(r) if is_special(r) else (FrameKind.TRACKED if _drawable(r) else -1)
         return out
 
 
@@ -88,7 +87,8 @@ class ViewRequest:
     """What to draw: the sequence (``sequence`` = one sequence folder, or ``annotations`` = a dataset folder / pysot
     JSON plus ``name``), result folders with optional ``labels``, the output (``.mp4``/``.gif``/``.html``),
     ``frames`` = 1-based inclusive ``(first, last)`` (``None`` ends: the sequence's), ``scale`` of the output,
-    ``fps`` (``None``: the sequence's), ``run`` = which VOT/GOT run file (1-based)."""
+    ``fps`` (``None``: the sequence's), ``run`` = which VOT/GOT run file (1-based), ``result_name`` = the
+    sequence's name in the result folders when it differs from the sequence folder's (``VOT_book`` vs ``book``)."""
 
     results: tuple[Path, ...]
     out: Path
@@ -102,6 +102,7 @@ class ViewRequest:
     fps: float | None = None
     run: int = 1
     experiment: str = "baseline"
+    result_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,13 +190,15 @@ def _read_run(path: Path) -> list[Region | None]:
 
 
 def load_track(results: str | os.PathLike, sequence: DataSequence, label: str | None = None, run: int = 1,
-               experiment: str = "baseline", colour: tuple[int, int, int] = PALETTE[0]) -> tuple[Track, list[str]]:
-    """One tracker's regions on ``sequence`` from a result folder (layouts in the module docstring), fitted to
-    the sequence's length (missing last entries ``None``, extra ones dropped, both warned), and the warnings."""
+               experiment: str = "baseline", colour: tuple[int, int, int] = PALETTE[0],
+               result_name: str | None = None) -> tuple[Track, list[str]]:
+    """One tracker's regions on ``sequence`` from a result folder (layouts in the module docstring; files named
+    after ``result_name``, default the sequence's name), fitted to the sequence's length (missing last entries
+    ``None``, extra ones dropped, both warned), and the warnings."""
     results = Path(results)
     if not results.is_dir():
         raise ViewError(f"--results {results}: folder not found")
-    name, n = sequence.name, len(sequence)
+    name, n = result_name or sequence.name, len(sequence)
     label = label or _label_of(results)
     notes: list[str] = []
     seq_dir = _run_folder(results, name, experiment)
@@ -219,8 +222,9 @@ def load_track(results: str | os.PathLike, sequence: DataSequence, label: str | 
         try:
             loaded = load_otb_results(results, {name: sequence.annotation})
         except ValueError as exc:
+            hint = "" if result_name else "; --result-name NAME names the sequence as the result files do"
             raise ViewError(f"--results {results}: no result folder {name}/ (VOT/GOT-10k layout) and no one-pass "
-                            f"file for {name!r} ({exc})") from None
+                            f"file for {name!r} ({exc}){hint}") from None
         notes += [w for w in loaded.warnings if "without annotation" not in w]
         if loaded.corner_first_line:
             notes.append(f"{loaded.files[name]}: line 1 looks like x1,y1,x2,y2 (drawn as written)")
@@ -280,7 +284,7 @@ def render_frame(image: np.ndarray, frame: int, n_frames: int, groundtruth: np.n
         _draw_region(img, groundtruth, GT_COLOUR, scale, thickness)
     lines: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = [
         (f"frame {frame + 1}/{n_frames}", TEXT_COLOUR, TEXT_COLOUR), ("ground truth", TEXT_COLOUR, GT_COLOUR)]
-    fails: list[tuple[Region, str]] = []
+    fails: list[Region] = []
     for track, k, lst in zip(tracks, kinds, last):
         kind = int(k[frame])
         prev = track.regions[lst[frame]] if lst[frame] >= 0 else None
@@ -291,7 +295,7 @@ def render_frame(image: np.ndarray, frame: int, n_frames: int, groundtruth: np.n
             text, colour = f"{track.label}  FAIL", FAIL_COLOUR
             if prev is not None:
                 _draw_region(img, prev, FAIL_COLOUR, scale, thickness)
-                fails.append((prev, track.label))
+                fails.append(prev)
         elif kind == FrameKind.UNKNOWN:
             text, colour = f"{track.label}  skipped", SKIP_COLOUR
             if prev is not None:
@@ -300,7 +304,7 @@ def render_frame(image: np.ndarray, frame: int, n_frames: int, groundtruth: np.n
             text = f"{track.label}  init"
         lines.append((text, colour, SKIP_COLOUR if kind == FrameKind.UNKNOWN else track.colour))
     font = 0.4 * max(1.0, min(scale, 3.0))
-    for box, _ in fails:
+    for box in fails:
         x, y = _corners(box, scale).min(axis=0)
         _text(img, "FAIL", (int(x), max(10, int(y) - 3)), FAIL_COLOUR, font)
     step = int(round(14 * font / 0.4))
@@ -382,7 +386,8 @@ def write_view(request: ViewRequest) -> ViewResult:
     notes: list[str] = []
     for k, folder in enumerate(request.results):
         label = request.labels[k] if request.labels else None
-        track, warn = load_track(folder, seq, label, request.run, request.experiment, PALETTE[k % len(PALETTE)])
+        track, warn = load_track(folder, seq, label, request.run, request.experiment, PALETTE[k % len(PALETTE)],
+                                 request.result_name)
         tracks.append(track)
         notes += warn
     fps = float(request.fps or seq.fps or 30.0)
