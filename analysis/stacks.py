@@ -30,7 +30,7 @@ class BenchmarkSpec:
     """Everything the project knows about one benchmark or VOT stack."""
 
     name: str
-    kind: Literal["vot", "otb", "got10k"]
+    kind: Literal["vot", "votlt", "otb", "got10k"]
     published: str  #: benchmark key of :func:`analysis.published.published_scores`
     annotations: str | None = None  #: default annotation file under the shared data folder
     realtime_fps: float | None = None  #: frame rate of the official real-time experiment (LEG stack)
@@ -39,6 +39,8 @@ class BenchmarkSpec:
     toolkit_stack: str | None = None  #: stack built into vot-toolkit 0.7.4 (``vot/stack/<name>.yaml``)
     results: str | None = None  #: folder of published raw results under ``<shared data>/results``
     sequences: str = ""  #: where the sequence list comes from
+    variants: tuple[str, ...] = ()  #: toolkit variants of ``siamrpn analyze <name> --variant`` (one-pass benchmarks)
+    default_variant: str | None = None  #: the variant that produced the published numbers
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
@@ -53,14 +55,43 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
                              EAOInterval(100, 356, 160, "vot2017 stack (LEG/PYT/PST)"), "vot2017", "VOT2017",
                              "pysot VOT2018.json (the VOT2017 sequences)"),
     "vot2018": BenchmarkSpec("vot2018", "vot", "VOT2018", "annotations/VOT2018.json", 20.0, 60,
-                             EAOInterval(100, 356, 160, "vot2018 stack (LEG/PYT/PST)"), None, "VOT2018",
+                             EAOInterval(100, 356, 160, "vot2018 stack (LEG/PYT/PST)"), "vot2018/shortterm", "VOT2018",
                              "pysot VOT2018.json"),
-    "vot2019": BenchmarkSpec("vot2019", "vot", "VOT2019", None, None, 60,
-                             EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"), None, None,
-                             "vot-toolkit stack vot2019 (60 sequences)"),
+    # VOT2019 replaced 12 of the VOT2018 sequences: no annotations offline; LEG stack_vot2019.m real-time 20 fps
+    "vot2019": BenchmarkSpec("vot2019", "vot", "VOT2019", None, 20.0, 60,
+                             EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"), "vot2019/shortterm", None,
+                             "vot-toolkit stack vot2019/shortterm (60 sequences)"),
+    # long-term (one pass, confidences; analysis.metrics.vot.longterm): no annotations offline
+    "vot-lt2018": BenchmarkSpec("vot-lt2018", "votlt", "VOT-LT2018", None, None, 35, None, "vot2018/longterm",
+                                None, "vot-toolkit stack vot2018/longterm (35 sequences)"),
+    "vot-lt2019": BenchmarkSpec("vot-lt2019", "votlt", "VOT-LT2019", None, None, 50, None, "vot2019/longterm",
+                                None, "vot-toolkit stack vot2019/longterm (50 sequences)"),
     "otb2015": BenchmarkSpec("otb2015", "otb", "OTB2015", "annotations/OTB2015.json", None, 100, None, None,
                              "OTB100", "DaSiamRPN/pysot OTB2015.json (100 sequences)"),
     "got10k": BenchmarkSpec("got10k", "got10k", "GOT-10k", sequences="list.txt of the GOT-10k subset given"),
+    # one-pass benchmarks with their own rules (analysis.metrics.onepass / trackingnet; docs/conventions.md)
+    "lasot": BenchmarkSpec("lasot", "onepass", "LaSOT", n_sequences=280,
+                           sequences="LaSOT Protocol II testing_set.txt (analysis/io/lasot_splits.json)",
+                           variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot"),
+    "lasot_ext": BenchmarkSpec("lasot_ext", "onepass", "LaSOT-ext", n_sequences=150,
+                               sequences="every sequence of the LaSOT-ext folder",
+                               variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot"),
+    "uav123": BenchmarkSpec("uav123", "onepass", "UAV123", n_sequences=123,
+                            sequences="UAV123 frame-range table (analysis/io/uav123_ranges.json)",
+                            variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
+    "uav20l": BenchmarkSpec("uav20l", "onepass", "UAV20L", n_sequences=20,
+                            sequences="UAV20L table (analysis/io/uav123_ranges.json)",
+                            variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
+    "uav123_10fps": BenchmarkSpec("uav123_10fps", "onepass", "UAV123@10fps", n_sequences=123,
+                                  sequences="UAV123 table, frames (f-1)//3+1",
+                                  variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
+    "nfs": BenchmarkSpec("nfs", "onepass", "NFS", n_sequences=100, sequences="every <seq>/30/<seq>.txt",
+                         variants=("pyt", "otb", "pst", "g10"), default_variant="pyt"),
+    "tc128": BenchmarkSpec("tc128", "onepass", "TC128", n_sequences=128, sequences="every <seq>/<seq>_gt.txt",
+                           variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
+    "trackingnet": BenchmarkSpec("trackingnet", "trackingnet", "TrackingNet", n_sequences=511,
+                                 sequences="every <split>/anno/<seq>.txt", variants=("tnet",),
+                                 default_variant="tnet"),
 }
 
 
@@ -74,8 +105,9 @@ def benchmark(name: str) -> BenchmarkSpec:
 
 #: VOT stacks with a fixed EAO interval (``--stack`` choices of ``siamrpn analyze vot``)
 VOT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.eao_interval is not None)
-#: stacks the vot-toolkit 0.7.4 workspace builder can name (``siamrpn vot-workspace --stack``)
-TOOLKIT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.toolkit_stack is not None)
+#: short-term stacks the vot-toolkit 0.7.4 workspace builder can name (``siamrpn vot-workspace --stack``)
+TOOLKIT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items()
+                                        if b.toolkit_stack is not None and b.kind == "vot")
 
 
 def stack_interval(stack: str) -> EAOInterval:

@@ -44,8 +44,10 @@ def read_properties(path: str | Path) -> dict[str, str]:
     return out
 
 
-def read_groundtruth(path: str | Path) -> np.ndarray:
-    """``groundtruth.txt`` as ``(N, 4)`` rectangles or ``(N, 2n)`` polygons (float64)."""
+def read_groundtruth(path: str | Path, absent: bool = False) -> np.ndarray:
+    """``groundtruth.txt`` as ``(N, 4)`` rectangles or ``(N, 2n)`` polygons (float64). ``absent=True``
+    (long-term data sets): a line of NaNs (``nan,nan,nan,nan``, vot-toolkit's empty region) is a frame without
+    the target and becomes a NaN row."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: ground-truth file not found")
@@ -56,13 +58,23 @@ def read_groundtruth(path: str | Path) -> np.ndarray:
         raise ValueError(f"{path}: empty ground-truth file")
     rows = []
     for number, line in enumerate(lines, start=1):
+        if absent and _is_nan_line(line):
+            rows.append(None)
+            continue
         region = parse_region(line, path, number)
         if isinstance(region, int):
             raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
-        if rows and region.size != rows[0].size:
-            raise ValueError(f"{path}:{number}: {region.size} values, but line 1 has {rows[0].size}")
+        first = next(((k, r) for k, r in enumerate(rows, start=1) if r is not None), None)
+        if first is not None and region.size != first[1].size:
+            raise ValueError(f"{path}:{number}: {region.size} values, but line {first[0]} has {first[1].size}")
         rows.append(region)
-    return np.vstack(rows)
+    width = next((r.size for r in rows if r is not None), 4)
+    return np.vstack([np.full(width, np.nan) if r is None else r for r in rows])
+
+
+def _is_nan_line(line: str) -> bool:
+    tokens = [t for t in re.split(r"[,\s]+", line.strip()) if t]
+    return bool(tokens) and all(t.lower() == "nan" for t in tokens)
 
 
 def read_tag_file(path: str | Path, n_frames: int) -> np.ndarray:
@@ -105,15 +117,16 @@ def _frame_pattern(folder: Path, props: dict[str, str]) -> tuple[Path, str] | No
     return None
 
 
-def load_vot_sequence(folder: str | Path, name: str | None = None) -> SequenceAnnotation:
-    """One VOT sequence folder (any of the layouts in the module docstring)."""
+def load_vot_sequence(folder: str | Path, name: str | None = None, absent: bool = False) -> SequenceAnnotation:
+    """One VOT sequence folder (any of the layouts in the module docstring); ``absent``: see
+    :func:`read_groundtruth`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"{folder}: sequence folder not found")
     props_file = folder / "sequence"
     props = read_properties(props_file) if props_file.is_file() else {}
     gt_file = folder / props.get("groundtruth", "groundtruth.txt")
-    gt = read_groundtruth(gt_file)
+    gt = read_groundtruth(gt_file, absent)
     n = gt.shape[0]
     if "length" in props and props["length"].isdigit() and int(props["length"]) != n:
         raise ValueError(f"{gt_file}: {n} regions but {props_file} says length={props['length']}")
@@ -155,8 +168,9 @@ def _read_list(list_file: Path) -> list[tuple[int, str]]:
     return out
 
 
-def load_vot_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
-    """All sequences of a VOT dataset (``list.txt`` order), a workspace's ``sequences/``, or one sequence."""
+def load_vot_folder(path: str | Path, absent: bool = False) -> dict[str, SequenceAnnotation]:
+    """All sequences of a VOT dataset (``list.txt`` order), a workspace's ``sequences/``, or one sequence;
+    ``absent``: see :func:`read_groundtruth`."""
     path = Path(path)
     if not path.exists():
         raise ValueError(f"{path}: not found")
@@ -174,9 +188,9 @@ def load_vot_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
                 raise ValueError(f"{list_file}:{number}: sequence folder {folder} not found")
             if not (folder / "groundtruth.txt").is_file() and not (folder / "sequence").is_file():
                 raise ValueError(f"{list_file}:{number}: {folder} has no groundtruth.txt")
-            out[name] = load_vot_sequence(folder, name)
+            out[name] = load_vot_sequence(folder, name, absent)
         return out
     if is_vot_sequence(path) or (path / "sequence").is_file():
-        seq = load_vot_sequence(path)
+        seq = load_vot_sequence(path, absent=absent)
         return {seq.name: seq}
     raise ValueError(f"{path}: not a VOT dataset (no list.txt, sequences/list.txt or groundtruth.txt)")

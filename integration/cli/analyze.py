@@ -20,7 +20,10 @@ from analysis.metrics.compare import compare_trackers
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
 from analysis.report.vot import run_speed
-from integration.cli import analyze_vot
+from integration.cli import analyze_vot, analyze_votlt
+from integration.cli.analyze_onepass import COMMANDS as ONEPASS_COMMANDS
+from integration.cli.analyze_onepass import configure as configure_onepass
+from integration.cli.analyze_onepass import run as run_onepass
 from integration.cli.output import (
     _jsonable,
     add_bootstrap_options,
@@ -34,11 +37,15 @@ from integration.cli.output import (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``vot``, ``otb`` and ``got10k`` subparsers."""
-    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,votlt,otb,got10k}")
 
     vot = sub.add_parser("vot", help="VOT baseline / real-time: accuracy, robustness, EAO")
     vot.set_defaults(_runner="vot")
     analyze_vot.configure(vot)
+
+    votlt = sub.add_parser("votlt", help="VOT long-term: tracking precision, recall, F-score (confidences)")
+    votlt.set_defaults(_runner="votlt")
+    analyze_votlt.configure(votlt)
 
     otb = sub.add_parser("otb", help="OTB one-pass: success AUC, precision@20, normalised precision")
     otb.set_defaults(_runner="otb")
@@ -60,6 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="GOT-10k subset folder with list.txt (or the root holding val/)")
     add_tracker_options(got, "folder of <seq>/<seq>_001.txt ... result files")
     _common(got)
+    configure_onepass(sub)  # lasot, uav, trackingnet, nfs, tc128 (integration.cli.analyze_onepass)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -77,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     runner = getattr(args, "_runner", None)
     if runner == "vot":  # one or several trackers: analyze_vot.run
         return int(analyze_vot.run(args) or 0)
+    if runner == "votlt":
+        return analyze_votlt.run(args)
+    if runner in ONEPASS_COMMANDS:
+        return run_onepass(args)
     try:
         folders = tracker_folders(args.results, args.results_root)
     except ValueError as exc:

@@ -1,10 +1,11 @@
-"""``siamrpn run vot|otb|got10k``: run trackers under a benchmark protocol and write toolkit-readable results.
+"""``siamrpn run vot|longterm|otb|got10k``: run trackers under a benchmark protocol and write toolkit-readable results.
 
 Examples::
 
     siamrpn run vot --dataset ../shared/data/sequences/bag --experiment baseline --tracker csrt --out output/run
     siamrpn run vot --dataset DATA --experiment realtime --profile vot2017 --clock simulated:30 \\
         --tracker siamrpn --weights random:0 --workers 2 --out output/rt
+    siamrpn run longterm --dataset LT_DATA --tracker siamrpn --out output/lt   # VOT-LT: one pass + confidences
     siamrpn run otb --dataset OTB_FOLDER --tracker csrt,kcf --out output/otb
     siamrpn run got10k --dataset GOT_FOLDER --tracker siamrpn --device cuda --batched --batch-size 64 --out output/got
     siamrpn analyze vot --annotations DATA --results output/run/csrt     # works on the written folders
@@ -19,7 +20,10 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from integration.data.sequences import check_output_folder, load_dataset
+import numpy as np
+
+from analysis.io.longterm import load_longterm_annotations
+from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.run.batched import DEFAULT_BATCH_SIZE
 from integration.run.cluster import dask_executor
@@ -30,7 +34,7 @@ from integration.run.units import ExperimentSpec, TrackerSpec
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,otb,got10k}")
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,longterm,otb,got10k}")
     vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment")
     vot.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline")
     vot.add_argument("--profile", default="paper",
@@ -42,10 +46,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
                           "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
                           "vot-toolkit; see docs/conventions.md)")
+    lt = sub.add_parser("longterm", help="VOT long-term: one pass, no resets, confidence per frame "
+                                         "(<out>/<tracker>/longterm/<seq>/<seq>_001.txt + _confidence.value)")
     otb = sub.add_parser("otb", help="OTB one-pass evaluation")
     got = sub.add_parser("got10k", help="GOT-10k one-pass evaluation (3 repetitions)")
     got.add_argument("--repetitions", type=int, default=3)
-    for p in (vot, otb, got):
+    for p in (vot, lt, otb, got):
         p.add_argument("--dataset", required=True, type=Path,
                        help="sequence folder, dataset folder (list.txt), folder of sequence folders, or pysot .json")
         p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
@@ -89,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
 
     prog = f"siamrpn run {args.benchmark}"
     try:
-        sequences = load_dataset(args.dataset, image_root=args.image_root)
+        if args.benchmark == "longterm":  # ground truth may mark frames without the target (NaN lines)
+            sequences = {n: Sequence(a) for n, a in load_longterm_annotations(args.dataset).items()}
+            _check_first_frames(sequences)
+        else:
+            sequences = load_dataset(args.dataset, image_root=args.image_root)
         if args.sequences:
             wanted = [s.strip() for s in args.sequences.split(",") if s.strip()]
             missing = [s for s in wanted if s not in sequences]
@@ -104,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
                                  profile=args.profile, clock=args.clock, deterministic=args.deterministic,
                                  layout=args.layout)
+        elif args.benchmark == "longterm":
+            exp = ExperimentSpec(kind="longterm", clock=args.clock)
         elif args.benchmark == "otb":
             exp = ExperimentSpec(kind="otb", clock=args.clock)
         else:
@@ -119,9 +131,8 @@ def run(args: argparse.Namespace) -> int:
         if batch_size < 1:
             print(f"{prog}: error: --batch-size must be >= 1 (got {batch_size})", file=sys.stderr)
             return 2
-        if exp.kind == "realtime":
-            print(f"{prog}: note: real-time experiments run per sequence (their clock is per sequence); "
-                  "--batched ignored", file=sys.stderr)
+        if exp.kind in ("realtime", "longterm"):
+            print(f"{prog}: note: {exp.kind} experiments run per sequence; --batched ignored", file=sys.stderr)
             batch_size = None
 
     unit_timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
@@ -173,6 +184,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 _TRACKER_KEYS = ("weights", "preset", "label")
+
+
+def _check_first_frames(sequences: dict) -> None:
+    """A long-term run starts from frame 1's ground truth: refuse a sequence whose frame 1 has no target."""
+    for name, seq in sequences.items():
+        if np.isnan(np.asarray(seq.groundtruth[0], dtype=np.float64)).any():
+            raise ValueError(f"{seq.annotation.source}:1: sequence {name}: the target is absent in frame 1, "
+                             "so the tracker cannot be initialised")
 
 
 def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",

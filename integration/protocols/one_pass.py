@@ -4,6 +4,10 @@ Conventions: OTB / G10 / PYS — the first row of the result is the initial box 
 it by the ground truth, G10 writes ``boxes[0] = anno[0]``), boxes are ``x, y, w, h`` as the tracker
 reports them. GOT-10k (G10 ``experiments/got10k.py``) repeats the pass 3 times unless the tracker is
 declared deterministic (then once).
+
+VOT long-term (VOT-LT2018/2019 stacks, vot-toolkit ``UnsupervisedExperiment``): the same single pass, no
+resets, plus the tracker's confidence per frame (the score of ``update``'s ``(box, score)``; NaN on the
+initialisation frame, which vot-toolkit writes as region code 1 with no confidence).
 """
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ from integration.protocols.vot_baseline import tracker_instance
 
 @dataclass(frozen=True)
 class OnePassRun:
-    """Boxes ``(N, 4)`` (row 0 = initial box) and per-frame seconds (row 0 = ``init``)."""
+    """Boxes ``(N, 4)`` (row 0 = initial box), per-frame seconds (row 0 = ``init``) and confidences (row 0 and
+    frames whose tracker returned a bare box: NaN)."""
 
     boxes: np.ndarray
     times: np.ndarray
+    confidence: np.ndarray | None = None
 
 
 class OnePassState:
@@ -36,6 +42,7 @@ class OnePassState:
         self.region0 = np.asarray(first_region, dtype=np.float64)
         self.boxes = np.zeros((n_frames, 4))
         self.times = np.zeros(n_frames)
+        self.confidence = np.full(n_frames, np.nan)
         self._frame = 0
 
     def next_step(self) -> Step | None:
@@ -52,10 +59,12 @@ class OnePassState:
         else:
             region = as_region(output)
             self.boxes[f] = region if region.size == 4 else polygon_bbox(region)
+            if isinstance(output, tuple) and len(output) == 2 and np.ndim(output[1]) == 0:
+                self.confidence[f] = float(output[1])
         self._frame = f + 1
 
     def result(self) -> OnePassRun:
-        return OnePassRun(self.boxes, self.times)
+        return OnePassRun(self.boxes, self.times, self.confidence)
 
 
 def run_one_pass(tracker: Tracker, get_frame: FrameFn, n_frames: int, first_region: np.ndarray,
@@ -64,6 +73,12 @@ def run_one_pass(tracker: Tracker, get_frame: FrameFn, n_frames: int, first_regi
     state = OnePassState(n_frames, first_region)
     drive(state, tracker, get_frame, clock or MeasuredClock())
     return state.result()
+
+
+def run_longterm(tracker: Tracker, get_frame: FrameFn, n_frames: int, first_region: np.ndarray,
+                 clock: Clock | None = None) -> OnePassRun:
+    """VOT long-term: one pass without resets, the confidence of every frame recorded (module docstring)."""
+    return run_one_pass(tracker, get_frame, n_frames, first_region, clock)
 
 
 def got10k_runs(repetitions: int = 3, deterministic: bool = False) -> int:

@@ -15,9 +15,11 @@ import cv2
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
+from analysis.core.regions import SPECIAL_INIT
+from analysis.io.longterm import write_confidence
 from analysis.io.trajectories import format_region, write_times, write_trajectory
 from integration.protocols.clocks import parse_clock
-from integration.protocols.one_pass import run_got10k, run_one_pass
+from integration.protocols.one_pass import run_got10k, run_longterm, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
 from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256
@@ -45,7 +47,7 @@ def _write_vot_runs(seq_dir: Path, name: str, trajectories: list[list], times: n
 def _clear_runs(seq_dir: Path, name: str) -> None:
     """Remove run files left by an interrupted attempt, so a redo never mixes old and new runs."""
     if seq_dir.is_dir():
-        pattern = re.compile(rf"^{re.escape(name)}_\d+(\.txt|\.bin|_time\.value)$")
+        pattern = re.compile(rf"^{re.escape(name)}_\d+(\.txt|\.bin|_time\.value|_confidence\.value)$")
         for p in seq_dir.iterdir():
             if pattern.match(p.name):
                 p.unlink()
@@ -69,7 +71,7 @@ def baseline_settings(exp: ExperimentSpec) -> BaselineSettings:
 def clear_unit_runs(unit: Unit) -> None:
     """Remove run files a previous, interrupted attempt of ``unit`` left behind."""
     name, kind = unit.sequence.name, unit.experiment.kind
-    if kind in ("baseline", "realtime"):
+    if kind in ("baseline", "realtime", "longterm"):
         _clear_runs(unit.tracker_dir / kind / name, name)
     elif kind == "got10k":
         _clear_runs(unit.tracker_dir / name, name)
@@ -101,6 +103,18 @@ def write_one_pass_results(unit: Unit, runs: list) -> int:
         _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
     write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
     return len(runs)
+
+
+def write_longterm_results(unit: Unit, run) -> int:
+    """Write a long-term run in vot-toolkit's layout: ``longterm/<seq>/<seq>_001.txt`` (frame 1 = code 1),
+    ``<seq>_001_confidence.value`` (frame 1 empty) and ``<seq>_001_time.value``; returns 1."""
+    name = unit.sequence.name
+    seq_dir = unit.tracker_dir / "longterm" / name
+    regions = [SPECIAL_INIT, *run.boxes[1:]]
+    write_trajectory(seq_dir / f"{name}_001.txt", regions)
+    write_confidence(seq_dir / f"{name}_001_confidence.value", run.confidence)
+    write_times(seq_dir / f"{name}_001_time.value", run.times)
+    return 1
 
 
 def _execute(unit: Unit, tracker_factory: Callable[[], Any],
@@ -141,6 +155,8 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
     first = seq.groundtruth[0]
     if exp.kind == "otb":
         return write_one_pass_results(unit, [run_one_pass(tracker, get_frame, len(seq), first, clock)])
+    if exp.kind == "longterm":
+        return write_longterm_results(unit, run_longterm(tracker, get_frame, len(seq), first, clock))
     runs = run_got10k(tracker, get_frame, len(seq), first, exp.got10k_repetitions, exp.deterministic, clock)
     return write_one_pass_results(unit, runs)
 

@@ -17,7 +17,7 @@ from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.trackers import create_tracker
 
-EXPERIMENTS = ("baseline", "realtime", "otb", "got10k")
+EXPERIMENTS = ("baseline", "realtime", "otb", "got10k", "longterm")
 
 
 def marker_name(name: str) -> str:
@@ -111,10 +111,11 @@ class Unit:
         if kind == "otb":
             files = [tdir / f"{name}.txt", tdir / "times" / f"{name}_time.txt"]
             return [p for p in files if p.is_file()]
-        seq_dir = tdir / kind / name if kind in ("baseline", "realtime") else tdir / name
+        seq_dir = tdir / kind / name if kind in ("baseline", "realtime", "longterm") else tdir / name
         if not seq_dir.is_dir():
             return []
-        pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value)|time\.txt|realtime\.json)$")
+        pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value|_confidence\.value)|time\.txt|"
+                             r"realtime\.json)$")
         return sorted(p for p in seq_dir.iterdir() if pattern.match(p.name) and p.is_file())
 
     def content_key(self) -> dict[str, Any]:
