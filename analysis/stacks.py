@@ -30,7 +30,7 @@ class BenchmarkSpec:
     """Everything the project knows about one benchmark or VOT stack."""
 
     name: str
-    kind: Literal["vot", "votlt", "otb", "got10k"]
+    kind: Literal["vot", "votlt", "otb", "got10k", "onepass", "trackingnet"]
     published: str  #: benchmark key of :func:`analysis.published.published_scores`
     annotations: str | None = None  #: default annotation file under the shared data folder
     realtime_fps: float | None = None  #: frame rate of the official real-time experiment (LEG stack)

@@ -1,0 +1,107 @@
+"""``siamrpn analyze lasot|uav|trackingnet|nfs|tc128``: one-pass benchmarks scored by their own toolkit's rules.
+
+Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(subparsers)`` / ``run(args)``).
+``--variant`` picks the toolkit whose rules apply (default: the one behind the published numbers, from
+:data:`analysis.stacks.BENCHMARKS`); every printed number names it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analysis.io.lasot import load_lasot
+from analysis.io.nfs import load_nfs
+from analysis.io.results import load_otb_results
+from analysis.io.tc128 import load_tc128
+from analysis.io.trackingnet import load_trackingnet
+from analysis.io.uav import VERSIONS, load_uav
+from analysis.metrics.onepass import evaluate_onepass
+from analysis.metrics.trackingnet import evaluate_trackingnet
+from analysis.stacks import benchmark
+from integration.cli.output import _jsonable, metric_table
+
+#: sub-command -> benchmark key of analysis.stacks (UAV: per --version)
+COMMANDS: dict[str, str] = {"lasot": "lasot", "uav": "uav123", "trackingnet": "trackingnet", "nfs": "nfs",
+                            "tc128": "tc128"}
+_UAV_KEYS = {"UAV123": "uav123", "UAV20L": "uav20l", "UAV123_10fps": "uav123_10fps"}
+
+
+def configure(sub) -> None:
+    """Add one sub-parser per one-pass benchmark to ``siamrpn analyze``'s sub-parsers."""
+    helps = {"lasot": "LaSOT / LaSOT-ext: success AUC, P@20, normalised precision (absent frames per toolkit)",
+             "uav": "UAV123 / UAV20L / UAV123@10fps: frame-range table, NaN rows per toolkit",
+             "trackingnet": "TrackingNet devkit: rounded boxes, trapezoid AUC, precision / norm. precision AUC",
+             "nfs": "NfS (30 fps = every 8th 240 fps frame): success AUC, P@20",
+             "tc128": "Temple Color 128: success AUC, P@20"}
+    for command, key in COMMANDS.items():
+        spec = benchmark(key)
+        p = sub.add_parser(command, help=helps[command])
+        p.set_defaults(_runner=command)
+        p.add_argument("--annotations", required=True, type=Path, help="dataset root in the benchmark's own layout")
+        p.add_argument("--results", required=True, type=Path, help="folder of <seq>.txt result files (x,y,w,h)")
+        p.add_argument("--variant", choices=spec.variants, default=spec.default_variant,
+                       help=f"toolkit rules (default {spec.default_variant}: the one behind the published numbers; "
+                            "docs/conventions.md)")
+        if command == "lasot":
+            p.add_argument("--split", default="test", choices=("test", "all"),
+                           help="test = the 280 Protocol II sequences (default); all = every sequence present "
+                                "(LaSOT-ext)")
+            p.add_argument("--split-file", type=Path, help="file with one sequence name per line (overrides --split)")
+        if command == "uav":
+            p.add_argument("--version", choices=VERSIONS, default="UAV123", help="UAV123 (default), UAV20L, UAV123_10fps")
+        if command == "nfs":
+            p.add_argument("--fps", type=int, choices=(30, 240), default=30, help="30 (default) or 240")
+        p.add_argument("--allow-missing", action="store_true",
+                       help="score the sequences that have files, naming the others in a warning")
+        p.add_argument("--strict", action="store_true",
+                       help="refuse a result file whose line count differs from the frame count (exit 2)")
+        p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+        p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
+        p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
+
+
+def _annotations(args: argparse.Namespace) -> tuple[str, dict]:
+    command = args._runner
+    if command == "lasot":
+        ann = load_lasot(args.annotations, args.split, args.split_file, allow_missing=args.allow_missing)
+        return ("lasot_ext" if args.split == "all" and args.split_file is None else "lasot"), ann
+    if command == "uav":
+        return _UAV_KEYS[args.version], load_uav(args.annotations, args.version, allow_missing=args.allow_missing)
+    if command == "trackingnet":
+        return "trackingnet", load_trackingnet(args.annotations)
+    if command == "nfs":
+        return "nfs", load_nfs(args.annotations, args.fps)
+    return "tc128", load_tc128(args.annotations)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score and print; bad input prints one line naming the file and returns 2."""
+    try:
+        key, annotations = _annotations(args)
+        results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing, strict=args.strict)
+        if args._runner == "trackingnet":
+            report = evaluate_trackingnet(annotations, results.boxes, results.warnings, args.allow_missing)
+        else:
+            variant = args.variant if args.variant in benchmark(key).variants else benchmark(key).default_variant
+            report = evaluate_onepass(annotations, results.boxes, key, variant, results.warnings, args.allow_missing)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"siamrpn analyze {args._runner}: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
+        return 0
+    c = report.conventions
+    rows = [("success AUC", report.auc, c["auc"], "auc"), ("precision", report.precision, c["precision"], "precision"),
+            ("norm. precision", report.norm_precision, c["norm_precision"], "norm_precision")]
+    if hasattr(report, "success_rate"):
+        rows.append(("success rate@0.5", report.success_rate, c["success_rate"], "success_rate"))
+    print(f"{key}: {report.sequences} sequences, {report.frames} frames; variant {report.variant}")
+    print(metric_table(rows, None).to_string(float_format=lambda v: f"{v:.4f}"))
+    if args.per_sequence:
+        print()
+        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+    for note in report.warnings:
+        print(f"warning: {note}")
+    return 0
