@@ -172,3 +172,84 @@ def test_cli_vot_many_trackers(tmp_path, capsys):
         assert test["difference"] == 0.0 and test["p_value"] == 1.0, score
     assert main(base[:-5] + ["--results-root", str(root)]) == 0
     assert "2 trackers ranked by eao" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------- report
+def test_otb_report_of_several_trackers(tmp_path, capsys):
+    """OTB folders with attrs.txt: one success plot with every tracker, the ranking figure with error bars,
+    per-attribute success plots (only the sequences with the attribute), AUC vs speed of the timed tracker."""
+    from analysis.report.build import ReportRequest, assemble_report
+    from integration.data.synthetic import write_dataset
+    from tests.test_report import STYLE, figures_of
+
+    data = tmp_path / "otb"
+    names = write_dataset(data, "otb", n_sequences=3, n_frames=12)
+    for name, attrs in zip(names, ("SV, OCC", "OCC", "IV")):
+        (data / name / "attrs.txt").write_text(attrs + "\n")
+    rng = np.random.default_rng(7)
+    gts = {n: np.loadtxt(data / n / "groundtruth_rect.txt", delimiter=",") for n in names}
+    root = tmp_path / "res"
+    for t, sd in (("A", 1.0), ("B", 5.0), ("C", 9.0)):
+        (root / t).mkdir(parents=True)
+        for n, gt in gts.items():
+            np.savetxt(root / t / f"{n}.txt", gt + rng.normal(0, sd, gt.shape) * [1, 1, 0, 0], fmt="%.3f",
+                       delimiter=",")
+    (root / "B" / "times").mkdir()
+    for n in names:
+        (root / "B" / "times" / f"{n}_time.txt").write_text("0.1\n" * 12)
+    request = ReportRequest(root / "B", tmp_path / "out", "otb2015", data, compare=[root / "A", root / "C"],
+                            ranking=True, bootstrap=100, seed=1, style=STYLE)
+    content = assemble_report(request)
+    figs = figures_of(content)
+    assert {"A", "B", "C"} <= set(figs["otb_success"].data["scores"])
+    ranking = figs["otb_ranking"].data["ranking"]
+    assert list(ranking["tracker"]) == ["A", "B", "C"]  # less noise, higher AUC
+    assert (ranking["auc_low"] <= ranking["auc"]).all() and (ranking["auc"] <= ranking["auc_high"]).all()
+    occ = figs["otb_success_OCC"].data
+    assert set(occ["scores"]) == {"A", "B", "C"}
+    single = assemble_report(ReportRequest(root / "A", tmp_path / "one", "otb2015", data, compare=[], style=STYLE))
+    assert figs["otb_success"].data["scores"]["A"] == figures_of(single)["otb_success"].data["scores"]["A"]
+    from analysis.io.otb import load_otb_folder
+    from analysis.metrics.otb import evaluate_otb
+
+    ann = load_otb_folder(data)
+    sub = {k: ann[k] for k in ann if k.lower() in (names[0].lower(), names[1].lower())}
+    boxes = {k: np.loadtxt(root / "A" / f"{k}.txt", delimiter=",") for k in sub}
+    assert occ["scores"]["A"] == pytest.approx(evaluate_otb(sub, boxes).auc)
+    assert "otb_success_IV" in figs and "otb_success_SV" in figs
+    speed = figs["otb_speed"].data["points"]
+    assert list(speed["tracker"]) == ["B"] and speed["fps"].iloc[0] == pytest.approx(10.0)
+    tables = {t.name: t.frame for s in content.sections for t in s.tables}
+    table = tables["otb_comparison"].set_index("tracker")
+    assert np.isnan(table.loc["B", "auc_diff"]) and table.loc["A", "auc_diff"] > 0
+
+    # the CLI: --results-root, first folder = the run
+    assert main(["report", "--results-root", str(root), "--benchmark", "otb2015", "--annotations", str(data),
+                 "--out", str(tmp_path / "cli"), "--no-embed"]) == 0
+    assert "report:" in capsys.readouterr().out
+    csv = (tmp_path / "cli" / "tables" / "otb_comparison.csv").read_text()
+    assert all(t in csv for t in ("A", "B", "C"))
+
+
+def test_vot_report_of_a_tracker_and_its_copy(tmp_path):
+    from analysis.report.build import ReportRequest, assemble_report
+    from tests.test_report import STYLE, _write_synthetic, figures_of
+
+    ann, tracker = _write_synthetic(tmp_path)
+    shutil.copytree(tracker, tmp_path / "copy" / "U")
+    content = assemble_report(ReportRequest(tracker, tmp_path / "out", "vot2017", ann, tracker="T",
+                                            compare=[tmp_path / "copy" / "U"], ranking=True, bootstrap=40,
+                                            style=STYLE))
+    figs = figures_of(content)
+    ranking = figs["vot_baseline_eao_ranking"].data["ranking"].set_index("tracker")
+    assert ranking.loc["T (this run)", "eao"] == ranking.loc["U (raw results)", "eao"]
+    assert ranking.loc["T (this run)", "eao_low"] <= ranking.loc["T (this run)", "eao"]
+    assert np.isnan(ranking["eao_low"]).sum() == len(ranking) - 2  # published trackers have no interval
+    ar = figs["vot_ar"].data["points"].set_index("tracker")
+    assert {"T baseline (this run)", "U (raw results)"} <= set(ar.index)
+    assert ar.loc["U (raw results)", "accuracy_low"] <= ar.loc["U (raw results)", "accuracy"]
+    assert "U baseline (raw results)" in set(figs["vot_speed"].data["points"]["tracker"])
+    tables = {t.name: t.frame for s in content.sections for t in s.tables}
+    table = tables["vot_baseline_comparison"].set_index("tracker")
+    for score in ("eao", "accuracy", "robustness"):
+        assert table.loc["U", f"{score}_diff"] == 0.0 and table.loc["U", f"{score}_p"] == 1.0

@@ -233,3 +233,29 @@ def load_otb_annotations(path: Path) -> dict:
     if path.is_dir():
         return load_otb_folder(path)
     raise FileNotFoundError(f"{path}: OTB annotations not found")
+
+
+#: the 11 OTB-2015 attributes (Wu et al., TPAMI 2015), as written in the sequences' ``attrs.txt``
+OTB_ATTRIBUTES = ("IV", "SV", "OCC", "DEF", "MB", "FM", "IPR", "OPR", "OV", "BC", "LR")
+
+
+def load_otb_attributes(annotations: dict[str, SequenceAnnotation]) -> dict[str, tuple[str, ...]]:
+    """Attributes per sequence from the ``attrs.txt`` next to each annotation file (OTB folders: one line
+    ``SV, DEF, FM``); sequences without the file are left out (e.g. everything read from a JSON file).
+    An unknown attribute is an error naming the file and line."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, ann in annotations.items():
+        path = Path(ann.source).parent / "attrs.txt" if ann.source else None
+        if path is None or not path.is_file():
+            continue
+        names: list[str] = []
+        for lineno, line in enumerate(read_text_file(path, "attribute file", "comma-separated OTB attributes")
+                                      .splitlines(), start=1):
+            for item in (t.strip().upper() for t in line.replace(";", ",").split(",")):
+                if item and item not in OTB_ATTRIBUTES:
+                    raise ValueError(f"{path}:{lineno}: unknown OTB attribute {item!r} (known: "
+                                     f"{', '.join(OTB_ATTRIBUTES)})")
+                if item:
+                    names.append(item)
+        out[key] = tuple(dict.fromkeys(names))
+    return out

@@ -128,9 +128,14 @@ def plot_eao_ranking(
 
     ``table`` has columns ``tracker`` and ``score``; at most ``max_trackers`` bars are drawn (the best
     ones, the run always kept). The returned data is the ranked table as drawn, with a ``rank`` column.
+    Columns ``<score>_low`` / ``<score>_high`` (bootstrap interval), where present, are drawn as error bars
+    (rows without them get none) and kept in the data.
     """
     _require_columns(table, ("tracker", score), "plot_eao_ranking")
-    ranked = table[["tracker", score]].dropna(subset=[score]).sort_values(score, ascending=False, kind="stable")
+    bounds = [c for c in (f"{score}_low", f"{score}_high") if c in table.columns]
+    bounds = bounds if len(bounds) == 2 else []
+    ranked = table[["tracker", score, *bounds]].dropna(subset=[score]).sort_values(score, ascending=False,
+                                                                                   kind="stable")
     ranked = ranked.reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     shown = ranked.head(max_trackers)
@@ -143,9 +148,17 @@ def plot_eao_ranking(
         ax = fig.add_subplot()
         y = np.arange(n)
         colors = [RUN_COLOR if t == highlight else PUBLISHED_COLOR for t in shown["tracker"]]
-        ax.barh(y, shown[score].to_numpy(), color=colors, height=0.7)
-        for yi, value in zip(y, shown[score].to_numpy()):
-            ax.text(value, yi, f" {value:.3f}", va="center", fontsize=style.font_size - 1.5)
+        values = shown[score].to_numpy(dtype=np.float64)
+        ax.barh(y, values, color=colors, height=0.7)
+        right = values
+        if bounds:
+            lo, hi = (shown[c].to_numpy(dtype=np.float64) for c in bounds)
+            err = np.vstack([values - lo, hi - values])
+            ax.errorbar(values, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="none", ecolor="black",
+                        elinewidth=0.9, capsize=2.5, zorder=4)
+            right = np.fmax(values, hi)
+        for yi, value, r in zip(y, values, right):
+            ax.text(r, yi, f" {value:.3f}", va="center", fontsize=style.font_size - 1.5)
         labels = [f"{r}. {t}" for r, t in zip(shown["rank"], shown["tracker"])]
         ax.set_yticks(y, labels)
         for tick, t in zip(ax.get_yticklabels(), shown["tracker"]):
@@ -153,7 +166,7 @@ def plot_eao_ranking(
                 tick.set_color(RUN_COLOR)
                 tick.set_fontweight("bold")
         ax.invert_yaxis()
-        ax.set_xlim(0, float(shown[score].max()) * 1.15)
+        ax.set_xlim(0, float(np.nanmax(right)) * 1.15)
         ax.set_xlabel("expected average overlap (EAO)" if score == "eao" else score)
         ax.set_title(title)
         ax.grid(axis="x", alpha=0.3)
@@ -172,10 +185,14 @@ def plot_ar(
     """AR plot: reliability ``exp(-S·F/N)`` (x, LEG/PYT ``S = 30``) against accuracy (y).
 
     ``table`` has columns ``tracker``, ``accuracy``, ``reliability``; rows with either missing are left
-    out (returned data lists what was drawn). Trackers are identified by marker and legend.
+    out (returned data lists what was drawn). Trackers are identified by marker and legend. Optional columns
+    ``accuracy_low|high`` and ``reliability_low|high`` (bootstrap intervals) are drawn as error bars.
     """
     _require_columns(table, ("tracker", "accuracy", "reliability"), "plot_ar")
-    points = table[["tracker", "accuracy", "reliability"]].dropna().reset_index(drop=True)
+    bounds = [c for c in ("accuracy_low", "accuracy_high", "reliability_low", "reliability_high") if c in table]
+    bounds = bounds if len(bounds) == 4 else []
+    points = table[["tracker", "accuracy", "reliability", *bounds]].dropna(
+        subset=["accuracy", "reliability"]).reset_index(drop=True)
     with rc_context(style):
         # room for the legend outside the axes (one or two columns), so the axes keep the style's size
         fig = new_figure(style, width=style.width + (1.8 if len(points) <= 16 else 3.6))
@@ -191,6 +208,15 @@ def plot_ar(
                            color=PALETTE[k % len(PALETTE)], zorder=3, label=row.tracker)
                 k += 1
         x, y = points["reliability"].to_numpy(), points["accuracy"].to_numpy()
+        if bounds and len(points):
+            b = {c: points[c].to_numpy(dtype=np.float64) for c in bounds}
+            xerr = np.vstack([x - b["reliability_low"], b["reliability_high"] - x])
+            yerr = np.vstack([y - b["accuracy_low"], b["accuracy_high"] - y])
+            ax.errorbar(x, y, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr), fmt="none", ecolor="0.3",
+                        elinewidth=0.8, capsize=2, zorder=2)
+            x = np.concatenate([x, b["reliability_low"], b["reliability_high"]])
+            y = np.concatenate([y, b["accuracy_low"], b["accuracy_high"]])
+            x, y = x[np.isfinite(x)], y[np.isfinite(y)]
         if len(points):
             ax.set_xlim(max(0.0, x.min() - 0.05), min(1.0, x.max() + 0.05))
             ax.set_ylim(max(0.0, y.min() - 0.05), min(1.0, y.max() + 0.05))
@@ -267,14 +293,17 @@ def plot_speed_vs_eao(
     realtime_line: float | None = None,
     title: str = "Speed vs EAO",
     style: PlotStyle = DEFAULT_STYLE,
+    score: str = "eao",
 ) -> PlotResult:
-    """EAO against speed (``speed`` column: ``fps`` or ``efo``; log x, EAO axis from 0), optional real-time line.
+    """EAO (or another ``score`` column, e.g. OTB ``auc``) against speed (``speed`` column: ``fps`` or ``efo``;
+    log x, score axis from 0), optional real-time line.
 
-    ``table`` has columns ``tracker``, ``eao`` and ``speed``; rows missing either are left out. ``highlight``
-    names the run's point(s), drawn as stars.
+    ``table`` has columns ``tracker``, ``score`` and ``speed``; rows missing either are left out. ``highlight``
+    names the run's point(s), drawn as stars. The data's ``points`` name the score column ``eao`` for EAO and
+    keep the column name otherwise.
     """
-    _require_columns(table, ("tracker", "eao", speed), "plot_speed_vs_eao")
-    points = table[["tracker", "eao", speed]].dropna().reset_index(drop=True)
+    _require_columns(table, ("tracker", score, speed), "plot_speed_vs_eao")
+    points = table[["tracker", score, speed]].rename(columns={score: "eao"}).dropna().reset_index(drop=True)
     points = points[points[speed] > 0].reset_index(drop=True)
     with rc_context(style):
         # room for the legend outside the axes (one or two columns), so the axes keep the style's size
@@ -305,9 +334,10 @@ def plot_speed_vs_eao(
                     color="0.3")
         unit = "EFO (equivalent filter operations)" if speed == "efo" else "frames per second"
         ax.set_xlabel(f"speed, {unit} (log scale)")
-        ax.set_ylabel("EAO")
+        ax.set_ylabel("EAO" if score == "eao" else score.upper() if len(score) <= 3 else score)
         ax.set_title(title)
         ax.grid(alpha=0.3, which="both")
         _legend_run_first(ax, highlight, len(points))
         paths = save_figure(fig, out_stem, style)
-    return PlotResult("speed_eao", title, paths, {"points": points, "speed": speed})
+    return PlotResult("speed_eao", title, paths,
+                      {"points": points.rename(columns={"eao": score}), "speed": speed, "score": score})

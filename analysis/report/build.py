@@ -8,11 +8,12 @@ from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from analysis.core.paths import shared_data_dir
+from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.document import ReportContent, ReportPart, write_report
 from analysis.report.environment import environment_info
 from analysis.report.got10k import got10k_part, score_got10k_results
-from analysis.report.otb import otb_part, score_otb_results
+from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
 from analysis.report.vot import score_vot_results, vot_part
 from analysis.stacks import BENCHMARKS, BenchmarkSpec
 
@@ -47,6 +48,12 @@ class ReportRequest:
     ``eao_rule`` is the VOT convention variant (``leg`` default, ``pst``, ``pyt``); ``realtime_profile``
     names the profile the real-time results were produced under; ``device`` is recorded in the environment
     section; ``embed_figures`` inlines the PNGs in the HTML; ``style`` sizes the figures.
+
+    Several trackers: ``ranking=True`` (``siamrpn report`` with several ``--results`` or ``--results-root``)
+    ranks the run and the ``compare`` folders together with paired tests against ``baseline`` (default: the
+    run) and adds, for OTB, per-attribute success plots and AUC vs speed; ``bootstrap`` > 0 resamples (seed
+    ``seed``) give every raw-result tracker its intervals, drawn as error bars on the ranking figures (OTB
+    ranking, VOT EAO ranking and AR plot). Both default off: a one-tracker report is unchanged.
     """
 
     results_dir: Path
@@ -63,6 +70,10 @@ class ReportRequest:
     realtime_profile: str | None = None
     embed_figures: bool = True
     style: PlotStyle = DEFAULT_STYLE
+    ranking: bool = False
+    bootstrap: int = 0
+    seed: int = 0
+    baseline: str | None = None
 
     def __post_init__(self) -> None:
         # accept str paths and any sequence of folders; store them as Path / tuple (hashable, frozen)
@@ -99,16 +110,33 @@ def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
 def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     """Score the request's raw results with the benchmark's scorer, then build its part from those scores."""
     figures = request.out_dir / "figures"
+    many = request.ranking or request.bootstrap > 0 or request.baseline is not None
     if spec.kind == "otb":
         reports = score_otb_results(request.results_dir, annotations, tracker, request.compare,
                                     request.first_frame, request.otb_compat)
-        return otb_part(spec, tracker, reports, figures=figures, style=request.style)
+        if not many:
+            return otb_part(spec, tracker, reports, figures=figures, style=request.style)
+        folders = otb_folders(request.results_dir, tracker, request.compare)
+        comparison = compare_trackers(reports, baseline=request.baseline or tracker, bootstrap=request.bootstrap,
+                                      seed=request.seed, fps=otb_speeds(folders))
+        attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat)
+        return otb_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
+                        attributes=attributes, notes=notes)
     if spec.kind == "got10k":
         report = score_got10k_results(request.results_dir, annotations)
         return got10k_part(spec, tracker, report, figures=figures, style=request.style)
     scores = score_vot_results(spec, request.results_dir, annotations, request.compare, request.eao_rule)
+    comparison = None
+    if many:
+        first = next(iter(scores.runs))
+        reports = {tracker: scores.runs[first].report}
+        reports.update({name: reps[first].report for name, reps in scores.others.items() if first in reps})
+        fps = {tracker: scores.runs[first].fps, **{n: r[first].fps for n, r in scores.others.items() if first in r}}
+        comparison = compare_trackers(reports, baseline=request.baseline or tracker, bootstrap=request.bootstrap,
+                                      seed=request.seed, fps=fps)
     return vot_part(spec, tracker, scores.runs, scores.others, figures=figures, variant=request.eao_rule,
-                    realtime_profile=request.realtime_profile, notes=scores.notes, style=request.style)
+                    realtime_profile=request.realtime_profile, notes=scores.notes, style=request.style,
+                    comparison=comparison)
 
 
 def assemble_report(request: ReportRequest) -> ReportContent:

@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.paths import shared_data_dir
-from analysis.io.otb import load_otb_annotations
-from analysis.io.results import corner_line_warning, load_otb_results
+from analysis.io.otb import load_otb_annotations, load_otb_attributes
+from analysis.io.results import corner_line_warning, load_one_pass_times, load_otb_results
+from analysis.metrics.compare import Comparison
 from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBReport, OTBSettings, evaluate_otb
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
+from analysis.plots.vot import plot_eao_ranking, plot_speed_vs_eao
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.stacks import BenchmarkSpec
@@ -40,34 +42,84 @@ def score_otb_results(results_dir: Path, annotations: Path, tracker: str, compar
 
     ann = load_otb_annotations(annotations)
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
+    return {name: _score_folder(folder, ann, settings)[0]
+            for name, folder in otb_folders(results_dir, tracker, compare).items()}
 
-    def score(folder: Path) -> OTBReport:
-        # a report scores partial results with a warning (as its VOT part does), so missing files are allowed
-        res = load_otb_results(folder, ann, allow_missing=True)
-        notes = list(res.warnings)
-        if res.corner_first_line:
-            notes.append(corner_line_warning(res.corner_first_line, first_frame))
-        return evaluate_otb(ann, res.boxes, settings, warnings=[f"{folder.name}: {n}" for n in notes],
-                            allow_missing=True)
 
-    reports = {tracker: score(Path(results_dir))}
+def otb_folders(results_dir: Path, tracker: str, compare: Sequence[Path] | None = None) -> dict[str, Path]:
+    """``{name: folder}`` as :func:`score_otb_results` names them: the run, then the compared folders."""
+    folders = {tracker: Path(results_dir)}
     for folder in _otb_compare_dirs(results_dir, compare):
-        name = folder.name if folder.name not in reports else f"{folder.name} ({folder.parent.name})"
-        reports[name] = score(folder)
-    return reports
+        folders[folder.name if folder.name not in folders else f"{folder.name} ({folder.parent.name})"] = folder
+    return folders
+
+
+def _score_folder(folder: Path, ann: dict, settings: OTBSettings) -> tuple[OTBReport, dict[str, np.ndarray]]:
+    # a report scores partial results with a warning (as its VOT part does), so missing files are allowed
+    res = load_otb_results(folder, ann, allow_missing=True)
+    notes = list(res.warnings)
+    if res.corner_first_line:
+        notes.append(corner_line_warning(res.corner_first_line, settings.first_frame))
+    report = evaluate_otb(ann, res.boxes, settings, warnings=[f"{folder.name}: {n}" for n in notes],
+                          allow_missing=True)
+    return report, res.boxes
+
+
+def score_otb_attributes(folders: Mapping[str, Path], annotations: Path, first_frame: str = "gt",
+                         otb_compat: bool = False) -> tuple[dict[str, dict[str, OTBReport]], list[str]]:
+    """Per OTB attribute, every tracker's report on the sequences carrying it (OTB ``perfPlot.m``: the
+    success curve of an attribute averages the sequences with that attribute): ``{attribute: {tracker:
+    report}}`` and notes (no ``attrs.txt``: nothing, with a note)."""
+    ann = load_otb_annotations(annotations)
+    attrs = load_otb_attributes(ann)
+    if not attrs:
+        return {}, [f"{annotations}: no attrs.txt next to the sequences (OTB folders carry one per sequence; the "
+                    "JSON files carry none), so there are no per-attribute success plots"]
+    notes = [] if len(attrs) == len(ann) else [f"per-attribute plots cover the {len(attrs)} of {len(ann)} sequences "
+                                               "with an attrs.txt"]
+    settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
+    boxes = {name: _score_folder(folder, ann, settings)[1] for name, folder in folders.items()}
+    out: dict[str, dict[str, OTBReport]] = {}
+    for attribute in dict.fromkeys(a for names in attrs.values() for a in names):
+        seqs = {k: ann[k] for k, names in attrs.items() if attribute in names}
+        out[attribute] = {}
+        for tracker, b in boxes.items():
+            have = {k: v for k, v in b.items() if k in seqs}
+            if have:
+                out[attribute][tracker] = evaluate_otb({k: seqs[k] for k in have}, have, settings, allow_missing=True)
+    return {a: r for a, r in out.items() if r}, notes
+
+
+def otb_speeds(folders: Mapping[str, Path]) -> dict[str, float]:
+    """Frames per second of each folder's times files (``times/<Seq>_time.txt``): timed frames / total time."""
+    out = {}
+    for name, folder in folders.items():
+        t = [np.asarray(v, dtype=np.float64).ravel() for v in load_one_pass_times(folder).values()]
+        t = np.concatenate(t) if t else np.zeros(0)
+        t = t[np.isfinite(t) & (t > 0)]
+        out[name] = float(t.size / t.sum()) if t.size else float("nan")
+    return out
 
 
 def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport], *, figures: Path,
-             style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
+             style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None,
+             attributes: Mapping[str, Mapping[str, OTBReport]] | None = None,
+             notes: Sequence[str] = ()) -> ReportPart:
     """The OTB-2015 part of a report from computed reports: ``reports[tracker]`` is the run, the others are
-    drawn next to it; published-only trackers are listed by their published scores. Figures go to ``figures``."""
+    drawn next to it; published-only trackers are listed by their published scores. Figures go to ``figures``.
+
+    Several trackers (:func:`ranking_section`): ``comparison`` (:func:`analysis.metrics.compare.compare_trackers`
+    of ``reports``) adds the ranking with intervals and paired tests, its figure (error bars with
+    ``--bootstrap``) and AUC vs speed; ``attributes`` (:func:`score_otb_attributes`) one success plot per
+    attribute with every tracker; ``notes`` go to the warnings."""
 
     if tracker not in reports:
         raise ValueError(f"OTB part: no report for {tracker!r} (have {', '.join(reports)})")
     figures = Path(figures)
+    ranked = comparison  # (the name ``comparison`` is the ranking DataFrame below)
     run = reports[tracker]
     first_frame = run.settings.first_frame
-    warnings = [w for r in reports.values() for w in r.warnings]
+    warnings = [w for r in reports.values() for w in r.warnings] + list(notes)
 
     published, notes = published_table(spec, "ope")
     warnings += notes
@@ -126,4 +178,53 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
                                       open=True))
     section.tables.append(ReportTable("otb_per_sequence", f"Per-sequence scores of {tracker}",
                                       run.per_sequence.reset_index()))
-    return ReportPart(summary, tuple(conventions), (section,), tuple(warnings), dict(reports))
+    sections = [section]
+    if ranked is not None:
+        sections.append(ranking_section(ranked, figures, style, f"{spec.published} raw results", "OTB"))
+    if attributes:
+        sections.append(_attribute_section(attributes, tracker, figures, style))
+    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports))
+
+
+def _attribute_section(attributes: Mapping[str, Mapping[str, OTBReport]], tracker: str, figures: Path,
+                       style: PlotStyle) -> ReportSection:
+    section = ReportSection("OTB per-attribute success plots")
+    section.paragraphs.append("One success plot per OTB attribute (attrs.txt of each sequence): the curve of an "
+                              "attribute is the mean of the success curves of the sequences carrying it (OTB "
+                              "perfPlot.m); legend = AUC on those sequences.")
+    for attribute, reps in attributes.items():
+        n = next(iter(reps.values())).sequences
+        fig = plot_success({k: r.success_curve for k, r in reps.items()}, figures / f"otb_success_{attribute}",
+                           thresholds=SUCCESS_THRESHOLDS, highlight=tracker,
+                           title=f"Success plots of OPE - {attribute} ({n})", style=style)
+        section.figures.append((fig, f"Success plot on the {n} sequence(s) with attribute {attribute}."))
+    return section
+
+
+def ranking_section(comparison: Comparison, figures: Path, style: PlotStyle, what: str, kind: str) -> ReportSection:
+    """Ranking of several trackers (one-pass benchmarks): the table with intervals and paired tests, the
+    ranking figure (error bars = bootstrap intervals, when computed) and score vs speed (when timed)."""
+    score = comparison.primary
+    table = comparison.table().reset_index()
+    section = ReportSection(f"Ranking of {len(comparison.trackers)} trackers ({kind} {score.upper()})")
+    text = f"Trackers ranked by {score} ({what}, each scored alone with the same code)."
+    if comparison.paired:
+        text += (f" Paired tests against {comparison.baseline}: difference = tracker minus baseline on the "
+                 "sequences both were scored on, its 95% interval and two-sided p (columns *_diff, *_p).")
+    section.paragraphs.append(text)
+    label = f"{kind} {score.upper()}"
+    fig = plot_eao_ranking(table, figures / f"{kind.lower()}_ranking", highlight=comparison.baseline, score=score,
+                           title=f"{label} ranking" + (" (95% bootstrap intervals)" if comparison.intervals else ""),
+                           style=style)
+    section.figures.append((fig, f"{label} of every tracker; baseline highlighted"
+                                 + ("; error bars: percentile bootstrap over sequences." if comparison.intervals
+                                    else ".")))
+    timed = table[np.isfinite(table["fps"].to_numpy(dtype=np.float64))]
+    if len(timed):
+        speed = plot_speed_vs_eao(timed, figures / f"{kind.lower()}_speed", highlight=comparison.baseline,
+                                  speed="fps", score=score, title=f"Speed vs {score.upper()}", style=style)
+        section.figures.append((speed, f"{score.upper()} vs frames per second (log scale) from the times files "
+                                       "(timed frames / total time, on the machine that produced them)."))
+    section.tables.append(ReportTable(f"{kind.lower()}_comparison", "Ranking with intervals and paired tests",
+                                      table, open=True))
+    return section

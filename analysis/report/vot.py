@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.core.regions import FrameKind
 from analysis.io.trajectories import load_tracker_results, load_tracker_times, trajectory_kinds
+from analysis.metrics.compare import Comparison
 from analysis.metrics.vot.analysis import VOTReport, VOTSettings, analyze_vot
 from analysis.metrics.vot.analysis import load_vot_annotations as load
 from analysis.plots.realtime import ScheduleState, plot_baseline_vs_realtime, plot_realtime_schedule
@@ -251,21 +252,44 @@ def score_vot_results(spec: BenchmarkSpec, results_dir: Path, annotations: Path,
     others: dict[str, dict[str, VOTExperiment]] = {}
     for folder in compare or []:
         folder = Path(folder)
-        others[folder.name] = {e: VOTExperiment(_analyse(ann, folder, e, settings)[0]) for e in experiments
-                               if (folder / e).is_dir() or e == "baseline"}
+        others[folder.name] = {e: VOTExperiment(_analyse(ann, folder, e, settings)[0], _folder_speed(folder, e))
+                               for e in experiments if (folder / e).is_dir() or e == "baseline"}
     return VOTScores(runs, others, tuple(notes))
+
+
+def _folder_speed(folder: Path, experiment: str) -> float:
+    try:
+        return run_speed(load_tracker_times(folder, experiment))
+    except (ValueError, FileNotFoundError):
+        return float("nan")
+
+
+def _with_intervals(table: pd.DataFrame, comparison: Comparison | None, names: Mapping[str, str],
+                    scores: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``<score>_low|high`` columns from ``comparison``'s intervals (``names``: label -> tracker)."""
+    if comparison is None or not comparison.intervals:
+        return table
+    table = table.copy()
+    for score in scores:
+        for end in ("low", "high"):
+            table[f"{score}_{end}"] = [getattr(comparison.intervals[names[t]][score], end)
+                                       if names.get(t) in comparison.intervals else np.nan for t in table["tracker"]]
+    return table
 
 
 def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment],
              others: Mapping[str, Mapping[str, VOTExperiment]] | None = None, *, figures: Path,
              variant: str = "leg", realtime_profile: str | None = None, notes: Sequence[str] = (),
-             style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
+             style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None) -> ReportPart:
     """The VOT part of a report from computed experiments: summary rows, conventions, sections (baseline
     and/or real-time) with figures against the published ``spec`` trackers, warnings.
 
     ``runs``: the tracker's experiments by name (``baseline``, ``realtime``); ``others``: compared trackers'
     experiments, drawn in the EAO curves and rankings; ``variant`` names the conventions the reports were
     computed under; ``notes`` (scoring notes) open the warnings. Figures are written under ``figures``.
+    ``comparison`` (:func:`analysis.metrics.compare.compare_trackers` of the first experiment's reports of the
+    run and ``others``, keyed by tracker name) adds its ranking table with paired tests, the compared
+    trackers' points in the AR and speed figures and, with intervals, error bars on the ranking and AR plot.
     """
 
     unknown = set(runs) - set(EXPERIMENTS)
@@ -306,7 +330,8 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         if np.isfinite(fps):
             rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
         sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
-                                            style, plot_eao_ranking))
+                                            style, plot_eao_ranking,
+                                            comparison if exp == experiments[0] else None))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
     curves = {f"{tracker} {e}": runs[e].report.eao_curve for e in experiments}
@@ -323,11 +348,11 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
-    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar))
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar, comparison, others))
     attributes = _attribute_figure(tracker, runs, figures, style, plot_attribute_bars)
     if attributes is not None:
         sections[0].figures.append(attributes)
-    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao)
+    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao, others)
     if speed is not None:
         sections[0].figures.append(speed)
 
@@ -365,7 +390,7 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
-                        plot_eao_ranking) -> ReportSection:
+                        plot_eao_ranking, comparison: Comparison | None = None) -> ReportSection:
     section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
     section.paragraphs.append(
         f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
@@ -378,10 +403,22 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
         if exp in reps:
             ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp].report.eao}
     kind = "real-time" if exp == "realtime" else "baseline"
+    names = {run_label: tracker, **{f"{name} (raw results)": name for name in others}}
+    ranking = _with_intervals(ranking, comparison, names, ("eao",))
+    bars = comparison is not None and bool(comparison.intervals)
     fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
                            title=f"{spec.published} {kind} EAO ranking", style=style)
     section.figures.append((fig, f"EAO of the run among the published {spec.published} {kind} results "
-                                 "(analysis.published; up to 30 best shown, the run always)."))
+                                 "(analysis.published; up to 30 best shown, the run always)."
+                            + (" Error bars: 95% percentile bootstrap over sequences (raw results only)." if bars
+                               else "")))
+    if comparison is not None and len(comparison.trackers) > 1:
+        section.paragraphs.append(
+            f"Raw-result trackers ranked by EAO; paired tests against {comparison.baseline}: difference = tracker "
+            "minus baseline on the sequences both were scored on, its 95% interval and two-sided p (paired "
+            "percentile bootstrap over sequences).")
+        section.tables.append(ReportTable(f"vot_{exp}_comparison", "Ranking of the raw results with intervals and "
+                                          "paired tests", comparison.table().reset_index(), open=True))
     if rep.per_attribute is not None and len(rep.per_attribute):
         section.tables.append(ReportTable(f"vot_{exp}_attributes", f"Per-attribute scores ({kind})",
                                           rep.per_attribute.reset_index()))
@@ -390,8 +427,10 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
     return section
 
 
-def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
-    """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO."""
+def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar, comparison: Comparison | None = None,
+               others=None):
+    """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO, with the
+    compared trackers' first experiment when ``comparison`` is given (error bars from its intervals)."""
     base = runs.get("baseline", next(iter(runs.values()))).report
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
     near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
@@ -402,7 +441,17 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar):
                              "reliability": published_reliability(near, base.sequences, base.frames)}).to_dict("records")
     mine = [f"{tracker} {e} (this run)" for e in runs]
     rows += [{"tracker": m, "accuracy": r.report.accuracy, "reliability": r.report.reliability} for m, r in zip(mine, runs.values())]
-    fig = plot_ar(pd.DataFrame(rows), figures / "vot_ar", highlight=mine,
+    names = {mine[0]: tracker}
+    if comparison is not None:
+        first = next(iter(runs))
+        for name, reps in (others or {}).items():
+            if first in reps:
+                label = f"{name} (raw results)"
+                names[label] = name
+                rows.append({"tracker": label, "accuracy": reps[first].report.accuracy,
+                             "reliability": reps[first].report.reliability})
+    table = _with_intervals(pd.DataFrame(rows), comparison, names, ("accuracy", "reliability"))
+    fig = plot_ar(table, figures / "vot_ar", highlight=mine,
                   title=f"Accuracy-robustness, {spec.published}", style=style)
     return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
                  "Published baseline trackers (the paper's comparison set, else the 15 closest in EAO to the run) "
@@ -425,16 +474,20 @@ def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
                  "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
 
 
-def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao):
-    """EAO vs speed: the run's experiments (recorded fps) with published frame rates, or published EFO alone."""
+def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao, others=None):
+    """EAO vs speed: the run's experiments (recorded fps) and the compared trackers' (when timed) with published
+    frame rates, or published EFO alone."""
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
     has = {c: (published[c].notna() & published["eao"].notna()) if c in published and "eao" in published
            else pd.Series(False, index=published.index) for c in ("fps", "efo")}
     mine = [{"tracker": f"{tracker} {e} (this run)", "eao": r.report.eao, "fps": r.fps} for e, r in runs.items()]
     mine = [m for m in mine if np.isfinite(m["fps"])]
+    raw = [{"tracker": f"{name} {e} (raw results)", "eao": r.report.eao, "fps": r.fps}
+           for name, reps in (others or {}).items() for e, r in reps.items() if np.isfinite(r.fps)]
     if mine:
         table = pd.concat([published.loc[has["fps"], ["tracker", "eao", "fps"]] if has["fps"].any() else
-                           pd.DataFrame(columns=["tracker", "eao", "fps"]), pd.DataFrame(mine)], ignore_index=True)
+                           pd.DataFrame(columns=["tracker", "eao", "fps"]), pd.DataFrame(mine + raw)],
+                          ignore_index=True)
         fig = plot_speed_vs_eao(table, figures / "vot_speed", highlight=[m["tracker"] for m in mine], speed="fps",
                                 realtime_line=spec.realtime_fps, title=f"Speed vs EAO, {spec.published}", style=style)
         note = ("Published trackers with a published frame rate (pysot model zoo, on a GTX 1080Ti) are shown; "

@@ -3,6 +3,11 @@
 Example (no tracker run needed)::
 
     siamrpn report --results ../shared/data/results/VOT2017/SiamFC --benchmark vot2017 --out output/report
+
+Several trackers (one ranking, paired tests against the first or ``--baseline``, error bars with
+``--bootstrap N``)::
+
+    siamrpn report --results-root ../shared/data/results/OTB100 --benchmark otb2015 --bootstrap 1000 --out o
 """
 from __future__ import annotations
 
@@ -12,14 +17,15 @@ from pathlib import Path
 
 from analysis.report.build import ReportRequest, build_report
 from analysis.stacks import BENCHMARKS
+from integration.cli.output import add_bootstrap_options, add_tracker_options, tracker_folders
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn report``."""
 
-    parser.add_argument("--results", required=True, type=Path,
-                        help="one tracker's results: VOT folder with baseline/ and/or realtime/, OTB folder of "
-                             "<Seq>.txt, or GOT-10k <seq>/<seq>_001.txt folders")
+    add_tracker_options(parser, "one tracker's results: VOT folder with baseline/ and/or realtime/, OTB folder "
+                                "of <Seq>.txt, or GOT-10k <seq>/<seq>_001.txt folders; the first is the run")
+    add_bootstrap_options(parser)
     parser.add_argument("--benchmark", choices=sorted(BENCHMARKS), default=None,
                         help="benchmark (default: guessed from the results path)")
     parser.add_argument("--annotations", type=Path, default=None,
@@ -44,10 +50,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the report; bad input prints one clear line and returns 2."""
 
+    try:
+        folders = list(tracker_folders(args.results, args.results_root).values())
+    except ValueError as exc:
+        print(f"siamrpn report: error: {exc}", file=sys.stderr)
+        return 2
+    compare = args.compare
+    if len(folders) > 1:  # several trackers: the first is the run, the others are compared and ranked with it
+        compare = folders[1:] + list(args.compare or [])
     request = ReportRequest(
-        args.results, args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=args.compare,
+        folders[0], args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=compare,
         device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat, eao_rule=args.variant,
-        realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
+        realtime_profile=args.realtime_profile, embed_figures=not args.no_embed, ranking=len(folders) > 1,
+        bootstrap=args.bootstrap, seed=args.seed, baseline=args.baseline,
     )
     try:
         html = build_report(request)
