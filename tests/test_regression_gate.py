@@ -68,7 +68,7 @@ def made(tmp_path_factory):
     weights = root / "weights_a.bin"
     weights.write_bytes(b"weights A")
     ref = root / "ref" / "tiny.json"
-    rc = gate(_settings("matcher", str(weights)), ref, root / "out_ref", update=True, instrument=False)
+    rc = gate(_settings("matcher", str(weights)), ref, root / "out_ref", update=True, instrument=False).status
     assert rc == 0 and ref.is_file()
     return weights, ref
 
@@ -104,8 +104,8 @@ def test_reference_contents(reference, weights_file):
 
 
 def test_unchanged_tracker_passes(reference, weights_file, tmp_path, capsys):
-    rc = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
-    out = capsys.readouterr().out
+    result = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 0, out
     assert "no regression" in out and out.rstrip().endswith("siamrpn regress: passed")
     assert "weights differ" not in out
@@ -113,11 +113,16 @@ def test_unchanged_tracker_passes(reference, weights_file, tmp_path, capsys):
     assert table[0] == "case,scope,metric,before,after,delta,tolerance,status"
     assert all(line.endswith(",ok") for line in table[1:])
     assert len(table) - 1 == 6 + 3 * 4  # overall metrics + per-sequence metrics
+    # the library prints nothing; its result carries the table, the measurement and the files written
+    assert capsys.readouterr() == ("", "")
+    assert result.passed and result.errors == () and len(result.table) == len(table) - 1
+    assert result.current["cases"]["generated"]["overall"]["eao"] > 0
+    assert result.written == (tmp_path / "out" / "current.json", tmp_path / "out" / "comparison.csv")
 
 
-def test_degraded_tracker_fails_with_table(reference, weights_file, tmp_path, capsys):
-    rc = gate(_settings("degraded_matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
-    out = capsys.readouterr().out
+def test_degraded_tracker_fails_with_table(reference, weights_file, tmp_path):
+    result = gate(_settings("degraded_matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 1, out
     assert "siamrpn regress: REGRESSION:" in out
     assert "FAILED — the tracker regressed" in out and "--update" in out
@@ -134,11 +139,11 @@ def test_degraded_tracker_fails_with_table(reference, weights_file, tmp_path, ca
     assert row.status == "REGRESSION" and row.delta == pytest.approx(after["eao"] - before["eao"])
 
 
-def test_weights_change_is_announced(reference, tmp_path, capsys):
+def test_weights_change_is_announced(reference, tmp_path):
     other = tmp_path / "weights_b.bin"
     other.write_bytes(b"weights B")
-    rc = gate(_settings("matcher", str(other)), reference, tmp_path / "out", instrument=False)
-    out = capsys.readouterr().out
+    result = gate(_settings("matcher", str(other)), reference, tmp_path / "out", instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 0  # same behaviour: the metrics pass, but the gate says the weights are not the reference's
     import hashlib
 
@@ -146,16 +151,16 @@ def test_weights_change_is_announced(reference, tmp_path, capsys):
     assert hashlib.sha256(b"weights A").hexdigest()[:12] in out and hashlib.sha256(b"weights B").hexdigest()[:12] in out
 
 
-def test_absent_case_skipped_and_kept_on_update(reference, weights_file, tmp_path, capsys):
+def test_absent_case_skipped_and_kept_on_update(reference, weights_file, tmp_path):
     data = load_reference(reference)
     data["cases"]["bag"] = {"overall": {"eao": 0.5}, "sequences": {}, "info": {}}
     reference.write_text(json.dumps(data))
-    rc = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
-    out = capsys.readouterr().out
+    result = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 0, out
     assert "NOTE: reference case 'bag' skipped: left out on request (--no-bag)" in out
-    rc = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", update=True, instrument=False)
-    out = capsys.readouterr().out
+    result = gate(_settings("matcher", str(weights_file)), reference, tmp_path / "out", update=True, instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 0 and "case(s) bag kept from the previous reference" in out
     assert load_reference(reference)["cases"]["bag"]["overall"] == {"eao": 0.5}
 
@@ -172,9 +177,9 @@ def test_missing_reference_gives_instruction(tmp_path, capsys):
     assert not (tmp_path / "out").exists()  # nothing was run
 
 
-def test_missing_weights_exit_2(tmp_path, capsys, reference):
-    rc = gate(_settings("matcher", str(tmp_path / "absent.pth")), reference, tmp_path / "out", instrument=False)
-    err = capsys.readouterr().err
+def test_missing_weights_exit_2(tmp_path, reference):
+    result = gate(_settings("matcher", str(tmp_path / "absent.pth")), reference, tmp_path / "out", instrument=False)
+    rc, err = result.status, result.stderr
     assert rc == 2 and "absent.pth" in err and "--weights" in err
 
 
@@ -200,7 +205,7 @@ def _default_weights():
     return path
 
 
-def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
+def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path):
     import torch
 
     from tracker.network import SiamRPN
@@ -210,12 +215,12 @@ def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
     tiny = GeneratedSet(seeds=(7, 8), lengths=(14, 18))
     settings = GateSettings(weights=str(path), generated=tiny, include_bag=False, workers=1, progress=False)
     ref = tmp_path / "ref.json"
-    assert gate(settings, ref, tmp_path / "o1", update=True, instrument=False) == 0
-    capsys.readouterr()
+    assert gate(settings, ref, tmp_path / "o1", update=True, instrument=False).status == 0
     # unchanged weights in 2 spawned workers (1 torch thread each): bit-identical numbers, the gate passes
     two = GateSettings(weights=str(path), generated=tiny, include_bag=False, workers=2, progress=False)
-    assert gate(two, ref, tmp_path / "o_same", instrument=False) == 0
-    assert "weights differ" not in capsys.readouterr().out
+    same_run = gate(two, ref, tmp_path / "o_same", instrument=False)
+    assert same_run.status == 0
+    assert "weights differ" not in same_run.stdout
     same = json.loads((tmp_path / "o_same" / "current.json").read_text())["cases"]
     assert same["generated"]["overall"] == load_reference(ref)["cases"]["generated"]["overall"]
     assert same["generated"]["sequences"] == load_reference(ref)["cases"]["generated"]["sequences"]
@@ -228,9 +233,9 @@ def test_siamrpn_unchanged_passes_perturbed_weights_fail(tmp_path, capsys):
             if p.ndim == 4:
                 p.mul_(1 + 0.5 * torch.randn(p.shape, generator=gen))
     bad = save_checkpoint(tmp_path / "perturbed.pth", model, ckpt.preset, {"note": "test: perturbed"})
-    rc = gate(GateSettings(weights=str(bad), generated=tiny, include_bag=False, workers=1, progress=False),
-              ref, tmp_path / "o2", instrument=False)
-    out = capsys.readouterr().out
+    result = gate(GateSettings(weights=str(bad), generated=tiny, include_bag=False, workers=1, progress=False),
+                  ref, tmp_path / "o2", instrument=False)
+    rc, out = result.status, result.stdout
     assert rc == 1, out
     assert "REGRESSION" in out and "NOTE: the weights differ from the reference's" in out
     before = load_reference(ref)["cases"]["generated"]["overall"]

@@ -48,7 +48,7 @@ def test_reference_problems_name_the_json_path(tmp_path, edit, expected, tol_bad
 
 
 def test_gate_exits_2_on_a_bad_reference_before_running(tmp_path, capsys, monkeypatch):
-    import integration.jobs.regression.measure as rr
+    import integration.jobs.regression.gate as rr  # where the gate looks them up
 
     def never(*a, **k):
         raise AssertionError("the tracker must not run with a bad reference")

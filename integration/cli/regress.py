@@ -15,13 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from integration.jobs.regression.gate import DEFAULT_REFERENCE, gate
+from integration.jobs.regression.gate import DEFAULT_REFERENCE, GATE_CANNOT_RUN, gate
 from integration.jobs.regression.measure import GateSettings
-
-if TYPE_CHECKING:
-    pass
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,11 +38,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run(args: argparse.Namespace) -> int:
+def _say(text: str) -> None:
+    print(text, flush=True)
 
+
+def run(args: argparse.Namespace) -> int:
+    """Run the gate; its standard-output lines are printed as they come, its errors at the end."""
     if args.workers < 1:
         print("siamrpn regress: error: --workers must be >= 1", file=sys.stderr)
-        return 2
+        return GATE_CANNOT_RUN
     settings = GateSettings(weights=args.weights, workers=args.workers, include_bag=not args.no_bag,
                             progress=not args.quiet)
-    return gate(settings, args.reference, args.out, update=args.update, instrument=not args.skip_instrument)
+    result = gate(settings, args.reference, args.out, update=args.update, instrument=not args.skip_instrument,
+                  echo=_say)
+    for line in result.errors:
+        print(line, file=sys.stderr)
+    return result.status

@@ -1,10 +1,14 @@
 """The EAO regression gate as a library: validate the reference, measure the tracker on the regression set,
-compare with tolerances, re-check the analysis against published scores (docs/regression.md)."""
+compare with tolerances, re-check the analysis against published scores (docs/regression.md).
+
+:func:`gate` prints nothing: it returns a :class:`GateResult` (exit status, the lines for standard output and
+for standard error, the comparison table, the current measurement, the files written); ``siamrpn regress``
+prints it. ``echo`` receives each standard-output line as soon as it is known (the command shows them live)."""
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from analysis.core.atomic import write_text_atomic
 from analysis.core.paths import REGRESSION_REFERENCE
@@ -23,13 +27,46 @@ from integration.jobs.regression.reference import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from integration.jobs.regression.measure import GateSettings
 
 DEFAULT_REFERENCE = REGRESSION_REFERENCE
 
+#: exit statuses of the gate (and of ``siamrpn regress``)
+GATE_PASSED = 0
+GATE_FAILED = 1  # a metric regressed beyond tolerance, a unit crashed, or the instrument check drifted
+GATE_CANNOT_RUN = 2  # no or invalid reference, no weights, missing data
 
-def _say(text: str = "") -> None:
-    print(text, flush=True)
+PROG = "siamrpn regress"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What one gate run found. ``lines``/``errors`` are the standard-output/standard-error lines, in order;
+    ``table`` is the comparison (``None`` with ``update`` or before a comparison); ``current`` the measurement
+    as written to ``current.json`` (``None`` when nothing was measured); ``written`` the files written, in order."""
+
+    status: int
+    lines: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    table: pd.DataFrame | None = None
+    current: dict[str, Any] | None = None
+    written: tuple[Path, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == GATE_PASSED
+
+    @property
+    def stdout(self) -> str:
+        """The standard-output text, as ``siamrpn regress`` prints it."""
+        return "".join(f"{line}\n" for line in self.lines)
+
+    @property
+    def stderr(self) -> str:
+        """The standard-error text, as ``siamrpn regress`` prints it."""
+        return "".join(f"{line}\n" for line in self.errors)
 
 
 def _short(sha: str | None) -> str:
@@ -76,66 +113,97 @@ def _interval_lines(cur: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _instrument(out: Path) -> tuple[bool, list[str]]:
-    """Run the published-score re-check; returns (passed, lines to print)."""
+def _instrument(out: Path) -> tuple[bool, list[str], Path | None]:
+    """Run the published-score re-check; returns (passed, lines to print, ``instrument.csv`` or ``None``)."""
 
     table, notices = check_published()
     lines = list(notices)
     if table.empty:
         lines.append("instrument check: shared raw results absent, skipped")
-        return True, lines
-    write_text_atomic(out / "instrument.csv", table.to_csv(index=False))
+        return True, lines, None
+    path = out / "instrument.csv"
+    write_text_atomic(path, table.to_csv(index=False))
     ok = instrument_passes(table)
     view = table.drop(columns=["source"])
     lines.append(f"instrument check ({len(table)} published scores re-computed from the raw results): "
                  + ("all reproduced" if ok else "DRIFT — the analysis no longer reproduces published scores"))
     lines.append(view.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    return ok, lines
+    return ok, lines, path
 
 
-def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True) -> int:
-    """Measure, compare with (or rewrite) the reference, print the verdict; returns the exit status."""
+class _Output:
+    """Collects the gate's lines and written files; hands each stdout line to ``echo`` as it comes."""
+
+    def __init__(self, echo: Callable[[str], None] | None) -> None:
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self.written: list[Path] = []
+        self._echo = echo
+
+    def say(self, text: str = "") -> None:
+        self.lines.append(text)
+        if self._echo is not None:
+            self._echo(text)
+
+    def error(self, text: str) -> None:
+        self.errors.append(text)
+
+    def write(self, path: Path, text: str) -> None:
+        write_text_atomic(path, text)
+        self.written.append(path)
+
+    def result(self, status: int, **found: Any) -> GateResult:
+        return GateResult(status, tuple(self.lines), tuple(self.errors), written=tuple(self.written), **found)
+
+
+def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True,
+         echo: Callable[[str], None] | None = None) -> GateResult:
+    """Measure, compare with (or rewrite) the reference; returns the verdict as a :class:`GateResult` (prints
+    nothing; ``echo``, when given, receives each standard-output line as it is produced)."""
     from tracker.weights import WeightsError  # lazy: keeps torch off the start-up of commands that do not track
 
-    prog = "siamrpn regress"
+    prog = PROG
+    o = _Output(echo)
     reference, out = Path(reference), Path(out)
     ref = None
     if not update or reference.exists():
         try:
             ref = load_reference(reference)
         except ReferenceMissing as exc:
-            print(f"{prog}: {exc}", file=sys.stderr)
-            return 2
+            o.error(f"{prog}: {exc}")
+            return o.result(GATE_CANNOT_RUN)
         except ValueError as exc:
             if not update or (isinstance(exc, ReferenceInvalid) and exc.tolerances_bad):
-                print(f"{prog}: error: {exc}", file=sys.stderr)
+                o.error(f"{prog}: error: {exc}")
                 if update:
-                    print(f"{prog}: --update keeps the reference's tolerances: fix them first", file=sys.stderr)
-                return 2
+                    o.error(f"{prog}: --update keeps the reference's tolerances: fix them first")
+                return o.result(GATE_CANNOT_RUN)
             ref = None  # --update replaces a malformed reference (its tolerances are valid or absent)
     try:
         cases, absent = regression_cases(settings)
-        _say(f"{prog}: cases {', '.join(c.name for c in cases)}"
-             + (f"; not run here: {', '.join(f'{k} ({v})' for k, v in absent.items())}" if absent else ""))
+        o.say(f"{prog}: cases {', '.join(c.name for c in cases)}"
+              + (f"; not run here: {', '.join(f'{k} ({v})' for k, v in absent.items())}" if absent else ""))
         current = measure(settings, out, cases)
     except (WeightsError, FileNotFoundError) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
+        o.error(f"{prog}: error: {exc}")
+        return o.result(GATE_CANNOT_RUN)
     except RuntimeError as exc:  # a unit crashed: the gate cannot vouch for the tracker
-        print(f"{prog}: FAILED — {exc}", file=sys.stderr)
-        return 1
-    write_text_atomic(out / "current.json", dumps(current))
-    _say(f"{prog}: weights {current['weights'].get('path') or current['weights']['spec']} "
-         f"(sha256 {_short(current['weights']['sha256'])}), CPU, {settings.threads} thread(s) per worker, "
-         f"seed {settings.seed}; tracker runs took {current['tracker']['seconds']:g} s on {settings.workers} worker(s)")
+        o.error(f"{prog}: FAILED — {exc}")
+        return o.result(GATE_FAILED)
+    o.write(out / "current.json", dumps(current))
+    o.say(f"{prog}: weights {current['weights'].get('path') or current['weights']['spec']} "
+          f"(sha256 {_short(current['weights']['sha256'])}), CPU, {settings.threads} thread(s) per worker, "
+          f"seed {settings.seed}; tracker runs took {current['tracker']['seconds']:g} s on {settings.workers} worker(s)")
     for line in _interval_lines(current):
-        _say(line)
+        o.say(line)
 
     instrument_ok = True
     if instrument:
-        instrument_ok, lines = _instrument(out)
+        instrument_ok, lines, written = _instrument(out)
+        if written is not None:
+            o.written.append(written)
         for line in lines:
-            _say(line)
+            o.say(line)
 
     if update:
         tol = Tolerances(**ref["tolerances"]) if ref and "tolerances" in ref else Tolerances()
@@ -146,54 +214,55 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
                 new["cases"][name] = ref["cases"][name]
                 kept.append(name)
         save_reference(reference, new)
-        _say(f"{prog}: reference written: {reference}")
+        o.written.append(reference)
+        o.say(f"{prog}: reference written: {reference}")
         if kept:
-            _say(f"NOTE: case(s) {', '.join(kept)} kept from the previous reference (their data is absent here); "
-                 "re-run --update where the data is present to refresh them")
+            o.say(f"NOTE: case(s) {', '.join(kept)} kept from the previous reference (their data is absent here); "
+                  "re-run --update where the data is present to refresh them")
         if ref and _weights_notice(ref, current):
-            _say(f"NOTE: the reference was made with other weights (sha256 {_short(ref.get('weights', {}).get('sha256'))}); "
-                 f"it now records sha256 {_short(current['weights']['sha256'])}")
-        return 0 if instrument_ok else 1
+            o.say(f"NOTE: the reference was made with other weights (sha256 {_short(ref.get('weights', {}).get('sha256'))}); "
+                  f"it now records sha256 {_short(current['weights']['sha256'])}")
+        return o.result(GATE_PASSED if instrument_ok else GATE_FAILED, current=current)
 
     assert ref is not None
     tol = Tolerances(**ref.get("tolerances", {}))
     skipped = [name for name in ref["cases"] if name not in current["cases"]]
     compared_ref = {**ref, "cases": {k: v for k, v in ref["cases"].items() if k not in skipped}}
     for name in skipped:
-        _say(f"NOTE: reference case {name!r} skipped: {absent.get(name, 'not part of this run')}")
+        o.say(f"NOTE: reference case {name!r} skipped: {absent.get(name, 'not part of this run')}")
     notices = [n for n in [_weights_notice(ref, current)] if n] + _set_notices(ref, current)
     table = compare(compared_ref, current, tol)
-    write_text_atomic(out / "comparison.csv", table.to_csv(index=False))
+    o.write(out / "comparison.csv", table.to_csv(index=False))
     passed = gate_passes(table)
     bad = table[table["status"].isin(["REGRESSION", "missing"])]
     if passed:
         better = int((table["status"] == "improved").sum())
-        _say(f"{prog}: {len(table)} metric(s) compared with {reference}: no regression"
-             + (f", {better} improved beyond tolerance (consider --update)" if better else ""))
+        o.say(f"{prog}: {len(table)} metric(s) compared with {reference}: no regression"
+              + (f", {better} improved beyond tolerance (consider --update)" if better else ""))
         overall = table[table["scope"] == "overall"]
-        _say(format_table(overall))
+        o.say(format_table(overall))
         changes = format_table(table[(table["scope"] != "overall")], only_changes=True)
         if changes != "all metrics within tolerance":
-            _say(changes)
+            o.say(changes)
     else:
-        _say(f"{prog}: REGRESSION: {len(bad)} metric(s) worse than tolerance or missing, compared with {reference}:")
-        _say(format_table(table))
-        _say("")
+        o.say(f"{prog}: REGRESSION: {len(bad)} metric(s) worse than tolerance or missing, compared with {reference}:")
+        o.say(format_table(table))
+        o.say("")
         for _, r in bad.iterrows():
             if r["status"] == "REGRESSION":
-                _say(f"  {r['case']}/{r['scope']}: {r['metric']} {r['before']:.4f} -> {r['after']:.4f} "
-                     f"(delta {r['delta']:+.4f}, tolerance {r['tolerance']:.4f})")
+                o.say(f"  {r['case']}/{r['scope']}: {r['metric']} {r['before']:.4f} -> {r['after']:.4f} "
+                      f"(delta {r['delta']:+.4f}, tolerance {r['tolerance']:.4f})")
             else:
-                _say(f"  {r['case']}/{r['scope']}: {r['metric']} missing from this run")
+                o.say(f"  {r['case']}/{r['scope']}: {r['metric']} missing from this run")
     for n in notices:
-        _say(n)
-    _say(f"table: {out / 'comparison.csv'}")
+        o.say(n)
+    o.say(f"table: {out / 'comparison.csv'}")
     if not passed:
-        _say(f"{prog}: FAILED — the tracker regressed (see above). If the change is intended, run "
-             f"'siamrpn regress --reference {reference} --update' and commit the new reference.")
-        return 1
+        o.say(f"{prog}: FAILED — the tracker regressed (see above). If the change is intended, run "
+              f"'siamrpn regress --reference {reference} --update' and commit the new reference.")
+        return o.result(GATE_FAILED, table=table, current=current)
     if not instrument_ok:
-        _say(f"{prog}: FAILED — the analysis no longer reproduces the published scores (instrument check above)")
-        return 1
-    _say(f"{prog}: passed")
-    return 0
+        o.say(f"{prog}: FAILED — the analysis no longer reproduces the published scores (instrument check above)")
+        return o.result(GATE_FAILED, table=table, current=current)
+    o.say(f"{prog}: passed")
+    return o.result(GATE_PASSED, table=table, current=current)
