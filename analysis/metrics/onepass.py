@@ -50,6 +50,7 @@ from analysis.metrics.otb import (
     precision_curve,
     success_curve,
 )
+from analysis.metrics.selection import missing_note, scored_sequences
 
 Variant = Literal["lasot", "pst", "pyt", "g10", "otb"]
 VARIANTS: tuple[str, ...] = ("lasot", "pst", "pyt", "g10", "otb")
@@ -231,14 +232,7 @@ def evaluate_onepass(annotations: dict[str, SequenceAnnotation], results: dict[s
     if variant not in VARIANTS:
         raise ValueError(f"unknown one-pass variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     notes = list(warnings)
-    names = [k for k in annotations if k in results]
-    missing = [k for k in annotations if k not in results]
-    if not names:
-        raise ValueError("no sequence has both ground truth and results")
-    if missing and not allow_missing:
-        raise ValueError(f"no results for {len(missing)} of the {len(annotations)} annotated sequences: "
-                         + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-                         + " (--allow-missing scores the others)")
+    names, missing = scored_sequences(annotations, results, allow_missing)
     uav = benchmark.lower().startswith("uav")
     rows, succ, prec, nprec = [], [], [], []
     frames = absent_total = 0
@@ -262,8 +256,7 @@ def evaluate_onepass(annotations: dict[str, SequenceAnnotation], results: dict[s
                      "precision": pc[PRECISION_AT], "norm_precision": norm_precision_score(nc, variant),
                      "success_rate": sc[10]})
     if missing:
-        notes.append(f"no results for {len(missing)} annotated sequence(s), not scored (--allow-missing): "
-                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""))
+        notes.append(missing_note(missing))
     sc, pc, nc = (_mean_curve(c, variant) for c in (succ, prec, nprec))
     return OnePassReport(
         benchmark=benchmark, variant=variant, auc=auc(sc), precision=float(pc[PRECISION_AT]),

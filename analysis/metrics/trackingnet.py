@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.results import fit_to_frames
+from analysis.metrics.selection import missing_note, scored_sequences
 
 N_THRESHOLDS = 21
 SUCCESS_X = np.linspace(0.0, 1.0, N_THRESHOLDS)
@@ -109,14 +110,7 @@ def evaluate_trackingnet(annotations: dict[str, SequenceAnnotation], results: di
                          warnings: tuple[str, ...] | list[str] = (), allow_missing: bool = False) -> TrackingNetReport:
     """Score every annotated sequence with results by the devkit's rules (see the module docstring)."""
     notes = list(warnings)
-    names = [k for k in annotations if k in results]
-    missing = [k for k in annotations if k not in results]
-    if not names:
-        raise ValueError("no sequence has both ground truth and results")
-    if missing and not allow_missing:
-        raise ValueError(f"no results for {len(missing)} of the {len(annotations)} annotated sequences: "
-                         + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-                         + " (--allow-missing scores the others; the devkit would score them as zero boxes)")
+    names, missing = scored_sequences(annotations, results, allow_missing, "--allow-missing scores the others; the devkit would score them as zero boxes")
     rows, curves = [], []
     frames = 0
     for name in names:
@@ -130,8 +124,7 @@ def evaluate_trackingnet(annotations: dict[str, SequenceAnnotation], results: di
         rows.append({"sequence": name, "frames": len(gt), "auc": trapezoid_score(s), "precision": trapezoid_score(p),
                      "norm_precision": trapezoid_score(n)})
     if missing:
-        notes.append(f"no results for {len(missing)} annotated sequence(s), not scored (--allow-missing): "
-                     + ", ".join(missing[:10]))
+        notes.append(missing_note(missing))
     sc, pc, nc = (np.mean([c[i] for c in curves], axis=0) for i in range(3))
     return TrackingNetReport(auc=trapezoid_score(sc), precision=trapezoid_score(pc), norm_precision=trapezoid_score(nc),
                              success_curve=sc, precision_curve=pc, norm_precision_curve=nc,
