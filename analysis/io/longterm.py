@@ -97,11 +97,34 @@ def find_longterm_runs(seq_dir: Path, name: str) -> list[tuple[Path, Path]]:
     return [(p, p.with_name(f"{p.stem}_confidence.value")) for _, p in runs]
 
 
+def _fit_run(regions: list[Region], confidence: np.ndarray, frames: int, region_file: Path, conf_file: Path,
+             strict: bool) -> tuple[list[Region], np.ndarray, list[str]]:
+    """A run's regions and confidences fitted to ``frames`` frames by the one-pass rule
+    (:func:`analysis.io.results.fit_to_frames`): extra lines ignored, missing last lines = no answer (no region,
+    code 0; confidence NaN, which never passes a threshold), each warned; ``strict`` refuses instead."""
+    notes = []
+    for path, n, what in ((region_file, len(regions), "regions"), (conf_file, len(confidence), "confidence lines")):
+        if n == frames:
+            continue
+        if strict:
+            raise ValueError(f"{path}: {n} {what} but the sequence has {frames} frames (--strict refuses result "
+                             "files whose line count differs from the frame count)")
+        notes.append(f"{path}: {n} {what} for {frames} frames; " + (
+            f"the {n - frames} extra line(s) are ignored" if n > frames else
+            f"the last {frames - n} frame(s) have no {'region' if what == 'regions' else 'confidence'} and are "
+            "scored as no answer"))
+    regions = list(regions[:frames]) + [0] * max(0, frames - len(regions))
+    confidence = np.concatenate([confidence[:frames], np.full(max(0, frames - len(confidence)), np.nan)])
+    return regions, confidence, notes
+
+
 def load_longterm_results(results: str | os.PathLike, annotations: dict[str, SequenceAnnotation],
-                          allow_missing: bool = False) -> tuple[dict[str, list[LongTermRun]], list[str]]:
+                          allow_missing: bool = False, strict: bool = False
+                          ) -> tuple[dict[str, list[LongTermRun]], list[str]]:
     """``({sequence: runs}, warnings)`` of one tracker's long-term results. A sequence without runs is an
-    error unless ``allow_missing`` (then left out and warned); a run whose region or confidence file does not
-    have one line per frame, or that lacks its confidence file, is an error naming the file."""
+    error unless ``allow_missing`` (then left out and warned); a run that lacks its confidence file is an error
+    naming the file. A region or confidence file without one line per frame is fitted by the one-pass rule
+    (:func:`_fit_run`, warned) or, with ``strict``, an error naming the file."""
     results = Path(results)
     if not results.is_dir():
         raise ValueError(f"{results}: results folder not found")
@@ -119,12 +142,13 @@ def load_longterm_results(results: str | os.PathLike, annotations: dict[str, Seq
         runs = []
         for region_file, conf_file in files:
             regions = read_trajectory(region_file)
-            if len(regions) != len(ann):
-                raise ValueError(f"{region_file}: {len(regions)} regions but the sequence has {len(ann)} frames")
             if not conf_file.is_file():
                 raise ValueError(f"{conf_file}: confidence file missing (a long-term run needs one value per "
                                  "frame)")
-            runs.append(LongTermRun(regions, read_confidence(conf_file, len(ann)), str(region_file)))
+            regions, confidence, notes = _fit_run(regions, read_confidence(conf_file), len(ann), region_file,
+                                                  conf_file, strict)
+            warnings.extend(notes)
+            runs.append(LongTermRun(regions, confidence, str(region_file)))
         out[name] = runs
     if not out:
         raise ValueError(f"{results}: no long-term results of any sequence")

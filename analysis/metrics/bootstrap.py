@@ -21,9 +21,12 @@ identity row ``arange(n)`` gives the point estimate. Vectorised statistics cover
 
 :func:`bootstrap` turns a statistic into an :class:`Interval` (percentile interval, seeded
 ``numpy.random.Generator``); :func:`paired_bootstrap` and :func:`sign_flip_test` compare two trackers on the same
-sequences (:class:`PairedTest`). :func:`otb_intervals`, :func:`got10k_intervals` and :func:`vot_intervals` give
-the interval of every score of an :class:`~analysis.metrics.otb.OTBReport`,
-:class:`~analysis.metrics.got10k.GOT10kReport` or :class:`~analysis.metrics.vot.analysis.VOTReport`.
+sequences (:class:`PairedTest`). :func:`otb_intervals`, :func:`got10k_intervals`, :func:`vot_intervals`,
+:func:`onepass_intervals` and :func:`longterm_intervals` give the interval of every score of an
+:class:`~analysis.metrics.otb.OTBReport`, :class:`~analysis.metrics.got10k.GOT10kReport`,
+:class:`~analysis.metrics.vot.analysis.VOTReport`, a one-pass report
+(:class:`~analysis.metrics.onepass.OnePassReport`, :class:`~analysis.metrics.trackingnet.TrackingNetReport`) or a
+:class:`~analysis.metrics.vot.longterm.LongTermReport`.
 Defaults: 1000 resamples, 200 for EAO (:data:`DEFAULT_EAO_RESAMPLES`, each resample is a weighted EAO curve),
 level 0.95, seed 0.
 """
@@ -35,10 +38,13 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from analysis.metrics.got10k import GOT10kReport
+from analysis.metrics.onepass import OnePassReport
 from analysis.metrics.otb import OTBReport
+from analysis.metrics.trackingnet import TrackingNetReport
 from analysis.metrics.vot import accuracy as acc
 from analysis.metrics.vot.analysis import VOTReport
 from analysis.metrics.vot.eao import Fragments, eao_fragments, eao_over_interval, eao_score, tag_weights
+from analysis.metrics.vot.longterm import LongTermReport, f_measure
 
 DEFAULT_RESAMPLES = 1000
 #: EAO resamples by default: each one is an EAO curve over the fragment matrix (all computed in one pass)
@@ -356,6 +362,92 @@ def vot_intervals(report: VOTReport, *, resamples: int = DEFAULT_RESAMPLES,
     out.update(_many(stats, n, resamples, seed, level, idx[:resamples]))
     return {key: out[key] for key in ("eao", "accuracy", "robustness", "failures", "failures_per_sequence",
                                       "reliability")}
+
+
+#: scores of a one-pass report (LaSOT, UAV, TrackingNet, NfS, TC128); TrackingNet has no ``success_rate``
+ONEPASS_SCORES = ("auc", "precision", "norm_precision", "success_rate")
+
+
+def _rows(names: Sequence[str], sequences: Sequence[str] | None) -> np.ndarray:
+    """Row positions of ``sequences`` (default: all, in order) among ``names``."""
+    if sequences is None:
+        return np.arange(len(names))
+    where = {name: i for i, name in enumerate(names)}
+    return np.array([where[s] for s in sequences], dtype=np.int64)
+
+
+def onepass_terms(report: OnePassReport | TrackingNetReport, sequences: Sequence[str] | None = None
+                  ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{score: (numerators, denominators)}`` per sequence (``sequences``: a subset by name, in that order) with
+    ``score = Σ num / Σ den``: every one-pass score is a linear function of the sequence-averaged curve, hence the
+    mean of the per-sequence scores over the sequences in that curve's mean (weights
+    :attr:`~analysis.metrics.onepass.OnePassReport.sequence_weights`: all 1 except the LaSOT toolkit's rule
+    that leaves out a sequence whose whole curve is 0)."""
+    table = report.per_sequence
+    rows = _rows(list(table.index), sequences)
+    weights = getattr(report, "sequence_weights", {}) or {}
+    out = {}
+    for key in ONEPASS_SCORES:
+        if key not in table.columns:
+            continue
+        values = table[key].to_numpy(dtype=np.float64)[rows]
+        w = np.asarray(weights.get(key, np.ones(len(table))), dtype=np.float64)[rows]
+        out[key] = (np.where(w > 0, np.nan_to_num(values), 0.0) * w, w)
+    return out
+
+
+def onepass_intervals(report: OnePassReport | TrackingNetReport, *, resamples: int = DEFAULT_RESAMPLES,
+                      seed: int | None = DEFAULT_SEED, level: float = DEFAULT_LEVEL) -> dict[str, Interval]:
+    """Intervals of ``auc``, ``precision``, ``norm_precision`` (and ``success_rate``) of a one-pass report.
+
+    Each resample's score is that of the mean curve of the drawn sequences (:func:`onepass_terms`: the mean of
+    their per-sequence scores; under ``lasot`` over the drawn sequences whose curve is not all 0, and 0 when
+    none is); one draw serves all scores.
+    """
+    rule = ("; sequences whose whole curve is 0 left out (LaSOT toolkit)" if report.variant == "lasot" else "")
+    stats = {key: (ratio_statistic(num, den, empty=0.0), float(getattr(report, key)),
+                   PERCENTILE + "; score of the mean curve of the drawn sequences = mean of their scores" + rule)
+             for key, (num, den) in onepass_terms(report).items()}
+    return _many(stats, len(report.per_sequence), resamples, seed, level)
+
+
+def longterm_statistics(report: LongTermReport, sequences: Sequence[str] | None = None
+                        ) -> dict[str, tuple[Statistic, float, str]]:
+    """``{score: (statistic, point value, method)}`` for ``fscore``, ``precision``, ``recall`` of a long-term
+    report (``sequences``: a subset by name, in that order; the point value is then that subset's).
+
+    F is the maximum over thresholds of ``F(τ)`` of the sequence-averaged Pr/Re curves, so each resample
+    averages the drawn sequences' curves (a sequence drawn ``k`` times counts ``k`` times) and takes the maximum
+    again (Pr, Re at that threshold). The thresholds are the full dataset's (from all its confidences), held
+    fixed as EAO holds its interval."""
+    if report.sequence_pr is None or report.sequence_re is None:
+        raise ValueError("the long-term report carries no per-sequence curves (build it with evaluate_longterm)")
+    rows = _rows(list(report.per_sequence), sequences)
+    pr, re = np.asarray(report.sequence_pr)[rows], np.asarray(report.sequence_re)[rows]
+    n = len(rows)
+
+    def at_best(idx: np.ndarray) -> np.ndarray:
+        counts = resample_counts(idx, n)
+        total = counts.sum(axis=1, keepdims=True)
+        p, r = counts @ pr / total, counts @ re / total
+        f = f_measure(p, r)
+        k = np.argmax(f, axis=1)
+        pick = np.arange(len(k))
+        return np.stack([f[pick, k], p[pick, k], r[pick, k]])
+
+    method = (PERCENTILE + "; F = max over the full dataset's thresholds of F of the drawn sequences' mean Pr/Re "
+              "curves")
+    point = at_best(identity_indices(n))[:, 0] if sequences is not None else (report.fscore, report.precision,
+                                                                            report.recall)
+    return {"fscore": (lambda idx: at_best(idx)[0], float(point[0]), method),
+            "precision": (lambda idx: at_best(idx)[1], float(point[1]), method + "; Pr at that threshold"),
+            "recall": (lambda idx: at_best(idx)[2], float(point[2]), method + "; Re at that threshold")}
+
+
+def longterm_intervals(report: LongTermReport, *, resamples: int = DEFAULT_RESAMPLES,
+                       seed: int | None = DEFAULT_SEED, level: float = DEFAULT_LEVEL) -> dict[str, Interval]:
+    """Intervals of ``fscore``, ``precision``, ``recall`` of a long-term report (:func:`longterm_statistics`)."""
+    return _many(longterm_statistics(report), len(report.per_sequence), resamples, seed, level)
 
 
 def intervals_summary(intervals: Mapping[str, Interval]) -> dict[str, dict]:

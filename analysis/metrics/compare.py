@@ -9,12 +9,17 @@ against the baseline ``B`` uses the sequences both were scored on, in the baseli
 * OTB (sequence means) and GOT-10k (frame-pooled ratios ``Σ frames·score / Σ frames``, G10): the sign-flip
   permutation test of :func:`~analysis.metrics.bootstrap.sign_flip_test` (p) with the paired percentile
   bootstrap interval;
+* one-pass benchmarks with their own rules (LaSOT, UAV, TrackingNet, NfS, TC128; kind ``onepass``): the
+  sign-flip test of the per-sequence terms of :func:`~analysis.metrics.bootstrap.onepass_terms` (means over the
+  sequences in each curve's mean);
 * VOT (EAO is not a mean over sequences): :func:`~analysis.metrics.bootstrap.paired_bootstrap` of the
   :func:`~analysis.metrics.bootstrap.vot_statistics` of both trackers (same resampled sequences; EAO with
-  ``eao_resamples`` resamples).
+  ``eao_resamples`` resamples);
+* VOT long-term (kind ``votlt``; F is the maximum of the averaged curve): ``paired_bootstrap`` of the
+  :func:`~analysis.metrics.bootstrap.longterm_statistics` of both trackers.
 
-The ranking is by the benchmark's primary score (OTB AUC, GOT-10k AO, VOT EAO), best first; ties keep the
-order the trackers were given in. A tracker compared with itself gives difference 0 and p = 1.
+The ranking is by the benchmark's primary score (OTB AUC, GOT-10k AO, one-pass AUC, VOT EAO, long-term F),
+best first; ties keep the order the trackers were given in. A tracker compared with itself gives difference 0 and p = 1.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ from analysis.metrics.bootstrap import (
     Interval,
     PairedTest,
     got10k_intervals,
+    longterm_intervals,
+    longterm_statistics,
+    onepass_intervals,
+    onepass_terms,
     otb_intervals,
     paired_bootstrap,
     sign_flip_test,
@@ -38,13 +47,18 @@ from analysis.metrics.bootstrap import (
     vot_statistics,
 )
 from analysis.metrics.got10k import GOT10kReport
+from analysis.metrics.onepass import OnePassReport
 from analysis.metrics.otb import OTBReport
+from analysis.metrics.trackingnet import TrackingNetReport
 from analysis.metrics.vot.analysis import VOTReport
+from analysis.metrics.vot.longterm import LongTermReport
 
 #: scores shown in the ranking of each benchmark kind (the first one ranks); all are "higher is better"
 #: except ``robustness`` (failures per 100 frames)
 SCORES: dict[str, tuple[str, ...]] = {"otb": ("auc", "precision"), "got10k": ("ao", "sr50", "sr75"),
-                                      "vot": ("eao", "accuracy", "robustness")}
+                                      "vot": ("eao", "accuracy", "robustness"),
+                                      "onepass": ("auc", "precision", "norm_precision"),
+                                      "votlt": ("fscore", "precision", "recall")}
 LOWER_IS_BETTER = frozenset({"robustness"})
 #: per-sequence columns of OTB's table behind each score (sequence means)
 _OTB_COLUMNS = {"auc": "auc", "precision": "precision"}
@@ -98,11 +112,13 @@ class Comparison:
 
 
 def report_kind(report) -> str:
-    """``otb``, ``got10k`` or ``vot`` for a computed report."""
-    for kind, cls in (("otb", OTBReport), ("got10k", GOT10kReport), ("vot", VOTReport)):
+    """``otb``, ``got10k``, ``vot``, ``onepass`` (LaSOT, UAV, TrackingNet, NfS, TC128) or ``votlt``."""
+    for kind, cls in (("otb", OTBReport), ("got10k", GOT10kReport), ("vot", VOTReport),
+                      ("onepass", (OnePassReport, TrackingNetReport)), ("votlt", LongTermReport)):
         if isinstance(report, cls):
             return kind
-    raise TypeError(f"no ranking for a {type(report).__name__}; expected an OTB, GOT-10k or VOT report")
+    raise TypeError(f"no ranking for a {type(report).__name__}; expected an OTB, GOT-10k, VOT, one-pass or "
+                    "VOT long-term report")
 
 
 def _common(names_a: Sequence[str], names_b: Sequence[str]) -> list[str]:
@@ -151,6 +167,27 @@ def _vot_pair(a: VOTReport, b: VOTReport, resamples: int, eao_resamples: int, se
             for score in SCORES["vot"]}, len(seqs)
 
 
+def _onepass_pair(a, b, resamples: int, seed: int | None) -> tuple[dict[str, PairedTest], int]:
+    seqs = _common(a.per_sequence.index, b.per_sequence.index)
+    if not seqs:
+        return {}, 0
+    ta, tb = onepass_terms(a, seqs), onepass_terms(b, seqs)
+    return {score: sign_flip_test(ta[score][0], tb[score][0], ta[score][1], tb[score][1], resamples=resamples,
+                                  seed=seed)
+            for score in SCORES["onepass"]}, len(seqs)
+
+
+def _votlt_pair(a: LongTermReport, b: LongTermReport, resamples: int, seed: int | None
+                ) -> tuple[dict[str, PairedTest], int]:
+    seqs = _common(list(a.per_sequence), list(b.per_sequence))
+    if not seqs:
+        return {}, 0
+    sa, sb = longterm_statistics(a, seqs), longterm_statistics(b, seqs)
+    return {score: paired_bootstrap(sa[score][0], sb[score][0], len(seqs), value_a=sa[score][1],
+                                    value_b=sb[score][1], resamples=resamples, seed=seed)
+            for score in SCORES["votlt"]}, len(seqs)
+
+
 def _scores(kind: str, report) -> dict[str, float]:
     return {score: float(getattr(report, score)) for score in SCORES[kind]}
 
@@ -196,6 +233,10 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
                 intervals[t] = otb_intervals(r, resamples=bootstrap, seed=seed)
             elif kind == "got10k":
                 intervals[t] = got10k_intervals(r, resamples=bootstrap, seed=seed)
+            elif kind == "onepass":
+                intervals[t] = onepass_intervals(r, resamples=bootstrap, seed=seed)
+            elif kind == "votlt":
+                intervals[t] = longterm_intervals(r, resamples=bootstrap, seed=seed)
             else:
                 intervals[t] = vot_intervals(r, resamples=bootstrap, eao_resamples=eao_r, seed=seed)
 
@@ -213,6 +254,10 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
                 paired[t], counts[t] = _otb_pair(reports[t], base, resamples, seed)
             elif kind == "got10k":
                 paired[t], counts[t] = _got10k_pair(reports[t], base, resamples, seed)
+            elif kind == "onepass":
+                paired[t], counts[t] = _onepass_pair(reports[t], base, resamples, seed)
+            elif kind == "votlt":
+                paired[t], counts[t] = _votlt_pair(reports[t], base, resamples, seed)
             else:
                 paired[t], counts[t] = _vot_pair(reports[t], base, resamples, eao_r, seed)
             n_base = _sequence_count(kind, base)
@@ -227,6 +272,8 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
 def _sequence_count(kind: str, report) -> int:
     if kind == "vot":
         return len(report.sequence_runs)
+    if kind in ("onepass", "votlt"):
+        return len(report.per_sequence)
     table = report.per_sequence
     return int((table["frames"] > 0).sum()) if kind == "otb" else len(table)
 

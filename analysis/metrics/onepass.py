@@ -147,13 +147,21 @@ def frame_scores(pred: np.ndarray, gt: np.ndarray, absent: np.ndarray | None = N
     raise ValueError(f"unknown one-pass variant {variant!r}; choose one of {', '.join(VARIANTS)}")
 
 
-def _mean_curve(curves: list[np.ndarray], variant: str) -> np.ndarray:
-    """Sequence mean; ``lasot`` leaves out sequences whose curve sums to 0 (``plot_draw_save.m``)."""
+def curve_weights(curves: list[np.ndarray], variant: str) -> np.ndarray:
+    """Per sequence 1.0 if its curve enters the sequence mean, else 0.0: ``lasot`` leaves out sequences whose
+    curve sums to 0 (``plot_draw_save.m``; all of them when every curve is 0), every other variant keeps all."""
     stack = np.asarray(curves, dtype=np.float64)
     if variant == "lasot":
-        kept = stack[stack.sum(1) > np.finfo(float).eps]
-        stack = kept if len(kept) else stack
-    return stack.mean(0)
+        kept = stack.sum(1) > np.finfo(float).eps
+        if kept.any():
+            return kept.astype(np.float64)
+    return np.ones(len(stack))
+
+
+def _mean_curve(curves: list[np.ndarray], variant: str) -> np.ndarray:
+    """Sequence mean over the sequences :func:`curve_weights` keeps."""
+    stack = np.asarray(curves, dtype=np.float64)
+    return stack[curve_weights(curves, variant) > 0].mean(0)
 
 
 def norm_precision_score(curve: np.ndarray, variant: str) -> float:
@@ -180,6 +188,10 @@ class OnePassReport:
     absent_frames: int = 0
     warnings: tuple[str, ...] = ()
     conventions: dict[str, str] = field(default_factory=dict)
+    #: per score (``auc``, ``precision``, ``norm_precision``, ``success_rate``), the weight of each sequence of
+    #: ``per_sequence`` in that score's mean (:func:`curve_weights`); a missing score weighs every sequence 1.
+    #: Every score is ``Σ w_s v_s / Σ w_s`` of the per-sequence values (the curves' scores are linear).
+    sequence_weights: dict[str, np.ndarray] = field(default_factory=dict)
 
     def summary(self, curves: bool = False, per_sequence: bool = False) -> dict:
         """JSON-ready dict; every score names its convention in ``conventions``."""
@@ -264,4 +276,7 @@ def evaluate_onepass(annotations: dict[str, SequenceAnnotation], results: dict[s
         precision_curve=pc, norm_precision_curve=nc, per_sequence=pd.DataFrame(rows).set_index("sequence"),
         sequences=len(names), frames=frames, absent_frames=absent_total, warnings=tuple(notes),
         conventions=conventions(variant),
+        sequence_weights={"auc": curve_weights(succ, variant), "precision": curve_weights(prec, variant),
+                          "norm_precision": curve_weights(nprec, variant),
+                          "success_rate": curve_weights(succ, variant)},
     )

@@ -12,9 +12,10 @@ import sys
 
 #: subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "analyze": ("integration.cli.analyze", "score raw results: VOT A/R/EAO, OTB success/precision, GOT-10k AO/SR"),
+    "analyze": ("integration.cli.analyze", "score raw results: VOT A/R/EAO, OTB, GOT-10k, LaSOT, UAV, TrackingNet, "
+                                         "NfS, TC128, VOT long-term"),
     "track": ("integration.cli.track", "track one target through a video or a folder of frames"),
-    "run": ("integration.cli.run", "run a tracker under a benchmark protocol (VOT baseline/realtime, OTB, GOT-10k)"),
+    "run": ("integration.cli.run", "run a tracker under a benchmark protocol (VOT baseline/realtime/long-term, OTB, GOT-10k)"),
     "vot-workspace": ("integration.cli.workspace", "build an offline vot-toolkit workspace from local data"),
     "train": ("integration.cli.train", "train SiamRPN end to end"),
     "report": ("integration.cli.report", "write a Markdown/HTML report with plots against published baselines"),

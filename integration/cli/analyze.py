@@ -1,6 +1,8 @@
-"""``siamrpn analyze vot|otb|got10k``: score raw tracker results against ground truth.
+"""``siamrpn analyze vot|otb|got10k|lasot|uav|trackingnet|nfs|tc128|votlt``: score raw tracker results against
+ground truth.
 
-``vot`` is delegated to :mod:`integration.cli.analyze_vot`. ``otb`` and ``got10k``
+``vot`` is delegated to :mod:`integration.cli.analyze_vot`, ``votlt`` to :mod:`integration.cli.analyze_votlt`,
+the one-pass benchmarks with their own rules to :mod:`integration.cli.analyze_onepass`. ``otb`` and ``got10k``
 print pandas tables, or one JSON object with ``--json``; every number is labelled with its convention.
 ``--bootstrap N`` adds bootstrap intervals over sequences (:mod:`analysis.metrics.bootstrap`), ``--strict``
 refuses result files of the wrong length (:func:`analysis.io.results.fit_to_frames`).
@@ -36,16 +38,14 @@ from integration.cli.output import (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the ``vot``, ``otb`` and ``got10k`` subparsers."""
-    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,votlt,otb,got10k}")
+    """Add the ``vot``, ``votlt``, ``otb``, ``got10k`` subparsers and the one-pass ones (``lasot``, ``uav``,
+    ``trackingnet``, ``nfs``, ``tc128``)."""
+    sub = parser.add_subparsers(dest="benchmark", required=True,
+                                metavar="{vot,otb,got10k,lasot,uav,trackingnet,nfs,tc128,votlt}")
 
     vot = sub.add_parser("vot", help="VOT baseline / real-time: accuracy, robustness, EAO")
     vot.set_defaults(_runner="vot")
     analyze_vot.configure(vot)
-
-    votlt = sub.add_parser("votlt", help="VOT long-term: tracking precision, recall, F-score (confidences)")
-    votlt.set_defaults(_runner="votlt")
-    analyze_votlt.configure(votlt)
 
     otb = sub.add_parser("otb", help="OTB one-pass: success AUC, precision@20, normalised precision")
     otb.set_defaults(_runner="otb")
@@ -68,6 +68,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_tracker_options(got, "folder of <seq>/<seq>_001.txt ... result files")
     _common(got)
     configure_onepass(sub)  # lasot, uav, trackingnet, nfs, tc128 (integration.cli.analyze_onepass)
+
+    votlt = sub.add_parser("votlt", help="VOT long-term: tracking precision, recall, F-score (confidences)")
+    votlt.set_defaults(_runner="votlt")
+    analyze_votlt.configure(votlt)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -2,7 +2,9 @@
 
 Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(subparsers)`` / ``run(args)``).
 ``--variant`` picks the toolkit whose rules apply (default: the one behind the published numbers, from
-:data:`analysis.stacks.BENCHMARKS`); every printed number names it.
+:data:`analysis.stacks.BENCHMARKS`); every printed number names it. Several trackers (``--results`` repeated,
+``--results-root``, ``--baseline``), ``--bootstrap N --seed S`` and ``--strict`` mean what they mean for
+``siamrpn analyze otb`` (:mod:`analysis.metrics.compare`, :func:`analysis.metrics.bootstrap.onepass_intervals`).
 """
 from __future__ import annotations
 
@@ -13,14 +15,25 @@ from pathlib import Path
 
 from analysis.io.lasot import load_lasot
 from analysis.io.nfs import load_nfs
-from analysis.io.results import load_otb_results
+from analysis.io.results import load_one_pass_times, load_otb_results
 from analysis.io.tc128 import load_tc128
 from analysis.io.trackingnet import load_trackingnet
 from analysis.io.uav import VERSIONS, load_uav
+from analysis.metrics.bootstrap import intervals_summary, onepass_intervals
+from analysis.metrics.compare import compare_trackers
 from analysis.metrics.onepass import evaluate_onepass
 from analysis.metrics.trackingnet import evaluate_trackingnet
+from analysis.report.vot import run_speed
 from analysis.stacks import benchmark
-from integration.cli.output import _jsonable, metric_table
+from integration.cli.output import (
+    _jsonable,
+    add_bootstrap_options,
+    add_tracker_options,
+    bootstrap_line,
+    metric_table,
+    print_comparison,
+    tracker_folders,
+)
 
 #: sub-command -> benchmark key of analysis.stacks (UAV: per --version)
 COMMANDS: dict[str, str] = {"lasot": "lasot", "uav": "uav123", "trackingnet": "trackingnet", "nfs": "nfs",
@@ -40,7 +53,7 @@ def configure(sub) -> None:
         p = sub.add_parser(command, help=helps[command])
         p.set_defaults(_runner=command)
         p.add_argument("--annotations", required=True, type=Path, help="dataset root in the benchmark's own layout")
-        p.add_argument("--results", required=True, type=Path, help="folder of <seq>.txt result files (x,y,w,h)")
+        add_tracker_options(p, "folder of <seq>.txt result files (x,y,w,h; times: times/<seq>_time.txt)")
         p.add_argument("--variant", choices=spec.variants, default=spec.default_variant,
                        help=f"toolkit rules (default {spec.default_variant}: the one behind the published numbers; "
                             "docs/conventions.md)")
@@ -60,6 +73,7 @@ def configure(sub) -> None:
         p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
         p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
         p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
+        add_bootstrap_options(p)
 
 
 def _annotations(args: argparse.Namespace) -> tuple[str, dict]:
@@ -76,21 +90,37 @@ def _annotations(args: argparse.Namespace) -> tuple[str, dict]:
     return "tc128", load_tc128(args.annotations)
 
 
+def _score(args: argparse.Namespace, key: str, annotations: dict, folder: Path):
+    results = load_otb_results(folder, annotations, allow_missing=args.allow_missing, strict=args.strict)
+    if args._runner == "trackingnet":
+        return evaluate_trackingnet(annotations, results.boxes, results.warnings, args.allow_missing)
+    variant = args.variant if args.variant in benchmark(key).variants else benchmark(key).default_variant
+    return evaluate_onepass(annotations, results.boxes, key, variant, results.warnings, args.allow_missing)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Score and print; bad input prints one line naming the file and returns 2."""
+    """Score and print; bad input prints one line naming the file and returns 2. Several trackers (``--results``
+    repeated, ``--results-root``, or ``--baseline``): one ranking, as ``siamrpn analyze otb``."""
     try:
+        folders = tracker_folders(args.results, args.results_root)
         key, annotations = _annotations(args)
-        results = load_otb_results(args.results, annotations, allow_missing=args.allow_missing, strict=args.strict)
-        if args._runner == "trackingnet":
-            report = evaluate_trackingnet(annotations, results.boxes, results.warnings, args.allow_missing)
-        else:
-            variant = args.variant if args.variant in benchmark(key).variants else benchmark(key).default_variant
-            report = evaluate_onepass(annotations, results.boxes, key, variant, results.warnings, args.allow_missing)
+        if len(folders) > 1 or args.baseline is not None:
+            reports = {name: _score(args, key, annotations, folder) for name, folder in folders.items()}
+            fps = {name: run_speed(load_one_pass_times(folder)) for name, folder in folders.items()}
+            comparison = compare_trackers(reports, baseline=args.baseline, bootstrap=args.bootstrap, seed=args.seed,
+                                          fps=fps)
+            return print_comparison(args, reports, comparison, key)
+        args.results = next(iter(folders.values()))
+        report = _score(args, key, annotations, args.results)
     except (ValueError, FileNotFoundError) as exc:
         print(f"siamrpn analyze {args._runner}: error: {exc}", file=sys.stderr)
         return 2
+    ci = onepass_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
     if args.json:
-        print(json.dumps(_jsonable(report.summary(curves=args.curves, per_sequence=args.per_sequence)), indent=2))
+        summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
+        if ci is not None:
+            summary["ci"] = intervals_summary(ci)
+        print(json.dumps(_jsonable(summary), indent=2))
         return 0
     c = report.conventions
     rows = [("success AUC", report.auc, c["auc"], "auc"), ("precision", report.precision, c["precision"], "precision"),
@@ -98,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(report, "success_rate"):
         rows.append(("success rate@0.5", report.success_rate, c["success_rate"], "success_rate"))
     print(f"{key}: {report.sequences} sequences, {report.frames} frames; variant {report.variant}")
-    print(metric_table(rows, None).to_string(float_format=lambda v: f"{v:.4f}"))
+    if ci is not None:
+        print(bootstrap_line(ci))
+    print(metric_table(rows, ci).to_string(float_format=lambda v: f"{v:.4f}"))
     if args.per_sequence:
         print()
         print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))

@@ -196,6 +196,10 @@ class LongTermReport:
     f_curve: np.ndarray
     variant: str
     per_sequence: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: ``(n_sequences, n_thresholds)`` run-averaged Pr and Re curves at ``thresholds``, rows in ``per_sequence``
+    #: order (``pr_curve`` / ``re_curve`` are their means; bootstrap intervals resample these rows)
+    sequence_pr: np.ndarray | None = None
+    sequence_re: np.ndarray | None = None
 
     @property
     def convention(self) -> dict[str, str]:
@@ -240,7 +244,7 @@ def evaluate_longterm(sequences: dict[str, Sequence[LongTermFrames]], variant: s
     f = f_measure(pr_mean, re_mean)
     k = int(np.argmax(f))
     return LongTermReport(float(pr_mean[k]), float(re_mean[k]), float(f[k]), float(thr[k]), thr, pr_mean,
-                          re_mean, f, variant, per_seq)
+                          re_mean, f, variant, per_seq, np.asarray(prs), np.asarray(res))
 
 
 def score_longterm_runs(annotations: dict, runs: dict[str, Sequence], variant: str = "pyt",
