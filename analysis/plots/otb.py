@@ -112,13 +112,17 @@ def plot_success(
     max_listed: int = 12,
     title: str = "Success plots of OPE",
     style: PlotStyle = DEFAULT_STYLE,
+    scores: Mapping[str, float] | None = None,
 ) -> PlotResult:
     """Success plot; legend scores are the AUC = mean of the curve's 21 points (OTB convention).
 
     ``published_only``: columns ``tracker``, ``score`` (published AUC) for trackers without raw results.
+    ``scores`` replaces the legend scores (a benchmark whose AUC is not the mean of the points: TrackingNet's
+    trapezoid).
     """
     thresholds = np.linspace(0.0, 1.0, 21) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
-    scores = {name: float(np.mean(np.asarray(c, dtype=np.float64))) for name, c in curves.items()}
+    if scores is None:
+        scores = {name: float(np.mean(np.asarray(c, dtype=np.float64))) for name, c in curves.items()}
     return _curve_plot("success", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
                        "overlap threshold", "success rate", title, "lower left", None, style)
 
@@ -133,12 +137,16 @@ def plot_precision(
     max_listed: int = 12,
     title: str = "Precision plots of OPE",
     style: PlotStyle = DEFAULT_STYLE,
+    scores: Mapping[str, float] | None = None,
+    xlabel: str = "location error threshold (px)",
 ) -> PlotResult:
-    """Precision plot; legend scores are the precision at ``at`` = 20 px (OTB ``rankIdx = 21``)."""
+    """Precision plot; legend scores are the precision at ``at`` = 20 px (OTB ``rankIdx = 21``), or ``scores``
+    when given (TrackingNet's precision AUC); ``xlabel`` names the axis (normalised precision: no pixels)."""
     thresholds = np.arange(0.0, 51.0) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
     index = int(np.flatnonzero(np.isclose(thresholds, at))[0]) if np.isclose(thresholds, at).any() else None
     if index is None:
         raise ValueError(f"plot_precision: threshold {at} px not among the curve's thresholds")
-    scores = {name: float(np.asarray(c, dtype=np.float64)[index]) for name, c in curves.items()}
+    if scores is None:
+        scores = {name: float(np.asarray(c, dtype=np.float64)[index]) for name, c in curves.items()}
     return _curve_plot("precision", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
-                       "location error threshold (px)", "precision", title, "lower right", at, style)
+                       xlabel, "precision", title, "lower right", at, style)

@@ -1,25 +1,45 @@
 """Build a report from raw result files (``siamrpn report``): pick the benchmark, score the results with its
 scorer, build its part (:mod:`~analysis.report.vot`, :mod:`~analysis.report.otb`,
-:mod:`~analysis.report.got10k`) from those scores and write the document. Callers that have scored already
-(the main job) call the ``*_part`` functions directly."""
+:mod:`~analysis.report.got10k`, :mod:`~analysis.report.onepass`, :mod:`~analysis.report.longterm`) from those
+scores and write the document. Callers that have scored already (the main job) call the ``*_part`` functions
+directly. Per-sequence tables link the sequences' viewer pages when ``ReportRequest.viewers`` holds them."""
 from __future__ import annotations
 
+import os
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
+from typing import Mapping
+from urllib.parse import quote
 
 from analysis.core.paths import shared_data_dir
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.got10k import load_got10k_folder
+from analysis.io.longterm import load_longterm_annotations
+from analysis.io.otb import load_otb_annotations
 from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
-from analysis.report.document import ReportContent, ReportPart, write_report
+from analysis.report.document import ReportContent, ReportPart, ReportSection, write_report
 from analysis.report.environment import environment_info
-from analysis.report.got10k import got10k_part, score_got10k_results
+from analysis.report.got10k import got10k_part, score_got10k_folders
+from analysis.report.longterm import longterm_part, score_longterm_results
+from analysis.report.onepass import load_onepass_annotations, onepass_part, score_onepass_results
 from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
-from analysis.report.vot import score_vot_results, vot_part
+from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
 from analysis.stacks import BENCHMARKS, BenchmarkSpec
+
+#: path words -> benchmark (checked on each folder name of the results path, longest first)
+_PATH_WORDS = {"votlt2019": "vot-lt2019", "votlt2018": "vot-lt2018", "lasotext": "lasot_ext", "lasot": "lasot",
+               "uav123_10fps": "uav123_10fps", "uav123@10fps": "uav123_10fps", "uav20l": "uav20l", "uav123": "uav123",
+               "trackingnet": "trackingnet", "nfs": "nfs", "tc128": "tc128", "tcolor128": "tc128"}
 
 
 def detect_benchmark(results_dir: Path) -> str:
-    """Guess the benchmark from the results path (``.../VOT2018/DaSiamRPN`` -> ``vot2018``, ``OTB100`` -> otb2015)."""
+    """Guess the benchmark from the results path (``.../VOT2018/DaSiamRPN`` -> ``vot2018``, ``OTB100`` -> otb2015,
+    ``.../LaSOT/...`` -> lasot, ``VOT-LT2018`` -> vot-lt2018)."""
+    parts = [p.lower().replace("-", "").replace("_", "") for p in Path(results_dir).resolve().parts]
+    for word, key in _PATH_WORDS.items():
+        if any(p.startswith(word.replace("_", "")) for p in parts):
+            return key
     text = str(Path(results_dir).resolve()).lower().replace("-", "")
     for year in ("2018", "2017", "2016", "2015"):
         if f"vot{year}" in text:
@@ -74,6 +94,10 @@ class ReportRequest:
     bootstrap: int = 0
     seed: int = 0
     baseline: str | None = None
+    variant: str | None = None
+    split: str | None = None
+    viewers: Path | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # accept str paths and any sequence of folders; store them as Path / tuple (hashable, frozen)
@@ -83,6 +107,9 @@ class ReportRequest:
             object.__setattr__(self, "annotations", Path(self.annotations))
         if self.compare is not None:
             object.__setattr__(self, "compare", tuple(Path(p) for p in self.compare))
+        if self.viewers is not None:
+            object.__setattr__(self, "viewers", Path(self.viewers))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
 
 def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
@@ -107,6 +134,26 @@ def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
     return spec, annotations, tracker
 
 
+def resolve_request(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
+    """The benchmark, annotation path and run name the report of ``request`` uses (defaults filled in)."""
+    return _resolve(request)
+
+
+def result_folders(request: ReportRequest, tracker: str) -> dict[str, Path]:
+    """``{name: folder}`` of the run and the compared folders as the part names them (OTB default: the shared
+    ``results/OTB100/*``; other benchmarks: only the folders given)."""
+    spec = BENCHMARKS[(request.benchmark or detect_benchmark(request.results_dir)).lower()]
+    compare = request.compare if request.compare is not None or spec.kind == "otb" else ()
+    return otb_folders(request.results_dir, tracker, compare)
+
+
+def _compare(reports: Mapping[str, object], request: ReportRequest, tracker: str,
+             fps: Mapping[str, float] | None = None):
+    """:func:`compare_trackers` of ``reports`` with the request's baseline, bootstrap and seed."""
+    return compare_trackers(reports, baseline=request.baseline or tracker, bootstrap=request.bootstrap,
+                            seed=request.seed, fps=fps)
+
+
 def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     """Score the request's raw results with the benchmark's scorer, then build its part from those scores."""
     figures = request.out_dir / "figures"
@@ -122,9 +169,23 @@ def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, t
         attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat)
         return otb_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
                         attributes=attributes, notes=notes)
+    folders = result_folders(request, tracker)
     if spec.kind == "got10k":
-        report = score_got10k_results(request.results_dir, annotations)
-        return got10k_part(spec, tracker, report, figures=figures, style=request.style)
+        reports = score_got10k_folders(folders, annotations)
+        comparison = _compare(reports, request, tracker) if many else None
+        return got10k_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison)
+    if spec.kind in ("onepass", "trackingnet"):
+        ann = load_onepass_annotations(spec, annotations, request.split)
+        reports = score_onepass_results(spec, folders, ann, request.variant)
+        comparison = _compare(reports, request, tracker, otb_speeds(folders)) if many else None
+        return onepass_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison)
+    if spec.kind == "vot" and request.variant is not None and request.variant != request.eao_rule:
+        raise ValueError(f"{spec.name}: variant {request.variant!r} is not a VOT variant (leg, pst, pyt)")
+    if spec.kind == "votlt":
+        reports, notes = score_longterm_results(folders, annotations, request.variant)
+        comparison = _compare(reports, request, tracker) if many else None
+        return longterm_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
+                             notes=notes)
     scores = score_vot_results(spec, request.results_dir, annotations, request.compare, request.eao_rule)
     comparison = None
     if many:
@@ -139,6 +200,38 @@ def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, t
                     comparison=comparison)
 
 
+def report_annotations(request: ReportRequest) -> dict[str, SequenceAnnotation]:
+    """The annotations the request's report scores, read with the benchmark's loader (for callers that draw the
+    sequences, e.g. the viewer pages of ``siamrpn report --viewers``)."""
+    spec, annotations, _ = _resolve(request)
+    if spec.kind in ("onepass", "trackingnet"):
+        return load_onepass_annotations(spec, annotations, request.split)
+    if spec.kind == "votlt":
+        return load_longterm_annotations(annotations)
+    if spec.kind == "otb":
+        return load_otb_annotations(annotations)
+    if spec.kind == "got10k":
+        return load_got10k_folder(annotations)
+    return load_vot_annotations(annotations)
+
+
+def link_viewers(sections: tuple[ReportSection, ...] | list[ReportSection], viewers: Path, out_dir: Path) -> int:
+    """Link ``viewers/<sequence>.html`` (when the file exists) from the first column of every per-sequence
+    table, relative to ``out_dir``; returns the number of sequences linked."""
+    linked: set[str] = set()
+    for section in sections:
+        for table in section.tables:
+            frame = table.frame
+            if not table.name.endswith("per_sequence") or not len(frame.columns) or frame.columns[0] != "sequence":
+                continue
+            for name in frame["sequence"].astype(str):
+                page = viewers / f"{name}.html"
+                if page.is_file():
+                    table.links[name] = quote(Path(os.path.relpath(page, out_dir)).as_posix())
+                    linked.add(name)
+    return len(linked)
+
+
 def assemble_report(request: ReportRequest) -> ReportContent:
     """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
 
@@ -146,12 +239,16 @@ def assemble_report(request: ReportRequest) -> ReportContent:
     """
     spec, annotations, tracker = _resolve(request)
     part = score_part(request, spec, annotations, tracker)
+    warnings = list(part.warnings) + list(request.notes)
+    if request.viewers is not None:
+        if not link_viewers(part.sections, request.viewers, request.out_dir):
+            warnings.append(f"{request.viewers}: no viewer page <sequence>.html of a scored sequence; no links")
     return ReportContent(
         title=f"{tracker} on {spec.published}",
         subtitle=f"Results: {request.results_dir}; annotations: {annotations}. Built from raw result files, "
                  "without running a tracker.",
         summary=part.summary, conventions=list(part.conventions), sections=list(part.sections),
-        warnings=list(part.warnings), environment=environment_info(request.device),
+        warnings=warnings, environment=environment_info(request.device),
     )
 
 

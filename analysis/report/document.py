@@ -3,6 +3,7 @@ templates in :mod:`analysis.report.template`) and written atomically with one CS
 from __future__ import annotations
 
 import base64
+import html as html_lib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -20,12 +21,16 @@ from analysis.report import template as report_template
 
 @dataclass
 class ReportTable:
-    """One table of the report (also written as CSV under ``tables/``)."""
+    """One table of the report (also written as CSV under ``tables/``, unchanged by ``links``).
+
+    ``links`` maps a value of the first column (a sequence name) to a relative link target (its viewer page,
+    ``viewers/<seq>.html``): that cell is rendered as a link in Markdown and HTML."""
 
     name: str
     caption: str
     frame: pd.DataFrame
     open: bool = False
+    links: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,18 +91,28 @@ def _fmt(value: object) -> str:
 # ------------------------------------------------------------------------------------------- rendering
 
 
-def _table_markdown(frame: pd.DataFrame) -> str:
+def _table_markdown(frame: pd.DataFrame, links: Mapping[str, str] | None = None) -> str:
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(_fmt)
+    if links and len(shown.columns):
+        first = shown.columns[0]
+        shown[first] = [f"[{v}]({links[v]})" if v in links else v for v in shown[first]]
     return shown.to_markdown(index=False, disable_numparse=True)
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame, links: Mapping[str, str] | None = None) -> str:
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(_fmt)
-    return shown.to_html(index=False, border=0, escape=True)
+    if not links or not len(shown.columns):
+        return shown.to_html(index=False, border=0, escape=True)
+    for column in shown.columns:  # escaped here, so that the link cells can carry their markup
+        shown[column] = shown[column].map(html_lib.escape)
+    first = shown.columns[0]
+    shown[first] = [f'<a href="{html_lib.escape(links[html_lib.unescape(v)])}">{v}</a>'
+                    if html_lib.unescape(v) in links else v for v in shown[first]]
+    return shown.to_html(index=False, border=0, escape=False)
 
 
 def _figure_context(result: PlotResult, caption: str, out_dir: Path, embed: bool) -> dict:
@@ -119,7 +134,7 @@ def _render(content: ReportContent, out_dir: Path, html: bool, embed: bool) -> s
     sections = [{
         "title": s.title, "paragraphs": s.paragraphs,
         "figures": [_figure_context(r, c, out_dir, embed and html) for r, c in s.figures],
-        "tables": [{"caption": t.caption, "table": table(t.frame), "open": t.open} for t in s.tables],
+        "tables": [{"caption": t.caption, "table": table(t.frame, t.links), "open": t.open} for t in s.tables],
     } for s in content.sections]
     env = jinja2.Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.results import load_got10k_results
+from analysis.metrics.compare import Comparison
 from analysis.metrics.got10k import GOT10K_SUCCESS_THRESHOLDS, GOT10kReport, evaluate_got10k
 from analysis.plots.otb import plot_success
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
+from analysis.report.otb import ranking_section
 from analysis.stacks import BenchmarkSpec
 
 # ---------------------------------------------------------------------------------------------- GOT-10k
@@ -29,15 +32,34 @@ def score_got10k_results(results_dir: Path, annotations: Path) -> GOT10kReport:
     return evaluate_got10k(ann, res.runs, res.times, warnings=res.warnings)
 
 
-def got10k_part(spec: BenchmarkSpec, tracker: str, rep: GOT10kReport, *, figures: Path,
-                style: PlotStyle = DEFAULT_STYLE) -> ReportPart:
-    """The GOT-10k (validation subset) part of a report from a computed report; figures go to ``figures``."""
+def score_got10k_folders(folders: Mapping[str, Path], annotations: Path) -> dict[str, GOT10kReport]:
+    """``{tracker: report}`` of every raw-result folder (:func:`score_got10k_results`), annotations read once."""
+    ann = load_got10k_folder(annotations)
+    out = {}
+    for name, folder in folders.items():
+        res = load_got10k_results(folder, list(ann))
+        out[name] = evaluate_got10k(ann, res.runs, res.times, warnings=[f"{Path(folder).name}: {w}"
+                                                                        for w in res.warnings])
+    return out
 
+
+def got10k_part(spec: BenchmarkSpec, tracker: str, rep: GOT10kReport | Mapping[str, GOT10kReport], *, figures: Path,
+                style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None) -> ReportPart:
+    """The GOT-10k (validation subset) part of a report from computed reports: ``rep`` is the run's report or
+    ``{tracker: report}`` with the run's under ``tracker`` (the others are drawn and ranked with it);
+    ``comparison`` (:func:`analysis.metrics.compare.compare_trackers`) adds the ranking with intervals and
+    paired tests. Figures go to ``figures``."""
+
+    reports = {tracker: rep} if isinstance(rep, GOT10kReport) else dict(rep)
+    if tracker not in reports:
+        raise ValueError(f"GOT-10k part: no report for {tracker!r} (have {', '.join(reports)})")
+    rep = reports[tracker]
     figures = Path(figures)
     published, notes = published_table(spec, None)
     published = normalise_published(published, notes)
-    others = published[published["tracker"].map(tracker_key) != tracker_key(tracker)] if len(published) else published
-    success = plot_success({tracker: rep.success_curve}, figures / "got10k_success",
+    raw_keys = {tracker_key(t) for t in reports}
+    others = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
+    success = plot_success({k: r.success_curve for k, r in reports.items()}, figures / "got10k_success",
                            thresholds=GOT10K_SUCCESS_THRESHOLDS, highlight=tracker,
                            published_only=_score_table(others, "ao", rep.ao), title="GOT-10k success plot", style=style)
     summary = pd.DataFrame([
@@ -54,6 +76,18 @@ def got10k_part(spec: BenchmarkSpec, tracker: str, rep: GOT10kReport, *, figures
     section = ReportSection("GOT-10k one-pass evaluation")
     section.figures.append((success, "Success plot (101 thresholds, frame-pooled); legend = mean of the curve "
                                      "(= AO up to the threshold grid). Published-only: test-set AO."))
+    if len(reports) > 1:
+        ranking = pd.DataFrame([{"tracker": k, "ao": r.ao, "sr50": r.sr50, "sr75": r.sr75, "speed_fps": r.speed_fps,
+                                 "sequences": r.sequences, "runs": r.runs} for k, r in reports.items()])
+        ranking = ranking.sort_values("ao", ascending=False, kind="stable").reset_index(drop=True)
+        section.paragraphs.append(f"Raw results of {', '.join(k for k in reports if k != tracker)} are scored with "
+                                  "the same code (G10) and drawn with the run.")
+        section.tables.append(ReportTable("got10k_ranking", "Ranking of the raw results (G10, frame-pooled)", ranking,
+                                          open=True))
     section.tables.append(ReportTable("got10k_per_sequence", f"Per-sequence scores of {tracker}",
                                       rep.per_sequence.reset_index()))
-    return ReportPart(summary, tuple(conventions), (section,), tuple(rep.warnings) + tuple(notes), {tracker: rep})
+    sections = [section]
+    if comparison is not None:
+        sections.append(ranking_section(comparison, figures, style, "GOT-10k raw results", "GOT-10k"))
+    warnings = tuple(w for r in reports.values() for w in r.warnings) + tuple(notes)
+    return ReportPart(summary, tuple(conventions), tuple(sections), warnings, reports)

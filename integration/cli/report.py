@@ -8,23 +8,37 @@ Several trackers (one ranking, paired tests against the first or ``--baseline``,
 ``--bootstrap N``)::
 
     siamrpn report --results-root ../shared/data/results/OTB100 --benchmark otb2015 --bootstrap 1000 --out o
+
+One-pass benchmarks and VOT long-term take the dataset in its own layout, and ``--viewers`` links a viewer page
+per sequence from the per-sequence table (when the frames are on disk)::
+
+    siamrpn report --benchmark lasot --split all --annotations LaSOT --results res/A --results res/B --out o
+    siamrpn report --benchmark vot-lt2018 --annotations LT_DATA --results output/lt/siamrpn --viewers --out o
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
+from analysis.metrics.onepass import VARIANTS as ONEPASS_VARIANTS
+from analysis.metrics.vot.longterm import VARIANTS as LONGTERM_VARIANTS
 from analysis.report.build import ReportRequest, build_report
 from analysis.stacks import BENCHMARKS
 from integration.cli.output import add_bootstrap_options, add_tracker_options, tracker_folders
+from integration.jobs.report_viewers import write_report_viewers
+
+_VOT_VARIANTS = ("leg", "pst", "pyt")
+_VARIANTS = tuple(dict.fromkeys(_VOT_VARIANTS + ONEPASS_VARIANTS + ("tnet",) + LONGTERM_VARIANTS))
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn report``."""
 
-    add_tracker_options(parser, "one tracker's results: VOT folder with baseline/ and/or realtime/, OTB folder "
-                                "of <Seq>.txt, or GOT-10k <seq>/<seq>_001.txt folders; the first is the run")
+    add_tracker_options(parser, "one tracker's results: VOT folder with baseline/ and/or realtime/, OTB or "
+                                "one-pass folder of <Seq>.txt, GOT-10k <seq>/<seq>_001.txt folders, or VOT "
+                                "long-term <seq>/<seq>_001.txt + _confidence.value; the first is the run")
     add_bootstrap_options(parser)
     parser.add_argument("--benchmark", choices=sorted(BENCHMARKS), default=None,
                         help="benchmark (default: guessed from the results path)")
@@ -35,8 +49,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", type=Path, nargs="*", default=None,
                         help="other trackers' raw-result folders to draw with the run (OTB default: "
                              "../shared/data/results/OTB100/*)")
-    parser.add_argument("--variant", choices=("leg", "pst", "pyt"), default="leg",
-                        help="VOT conventions: leg (MATLAB toolkit, official VOT2015-2018, default), pst, pyt")
+    parser.add_argument("--variant", choices=_VARIANTS, default=None,
+                        help="conventions: VOT leg (MATLAB toolkit, official VOT2015-2018, default), pst, pyt; "
+                             "one-pass benchmarks lasot|pst|pyt|g10|otb|tnet (default: the benchmark's published "
+                             "one); VOT long-term pyt (default), leg, pub")
+    parser.add_argument("--split", default=None,
+                        help="LaSOT: test (Protocol II, default of lasot), all (default of lasot_ext) or a file "
+                             "with one sequence name per line")
+    parser.add_argument("--viewers", action="store_true",
+                        help="write a viewer page per sequence into OUT/viewers/ (needs the frames on disk) and "
+                             "link them from the per-sequence table")
+    parser.add_argument("--viewer-frames", type=int, default=60, metavar="N",
+                        help="frames per viewer page (the first N; default 60)")
     parser.add_argument("--first-frame", choices=("gt", "keep"), default="gt",
                         help="OTB: replace frame 1 by the ground truth (default, OTB/G10/pysot) or keep it")
     parser.add_argument("--otb-compat", action="store_true", help="OTB MATLAB invalid-box rules")
@@ -60,11 +84,18 @@ def run(args: argparse.Namespace) -> int:
         compare = folders[1:] + list(args.compare or [])
     request = ReportRequest(
         folders[0], args.out, args.benchmark, args.annotations, tracker=args.tracker, compare=compare,
-        device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat, eao_rule=args.variant,
-        realtime_profile=args.realtime_profile, embed_figures=not args.no_embed, ranking=len(folders) > 1,
-        bootstrap=args.bootstrap, seed=args.seed, baseline=args.baseline,
+        device=args.device, first_frame=args.first_frame, otb_compat=args.otb_compat,
+        eao_rule=args.variant if args.variant in _VOT_VARIANTS else "leg", variant=args.variant,
+        split=args.split, realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
+        ranking=len(folders) > 1, bootstrap=args.bootstrap, seed=args.seed, baseline=args.baseline,
     )
     try:
+        if args.viewers:
+            viewers = write_report_viewers(request, args.out / "viewers", max_frames=args.viewer_frames)
+            request = dataclasses.replace(request, viewers=viewers.folder, notes=viewers.notes)
+            print(f"viewers: {len(viewers.written)} page(s) in {viewers.folder}")
+            for note in viewers.notes:
+                print(f"note: {note}")
         html = build_report(request)
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"siamrpn report: error: {exc}", file=sys.stderr)
