@@ -75,6 +75,7 @@ def _lasot(tmp_path: Path) -> tuple[Path, Path]:
         for tracker, noise in TRACKERS.items():
             pred = gt + np.hstack([rng.normal(0, noise * (1 + i % 3), (30, 2)), np.zeros((30, 2))])
             _write(root / tracker / f"{name}.txt", _boxes(pred))
+    (root / "_runner" / "A").mkdir(parents=True)  # a run's records folder is not a tracker
     return data, root
 
 

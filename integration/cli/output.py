@@ -61,8 +61,8 @@ def add_tracker_options(p: argparse.ArgumentParser, results_help: str) -> None:
     p.add_argument("--results", type=Path, action="append", default=None,
                    help=results_help + "; repeat for several trackers (one ranking, paired tests against the first)")
     p.add_argument("--results-root", type=Path, default=None,
-                   help="a folder of tracker folders: every sub-folder is one tracker (sorted by name, after "
-                        "the --results folders)")
+                   help="a folder of tracker folders, e.g. a 'siamrpn run --out' folder: every sub-folder is one "
+                        "tracker (sorted by name, after the --results folders; hidden and _runner skipped)")
     p.add_argument("--baseline", default=None,
                    help="tracker the others are compared with (paired tests; default: the first)")
 
@@ -70,14 +70,15 @@ def add_tracker_options(p: argparse.ArgumentParser, results_help: str) -> None:
 def tracker_folders(results: list[Path] | None, root: Path | None) -> dict[str, Path]:
     """``{tracker name: folder}`` of the ``--results`` folders, then the sub-folders of ``--results-root``.
 
-    Names are folder names (the parent's name is added when two folders share one); hidden sub-folders are
+    Names are folder names (the parent's name is added when two folders share one); hidden sub-folders and those
+    starting with ``_`` (the runner's ``_runner`` records, so a ``siamrpn run --out`` folder can be the root) are
     skipped. Raises ``ValueError`` when no folder is given or the root is not a folder / holds none."""
     folders = [Path(p) for p in results or []]
     if root is not None:
         root = Path(root)
         if not root.is_dir():
             raise ValueError(f"{root}: --results-root is not a folder")
-        found = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        found = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
         if not found:
             raise ValueError(f"{root}: --results-root holds no tracker folder")
         folders += found
