@@ -401,7 +401,7 @@ def test_workspace_bad_input_messages(tmp_path):
     with pytest.raises(WorkspaceError, match="duplicate sequence names: synth00"):
         build_workspace(tmp_path / "ws2", seqs + seqs, stack="custom")
     with pytest.raises(WorkspaceError, match="unknown stack"):
-        build_workspace(tmp_path / "ws3", seqs, stack="vot2018")
+        build_workspace(tmp_path / "ws3", seqs, stack="vot2013")  # not a stack of vot-toolkit 0.7.4 (vot2018 is, since the vot2018 row names it)
     assert siamrpn(["vot-workspace", "--dataset", str(tmp_path / "nowhere"), "--stack", "custom",
                     str(tmp_path / "ws4")]) == 2
     assert siamrpn(["vot-workspace", "--stack", "custom", str(tmp_path / "ws5")]) == 2  # no source at all
