@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.metrics.speed import run_speed
 from analysis.plots.realtime import ScheduleState
 from analysis.plots.style import PlotStyle
 from analysis.report.baselines import normalise_published, select_published
 from analysis.report.build import ReportRequest, assemble_report, detect_benchmark
 from analysis.report.document import write_report
-from analysis.report.vot import published_reliability, realtime_schedules, run_speed, schedule_from_log, vot_settings
+from analysis.report.vot import published_reliability, realtime_schedules, schedule_from_log, vot_settings
 from analysis.stacks import BENCHMARKS
 from tests.conftest import shared_path
 

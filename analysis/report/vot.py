@@ -26,6 +26,7 @@ import pandas as pd
 from analysis.core.regions import FrameKind
 from analysis.io.trajectories import load_tracker_results, load_tracker_times, trajectory_kinds
 from analysis.metrics.compare import Comparison
+from analysis.metrics.speed import run_speed
 from analysis.metrics.vot.analysis import VOTReport, VOTSettings, analyze_vot
 from analysis.metrics.vot.analysis import load_vot_annotations as load
 from analysis.plots.realtime import ScheduleState, plot_baseline_vs_realtime, plot_realtime_schedule
@@ -63,15 +64,6 @@ def vot_settings(spec: BenchmarkSpec, variant: str) -> VOTSettings:
     legacy = spec.name == "vot2015"  # LEG stack_vot2015.m: legacy_rasterization=true, bounded_overlap=false
     return VOTSettings(variant=variant, stack=spec.name, legacy_rasterization=legacy and variant != "pyt",
                        bounded=not legacy)
-
-
-def run_speed(times: dict[str, np.ndarray]) -> float:
-    """Frames per second over all timed frames (``t > 0``): ``count / Σt``; NaN without times."""
-    if not times:
-        return float("nan")
-    t = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in times.values()])
-    t = t[np.isfinite(t) & (t > 0)]
-    return float(t.size / t.sum()) if t.size else float("nan")
 
 
 # ------------------------------------------------------------------------------------------ real-time logs

@@ -21,16 +21,16 @@ from analysis.metrics.bootstrap import got10k_intervals, intervals_summary, otb_
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
-from analysis.report.vot import run_speed
+from analysis.metrics.speed import run_speed
 from integration.cli import analyze_vot, analyze_votlt
 from integration.cli.analyze_onepass import COMMANDS as ONEPASS_COMMANDS
 from integration.cli.analyze_onepass import configure as configure_onepass
 from integration.cli.analyze_onepass import run as run_onepass
 from integration.cli.output import (
-    _jsonable,
     add_bootstrap_options,
     add_tracker_options,
     bootstrap_line,
+    jsonable,
     metric_table,
     print_comparison,
     tracker_folders,
@@ -164,7 +164,7 @@ def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float,
         summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
         if ci is not None:
             summary["ci"] = intervals_summary(ci)
-        print(json.dumps(_jsonable(summary), indent=2))
+        print(json.dumps(jsonable(summary), indent=2))
         return 0
 
     table = metric_table(rows, ci)

@@ -22,14 +22,14 @@ from analysis.io.uav import VERSIONS, load_uav
 from analysis.metrics.bootstrap import intervals_summary, onepass_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.onepass import evaluate_onepass
+from analysis.metrics.speed import run_speed
 from analysis.metrics.trackingnet import evaluate_trackingnet
-from analysis.report.vot import run_speed
 from analysis.stacks import benchmark
 from integration.cli.output import (
-    _jsonable,
     add_bootstrap_options,
     add_tracker_options,
     bootstrap_line,
+    jsonable,
     metric_table,
     print_comparison,
     tracker_folders,
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
         if ci is not None:
             summary["ci"] = intervals_summary(ci)
-        print(json.dumps(_jsonable(summary), indent=2))
+        print(json.dumps(jsonable(summary), indent=2))
         return 0
     c = report.conventions
     rows = [("success AUC", report.auc, c["auc"], "auc"), ("precision", report.precision, c["precision"], "precision"),

@@ -15,14 +15,14 @@ import pandas as pd
 from analysis.io.trajectories import load_tracker_times
 from analysis.metrics.bootstrap import intervals_summary, vot_intervals
 from analysis.metrics.compare import compare_trackers
+from analysis.metrics.speed import run_speed
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
-from analysis.report.vot import run_speed
 from analysis.stacks import VOT_STACKS
 from integration.cli.output import (
-    _jsonable,
     add_bootstrap_options,
     add_tracker_options,
     bootstrap_line,
+    jsonable,
     metric_table,
     print_comparison,
     tracker_folders,
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         ci = vot_intervals(report, resamples=args.bootstrap, eao_resamples=args.bootstrap, seed=args.seed)
         summary["ci"] = intervals_summary(ci)
     if args.json:
-        print(json.dumps(_jsonable(summary), indent=2))
+        print(json.dumps(jsonable(summary), indent=2))
         return 0
     _print_tables(report, summary, args, ci)
     return 0

@@ -22,14 +22,14 @@ from analysis.io.longterm import LONGTERM_EXPERIMENT, load_longterm_annotations,
 from analysis.io.trajectories import load_tracker_times
 from analysis.metrics.bootstrap import intervals_summary, longterm_intervals
 from analysis.metrics.compare import compare_trackers
+from analysis.metrics.speed import run_speed
 from analysis.metrics.vot.longterm import DEFAULT_RESOLUTION, VARIANTS, score_longterm_runs
 from analysis.plots.longterm import plot_fscore, plot_precision_recall
-from analysis.report.vot import run_speed
 from integration.cli.output import (
-    _jsonable,
     add_bootstrap_options,
     add_tracker_options,
     bootstrap_line,
+    jsonable,
     metric_table,
     print_comparison,
     tracker_folders,
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         out = one.summary(args.curves, args.per_sequence, figures)
         if ci is not None:
             out["ci"] = intervals_summary(ci)
-        print(json.dumps(_jsonable(out), indent=1))
+        print(json.dumps(jsonable(out), indent=1))
         return 0
     conv = report.convention
     print(f"VOT long-term: {len(one.runs)} sequences, {one.frames} frames; {conv['label']}; {conv['thresholds']}; "

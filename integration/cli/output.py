@@ -13,12 +13,12 @@ from analysis.metrics.bootstrap import Interval, intervals_summary
 from analysis.metrics.compare import Comparison, comparison_summary
 
 
-def _jsonable(obj):
+def jsonable(obj):
     """NaN/inf -> None and numpy scalars -> Python numbers, recursively (strict JSON)."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, (float, np.floating)):
         return float(obj) if np.isfinite(obj) else None
     if isinstance(obj, np.integer):
@@ -123,7 +123,7 @@ def print_comparison(args: argparse.Namespace, reports: dict, comparison: Compar
             if name in comparison.paired:
                 summary["paired"] = {s: t.as_dict() for s, t in comparison.paired[name].items()}
             trackers[name] = summary
-        print(json.dumps(_jsonable({"benchmark": args._runner, "trackers": trackers,
+        print(json.dumps(jsonable({"benchmark": args._runner, "trackers": trackers,
                                     **comparison_summary(comparison)}), indent=2))
         return 0
     print(f"{title}: " + "\n".join(comparison_lines(comparison)))
