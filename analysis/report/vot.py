@@ -322,8 +322,7 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         if np.isfinite(fps):
             rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
         sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
-                                            style, plot_eao_ranking,
-                                            comparison if exp == experiments[0] else None))
+                                            style, comparison if exp == experiments[0] else None))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
     curves = {f"{tracker} {e}": runs[e].report.eao_curve for e in experiments}
@@ -340,17 +339,16 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
-    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar, comparison, others))
-    attributes = _attribute_figure(tracker, runs, figures, style, plot_attribute_bars)
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, comparison, others))
+    attributes = _attribute_figure(tracker, runs, figures, style)
     if attributes is not None:
         sections[0].figures.append(attributes)
-    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao, others)
+    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, others)
     if speed is not None:
         sections[0].figures.append(speed)
 
     if "realtime" in experiments:
-        sections.append(_realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
-                                          plot_realtime_schedule, plot_baseline_vs_realtime))
+        sections.append(_realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style))
 
     summary = pd.DataFrame(rows, columns=["experiment", "metric", "value", "published", "convention"])
     conv = runs[experiments[0]].report.convention
@@ -382,7 +380,7 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
-                        plot_eao_ranking, comparison: Comparison | None = None) -> ReportSection:
+                        comparison: Comparison | None = None) -> ReportSection:
     section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
     section.paragraphs.append(
         f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
@@ -419,7 +417,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
     return section
 
 
-def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar, comparison: Comparison | None = None,
+def _ar_figure(spec, tracker, runs, pub_all, figures, style, comparison: Comparison | None = None,
                others=None):
     """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO, with the
     compared trackers' first experiment when ``comparison`` is given (error bars from its intervals)."""
@@ -451,7 +449,7 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, plot_ar, comparison
                  f"(n_seq = {base.sequences}, N = {base.frames}).")
 
 
-def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
+def _attribute_figure(tracker, runs, figures, style):
     """Per-attribute EAO and accuracy of the run, one bar per experiment."""
     parts = [r.report.per_attribute.reset_index().assign(tracker=f"{tracker} {e}") for e, r in runs.items()
              if r.report.per_attribute is not None and len(r.report.per_attribute)]
@@ -466,7 +464,7 @@ def _attribute_figure(tracker, runs, figures, style, plot_attribute_bars):
                  "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
 
 
-def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_eao, others=None):
+def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None):
     """EAO vs speed: the run's experiments (recorded fps) and the compared trackers' (when timed) with published
     frame rates, or published EFO alone."""
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
@@ -502,8 +500,7 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, plot_speed_vs_ea
     return None
 
 
-def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
-                      plot_realtime_schedule, plot_baseline_vs_realtime) -> ReportSection:
+def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style) -> ReportSection:
     """Real-time schedule (when the experiment carries one) and baseline vs real-time EAO."""
     rep, schedule = runs["realtime"].report, runs["realtime"].schedule
     section = ReportSection("Real-time schedule and baseline vs real-time")
