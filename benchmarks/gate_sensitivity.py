@@ -42,7 +42,7 @@ def main() -> int:
     args = ap.parse_args()
     import pandas as pd
 
-    from tracker.weights import default_weights_path
+    from analysis.core.paths import default_weights_path
 
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []

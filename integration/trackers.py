@@ -29,7 +29,7 @@ from analysis.core.paths import nanotrack_dir
 from analysis.core.regions import area_preserving_rect
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
-           "default_nanotrack_dir", "load_factory"]
+           "load_factory"]
 
 
 
@@ -91,14 +91,9 @@ def _cv2_factory(kind: str) -> Callable[[], Any]:
     raise TrackerUnavailable(f"OpenCV {cv2.__version__} has no Tracker{kind} (install opencv-contrib-python)")
 
 
-def default_nanotrack_dir() -> Path:
-    """``$SIAMRPN_NANOTRACK_DIR`` or ``../shared/data/weights/nanotrack_v2`` next to the repository."""
-    return nanotrack_dir()
-
-
 def _nano_factory(weights: str | None) -> Callable[[], Any]:
 
-    folder = Path(weights) if weights else default_nanotrack_dir()
+    folder = Path(weights) if weights else nanotrack_dir()
     backbone, head = folder / "nanotrack_backbone_sim.onnx", folder / "nanotrack_head_sim.onnx"
     missing = [str(p) for p in (backbone, head) if not p.is_file()]
     if missing:

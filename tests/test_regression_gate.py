@@ -197,7 +197,7 @@ def test_fitted_interval_rules():
 
 
 def _default_weights():
-    from tracker.weights import default_weights_path
+    from analysis.core.paths import default_weights_path
 
     path = default_weights_path()
     if not path.is_file():

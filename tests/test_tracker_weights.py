@@ -6,11 +6,11 @@ from collections import OrderedDict
 import pytest
 import torch
 
+from analysis.core.paths import default_weights_path
 from tracker.presets import ModelConfig, get_preset
 from tracker.weights import (
     WeightsError,
     build_model,
-    default_weights_path,
     load_checkpoint,
     load_dasiamrpn,
     load_pysot,

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.core.paths import default_weights_path
 from analysis.core.regions import area_preserving_rect
 from tracker.anchors import center_mask, cosine_window, generate_anchors
 from tracker.crop import get_subwindow, round_size
@@ -19,7 +20,7 @@ from tracker.engines import make_engine
 from tracker.network import Kernels
 from tracker.postprocess import Proposal, select_proposal, update_state
 from tracker.presets import PRESETS, TrackConfig, get_preset, preset_from_dict
-from tracker.weights import WeightsError, build_model, default_weights_path, load_checkpoint
+from tracker.weights import WeightsError, build_model, load_checkpoint
 
 __all__ = ["SiamRPNTracker", "ScoreGeometry", "resolve_preset", "preset_for_weights", "check_backbone", "image_to_tensor", "check_image", "init_state"]
 
@@ -161,7 +162,7 @@ class SiamRPNTracker(SiamRPNEngineOwner):
     """Single-target SiamRPN tracker.
 
     ``weights``: path (DaSiamRPN ``.model``, pysot ``.pth``, our checkpoint), ``"random:<seed>"``, an
-    ``nn.Module``, or ``None`` for :func:`tracker.weights.default_weights_path`. ``preset``: name or
+    ``nn.Module``, or ``None`` for :func:`analysis.core.paths.default_weights_path`. ``preset``: name or
     :class:`TrackConfig`, ``None`` = the preset stored with the weights. ``backend``: ``"eager"`` (reference) or a fast path of :mod:`tracker.engines`
     (``"fused"``, ``"fused_cl"``, ``"torchscript"``, ``"onnx"``, ``"int8"``); ``backend_options`` go to
     :func:`tracker.engines.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).

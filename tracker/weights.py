@@ -30,7 +30,7 @@ from tracker.keycheck import key_mismatch, shape_mismatches
 from tracker.network import SiamRPN
 from tracker.presets import ModelConfig, TrackConfig
 
-__all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "default_weights_path", "infer_model_config",
+__all__ = ["WeightsError", "CHECKPOINT_FORMAT", "Checkpoint", "infer_model_config",
            "convert_state_dict", "load_state_dict_any", "load_dasiamrpn", "load_pysot", "load_into", "random_model", "build_model",
            "save_checkpoint", "load_checkpoint"]
 
@@ -59,11 +59,6 @@ class Checkpoint:
     preset: str | dict | None = None
     provenance: dict = field(default_factory=dict)
     path: str | None = None
-
-
-def default_weights_path() -> Path:
-    """``results/weights/siamrpn_default.pth`` in the repository (overridable with ``SIAMRPN_WEIGHTS``)."""
-    return paths.default_weights_path()
 
 
 def _map_key(key: str) -> tuple[str | None, str | None]:
@@ -300,7 +295,7 @@ def build_model(weights: str | Path | nn.Module | None, model_config: ModelConfi
     if isinstance(weights, nn.Module):
         return weights.to(device).eval(), {"format": "module", "model_config": getattr(weights, "cfg", None)}
     if weights is None:
-        path = default_weights_path()
+        path = paths.default_weights_path()
         if not path.is_file():
             raise WeightsError(
                 f"no SiamRPN weights at {path}. Train them with `siamrpn train` (writes this file), pass a "

@@ -28,8 +28,6 @@ from integration.cli.output import (
     tracker_folders,
 )
 
-STACKS = VOT_STACKS
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``siamrpn analyze vot``."""
@@ -42,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--interval", nargs=2, type=int, metavar=("LO", "HI"),
                        help="EAO sequence-length interval, inclusive (LEG lengths)")
-    which.add_argument("--stack", choices=STACKS,
+    which.add_argument("--stack", choices=VOT_STACKS,
                        help="use the stack's interval (vot2015/16 108-371, vot2017/18 100-356, vot2019 46-291); "
                             "vot2015 also selects LEG's legacy, unbounded overlap. Default: LEG's KDE estimate "
                             "from the sequence lengths")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.paths import default_weights_path
 from integration.jobs.main_job import MainSettings, run_main
 
 
@@ -30,10 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tracker.weights import (  # lazy: keeps torch off the start-up of commands that do not track
-        WeightsError,
-        default_weights_path,
-    )
+    from tracker.weights import WeightsError  # lazy: keeps torch off the start-up of commands that do not track
 
     prog = "siamrpn main"
     if args.workers < 1:

@@ -16,9 +16,10 @@ import cv2
 import numpy as np
 
 from analysis.core.frames import IMAGE_SUFFIXES, FrameReadError, read_frame
+from analysis.core.paths import default_weights_path
 from tracker.presets import TrackConfig, get_preset, preset_from_dict
 from tracker.siamrpn import SiamRPNTracker
-from tracker.weights import CHECKPOINT_FORMAT, WeightsError, default_weights_path, load_checkpoint
+from tracker.weights import CHECKPOINT_FORMAT, WeightsError, load_checkpoint
 
 __all__ = ["TrackError", "TrackRequest", "parse_box", "iter_frames", "resolve_preset", "track_video",
            "format_boxes"]

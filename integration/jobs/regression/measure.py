@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.core.paths import REPO_ROOT
+from analysis.core.paths import REPO_ROOT, default_weights_path
 from integration.data.generated import REGRESSION_SET, GeneratedSet, bag_path
 from integration.data.sequences import Sequence, load_vot_dataset
 from integration.jobs.regression.reference import SCHEMA_VERSION
@@ -45,7 +45,7 @@ TRACKER_LABEL = "siamrpn"
 
 @dataclass(frozen=True)
 class GateSettings:
-    """What the gate runs. ``weights=None``: the default weights (:func:`tracker.weights.default_weights_path`)."""
+    """What the gate runs. ``weights=None``: the default weights (:func:`analysis.core.paths.default_weights_path`)."""
 
     weights: str | None = None
     #: tracker factory (``module:callable`` taking ``weights, threads, seed, preset``); tests swap it
@@ -108,10 +108,7 @@ def weights_info(weights: str | None) -> dict[str, Any]:
 
     Raises :class:`tracker.weights.WeightsError` (with the instruction it carries) when the file is missing.
     """
-    from tracker.weights import (  # lazy: keeps torch off the start-up of commands that do not track
-        WeightsError,
-        default_weights_path,
-    )
+    from tracker.weights import WeightsError  # lazy: keeps torch off the start-up of commands that do not track
 
     if weights is not None and str(weights).startswith("random:"):
         return {"spec": str(weights), "path": None, "sha256": None}
