@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from tracker.backbones.efficientnet_lite import Lite0Backbone
+from tracker.heads import DepthwiseRPN
+from tracker.multilevel import MULTILEVEL, AdjustAllLayer, MultiRPN, build_multilevel_backbone
 from tracker.presets import ModelConfig
 
 __all__ = ["Kernels", "SiamRPN", "Neck", "build_backbone", "xcorr_grouped", "feature_size"]
@@ -118,7 +120,12 @@ def xcorr_grouped(x: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | No
 
 
 class SiamRPN(nn.Module):
-    """SiamRPN with the UP-channel RPN head; parameter names follow DaSiamRPN ``code/net.py``."""
+    """SiamRPN: backbone (+ neck), then the UP-channel RPN head (parameter names of DaSiamRPN ``code/net.py``) or,
+    with ``cfg.head == "dw"``, the depthwise-correlation head ``rpn_head`` (names of pysot's ``DepthwiseRPN``).
+
+    The split the trainer uses: :meth:`backbone_features` (the frozen part), :meth:`neck_features` (trainable
+    neck on backbone maps), :meth:`kernels_from_features` and :meth:`detect_features` (the head).
+    """
 
     def __init__(self, cfg: ModelConfig | None = None) -> None:
         super().__init__()
@@ -127,12 +134,21 @@ class SiamRPN(nn.Module):
         if self.cfg.backbone == "alexnet":
             c = self.cfg.channels[-1]
             self.featureExtract: nn.Module = build_backbone(self.cfg)
-            self.neck: Neck | None = None
+            self.neck: Neck | AdjustAllLayer | None = None
+        elif self.cfg.multilevel:  # pysot SiamRPN++: three levels, one neck and one DW head each (tracker.multilevel)
+            self.featureExtract = build_multilevel_backbone(self.cfg.backbone)
+            self.neck = AdjustAllLayer(MULTILEVEL[self.cfg.backbone].in_channels, fo)
+            self.rpn_head: DepthwiseRPN | MultiRPN | None = MultiRPN(k, fo, len(self.neck.in_channels),
+                                                                     self.cfg.weighted_levels)
+            return
         else:
-
-            self.featureExtract = Lite0Backbone()
-            self.neck = Neck(Lite0Backbone.out_channels, fo)
+            self.featureExtract = Lite0Backbone(self.cfg.backbone)
+            self.neck = Neck(self.featureExtract.out_channels, fo)
             c = fo
+        if self.cfg.head == "dw":
+            self.rpn_head = DepthwiseRPN(k, c, fo)
+            return
+        self.rpn_head = None
         self.conv_r1 = nn.Conv2d(c, fo * 4 * k, 3)
         self.conv_r2 = nn.Conv2d(c, fo, 3)
         self.conv_cls1 = nn.Conv2d(c, fo * 2 * k, 3)
@@ -143,24 +159,46 @@ class SiamRPN(nn.Module):
     def anchor_num(self) -> int:
         return self.cfg.anchor_num
 
+    def backbone_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Backbone maps of crops (no neck): what the trainer computes once and reuses when the backbone is frozen.
+        Multi-level backbones: the levels concatenated along channels (``tracker.multilevel``)."""
+        f = self.featureExtract(x)
+        return torch.cat(f, 1) if isinstance(f, (list, tuple)) else f
+
+    def neck_features(self, f: torch.Tensor, template: bool = False) -> torch.Tensor:
+        """Neck (and, for templates, its centre cut) on backbone maps; the identity without a neck (AlexNet)."""
+        return f if self.neck is None else self.neck(f, template=template)
+
     def template_features(self, z: torch.Tensor) -> torch.Tensor:
         """Backbone (+ neck and centre cut) features of exemplar crops."""
-        zf = self.featureExtract(z)
-        return zf if self.neck is None else self.neck(zf, template=True)
+        return self.neck_features(self.backbone_features(z), template=True)
 
     def search_features(self, x: torch.Tensor) -> torch.Tensor:
         """Backbone (+ neck) features of search crops."""
-        xf = self.featureExtract(x)
-        return xf if self.neck is None else self.neck(xf)
+        return self.neck_features(self.backbone_features(x))
 
-    def template(self, z: torch.Tensor) -> Kernels:
-        """Exemplar crops ``[B, 3, 127, 127]`` -> per-sample kernels (DaSiam ``temple``)."""
-        zf = self.template_features(z)
-        b, k, fo = z.shape[0], self.cfg.anchor_num, self.cfg.feature_out
+    def kernels_from_features(self, zf: torch.Tensor) -> Kernels:
+        """Template features -> per-sample kernels (UP: ``[B, 2k|4k, F, h, w]``; DW: ``[B, F, h, w]`` per branch;
+        multi-level: ``[B, L*F, h, w]``, the levels' kernels concatenated)."""
+        if self.rpn_head is not None:
+            return Kernels(*self.rpn_head.template(zf))
+        b, k, fo = zf.shape[0], self.cfg.anchor_num, self.cfg.feature_out
         r1 = self.conv_r1(zf)
         c1 = self.conv_cls1(zf)
         return Kernels(cls=c1.view(b, 2 * k, fo, c1.shape[-2], c1.shape[-1]),
                        loc=r1.view(b, 4 * k, fo, r1.shape[-2], r1.shape[-1]))
+
+    def detect_features(self, xf: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
+        """Search features -> ``(cls, loc)`` maps against ``kernels`` (any search size: the head is convolutional)."""
+        if self.rpn_head is not None:
+            return self.rpn_head.detect(xf, kernels.cls, kernels.loc)
+        cls = xcorr_grouped(self.conv_cls2(xf), kernels.cls, kernels.cls_bias)
+        loc = xcorr_grouped(self.conv_r2(xf), kernels.loc, kernels.loc_bias)
+        return cls, self.regress_adjust(loc)
+
+    def template(self, z: torch.Tensor) -> Kernels:
+        """Exemplar crops ``[B, 3, 127, 127]`` -> per-sample kernels (DaSiam ``temple``)."""
+        return self.kernels_from_features(self.template_features(z))
 
     def detect(self, x: torch.Tensor, kernels: Kernels) -> tuple[torch.Tensor, torch.Tensor]:
         """Search crops ``[B, 3, N, N]`` -> ``(cls [B, 2k, S, S], loc [B, 4k, S, S])``.
@@ -168,10 +206,7 @@ class SiamRPN(nn.Module):
         Channel ``o = c·k + a`` for cls (background logits first, then foreground) and ``o = coord·k + a``
         for loc with coords (dx, dy, dw, dh).
         """
-        xf = self.search_features(x)
-        cls = xcorr_grouped(self.conv_cls2(xf), kernels.cls, kernels.cls_bias)
-        loc = xcorr_grouped(self.conv_r2(xf), kernels.loc, kernels.loc_bias)
-        return cls, self.regress_adjust(loc)
+        return self.detect_features(self.search_features(x), kernels)
 
     def forward(self, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Training pass: template and detection of aligned pairs ``z[i]``/``x[i]``."""

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-__all__ = ["BACKBONES", "ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names", "preset_from_dict"]
+__all__ = ["BACKBONES", "MULTILEVEL_BACKBONES", "HEADS", "ModelConfig", "TrackConfig", "PRESETS", "get_preset", "preset_names", "preset_from_dict"]
 
 
-#: backbones of the Siamese branches: the paper's modified AlexNet, or EfficientNet-Lite0 at stride 8
-BACKBONES = ("alexnet", "efficientnet_lite0")
+#: backbones of the Siamese branches: the paper's modified AlexNet, or EfficientNet-Lite0 cut at stride 8 in one of
+#: the ways of ``tracker.backbones.efficientnet_lite.LITE0_VARIANTS``
+BACKBONES = ("alexnet", "efficientnet_lite0", "lite0_d8", "lite0_s8", "lite0_twolevel", "mobilenetv2_l234",
+             "resnet50_l234")
+#: multi-level backbones of pysot's SiamRPN++ models (``tracker.multilevel.MULTILEVEL``): three stride-8 maps, one
+#: neck and one depthwise RPN per level (head ``dw`` only)
+MULTILEVEL_BACKBONES = ("mobilenetv2_l234", "resnet50_l234")
+#: RPN heads: the paper's UP-channel head (``up``) or the depthwise-correlation head of SiamRPN++ / pysot (``dw``)
+HEADS = ("up", "dw")
 
 
 @dataclass(frozen=True)
@@ -23,27 +30,49 @@ class ModelConfig:
     8x8 template cells, as SiamRPN++ does for its padded backbones; the project's default weights).
     ``width`` multiplies the AlexNet channels (1: the paper / DaSiamRPN vot+otb models, 2: SiamRPNBIG);
     ``feature_out`` is F, the channel count of the correlated features (256, BIG 512); ``anchor_num`` is k.
+    ``head``: ``up`` (the paper's UP-channel RPN) or ``dw`` (depthwise correlation, ``tracker.heads``; F hidden
+    channels per branch).
+    ``mobilenetv2_l234`` / ``resnet50_l234`` (:data:`MULTILEVEL_BACKBONES`): pysot's SiamRPN++ backbones, three
+    levels each with a neck to F channels and a ``dw`` head; ``weighted_levels`` combines the levels with learned
+    softmax weights (pysot ``RPN.WEIGHTED``, the ResNet-50 model) instead of averaging them.
     """
 
     width: int = 1
     feature_out: int = 256
     anchor_num: int = 5
     backbone: str = "alexnet"
+    head: str = "up"
+    weighted_levels: bool = False
 
     def __post_init__(self) -> None:
         if self.backbone not in BACKBONES:
             raise ValueError(f"ModelConfig.backbone must be one of {', '.join(BACKBONES)}, got {self.backbone!r}")
+        if self.head not in HEADS:
+            raise ValueError(f"ModelConfig.head must be one of {', '.join(HEADS)}, got {self.head!r}")
         if self.width not in (1, 2) or (self.backbone != "alexnet" and self.width != 1):
             raise ValueError(f"ModelConfig.width must be 1 or 2 (1 for {self.backbone}), got {self.width}")
         if self.feature_out <= 0 or self.anchor_num <= 0:
             raise ValueError(f"ModelConfig: feature_out and anchor_num must be positive, got {self}")
+        if self.multilevel and self.head != "dw":
+            raise ValueError(f"ModelConfig: the multi-level backbone {self.backbone} takes the depthwise head "
+                             f"(head='dw'), got head={self.head!r}")
+        if self.weighted_levels and not self.multilevel:
+            raise ValueError(f"ModelConfig.weighted_levels needs a multi-level backbone "
+                             f"({', '.join(MULTILEVEL_BACKBONES)}), got {self.backbone}")
+
+    @property
+    def multilevel(self) -> bool:
+        """True for pysot's three-level backbones (:data:`MULTILEVEL_BACKBONES`)."""
+        return self.backbone in MULTILEVEL_BACKBONES
 
     @property
     def score_offset(self) -> int:
         """Extra score-map cells over ``(instance - exemplar) / stride + 1`` (pysot's ``BASE_SIZE``).
 
         AlexNet has no padding: 0. Lite0 is padded: 255 -> 32 search cells, the 8x8 template cells give a 6x6
-        kernel after the head's 3x3 conv, so 30 - 6 + 1 = 25 = 17 + 8.
+        kernel after the head's 3x3 conv, so 30 - 6 + 1 = 25 = 17 + 8. pysot's multi-level backbones (BASE_SIZE 8):
+        255 -> 31 search cells, 127 -> 15 cut to the centre 7, the DW head's 3x3 convs give 29 and 5, so
+        29 - 5 + 1 = 25 = 17 + 8 (287: 35 -> 33 - 5 + 1 = 29 = 21 + 8).
         """
         return 0 if self.backbone == "alexnet" else 8
 
@@ -153,8 +182,48 @@ LITE0 = TrackConfig(
            "penalty/window/lr from pysot/core/config.py",
 )
 
+#: The project's depthwise-correlation variants (``tracker.heads``): the same Lite0 geometry and tracking constants
+#: with the DW-XCorr head, on each Lite0 cut of ``tracker.backbones.efficientnet_lite.LITE0_VARIANTS``.
+_LITE0_DW_SOURCE = ("this project: DW-XCorr SiamRPN on EfficientNet-Lite0 ({backbone}; results/weights/README.md); "
+                    "penalty/window/lr from pysot/core/config.py")
+LITE0_DW = tuple(
+    TrackConfig(name=name, model=ModelConfig(backbone=backbone, feature_out=128, head="dw"), instance_size=255,
+                penalty_k=0.04, window_influence=0.44, lr=0.4, source=_LITE0_DW_SOURCE.format(backbone=backbone))
+    for name, backbone in (("lite0_dw", "efficientnet_lite0"), ("lite0_d8_dw", "lite0_d8"),
+                           ("lite0_s8_dw", "lite0_s8"), ("lite0_twolevel_dw", "lite0_twolevel"))
+)
+
+#: pysot ``experiments/siamrpn_alex_dwxcorr/config.yaml`` as released (``model.pth`` of that folder): AlexNet legacy
+#: backbone, DepthwiseRPN (k 5, in = hidden = 256), no neck; 287 search (21x21 map, BASE_SIZE 0), 0.16 / 0.40 / 0.30.
+PYSOT_ALEX_DW = TrackConfig(
+    name="pysot_alex_dwxcorr", model=ModelConfig(head="dw"), instance_size=287, penalty_k=0.16,
+    window_influence=0.40, lr=0.30,
+    source="STVIR/pysot experiments/siamrpn_alex_dwxcorr/config.yaml (BACKBONE alexnetlegacy, RPN DepthwiseRPN, "
+           "TRACK PENALTY_K 0.16, WINDOW_INFLUENCE 0.40, LR 0.30, INSTANCE_SIZE 287, BASE_SIZE 0)",
+)
+
+#: pysot ``experiments/siamrpn_mobilev2_l234_dwxcorr/config.yaml``: MobileNetV2 x1.4 layers 3/5/7, AdjustAllLayer
+#: [44, 134, 448] -> 256, MultiRPN unweighted; 255 search (25x25 map, BASE_SIZE 8), 0.04 / 0.4 / 0.5.
+PYSOT_MOBILEV2_DW = TrackConfig(
+    name="pysot_mobilev2_l234_dwxcorr", model=ModelConfig(backbone="mobilenetv2_l234", head="dw"),
+    instance_size=255, penalty_k=0.04, window_influence=0.4, lr=0.5,
+    source="STVIR/pysot experiments/siamrpn_mobilev2_l234_dwxcorr/config.yaml (mobilenetv2 width_mult 1.4 "
+           "used_layers [3, 5, 7], AdjustAllLayer, MultiRPN weighted False; TRACK PENALTY_K 0.04, "
+           "WINDOW_INFLUENCE 0.4, LR 0.5, INSTANCE_SIZE 255, BASE_SIZE 8)",
+)
+
+#: pysot ``experiments/siamrpn_r50_l234_dwxcorr/config.yaml``: atrous ResNet-50 layers 2/3/4, AdjustAllLayer
+#: [512, 1024, 2048] -> 256, MultiRPN weighted; 255 search (25x25 map, BASE_SIZE 8), 0.05 / 0.42 / 0.38.
+PYSOT_R50_DW = TrackConfig(
+    name="pysot_r50_l234_dwxcorr", model=ModelConfig(backbone="resnet50_l234", head="dw", weighted_levels=True),
+    instance_size=255, penalty_k=0.05, window_influence=0.42, lr=0.38,
+    source="STVIR/pysot experiments/siamrpn_r50_l234_dwxcorr/config.yaml (resnet_atrous.resnet50 LAYERS [2, 3, 4], "
+           "AdjustAllLayer, MultiRPN WEIGHTED True; TRACK PENALTY_K 0.05, WINDOW_INFLUENCE 0.42, LR 0.38, "
+           "INSTANCE_SIZE 255, BASE_SIZE 8)",
+)
+
 PRESETS: dict[str, TrackConfig] = {p.name: p for p in (PAPER, DASIAM_VOT, DASIAM_OTB, DASIAM_BIG, PYSOT_UPCHANNEL_ALEX,
-                                                       LITE0)}
+                                                       LITE0, PYSOT_ALEX_DW, PYSOT_MOBILEV2_DW, PYSOT_R50_DW, *LITE0_DW)}
 
 
 def preset_names() -> list[str]:

@@ -17,6 +17,7 @@ import torch
 from tracker.network import SiamRPN
 from tracker.training.config import load_config
 from tracker.training.loop import train
+from tracker.training.reuse import train_reuse
 from tracker.weights import load_checkpoint, load_into, save_checkpoint
 
 
@@ -42,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    summary = train(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
+    if cfg.trainer == "reuse":
+        summary = train_reuse(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
+    elif cfg.trainer == "pairs":
+        summary = train(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
+    else:
+        print(f"siamrpn train: {args.config}: unknown trainer {cfg.trainer!r} (pairs, reuse)", file=sys.stderr)
+        return 2
     if args.export and summary["rank"] == 0:
 
         ck = load_checkpoint(Path(args.out) / "weights.pth")

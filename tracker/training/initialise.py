@@ -126,6 +126,34 @@ def pretrained_init(model: nn.Module, seed: int, alpha: float = 0.05, feature_ga
         _init_xcorr_head(model, gen, alpha)
 
 
+def dw_init(model: nn.Module, seed: int, feature_gain: float = 1.0, backbone_weights: str | None = None) -> None:
+    """Initialise a Lite0 SiamRPN with the depthwise-correlation head for training (in place): the ImageNet
+    backbone (BN statistics kept), a seeded orthogonal 1x1 neck (BN weight ``feature_gain``), the head's convs
+    with seeded Kaiming-normal weights (pysot trains this head from such a start) and the last cls/loc convs at
+    zero bias. BN statistics of the neck and head are set afterwards on training scenes
+    (``tracker.training.reuse.calibrate_head_bn``)."""
+    gen = torch.Generator().manual_seed(seed)
+    load_lite0_imagenet(model.featureExtract, backbone_weights)
+    with torch.no_grad():
+        w = model.neck.conv.weight
+        flat = w.view(w.shape[0], -1)
+        q, _ = torch.linalg.qr(torch.randn(max(flat.shape), min(flat.shape), generator=gen))
+        flat.copy_(q.T if flat.shape[0] <= flat.shape[1] else q)
+        model.neck.bn.weight.fill_(feature_gain)
+        model.neck.bn.bias.zero_()
+        for m in model.rpn_head.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_in = m.weight[0].numel()
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * np.sqrt(2.0 / fan_in))
+                if m.bias is not None:
+                    m.bias.zero_()
+            elif isinstance(m, nn.BatchNorm2d):
+                m.weight.fill_(1.0)
+                m.bias.zero_()
+        for branch in (model.rpn_head.cls, model.rpn_head.loc):  # small outputs at the start
+            branch.head[3].weight.mul_(0.1)
+
+
 def _init_xcorr_head(model: nn.Module, gen: torch.Generator, alpha: float) -> None:
     """cls branch = plain cross-correlation (identity search conv, template copied into the foreground kernels and
     negated into the background ones, times ``alpha``); regression kernels ~0 and ``regress_adjust`` = identity."""
