@@ -93,6 +93,9 @@ class ReuseConfig:
     scenes_per_step: int = 4
     windows_per_scene: int = 8
     negative_scenes: int = 1
+    # extra windows per step run through the pixel path (the window's pixels cropped, then backbone): at tracking
+    # time a crop's border is padding, which the canvas windows never show (tracker.training.reuse docstring)
+    pixel_windows: int = 1
     photo_cache: str = "output/cache/photo_index.json"
     snapshot_every: int = 0  # also keep fp16 weights of every N-th step under OUT/snapshots (0: never)
 

@@ -8,6 +8,8 @@ runs once on the whole canvas map, and the score/regression maps of ``windows_pe
 window is one training pair with its own anchor targets (the target sits anywhere within ``shift`` px of the
 window centre, pysot's search-shift augmentation). ``negative_scenes`` canvases are also correlated with the next
 scene's template: negative pairs, labelled as pysot labels them (negatives around the canvas's own target).
+``pixel_windows`` more windows per step go through the pixel path (crop first, then the backbone), so the head
+also sees the padded borders of real tracking crops.
 
 Where this equals the pixel-space path and where it does not (``tests/test_training_reuse.py``):
 
@@ -233,7 +235,8 @@ def train_reuse(cfg: TrainConfig, out: str | Path, resume: bool = False, device:
         save_checkpoint(out / "weights.pth", model, cfg.preset, {**provenance, "step": step,
                                                                   "pairs": step * pairs_per_step})
 
-    pairs_per_step = n_scenes * cfg.reuse.windows_per_scene + cfg.reuse.negative_scenes * cfg.reuse.windows_per_scene
+    pairs_per_step = ((n_scenes + cfg.reuse.negative_scenes) * cfg.reuse.windows_per_scene
+                      + min(cfg.reuse.pixel_windows, n_scenes))
     if state is None:
         save_checkpoint(out / "init_weights.pth", model, cfg.preset, {**provenance, "step": 0, "init": cfg.init})
     sampler = list(range(start * n_scenes, cfg.steps * n_scenes))
@@ -322,6 +325,19 @@ def _step_loss(model: SiamRPN, batch: dict, geo: ReuseGeometry, anchors: np.ndar
 
     for i in range(n):
         add(cls, loc, i, False)
+    for i in range(min(cfg.reuse.pixel_windows, n)):  # the pixel path: crop first, then the backbone
+        ax, ay = window_offsets(rng, 1, geo.offsets)[0]
+        ox, oy = int(ax) * geo.step, int(ay) * geo.step
+        with torch.set_grad_enabled(not frozen_backbone):
+            fw = model.backbone_features(x[i:i + 1, :, oy:oy + geo.instance, ox:ox + geo.instance])
+        pcls, ploc = model.detect_features(model.neck_features(fw), kernels.select([i]))
+        box = window_box(boxes[i], np.array([ox, oy]), geo.instance)
+        t = anchor_targets(anchors, box, False, cfg.targets, rng, geo.score, geo.stride)
+        cls_w.append(pcls[0])
+        loc_w.append(ploc[0])
+        labels.append(torch.from_numpy(t.labels.astype(np.int64)))
+        deltas.append(torch.from_numpy(t.deltas))
+        weights.append(torch.from_numpy(t.reg_weight))
     m = min(cfg.reuse.negative_scenes, n) if n > 1 else 0
     if m:
         rolled = type(kernels)(*(None if t is None else torch.roll(t, 1, 0)[:m] for t in kernels))

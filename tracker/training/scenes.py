@@ -55,7 +55,7 @@ class SceneConfig:
     same_category_prob: float = 0.35  # ... else a cut-out of the same category
     camera_pan: float = 0.25  # background moves by up to this x the exemplar size between frames
     camera_zoom: float = 0.15  # background zoom changes by exp(U(-a, a))
-    small_target_prob: float = 0.0  # reserved
+    region_target_prob: float = 0.15  # the target is a region of a photograph (soft ellipse or box) instead
 
     @property
     def canvas(self) -> int:
@@ -87,17 +87,42 @@ def box_for_context(aspect: float, context_size: float, context_amount: float = 
 def _cutout(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut-out pixels, alpha, and its mask's outer contour points (N, 2) in cut-out pixels (pixel centres)."""
     rgb, alpha = load_cutout(path)
+    return rgb, alpha, _contour_points(alpha)
+
+
+def _contour_points(alpha: np.ndarray) -> np.ndarray:
+    """Corners of the pixels on the outer contour of ``alpha > 0.5`` (N, 2): their transform bounds the mask."""
     m = (alpha > 0.5).astype(np.uint8)
     contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     pts = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float64)
     # pixel (i, j) covers [j, j+1) x [i, i+1): its corners bound the mask's extent
-    pts = np.concatenate([pts, pts + [1, 0], pts + [0, 1], pts + [1, 1]])
-    return rgb, alpha, pts
+    return np.concatenate([pts, pts + [1, 0], pts + [0, 1], pts + [1, 1]])
 
 
 @lru_cache(maxsize=128)
 def _background(path: str) -> np.ndarray:
     return load_background(path)
+
+
+def _region(rng: np.random.Generator, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A region of a photograph as a cut-out: random size and aspect, a soft ellipse or rounded-box mask."""
+    H, W = photo.shape[:2]
+    side = float(np.exp(rng.uniform(np.log(48), np.log(min(H, W) * 0.6))))
+    asp = float(np.exp(rng.uniform(-0.9, 0.9)))
+    w, h = int(max(16, min(W - 1, side * np.sqrt(asp)))), int(max(16, min(H - 1, side / np.sqrt(asp))))
+    x, y = int(rng.integers(0, W - w)), int(rng.integers(0, H - h))
+    rgb = np.ascontiguousarray(photo[y:y + h, x:x + w])
+    m = np.zeros((h, w), np.uint8)
+    if rng.random() < 0.5:
+        cv2.ellipse(m, (w // 2, h // 2), (max(1, w // 2 - 1), max(1, h // 2 - 1)), 0, 0, 360, 255, -1)
+    else:
+        r = int(min(w, h) * rng.uniform(0, 0.3))
+        cv2.rectangle(m, (r, 0), (w - 1 - r, h - 1), 255, -1)
+        cv2.rectangle(m, (0, r), (w - 1, h - 1 - r), 255, -1)
+        for cx, cy in ((r, r), (w - 1 - r, r), (r, h - 1 - r), (w - 1 - r, h - 1 - r)):
+            cv2.circle(m, (cx, cy), r, 255, -1)
+    alpha = cv2.GaussianBlur(m.astype(np.float32) / 255.0, (0, 0), float(rng.uniform(0.5, 1.5)))
+    return rgb, alpha, _contour_points(alpha)
 
 
 def _homography(rng: np.random.Generator, shape: tuple[int, int], aspect: float, rot_deg: float,
@@ -197,6 +222,10 @@ class SceneGenerator:
         ti = int(rng.integers(len(self.photos.targets)))
         bi = int(rng.integers(len(self.photos.backgrounds)))
         rgb, alpha, pts = _cutout(self.photos.targets[ti][0])
+        if rng.random() < cfg.region_target_prob:  # a textured region of another photograph as the target
+            ti = -1
+            rgb, alpha, pts = _region(rng, _background(self.photos.backgrounds[int(rng.integers(
+                len(self.photos.backgrounds)))][0]))
         bg = _background(self.photos.backgrounds[bi][0])
         e, c = cfg.exemplar_size, cfg.canvas
 
@@ -241,16 +270,16 @@ class SceneGenerator:
 
         # distractors: the same positions relative to the background in both frames (moving a little)
         n_dis = int(rng.integers(cfg.distractors[0], cfg.distractors[1] + 1))
-        cat = self.photos.targets[ti][2]
+        cat = self.photos.targets[ti][2] if ti >= 0 else ""
         for _ in range(n_dis):
             r = rng.random()
             if r < cfg.same_object_prob:
                 di = ti
-            elif r < cfg.same_object_prob + cfg.same_category_prob and len(self.by_category[cat]) > 1:
+            elif r < cfg.same_object_prob + cfg.same_category_prob and len(self.by_category.get(cat, ())) > 1:
                 di = int(rng.choice(self.by_category[cat]))
             else:
                 di = int(rng.integers(len(self.photos.targets)))
-            d_rgb, d_alpha, d_pts = _cutout(self.photos.targets[di][0])
+            d_rgb, d_alpha, d_pts = (rgb, alpha, pts) if di == -1 else _cutout(self.photos.targets[di][0])
             dh = _homography(rng, d_alpha.shape, float(np.exp(u(cfg.aspect_spread))), u(cfg.base_rotation_deg),
                              rng.uniform(-cfg.perspective, cfg.perspective, 2))
             rel = float(np.exp(u(0.5)))  # size relative to the target
