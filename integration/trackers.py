@@ -4,7 +4,9 @@ Every tracker here speaks the protocols' interface: ``init(image_bgr, region)`` 
 ``update(image_bgr) -> (box xywh float64, score)``. Registered names:
 
 * ``siamrpn`` — :class:`tracker.siamrpn.SiamRPNTracker` (imported lazily so OpenCV-only runs skip torch);
-  ``weights=None`` means the default trained weights, ``"random:<seed>"`` a randomly initialised network.
+  ``weights=None`` means the default trained weights, ``"random:<seed>"`` a randomly initialised network;
+  ``preset`` a name or :class:`tracker.presets.TrackConfig`, ``preset_file`` a JSON/TOML/YAML preset file
+  (:mod:`tracker.preset_file`, resolved by :func:`siamrpn_preset`).
 * OpenCV baselines ``csrt``, ``kcf``, ``mil`` (``cv2.Tracker<X>_create`` or ``cv2.legacy``) and ``nano``
   (``cv2.TrackerNano`` with NanoTrack v2 ONNX files: ``weights`` = their folder, default
   ``$SIAMRPN_NANOTRACK_DIR`` or ``../shared/data/weights/nanotrack_v2``; never copied into the repo).
@@ -19,6 +21,7 @@ A baseline that is missing from the installed OpenCV (or whose model files are a
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,7 +32,7 @@ from analysis.core.paths import nanotrack_dir
 from analysis.core.regions import area_preserving_rect
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
-           "load_factory"]
+           "load_factory", "siamrpn_preset"]
 
 
 
@@ -118,11 +121,34 @@ def _opencv(kind: str) -> Callable[..., OpenCVTracker]:
     return build
 
 
-def _siamrpn(weights: str | None = None, device: str = "cpu", **kw: Any) -> Any:
+def siamrpn_preset(weights: str | None = None, preset: Any = None, preset_file: str | os.PathLike | None = None) -> Any:
+    """The :class:`tracker.presets.TrackConfig` a SiamRPN tracker built with these settings tracks with.
+
+    ``preset_file`` (:mod:`tracker.preset_file`: JSON/TOML/YAML) wins; a file that only overrides fields
+    applies them to ``preset`` (a name or config), else to the preset stored with ``weights`` (read from the
+    checkpoint, no model built). Without a file: ``preset`` itself, else the weights' preset. Raises
+    :class:`tracker.preset_file.PresetFileError` (a ``ValueError``) naming the file and the bad key."""
+    from tracker.preset_file import load_preset_file  # lazy: the tracker package is imported only for SiamRPN
+    from tracker.presets import get_preset  # lazy: the tracker package is imported only for SiamRPN
+
+    def own():
+        if preset is not None:
+            return get_preset(preset)
+        from tracker.siamrpn import preset_for_weights  # lazy: keeps torch off commands that do not track
+
+        return preset_for_weights(weights)
+
+    return load_preset_file(preset_file, own) if preset_file is not None else own()
+
+
+def _siamrpn(weights: str | None = None, device: str = "cpu", preset_file: str | os.PathLike | None = None,
+             **kw: Any) -> Any:
     try:
         from tracker.siamrpn import SiamRPNTracker  # lazy: keeps torch off the start-up of commands that do not track
     except ImportError as exc:  # pragma: no cover - only when the tracker package is broken
         raise TrackerUnavailable(f"siamrpn: cannot import tracker.siamrpn ({exc})") from exc
+    if preset_file is not None:
+        kw["preset"] = siamrpn_preset(weights, kw.get("preset"), preset_file)
     return SiamRPNTracker(weights=weights, device=device, **kw)
 
 

@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "main": ("integration.cli.main_job", "the main job: run, analyse and report on the bundled default"),
     "view": ("integration.cli.view", "draw stored results of several trackers over a sequence (mp4/gif/html)"),
     "submit": ("integration.cli.submit", "check and pack results for the GOT-10k / TrackingNet test servers"),
+    "tune": ("integration.cli.tune", "tune penalty_k, window_influence, lr and context_amount with Optuna "
+                                     "(VOT EAO or OTB AUC; resumable study)"),
 }
 
 

@@ -31,6 +31,8 @@ from integration.run.execute import baseline_settings
 from integration.run.experiment import plan_units, run_experiment
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.trackers import siamrpn_preset
+from tracker.preset_file import PresetFileError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,10 +59,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
         p.add_argument("--tracker", required=True,
                        help="comma-separated: siamrpn, csrt, kcf, mil, nano or module:Factory, each optionally "
-                            "with its own settings as :key=value (weights, preset, label), e.g. "
+                            "with its own settings as :key=value (weights, preset, preset_file, label), e.g. "
                             "siamrpn:weights=my.pth,nano:weights=nanotrack_v2,csrt")
         p.add_argument("--weights", default=None, help="weights file (siamrpn: FILE or random:<seed>; nano: folder)")
         p.add_argument("--preset", default=None, help="siamrpn preset (default: the tracker's own)")
+        p.add_argument("--preset-file", default=None, metavar="FILE",
+                       help="siamrpn preset from a JSON/TOML/YAML file: {\"base\": \"lite0\", \"penalty_k\": ...} "
+                            "(a named preset with fields replaced; what 'siamrpn tune' writes as best_preset.json), "
+                            "a whole preset, or bare fields that replace those of --preset / the weights' preset")
         p.add_argument("--device", default="cpu")
         p.add_argument("--clock", default="measured",
                        help="measured | simulated:<ms> | simulated:<latency trace file> (real-time schedule)")
@@ -144,8 +150,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{prog}: error: --frame-timeout must be >= 0 seconds (got {frame_timeout:g})", file=sys.stderr)
         return 2
     try:
-        trackers = parse_trackers(args.tracker, args.weights, args.device, args.preset)
-    except ValueError as exc:
+        trackers = parse_trackers(args.tracker, args.weights, args.device, args.preset, args.preset_file)
+    except PresetFileError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
         print(f"{prog}: error: --tracker: {exc}", file=sys.stderr)
         return 2
     executor_cm = None
@@ -183,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
-_TRACKER_KEYS = ("weights", "preset", "label")
+_TRACKER_KEYS = ("weights", "preset", "preset_file", "label")
 
 
 def _check_first_frames(sequences: dict) -> None:
@@ -195,12 +204,16 @@ def _check_first_frames(sequences: dict) -> None:
 
 
 def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
-                   preset: str | None = None) -> list:
+                   preset: str | None = None, preset_file: str | None = None) -> list:
     """``--tracker`` value -> TrackerSpecs. Each comma-separated item is a name (or ``module:Factory``) followed by
-    optional ``:key=value`` settings (``weights``, ``preset``, ``label``) that override ``--weights``/``--preset``
-    for that tracker alone."""
+    optional ``:key=value`` settings (``weights``, ``preset``, ``preset_file``, ``label``) that override
+    ``--weights``/``--preset``/``--preset-file`` for that tracker alone. A preset file (SiamRPN only) is read
+    here: the spec carries the whole preset, so resume redoes the runs when the file's settings change."""
 
     specs = []
+    if preset_file is not None and not any(
+            ":".join(p for p in item.strip().split(":") if "=" not in p) == "siamrpn" for item in text.split(",")):
+        raise ValueError("--preset-file applies to siamrpn, which is not among the trackers")
     for item in (t.strip() for t in text.split(",")):
         if not item:
             continue
@@ -212,8 +225,13 @@ def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
             raise ValueError(f"{item!r}: " + (f"unknown setting(s) {', '.join(unknown)} (known: "
                                                f"{', '.join(_TRACKER_KEYS)})" if unknown else "no tracker name"))
         p = settings.get("preset", preset)
-        specs.append(TrackerSpec(name, settings.get("weights", weights), device, (("preset", p),) if p else (),
-                                 settings.get("label")))
+        w = settings.get("weights", weights)
+        pf = settings.get("preset_file", preset_file if name == "siamrpn" else None)
+        if pf is not None:
+            if name != "siamrpn":
+                raise ValueError(f"{item!r}: preset_file is a siamrpn setting")
+            p = siamrpn_preset(w, p, pf)
+        specs.append(TrackerSpec(name, w, device, (("preset", p),) if p else (), settings.get("label")))
     labels = [s.result_name for s in specs]
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:

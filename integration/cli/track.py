@@ -33,6 +33,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=preset_names(), default=None,
                         help="tracking preset (default: the checkpoint's own preset, else 'paper'; a preset for "
                              "another backbone than the weights' is refused)")
+    parser.add_argument("--preset-file", type=Path, default=None, metavar="FILE",
+                        help="preset from a JSON/TOML/YAML file ({\"base\": \"lite0\", \"penalty_k\": ...}, a whole "
+                             "preset, or bare fields replacing those of --preset / the checkpoint's preset); "
+                             "'siamrpn tune' writes one as best_preset.json")
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     parser.add_argument("--backend", default="eager",
                         help="eager (reference) or fused/fused_cl/torchscript/onnx (exact rewrites)")
@@ -46,7 +50,8 @@ def _progress(frames, total):
 
 def _request(args: argparse.Namespace) -> TrackRequest:
     return TrackRequest(init=args.init, video=args.video, frames=args.frames, weights=args.weights,
-                        preset=args.preset, device=args.device, backend=args.backend, visualize=args.visualize)
+                        preset=args.preset, preset_file=args.preset_file, device=args.device, backend=args.backend,
+                        visualize=args.visualize)
 
 
 def run(args: argparse.Namespace) -> int:

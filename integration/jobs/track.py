@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis.core.frames import IMAGE_SUFFIXES, FrameReadError, read_frame
 from analysis.core.paths import default_weights_path
+from tracker.preset_file import PresetFileError, load_preset_file
 from tracker.presets import TrackConfig, get_preset, preset_from_dict
 from tracker.siamrpn import SiamRPNTracker
 from tracker.weights import CHECKPOINT_FORMAT, WeightsError, load_checkpoint
@@ -36,14 +37,16 @@ class TrackError(Exception):
 class TrackRequest:
     """What to track: exactly one of ``video`` (a file OpenCV reads) or ``frames`` (a folder of images, sorted by
     name); ``init`` the first frame's box as ``"x,y,w,h"`` text or four numbers; ``weights`` ``None`` for the
-    default weights; ``preset`` ``None`` for the checkpoint's own preset, else ``'paper'``; ``visualize`` an mp4
-    to write with the boxes drawn (``None``: none)."""
+    default weights; ``preset`` ``None`` for the checkpoint's own preset, else ``'paper'``; ``preset_file`` a
+    JSON/TOML/YAML preset file (:mod:`tracker.preset_file`; fields it gives alone replace those of ``preset``);
+    ``visualize`` an mp4 to write with the boxes drawn (``None``: none)."""
 
     init: str | Sequence[float]
     video: Path | None = None
     frames: Path | None = None
     weights: Path | None = None
     preset: str | None = None
+    preset_file: Path | None = None
     device: str = "cpu"
     backend: str = "eager"
     visualize: Path | None = None
@@ -172,9 +175,11 @@ def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None) 
     count, frames = iter_frames(request.video, request.frames)
     try:
         preset = resolve_preset(request.preset, request.weights)
+        if request.preset_file is not None:
+            preset = load_preset_file(request.preset_file, preset)
         tracker = SiamRPNTracker(weights=request.weights, preset=preset, device=request.device,
                                  backend=request.backend)
-    except WeightsError as exc:
+    except (WeightsError, PresetFileError) as exc:
         raise TrackError(str(exc)) from None
     video = _BoxVideo(request.visualize) if request.visualize is not None else None
     boxes: list[np.ndarray] = []
