@@ -239,6 +239,10 @@ def make_engine(model: SiamRPN, backend: str, cfg: TrackConfig, device: str | to
         return model
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    mcfg = getattr(model, "cfg", None)
+    if getattr(mcfg, "head", "up") != "up" or getattr(mcfg, "multilevel", False):
+        raise ValueError(f"backend {backend!r} supports only the UP-channel head; this model has the "
+                         f"{mcfg.head!r} head ({mcfg.backbone} backbone): use backend 'eager'")
     fused = FusedSiamRPN(model, channels_last=(backend == "fused_cl")).to(device)
     if backend in ("fused", "fused_cl"):
         return fused

@@ -90,7 +90,8 @@ def search_scale(size: np.ndarray, cfg: TrackConfig, instance_size: int) -> tupl
 
 
 def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> TrackConfig:
-    """The explicit preset, else the one stored with the weights (our checkpoints), else ``paper``."""
+    """The explicit preset, else the one stored with the weights (our checkpoints), else the preset built for the
+    weights' network (pysot's depthwise-head models: their released tracking settings), else ``paper``."""
     if preset is not None:
         return get_preset(preset)
     stored = weights_meta.get("preset")
@@ -99,6 +100,10 @@ def resolve_preset(preset: str | TrackConfig | None, weights_meta: dict) -> Trac
     if isinstance(stored, str):
         return get_preset(stored)
     model_cfg = weights_meta.get("model_config")
+    if model_cfg is not None and getattr(model_cfg, "head", "up") != "up":
+        match = [p for p in PRESETS.values() if p.model == model_cfg]
+        if match:
+            return match[0]
     if model_cfg is not None and getattr(model_cfg, "backbone", "alexnet") != "alexnet":
         return get_preset("lite0")
     return get_preset("paper")
@@ -113,12 +118,25 @@ def preset_for_weights(weights: str | Path | None) -> TrackConfig:
     return resolve_preset(None, {"preset": ck.preset, "model_config": ck.model_config})
 
 
+_HEAD_NAMES = {"up": "UP-channel (up)", "dw": "depthwise-correlation (dw)"}
+
+
 def check_backbone(cfg: TrackConfig, weights_meta: dict) -> None:
-    """Refuse a preset built for another backbone than the weights (e.g. released AlexNet weights with ``lite0``)."""
+    """Refuse a preset built for another backbone or RPN head than the weights (e.g. released AlexNet weights with
+    ``lite0``, pysot's depthwise ``siamrpn_alex_dwxcorr`` with the UP-channel ``paper`` preset, or the reverse)."""
     model_cfg = weights_meta.get("model_config")
     have = getattr(model_cfg, "backbone", None)
+    src = weights_meta.get("path") or weights_meta.get("format", "the weights")
+    head = getattr(model_cfg, "head", None)
+    if have is not None and have == cfg.model.backbone and head is not None and head != cfg.model.head:
+        raise WeightsError(
+            f"{src}: the weights are a SiamRPN with the {_HEAD_NAMES.get(head, head)} RPN head but preset "
+            f"{cfg.name!r} is for the {_HEAD_NAMES.get(cfg.model.head, cfg.model.head)} head; use a preset for "
+            f"{have} with head {head!r} ("
+            + (", ".join(n for n, p in PRESETS.items() if p.model.backbone == have and p.model.head == head)
+               or "none yet: pass a TrackConfig")
+            + ") or omit the preset to use the one that fits the weights")
     if have is not None and have != cfg.model.backbone:
-        src = weights_meta.get("path") or weights_meta.get("format", "the weights")
         raise WeightsError(
             f"{src}: the weights are a SiamRPN with an {have} backbone but preset {cfg.name!r} is for an "
             f"{cfg.model.backbone} backbone; "
@@ -130,8 +148,9 @@ class SiamRPNEngineOwner:
     """Model, preset and inference engine shared by the single and the batched tracker.
 
     ``weights``: a path, ``"random:<seed>"``, a model, or ``None`` for the default weights; ``preset``: a name,
-    a :class:`TrackConfig`, or ``None`` for the preset stored in the checkpoint (``paper`` for files that store
-    none, e.g. released DaSiamRPN/pysot weights). A preset whose backbone differs from the weights' is an error.
+    a :class:`TrackConfig`, or ``None`` for the preset stored in the checkpoint (for files that store none: the
+    pysot preset of a depthwise-head model, else ``paper``). A preset whose backbone or head differs from the
+    weights' is an error.
     ``backend``: ``"eager"`` or a fast path of :mod:`tracker.engines` built with ``backend_options``.
     """
 

@@ -8,6 +8,11 @@ Formats understood by :func:`load_state_dict_any` (``docs/tracker.md``, weight f
 * pysot UP-channel checkpoints: ``backbone.features.N.*`` (``alexnetlegacy``) or ``backbone.layer1..5.{0,1}.*``
   (``alexnet``), ``rpn_head.{template,search}_{cls,loc}_conv``, ``rpn_head.loc_adjust``, optional ``module.``
   prefix and ``{'state_dict': ...}`` wrapper (training snapshots);
+* pysot depthwise-head models (``docs/tracker.md``, the DW head): ``siamrpn_alex_dwxcorr`` (AlexNet keys as above,
+  ``rpn_head.{cls,loc}.{conv_kernel,conv_search,head}.*`` kept as they are) and the multi-level
+  ``siamrpn_mobilev2_l234_dwxcorr`` / ``siamrpn_r50_l234_dwxcorr`` (``backbone.layer0.*`` MobileNetV2 or
+  ``backbone.conv1.*`` ResNet-50 keys -> ``featureExtract.*``; ``neck.downsample{2,3,4}.*`` and
+  ``rpn_head.rpn{2,3,4}.*`` / ``rpn_head.{cls,loc}_weight`` kept as they are);
 * huanglianghua/siamrpn-pytorch ``model.pth`` (``feature.N``, ``conv_{cls,reg}_{z,x}``, ``adjust_reg``);
 * our checkpoint (:func:`save_checkpoint`): ``{'format': 'siamrpn-bench/1', 'state_dict', 'model_config',
   'preset', 'provenance'}``.
@@ -41,8 +46,15 @@ _PYSOT_LAYER_INDEX = {("1", "0"): 0, ("1", "1"): 1, ("2", "0"): 4, ("2", "1"): 5
                       ("4", "0"): 11, ("4", "1"): 12, ("5", "0"): 14, ("5", "1"): 15}
 _PYSOT_HEAD = {"template_loc_conv": "conv_r1", "template_cls_conv": "conv_cls1", "search_loc_conv": "conv_r2",
                "search_cls_conv": "conv_cls2", "loc_adjust": "regress_adjust"}
+#: pysot depthwise-head keys, the same names in our network (``tracker.heads``, ``tracker.multilevel``)
+_PYSOT_DW = re.compile(r"rpn_head\.((rpn\d+\.)?(cls|loc)\.(conv_kernel|conv_search|head)\.\d+\.[a-z_]+|(cls|loc)_weight)$"
+                       r"|neck\.downsample\d+\.downsample\.\d\.[a-z_]+$")
 _HUANG_HEAD = {"conv_reg_z": "conv_r1", "conv_cls_z": "conv_cls1", "conv_reg_x": "conv_r2",
                "conv_cls_x": "conv_cls2", "adjust_reg": "regress_adjust"}
+
+
+#: first keys of pysot's multi-level backbones: MobileNetV2 (``layer0`` stem) and atrous ResNet-50 (``conv1``)
+_PYSOT_MULTILEVEL_STEMS = ("backbone.layer0.", "backbone.conv1.")
 
 
 class WeightsError(ValueError):
@@ -61,8 +73,14 @@ class Checkpoint:
     path: str | None = None
 
 
-def _map_key(key: str) -> tuple[str | None, str | None]:
-    """One released key -> (our key, format name); (None, reason) for keys of an unsupported model."""
+def _map_key(key: str, multilevel: bool = False) -> tuple[str | None, str | None]:
+    """One released key -> (our key, format name); (None, reason) for keys of an unsupported model.
+
+    ``multilevel``: the file is one of pysot's multi-level models, whose ``backbone.*`` names (MobileNetV2 /
+    ResNet-50 ``layerN.i``) are our ``featureExtract.*`` names and must not be read as pysot AlexNet layers.
+    """
+    if multilevel and key.startswith("backbone."):
+        return "featureExtract." + key[len("backbone."):], "pysot"
     if key.startswith("featureExtract.") or key.split(".")[0] in ("conv_r1", "conv_r2", "conv_cls1", "conv_cls2",
                                                                "regress_adjust"):
         return key, "dasiamrpn"
@@ -75,8 +93,8 @@ def _map_key(key: str) -> tuple[str | None, str | None]:
     m = re.match(r"rpn_head\.([a-z_]+)\.(weight|bias)$", key)
     if m and m.group(1) in _PYSOT_HEAD:
         return f"{_PYSOT_HEAD[m.group(1)]}.{m.group(2)}", "pysot"
-    if key.startswith("rpn_head.") and (".conv_kernel." in key or ".head." in key):
-        return None, "pysot depthwise head (siamrpn_alex_dwxcorr) is not the UP-channel SiamRPN"
+    if _PYSOT_DW.match(key):
+        return key, "pysot"
     m = re.match(r"feature\.(\d+)\.(.+)$", key)
     if m:
         return f"featureExtract.{m.group(1)}.{m.group(2)}", "huang"
@@ -95,11 +113,12 @@ def convert_state_dict(sd: Mapping[str, Any], source: str = "<state dict>") -> t
         sd = sd["state_dict"]
     out: dict[str, torch.Tensor] = {}
     formats: set[str] = set()
+    multilevel = any(str(k).removeprefix("module.").startswith(_PYSOT_MULTILEVEL_STEMS) for k in sd)
     for key, value in sd.items():
         k = key[len("module."):] if key.startswith("module.") else key
         if k.endswith("num_batches_tracked"):
             continue
-        new, fmt = _map_key(k)
+        new, fmt = _map_key(k, multilevel)
         if new is None and fmt is not None:
             raise WeightsError(f"{source}: {fmt} (key {key!r}); only UP-channel SiamRPN weights are supported")
         if new is None:
@@ -113,27 +132,74 @@ def convert_state_dict(sd: Mapping[str, Any], source: str = "<state dict>") -> t
     return out, fmt
 
 
+def _dw_head(sd: Mapping[str, torch.Tensor], prefix: str, source: str) -> tuple[int, int]:
+    """``(hidden F, anchors k)`` of the depthwise RPN whose keys start with ``prefix`` (``rpn_head.``)."""
+    try:
+        fo = int(sd[f"{prefix}cls.conv_kernel.0.weight"].shape[0])
+        out = int(sd[f"{prefix}cls.head.3.weight"].shape[0])
+    except KeyError as exc:
+        raise WeightsError(f"{source}: pysot depthwise head (DepthwiseRPN) without {exc.args[0]!r}: not a complete "
+                           "SiamRPN state dict") from None
+    if out % 2:
+        raise WeightsError(f"{source}: {prefix}cls.head.3.weight has {out} outputs; a DepthwiseRPN has 2k")
+    return fo, out // 2
+
+
+def _infer_multilevel(sd: Mapping[str, torch.Tensor], source: str) -> ModelConfig:
+    """pysot ``siamrpn_mobilev2_l234_dwxcorr`` / ``siamrpn_r50_l234_dwxcorr`` from their keys."""
+    fo, k = _dw_head(sd, "rpn_head.rpn2.", source)
+    if "featureExtract.layer0.0.weight" in sd:
+        stem = int(sd["featureExtract.layer0.0.weight"].shape[0])
+        if stem != 44:
+            raise WeightsError(f"{source}: MobileNetV2 stem has {stem} filters; the supported pysot "
+                               "siamrpn_mobilev2_l234_dwxcorr model has 44 (width_mult 1.4)")
+        backbone = "mobilenetv2_l234"
+    elif "featureExtract.conv1.weight" in sd:
+        if "featureExtract.layer1.0.conv3.weight" not in sd:
+            raise WeightsError(f"{source}: ResNet without bottleneck blocks (ResNet-18/34?); only pysot's "
+                               "resnet_atrous.resnet50 (siamrpn_r50_l234_dwxcorr) is supported")
+        backbone = "resnet50_l234"
+    else:
+        raise WeightsError(f"{source}: multi-level depthwise head (rpn_head.rpn2.*) but the backbone is neither "
+                           "pysot's MobileNetV2 (backbone.layer0.*) nor its ResNet-50 (backbone.conv1.*)")
+    try:
+        return ModelConfig(backbone=backbone, feature_out=fo, anchor_num=k, head="dw",
+                           weighted_levels="rpn_head.cls_weight" in sd)
+    except ValueError as exc:
+        raise WeightsError(f"{source}: {exc}") from None
+
+
 def infer_model_config(sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> ModelConfig:
-    """Backbone, width, feature_out and anchor count from the tensor shapes (96 first-layer filters -> width 1;
-    ``featureExtract.stem.*`` keys -> EfficientNet-Lite0)."""
+    """Backbone, width, feature_out, anchor count and head from the tensor shapes (96 first-layer filters -> width 1;
+    ``featureExtract.stem.*`` keys -> EfficientNet-Lite0; ``rpn_head.{cls,loc}.*`` -> the depthwise head;
+    ``rpn_head.rpn2.*`` -> pysot's multi-level models, ``rpn_head.cls_weight`` -> weighted levels)."""
+    if any(k.startswith("rpn_head.rpn") for k in sd):
+        return _infer_multilevel(sd, source)
+    dw = any(k.startswith(("rpn_head.cls.", "rpn_head.loc.")) for k in sd)
     if "featureExtract.stem.0.weight" in sd:
         try:
-            fo, k = int(sd["conv_cls2.weight"].shape[0]), int(sd["regress_adjust.weight"].shape[0]) // 4
+            if dw:
+                fo, k = _dw_head(sd, "rpn_head.", source)
+            else:
+                fo, k = int(sd["conv_cls2.weight"].shape[0]), int(sd["regress_adjust.weight"].shape[0]) // 4
         except KeyError as exc:
             raise WeightsError(f"{source}: EfficientNet-Lite0 backbone but no {exc.args[0]!r}: not a SiamRPN "
                                "state dict") from None
-        return ModelConfig(backbone="efficientnet_lite0", feature_out=fo, anchor_num=k)
+        return ModelConfig(backbone="efficientnet_lite0", feature_out=fo, anchor_num=k, head="dw" if dw else "up")
     try:
         c1 = int(sd["featureExtract.0.weight"].shape[0])
-        fo = int(sd["conv_cls2.weight"].shape[0])
-        k = int(sd["regress_adjust.weight"].shape[0]) // 4
+        if dw:
+            fo, k = _dw_head(sd, "rpn_head.", source)
+        else:
+            fo = int(sd["conv_cls2.weight"].shape[0])
+            k = int(sd["regress_adjust.weight"].shape[0]) // 4
     except KeyError as exc:
         raise WeightsError(f"{source}: not a SiamRPN state dict (no {exc.args[0]!r}); first keys: "
                            f"{list(sd)[:6]}") from None
     if c1 % 96:
         raise WeightsError(f"{source}: first conv has {c1} filters; expected 96 (width 1) or 192 (width 2)")
     try:
-        return ModelConfig(width=c1 // 96, feature_out=fo, anchor_num=k)
+        return ModelConfig(width=c1 // 96, feature_out=fo, anchor_num=k, head="dw" if dw else "up")
     except ValueError as exc:
         raise WeightsError(f"{source}: {exc}") from None
 
@@ -204,8 +270,9 @@ def load_dasiamrpn(path: str | Path) -> Checkpoint:
 
 
 def load_pysot(path: str | Path) -> Checkpoint:
-    """pysot UP-channel AlexNet checkpoint (``backbone.*`` + ``rpn_head.*``; snapshot wrapper allowed)."""
-    return _load_format(path, ("pysot",), "a pysot UP-channel checkpoint")
+    """pysot checkpoint: UP-channel or depthwise AlexNet, or a multi-level depthwise model (``backbone.*`` +
+    ``rpn_head.*`` [+ ``neck.*``]; snapshot wrapper allowed)."""
+    return _load_format(path, ("pysot",), "a pysot checkpoint")
 
 
 def load_into(model: nn.Module, sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> nn.Module:
@@ -266,6 +333,9 @@ def _calibrate_random(model: SiamRPN, gen: torch.Generator) -> None:
         model.eval()
         for m in bns:
             m.momentum = 0.1
+    if model.cfg.head != "up":
+        _calibrate_dw_head(model, z, x)
+        return
     xf, zf = model.search_features(x), model.template_features(z)
     for tconv, sconv, target in ((model.conv_cls1, model.conv_cls2, 3.0), (model.conv_r1, model.conv_r2, 0.3)):
         t = tconv(zf)
@@ -274,6 +344,29 @@ def _calibrate_random(model: SiamRPN, gen: torch.Generator) -> None:
         scale = target / float(out.std())
         tconv.weight.mul_(scale)
         tconv.bias.mul_(scale)
+
+
+def _calibrate_dw_head(model: SiamRPN, z: torch.Tensor, x: torch.Tensor) -> None:
+    """Depthwise heads: the head's BN statistics from the random pair, then the last 1x1 convs scaled so that the
+    cls / loc maps have standard deviations 3 / 0.3 (the UP head's targets)."""
+    bns = [m for m in model.rpn_head.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+        m.train()
+    zz, xx = torch.cat([z, z.flip(-1)]), torch.cat([x, x.flip(-1)])
+    model.detect(xx, model.template(zz))
+    for m in bns:
+        m.momentum = 0.1
+        m.eval()
+    cls, loc = model.detect(x, model.template(z))
+    for branch, out, target in (("cls", cls, 3.0), ("loc", loc, 0.3)):
+        scale = target / float(out.std())
+        for m in model.rpn_head.modules():
+            last = getattr(getattr(m, branch, None), "head", None)
+            if isinstance(last, nn.Sequential):
+                last[-1].weight.mul_(scale)
+                last[-1].bias.mul_(scale)
 
 
 def _calibrate_bn(bn: nn.BatchNorm2d, t: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -299,7 +392,7 @@ def build_model(weights: str | Path | nn.Module | None, model_config: ModelConfi
         if not path.is_file():
             raise WeightsError(
                 f"no SiamRPN weights at {path}. Train them with `siamrpn train` (writes this file), pass a "
-                "DaSiamRPN .model / pysot UP-channel .pth / our checkpoint with --weights FILE (weights=...), "
+                "DaSiamRPN .model / pysot .pth (UP-channel or depthwise head) / our checkpoint with --weights FILE (weights=...), "
                 "set SIAMRPN_WEIGHTS, or use weights='random:<seed>' for tests and speed checks")
         weights = path
     if isinstance(weights, str) and weights.startswith("random:"):
