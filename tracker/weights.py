@@ -31,6 +31,7 @@ from torch import nn
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_target
+from tracker.backbones.efficientnet_lite import LITE0_VARIANTS
 from tracker.keycheck import key_mismatch, shape_mismatches
 from tracker.network import SiamRPN
 from tracker.presets import ModelConfig, TrackConfig
@@ -169,6 +170,17 @@ def _infer_multilevel(sd: Mapping[str, torch.Tensor], source: str) -> ModelConfi
         raise WeightsError(f"{source}: {exc}") from None
 
 
+def _lite0_variant(sd: Mapping[str, torch.Tensor], source: str) -> str:
+    """Which Lite0 cut (``LITE0_VARIANTS``) a state dict holds: the blocks kept and the neck's input channels."""
+    blocks = {int(k.split(".")[2]) for k in sd if k.startswith("featureExtract.blocks.")}
+    cin = int(sd["neck.conv.weight"].shape[1]) if "neck.conv.weight" in sd else None
+    for name, v in LITE0_VARIANTS.items():
+        if len(blocks) == v.blocks and cin == v.out_channels:
+            return name
+    raise WeightsError(f"{source}: EfficientNet-Lite0 backbone with {len(blocks)} blocks and a {cin}-channel neck "
+                       f"input matches none of the Lite0 cuts ({', '.join(LITE0_VARIANTS)})")
+
+
 def infer_model_config(sd: Mapping[str, torch.Tensor], source: str = "<state dict>") -> ModelConfig:
     """Backbone, width, feature_out, anchor count and head from the tensor shapes (96 first-layer filters -> width 1;
     ``featureExtract.stem.*`` keys -> EfficientNet-Lite0; ``rpn_head.{cls,loc}.*`` -> the depthwise head;
@@ -185,7 +197,8 @@ def infer_model_config(sd: Mapping[str, torch.Tensor], source: str = "<state dic
         except KeyError as exc:
             raise WeightsError(f"{source}: EfficientNet-Lite0 backbone but no {exc.args[0]!r}: not a SiamRPN "
                                "state dict") from None
-        return ModelConfig(backbone="efficientnet_lite0", feature_out=fo, anchor_num=k, head="dw" if dw else "up")
+        return ModelConfig(backbone=_lite0_variant(sd, source), feature_out=fo, anchor_num=k,
+                           head="dw" if dw else "up")
     try:
         c1 = int(sd["featureExtract.0.weight"].shape[0])
         if dw:
