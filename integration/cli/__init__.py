@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("integration.cli.run", "run a tracker under a benchmark protocol (VOT baseline/realtime/long-term, OTB, GOT-10k)"),
     "vot-workspace": ("integration.cli.workspace", "build an offline vot-toolkit workspace from local data"),
     "train": ("integration.cli.train", "train SiamRPN end to end"),
+    "train-data": ("integration.cli.train_data", "the photographic training data: sources, licences, a contact sheet"),
     "report": ("integration.cli.report", "write a Markdown/HTML report with plots against published baselines"),
     "regress": ("integration.cli.regress", "EAO regression gate against a committed reference"),
     "main": ("integration.cli.main_job", "the main job: run, analyse and report on the bundled default"),

@@ -241,6 +241,31 @@ class StillTracks:
         return self.images[k], box.copy()
 
 
+class SceneTracks:
+    """The photographic scenes of :mod:`tracker.training.scenes` as two-frame tracks for the per-pair trainer:
+    frame 0 is the template crop, frame 1 the search canvas (boxes x, y, w, h), so both trainers can be fed the
+    same data (``benchmarks/train_speed.py``)."""
+
+    frame_range = 1
+
+    def __init__(self, generator, num_scenes: int) -> None:
+        self.gen, self.n = generator, num_scenes
+        self._last: tuple[int, object] | None = None
+
+    def __len__(self) -> int:
+        return self.n
+
+    def frames(self, i: int) -> np.ndarray:
+        return np.arange(2)
+
+    def load(self, i: int, f: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._last is None or self._last[0] != i:
+            self._last = (i, self.gen.render(i))
+        scene = self._last[1]
+        img, b = (scene.template, scene.template_box) if f == 0 else (scene.canvas, scene.canvas_box)
+        return img, np.array([b[0] - b[2] / 2, b[1] - b[3] / 2, b[2], b[3]])
+
+
 def build_trackset(source, seed: int) -> TrackSet:
     """Instantiate a ``config.DataSource``."""
     kind = source.kind

@@ -216,11 +216,21 @@ class SceneGenerator:
                              borderMode=cv2.BORDER_REFLECT_101)
         return img.astype(np.float32)
 
-    def render(self, index: int) -> Scene:
-        cfg = self.cfg
+    def _draw(self, index: int) -> tuple[np.ndarray, int, int]:
         rng = np.random.default_rng([self.seed, int(index), 7727])
         ti = int(rng.integers(len(self.photos.targets)))
         bi = int(rng.integers(len(self.photos.backgrounds)))
+        return rng, ti, bi
+
+    def drawn(self, index: int) -> tuple[int, int]:
+        """The (cut-out, background) indices scene ``index`` is built on, without rendering it (a region target
+        still counts its cut-out draw)."""
+        _, ti, bi = self._draw(index)
+        return ti, bi
+
+    def render(self, index: int) -> Scene:
+        cfg = self.cfg
+        rng, ti, bi = self._draw(index)
         rgb, alpha, pts = _cutout(self.photos.targets[ti][0])
         if rng.random() < cfg.region_target_prob:  # a textured region of another photograph as the target
             ti = -1
