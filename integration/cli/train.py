@@ -17,6 +17,7 @@ import torch
 from tracker.network import SiamRPN
 from tracker.training.config import load_config
 from tracker.training.loop import train
+from tracker.training.photos import MissingPackageError
 from tracker.training.reuse import train_reuse
 from tracker.weights import load_checkpoint, load_into, save_checkpoint
 
@@ -44,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if cfg.trainer == "reuse":
-        summary = train_reuse(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
+        try:
+            summary = train_reuse(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
+        except MissingPackageError as exc:
+            print(f"siamrpn train: {exc}\n(or run scripts/install_training_data.sh)", file=sys.stderr)
+            return 2
     elif cfg.trainer == "pairs":
         summary = train(cfg, args.out, resume=args.resume, device=device, progress=not args.no_progress)
     else:
