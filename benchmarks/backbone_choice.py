@@ -9,9 +9,9 @@ Both candidates use the ImageNet weights unchanged (no training):
 
 Measured in one run: (1) the backbone's time per 255x255 search crop (BN folded, ``--threads`` threads, median
 of interleaved rounds) with the paper's AlexNet as the reference; (2) tracking signal: a SiamFC-style tracker
-(template = centre 8x8 cells of the 127 exemplar map, cross-correlation with the search map, cosine window,
-3 scales) run one-pass on the real sequences, mean IoU with the ground truth over each sequence's first
-``--frames`` frames.
+(:class:`benchmarks.diagnosis_trackers.SiamFCTracker`: template = centre 8x8 cells of the 127 exemplar map,
+cross-correlation with the search map, cosine window, 3 scales) run one-pass on the real sequences, mean IoU
+with the ground truth over each sequence's first ``--frames`` frames.
 
     .venv/bin/python benchmarks/backbone_choice.py [--frames 150] [--threads 2]
 """
@@ -33,13 +33,14 @@ from torch import nn
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from analysis.core.regions import area_preserving_rect  # noqa: E402
+from benchmarks.diagnosis_trackers import SiamFCTracker  # noqa: E402
 from tracker.backbones.efficientnet_lite import (  # noqa: E402
     EfficientNetLite0,
     Lite0Backbone,
     fuse_conv_bn,
     load_lite0_imagenet,
 )
-from tracker.crop import get_subwindow  # noqa: E402
 from tracker.network import build_backbone  # noqa: E402
 from tracker.presets import ModelConfig  # noqa: E402
 
@@ -68,45 +69,19 @@ def _iou(a, b) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
-def _tensor(patch: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(patch).permute(2, 0, 1)[None]
-
-
 @torch.inference_mode()
 def siamfc_iou(net: nn.Module, seq, frames: int) -> float:
-    """One-pass mean IoU of the untrained cross-correlation tracker (see module docstring)."""
+    """One-pass mean IoU of the untrained cross-correlation tracker
+    (:class:`benchmarks.diagnosis_trackers.SiamFCTracker`) over the first ``frames`` frames."""
     gt = seq.annotation.groundtruth
-    from analysis.core.regions import area_preserving_rect
-
-    x, y, w, h = area_preserving_rect(gt[0])
-    c, sz = np.array([x + w / 2, y + h / 2]), np.array([w, h])
-    img = seq.frame(0)
-    avg = img.reshape(-1, 3).mean(0)
-    s_z = float(np.sqrt((w + 0.5 * (w + h)) * (h + 0.5 * (w + h))))
-    zf = net(_tensor(get_subwindow(img, tuple(c), 127, round(s_z), avg)))[:, :, 4:12, 4:12]
-    zf = zf - zf.mean((2, 3), keepdim=True)
-    n = min(frames, len(gt))
-    win = np.outer(np.hanning(25), np.hanning(25))
+    tracker = SiamFCTracker(net)
+    tracker.init(seq.frame(0), gt[0])
     ious = []
-    for f in range(1, n):
-        img = seq.frame(f)
-        best = None
-        for scale in (0.96, 1.0, 1.04):
-            s_x = s_z * 255 / 127 * scale
-            xf = net(_tensor(get_subwindow(img, tuple(c), 255, round(s_x), avg)))
-            r = F.conv2d(xf, zf)[0, 0].numpy()
-            r = (r - r.min()) / (r.max() - r.min() + 1e-9)
-            r = 0.7 * r + 0.3 * win * (1.0 if scale == 1.0 else 0.98)
-            i = np.unravel_index(r.argmax(), r.shape)
-            if best is None or r[i] > best[0]:
-                best = (r[i], i, scale, s_x)
-        _, (u, v), scale, s_x = best
-        c = c + np.array([(v - 12) * 8, (u - 12) * 8]) * (s_x / 255)
-        s_z *= 1 + 0.5 * (scale - 1)
-        sz = sz * (1 + 0.5 * (scale - 1))
+    for f in range(1, min(frames, len(gt))):
+        box, _ = tracker.update(seq.frame(f))
         g = area_preserving_rect(gt[f])
         if np.all(np.isfinite(g)):
-            ious.append(_iou([c[0] - sz[0] / 2, c[1] - sz[1] / 2, sz[0], sz[1]], g))
+            ious.append(_iou(box, g))
     return float(np.mean(ious))
 
 

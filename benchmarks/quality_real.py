@@ -17,6 +17,14 @@ Sequences whose ground truth is shorter than the frames are cut to the annotated
         --tracker csrt --tracker kcf --tracker nano [--out output/quality] [--workers 2]
 
 Trackers can be run in several invocations into the same ``--out`` and scored together with ``--no-run``.
+
+``--diagnose`` adds the three diagnosis trackers of :mod:`benchmarks.diagnosis_trackers` (issue 20) to the same
+run: ``siamfc_lite0`` (training-free SiamFC on the ImageNet Lite0 features) and, for the weights of every
+``siamrpn`` tracker given (the default weights when none is given), ``oracle_scale`` (SiamRPN's centre, the
+ground-truth size; it reads the ground truth of ``--dataset``) and ``pyramid_scale`` (SiamRPN's classification,
+SiamFC's 3-scale pyramid for the size). With several ``siamrpn`` trackers their rows are ``<label>-oracle_scale``
+and ``<label>-pyramid_scale``.
+
 Prints one JSON object (also ``<out>/quality.json``) and writes ``<out>/per_sequence.csv``.
 """
 from __future__ import annotations
@@ -40,6 +48,25 @@ def _spec(text: str):
     return TrackerSpec(name=name, weights=weights or None, label=label)
 
 
+def diagnosis_specs(specs: list, dataset: Path) -> list:
+    """The ``--diagnose`` rows for ``specs`` (:mod:`benchmarks.diagnosis_trackers`): ``siamfc_lite0`` once, and
+    ``oracle_scale`` / ``pyramid_scale`` for the weights of each ``siamrpn`` spec (the default weights when there is
+    none), their weights always named so the run records hash the file they load."""
+    from analysis.core.paths import default_weights_path
+    from benchmarks.diagnosis_trackers import FACTORIES
+    from integration.run.units import TrackerSpec
+
+    rpn = [s for s in specs if s.name == "siamrpn"] or [TrackerSpec(name="siamrpn", label="siamrpn")]
+    out = [TrackerSpec(name=FACTORIES["siamfc_lite0"], label="siamfc_lite0")]
+    for s in rpn:
+        weights = s.weights or str(default_weights_path())
+        prefix = f"{s.label or s.name}-" if len(rpn) > 1 else ""
+        out.append(TrackerSpec(name=FACTORIES["oracle_scale"], weights=weights, label=f"{prefix}oracle_scale",
+                               options=(("dataset", str(Path(dataset).resolve())),)))
+        out.append(TrackerSpec(name=FACTORIES["pyramid_scale"], weights=weights, label=f"{prefix}pyramid_scale"))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", type=Path, default=REPO.parent / "shared" / "data" / "sequences")
@@ -47,6 +74,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "output" / "quality")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-run", action="store_true", help="only score the results already under <out>/runs")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="add the diagnosis trackers siamfc_lite0, oracle_scale, pyramid_scale (issue 20)")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import warnings
@@ -62,6 +91,8 @@ def main() -> int:
         warnings.simplefilter("ignore")  # the loader's notes about cut sequences are stated in the docstring
         seqs = load_dataset(args.dataset)
     specs = [_spec(t) for t in args.tracker]
+    if args.diagnose:
+        specs += diagnosis_specs(specs, args.dataset)
     runs = args.out / "runs"
     for kind in () if args.no_run else ("baseline", "otb"):
         summary = run_experiment(specs, ExperimentSpec(kind=kind, deterministic=True), seqs, runs,
