@@ -22,7 +22,7 @@ from integration.protocols.clocks import parse_clock
 from integration.protocols.one_pass import run_got10k, run_longterm, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
-from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256
+from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256, frame_contents
 
 # -------------------------------------------------------------------------------------------- one unit
 
@@ -173,12 +173,13 @@ def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcom
 
 
 def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutcome:
-    """Write the completion record of ``unit`` (what resume checks: its content key and the SHA-256 of every
-    result file) and return its outcome."""
+    """Write the completion record of ``unit`` (what resume checks: its content key, the size, modification
+    time and digest of every frame file, and the SHA-256 of every result file) and return its outcome."""
     out = Path(unit.out)
     files = {p.relative_to(out).as_posix(): file_sha256(p) for p in unit.result_files()}
-    record = {"key_v": 2, "key": unit.key, "sequence": unit.sequence.name, "content": unit.content_key(),
-              "files": files, "tracker": _jsonable(asdict(unit.tracker)),
+    frames = frame_contents(unit.sequence)
+    record = {"key_v": 3, "key": unit.key, "sequence": unit.sequence.name, "content": unit.content_key(frames),
+              "frames": frames, "files": files, "tracker": _jsonable(asdict(unit.tracker)),
               "experiment": _jsonable(asdict(unit.experiment)), "runs": runs, "seconds": seconds,
               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
     unit.record_dir.mkdir(parents=True, exist_ok=True)

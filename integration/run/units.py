@@ -1,10 +1,11 @@
 """What a run is made of: tracker and experiment specs, the unit (tracker, experiment, sequence), its
-content-keyed completion record (weights SHA-256, settings, sequence fingerprint, result checksums),
-collision-free record names, and the outcomes and summary of a run."""
+content-keyed completion record (weights SHA-256, settings, sequence fingerprint, frame contents, result
+checksums), collision-free record names, and the outcomes and summary of a run."""
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -118,18 +119,25 @@ class Unit:
                              r"realtime\.json)$")
         return sorted(p for p in seq_dir.iterdir() if pattern.match(p.name) and p.is_file())
 
-    def content_key(self) -> dict[str, Any]:
+    def content_key(self, frames: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the results depend on: tracker spec and the SHA-256 of its weights file, experiment settings,
-        and a hash of the sequence's ground truth and frame list (:attr:`Sequence.fingerprint`)."""
+        a hash of the sequence's ground truth and frame list (:attr:`Sequence.fingerprint`) and of its frames'
+        contents (:func:`frame_contents`; ``frames`` when already computed)."""
+        if frames is None:
+            frames = frame_contents(self.sequence)
         return {"tracker": _jsonable(asdict(self.tracker)), "weights": weights_fingerprint(self.tracker),
                 "experiment": _jsonable(asdict(self.experiment)), "sequence_name": self.sequence.name,
-                "sequence_hash": self.sequence.fingerprint}
+                "sequence_hash": self.sequence.fingerprint, "frames_hash": frames["hash"]}
 
     def done_state(self) -> tuple[bool, str | None]:
         """``(done, notice)``: done when a completion record exists for the same content key (tracker spec,
-        weights bytes, experiment settings, sequence ground truth and frames) and every result file it lists
-        exists with the recorded SHA-256. ``notice`` says why an existing record is not accepted (the unit is
-        then redone); ``None`` when there is no record or it is valid."""
+        weights bytes, experiment settings, sequence ground truth and frame list, frame contents) and every
+        result file it lists exists with the recorded SHA-256. ``notice`` says why an existing record is not
+        accepted (the unit is then redone); ``None`` when there is no record or it is valid.
+
+        Frame contents are checked without reading a frame whose size and modification time are those the
+        record stores (:func:`frame_contents`); a record of the previous format (``key_v`` 2, no frame
+        contents) is accepted while no frame file was modified after the record was written."""
         try:
             text = self.done_file.read_text()
         except FileNotFoundError:
@@ -145,7 +153,8 @@ class Unit:
         if record.get("sequence") != self.sequence.name:
             return False, (f"{self.done_file}: the record is of sequence {record.get('sequence')!r}, "
                            f"not {self.sequence.name!r}")
-        stored, now = record.get("content", {}), self.content_key()
+        stored = record.get("content", {})
+        now = self.content_key(frames={"hash": None})
         for field_, what in (("weights", "the weights file changed"), ("tracker", "other tracker settings"),
                              ("experiment", "other experiment settings"),
                              ("sequence_hash", "the sequence's ground truth or frame list changed")):
@@ -155,6 +164,9 @@ class Unit:
                     detail = (f" (sha256 {_short(stored.get(field_, {}).get('sha256'))} -> "
                               f"{_short(now[field_].get('sha256'))})")
                 return False, f"{self.key}: previous results are stale: {what}{detail}"
+        changed = self._frames_changed(record)
+        if changed:
+            return False, f"{self.key}: previous results are stale: {changed}"
         files = record.get("files")
         if not isinstance(files, dict) or not files:
             return False, f"{self.done_file}: the record lists no result files"
@@ -165,6 +177,37 @@ class Unit:
             if file_sha256(path) != digest:
                 return False, f"{self.key}: result file {path} changed since it was written (checksum mismatch)"
         return True, None
+
+    def _frames_changed(self, record: dict) -> str | None:
+        """Why the frames differ from those the record was made with (``None``: the same contents)."""
+        paths = frame_paths(self.sequence)
+        if not paths:
+            return None  # in-memory frames: their pixels are in the sequence fingerprint
+        stored = record.get("frames")
+        if record.get("key_v") == 2 and stored is None:  # previous format: no frame contents recorded
+            try:
+                since = self.done_file.stat().st_mtime_ns
+                newer = [p for p in paths if os.stat(p).st_mtime_ns > since]
+            except OSError as exc:
+                return f"a frame file cannot be read ({exc})"
+            return (f"frame {paths.index(newer[0]) + 1} ({newer[0]}) was modified after the results were recorded"
+                    + (f" ({len(newer)} frames)" if len(newer) > 1 else "")) if newer else None
+        known = stored.get("files") if isinstance(stored, dict) else None
+        try:
+            now = frame_contents(self.sequence, known if isinstance(known, list) else None)
+        except OSError as exc:
+            return f"a frame file cannot be read ({exc})"
+        if not isinstance(stored, dict) or stored.get("hash") != now["hash"]:
+            old = stored.get("files") if isinstance(stored, dict) else None
+            diff = [i for i, entry in enumerate(now["files"])
+                    if not isinstance(old, list) or i >= len(old) or not isinstance(old[i], list)
+                    or old[i][-1] != entry[-1]]
+            if not diff:
+                return "the frame contents changed"
+            first = diff[0]
+            more = f" and {len(diff) - 1} other frame(s)" if len(diff) > 1 else ""
+            return f"the contents of frame {first + 1} ({paths[first]}){more} changed"
+        return None
 
     def is_done(self) -> bool:
         """True when a valid completion record exists (:meth:`done_state`)."""
@@ -203,6 +246,45 @@ def _path_sha256(path: Path) -> str | None:
     except OSError:
         return None
     return None
+
+
+_FRAME_CACHE: dict[tuple, str] = {}
+
+
+def frame_paths(sequence: Sequence) -> list[str]:
+    """The frame files of ``sequence`` (those the ground truth covers); ``[]`` for in-memory frames."""
+    if sequence.images is not None:
+        return []
+    return [str(p) for p in sequence.frames[: len(sequence)]]
+
+
+def frame_contents(sequence: Sequence, known: list | None = None) -> dict[str, Any]:
+    """A content fingerprint of the frame files: ``{"hash", "files"}``, ``files`` one ``[size, mtime_ns,
+    digest]`` per frame (``digest`` the first 32 hex digits of the SHA-256 of the file's bytes), ``hash`` the
+    SHA-256 of the sizes and digests in frame order (``None`` for in-memory frames, whose pixels the sequence
+    fingerprint covers).
+
+    A file is read once per process for a given (path, size, modification time) and not at all when
+    ``known[i]`` (a record's ``files``) has its size and modification time: re-extracting or replacing a frame
+    changes its modification time, so its bytes are hashed again. Raises ``OSError`` for a missing frame."""
+    paths = frame_paths(sequence)
+    if not paths:
+        return {"hash": None, "files": []}
+    h = hashlib.sha256()
+    files = []
+    for i, path in enumerate(paths):
+        st = os.stat(path)
+        entry = known[i] if known is not None and i < len(known) else None
+        if isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]:
+            digest = str(entry[2])
+        else:
+            key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+            digest = _FRAME_CACHE.get(key)
+            if digest is None:
+                digest = _FRAME_CACHE[key] = file_sha256(Path(path))[:32]
+        files.append([st.st_size, st.st_mtime_ns, digest])
+        h.update(f"{st.st_size}:{digest}\n".encode())
+    return {"hash": h.hexdigest(), "files": files}
 
 
 def weights_fingerprint(spec: TrackerSpec) -> dict[str, Any]:
