@@ -29,6 +29,7 @@ from integration.run.batched import DEFAULT_BATCH_SIZE
 from integration.run.cluster import dask_executor
 from integration.run.execute import baseline_settings
 from integration.run.experiment import plan_units, run_experiment
+from integration.run.lock import OutputLocked, output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 from integration.run.units import ExperimentSpec, TrackerSpec
 from integration.trackers import siamrpn_preset
@@ -93,6 +94,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="decode truncated JPEG/PNG frames anyway (with a warning naming the file) instead of "
                             "failing the sequence with an error naming the frame")
         p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
+        p.add_argument("--wait", action="store_true",
+                       help="when another run writes to --out (its lock file names it), wait for it to finish "
+                            "instead of refusing to start")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         p.add_argument("--out", required=True, type=Path, help="output folder; results in <out>/<tracker>/")
 
@@ -170,9 +174,21 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         check_output_folder(args.out)
+        with output_lock(args.out, wait=args.wait):
+            return _run_locked(args, prog, trackers, exp, sequences, detail, executor_cm, batch_size, unit_timeout,
+                               frame_timeout)
+    except OutputLocked as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _run_locked(args: argparse.Namespace, prog: str, trackers: list, exp: ExperimentSpec, sequences: dict,
+                detail: str, executor_cm, batch_size: int | None, unit_timeout: float,
+                frame_timeout: float) -> int:
+    """The run proper, with the output folder's lock held."""
     print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}{detail} -> {args.out}")
     try:
         if executor_cm is not None:

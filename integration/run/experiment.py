@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from analysis.core.atomic import write_text_atomic
 from integration.data.sequences import Sequence, check_output_folder
 from integration.run.batched import run_batched_units
+from integration.run.lock import output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, run_units
 from integration.run.units import ExperimentSpec, RunSummary, TrackerSpec, Unit
 from integration.trackers import TrackerUnavailable
@@ -32,8 +33,12 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                    resume: bool = True, progress: bool = True, executor: Any = None,
                    check_trackers: bool = True, batch_size: int | None = None,
                    unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT,
-                   frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT) -> RunSummary:
+                   frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT, wait: bool = False) -> RunSummary:
     """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise.
+
+    One run at a time writes to ``out``: its lock (:func:`integration.run.lock.output_lock`) is held for the
+    whole run; held by another process, :class:`~integration.run.lock.OutputLocked` is raised naming it, or
+    with ``wait`` the run waits for it.
 
     ``batch_size``: run SiamRPN's baseline/OTB/GOT-10k units batched, that many sequences per forward
     (:mod:`integration.run.batched`, in this process); other trackers and real-time experiments run per
@@ -43,7 +48,15 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
     Both apply to supervised workers only: the batched units (in this process) and executor runs have none."""
 
     check_output_folder(out)  # an unwritable folder is found before tracking, not after a whole sequence
-    trackers = list(trackers)
+    with output_lock(out, wait=wait):
+        return _run_locked(list(trackers), experiment, sequences, out, workers, resume, progress, executor,
+                           check_trackers, batch_size, unit_timeout, frame_timeout)
+
+
+def _run_locked(trackers: list[TrackerSpec], experiment: ExperimentSpec,
+                sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int,
+                resume: bool, progress: bool, executor: Any, check_trackers: bool, batch_size: int | None,
+                unit_timeout: float | None, frame_timeout: float | None) -> RunSummary:
     unavailable: dict[str, str] = {}
     if check_trackers:
 
