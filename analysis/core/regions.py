@@ -113,3 +113,30 @@ def iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         iou = inter / union
     ok = (a[:, 2] > 0) & (a[:, 3] > 0) & (b[:, 2] > 0) & (b[:, 3] > 0) & np.isfinite(iou)
     return np.where(ok, np.clip(iou, 0.0, 1.0), 0.0)
+
+
+def empty_regions(regions) -> np.ndarray:
+    """Per row of ``(N, 4)`` rectangles or ``(N, 2n)`` polygons: the region is empty (the target is not
+    visible), by vot-toolkit 0.7.4's ``is_empty``: a rectangle without positive width and height
+    (``Rectangle.is_empty``), a polygon whose x or y extent is zero (``Polygon.is_empty``: ``top == bottom or
+    left == right``), so ``0,0,0,0,0,0,0,0`` is empty. NaN rows are not flagged (their own rules apply)."""
+    r = np.atleast_2d(np.asarray(regions, dtype=np.float64))
+    with np.errstate(invalid="ignore"):
+        if r.shape[1] == 4:
+            return ~((r[:, 2] > 0) & (r[:, 3] > 0)) & ~np.isnan(r).any(axis=1)
+        xs, ys = r[:, 0::2], r[:, 1::2]
+        flat = (xs.max(axis=1) == xs.min(axis=1)) | (ys.max(axis=1) == ys.min(axis=1))
+    return flat & ~np.isnan(r).any(axis=1)
+
+
+def frame_ranges(frames, limit: int = 8) -> str:
+    """1-based frame numbers of 0-based ``frames`` as ranges: ``10-12, 40`` (at most ``limit`` ranges shown)."""
+    idx = sorted(int(f) for f in frames)
+    spans: list[list[int]] = []
+    for f in idx:
+        if spans and f == spans[-1][1] + 1:
+            spans[-1][1] = f
+        else:
+            spans.append([f, f])
+    text = [f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in spans[:limit]]
+    return ", ".join(text) + (f", ... ({len(idx)} frames)" if len(spans) > limit else "")

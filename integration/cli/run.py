@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.core.regions import empty_regions, frame_ranges
 from analysis.io.longterm import load_longterm_annotations
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.protocols.vot_baseline import BaselineSettings
@@ -116,6 +117,9 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
+        if args.benchmark == "vot":
+            for line in _empty_groundtruth_notes(sequences, args.experiment):
+                print(f"{prog}: warning: {line}", file=sys.stderr)
         if args.accept_damaged_frames:
 
             sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
@@ -217,6 +221,25 @@ def _check_first_frames(sequences: dict) -> None:
         if np.isnan(np.asarray(seq.groundtruth[0], dtype=np.float64)).any():
             raise ValueError(f"{seq.annotation.source}:1: sequence {name}: the target is absent in frame 1, "
                              "so the tracker cannot be initialised")
+
+
+def _empty_groundtruth_notes(sequences: dict, experiment: str) -> list[str]:
+    """One line per sequence whose ground truth has regions without area (target not visible): what the
+    supervised protocol does there, as vot-toolkit 0.7.4 and the MATLAB toolkit do (docs/conventions.md)."""
+    lines = []
+    for name, seq in sequences.items():
+        try:
+            empty = empty_regions(np.asarray(seq.groundtruth, dtype=np.float64))
+        except ValueError:  # rows of different lengths: rectangles and polygons mixed
+            empty = np.array([bool(empty_regions(np.asarray(r, dtype=np.float64))[0]) for r in seq.groundtruth])
+        if empty.any():
+            lines.append(
+                f"{seq.annotation.source or name}: sequence {name!r}: empty ground truth (zero-area region, target "
+                f"not visible) on frame(s) {frame_ranges(np.flatnonzero(empty))}; as in vot-toolkit 0.7.4's "
+                f"supervised experiment and the MATLAB toolkit, a region the tracker reports there overlaps 0 and is "
+                f"a failure of the {experiment} experiment, and a re-initialisation that lands on such a frame hands "
+                "the tracker that empty region (docs/conventions.md, empty ground truth)")
+    return lines
 
 
 def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",

@@ -23,7 +23,7 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.core.regions import FrameKind, Region
+from analysis.core.regions import FrameKind, Region, empty_regions, frame_ranges
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.load import load_annotations
 from analysis.io.trajectories import (
@@ -256,6 +256,18 @@ def _unknown_code_warning(run_file: str, kinds: np.ndarray, frames: np.ndarray, 
             f"{eao}")
 
 
+def _empty_groundtruth_warning(source: str, name: str, empty: np.ndarray, kinds: np.ndarray) -> str:
+    """Warning for ground-truth regions without area (target not visible), scored as both toolkits do."""
+    fails = float(np.mean(np.sum((kinds == FrameKind.FAILURE) & empty[None, :], axis=1)))
+    tracked = float(np.mean(np.sum((kinds == FrameKind.TRACKED) & empty[None, :], axis=1)))
+    return (f"{source}: sequence {name!r}: empty ground truth (zero-area region, target not visible) on frame(s) "
+            f"{frame_ranges(np.flatnonzero(empty))}; scored as vot-toolkit 0.7.4 and the MATLAB toolkit score it "
+            f"(no exception for an empty region: a region reported there overlaps 0, so it is a failure of the "
+            f"supervised experiment): {fails:g} failure(s) per run fall on these frames and count in robustness "
+            f"and EAO, {tracked:g} frame(s) per run tracked there count in accuracy (docs/conventions.md, empty "
+            "ground truth)")
+
+
 def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
     if not bounded:
         return None
@@ -311,6 +323,9 @@ def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequenc
             raise VOTInputError(f"{_run_file(results_source, name, r)}: {exc} "
                                 "(expected 0 skipped, 1 init, 2 failure or a region)") from None
     notes = []
+    empty = empty_regions(gt)
+    if empty.any():
+        notes.append(_empty_groundtruth_warning(source, name, empty, kinds))
     for r in range(len(runs)):
         odd = unexpected_unknown_frames(kinds[r])
         if odd.size:
