@@ -229,6 +229,11 @@ def _torch_load(path: Path) -> Any:
             raise WeightsError(f"{path}: cannot read as a PyTorch weights file (latin1 retry): {exc}") from exc
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:
         raise WeightsError(f"{path}: cannot read as a PyTorch weights file: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - not a pickle at all (b"hello" gives KeyError: 101): one line
+        head = path.read_bytes()[:16]
+        raise WeightsError(f"{path}: not a PyTorch weights file ({path.stat().st_size} bytes starting {head!r}, "
+                           f"unpickling fails with {type(exc).__name__}); give a .pth/.model file written by "
+                           "torch.save") from None
 
 
 def load_state_dict_any(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:

@@ -42,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="eager (reference) or fused/fused_cl/torchscript/onnx (exact rewrites)")
     parser.add_argument("--output", type=Path, default=None, help="boxes file (default: standard output)")
     parser.add_argument("--visualize", type=Path, default=None, help="write an mp4 with the boxes drawn")
+    parser.add_argument("--accept-truncated", action="store_true",
+                        help="a video whose stream ends before the frame count its container declares: keep the "
+                             "boxes of the frames read (with a warning) instead of failing")
 
 
 def _progress(frames, total):
@@ -51,12 +54,13 @@ def _progress(frames, total):
 def _request(args: argparse.Namespace) -> TrackRequest:
     return TrackRequest(init=args.init, video=args.video, frames=args.frames, weights=args.weights,
                         preset=args.preset, preset_file=args.preset_file, device=args.device, backend=args.backend,
-                        visualize=args.visualize)
+                        visualize=args.visualize, accept_truncated=args.accept_truncated)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        boxes = track_video(_request(args), wrap_frames=_progress)
+        boxes = track_video(_request(args), wrap_frames=_progress,
+                            notify=lambda line: print(f"siamrpn track: warning: {line}", file=sys.stderr))
     except TrackError as exc:
         print(f"siamrpn track: error: {exc}", file=sys.stderr)
         return 2

@@ -50,6 +50,9 @@ class TrackRequest:
     device: str = "cpu"
     backend: str = "eager"
     visualize: Path | None = None
+    #: a video whose stream ends before the frame count its container declares: keep the boxes of the frames
+    #: read (with a notice) instead of failing with :class:`TrackError`
+    accept_truncated: bool = False
 
     def __post_init__(self) -> None:
         if (self.video is None) == (self.frames is None):
@@ -164,11 +167,14 @@ class _BoxVideo:
             os.replace(self.tmp, self.path)
 
 
-def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None) -> list[np.ndarray]:
+def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None,
+                notify: Callable[[str], None] | None = None) -> list[np.ndarray]:
     """Track the target of ``request`` through every frame; one float64 ``x,y,w,h`` box per frame (the first
     is the initial box). ``wrap_frames`` wraps the frame iterator (the command passes a progress bar).
-    Raises :class:`TrackError` on bad input, a box outside the first frame, a frame of another size, or
-    weights that cannot be loaded."""
+    Raises :class:`TrackError` on bad input, a box outside the first frame or larger than it, a frame of
+    another size, weights that cannot be loaded, or a video whose stream ends before the frame count its
+    container declares (unless ``request.accept_truncated``: then ``notify`` gets a line saying how many of the
+    declared frames were read)."""
 
     init = _init_text(request.init)
     box0 = parse_box(init)
@@ -190,6 +196,9 @@ def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None) 
                 x, y, w, h = box0
                 if x >= W or y >= H or x + w <= 0 or y + h <= 0:
                     raise TrackError(f"--init {init}: box lies outside the first frame ({W}x{H}, {name})")
+                if w > W or h > H:  # the exemplar crop grows with the box: 100000 px would need ~112 GiB
+                    raise TrackError(f"--init {init}: the box ({w:g}x{h:g}) is larger than the first frame "
+                                     f"({W}x{H}, {name}); give the target's box in that frame's pixels, x,y,w,h")
                 tracker.init(img, box0)
                 box = box0
             else:
@@ -203,6 +212,12 @@ def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None) 
     finally:
         if video is not None:
             video.close()
+    if request.video is not None and count > len(boxes):
+        read = (f"--video {request.video}: the stream ended after {len(boxes)} of the {count} frames its container "
+                "declares (a truncated or damaged file, or a header that overstates the count)")
+        if not request.accept_truncated:
+            raise TrackError(f"{read}; rerun with --accept-truncated to keep the {len(boxes)} boxes")
+        (notify or (lambda _: None))(f"{read}; {len(boxes)} boxes kept (--accept-truncated)")
     if video is not None:
         video.commit()
     return boxes
