@@ -5,9 +5,15 @@ timing) for ``eager`` and each fast path, interleaved round-robin so shared-CPU 
 ratios to ``eager`` are the figures to compare. Accuracy of each path vs eager on a real sequence
 (``../shared/data/sequences/bag`` when present): max abs difference of the score maps, box centre distance
 and IoU along the sequence (each path tracks on its own, so drift shows up).
+Depthwise-head presets (``--dw-presets``, random weights of each preset's network; ``dw_presets`` in the JSON):
+every preset's eager and fast paths, the ``--preset`` eager path and OpenCV CSRT (the speed goal) all timed
+interleaved in the same rounds, so the ratios compare presets with each other, with their own eager path, with
+the reference network and with CSRT; plus each fast path's score-map difference to eager on the same crop.
 GPU (only when ``torch.cuda.is_available()``): single stream eager/fused fp32, and batched frames/s.
 
     .venv/bin/python benchmarks/track_speed.py --threads 2 --steps 30
+    .venv/bin/python benchmarks/track_speed.py --threads 2 --backends eager --no-accuracy \
+        --dw-presets lite0_dw,lite0_s8_dw --dw-backends eager,fused,torchscript
     .venv/bin/python benchmarks/track_speed.py --preset lite0 --weights results/weights/siamrpn_default.pth \
         --reference-preset paper --eao int8 --eao-dataset ../shared/data/sequences
 """
@@ -36,6 +42,8 @@ from tracker.siamrpn import SiamRPNTracker, image_to_tensor, init_state, search_
 from tracker.weights import build_model  # noqa: E402
 
 BAG = REPO.parent / "shared" / "data" / "sequences" / "bag"
+#: the project's depthwise-head presets (tracker.presets): Lite0 cut at stride 8 in four ways
+DW_PRESETS = "lite0_dw,lite0_d8_dw,lite0_s8_dw,lite0_twolevel_dw"
 
 
 def load_sequence(path: Path, limit: int | None) -> tuple[list[np.ndarray], np.ndarray] | None:
@@ -111,6 +119,80 @@ def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib, reference=
         if reference is not None:
             rmed = statistics.median(times["reference_eager"])
             out[b]["speedup_vs_reference_eager"] = round(rmed / med, 3)
+    return out
+
+
+def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, reference=None, csrt=True) -> dict:
+    """Per-step times of the depthwise-head ``presets`` (``weights`` of each preset's own network) with each of
+    ``backends``, interleaved round-robin in the same rounds together with ``reference`` (``(model, preset)``: the
+    ``--preset`` eager path) and OpenCV CSRT (``integration.trackers``, ``threads`` OpenCV threads). Ratios: to the
+    preset's own eager path, to the first preset's eager path, to the reference and to CSRT (``fps_vs_csrt`` > 1:
+    faster than CSRT). ``score_map_max_abs_diff`` (of ``score_map_range``): each fast path vs eager on the same
+    first search crop."""
+    trackers: dict[tuple[str, str], object] = {}
+    build: dict[tuple[str, str], float] = {}
+    maps: dict[tuple[str, str], np.ndarray] = {}
+    for p in presets:
+        cfg = get_preset(p)
+        model = build_model(weights, cfg.model)[0]
+        for b in backends:
+            t0 = time.perf_counter()
+            trk = SiamRPNTracker(model, preset=cfg, backend=b)
+            build[(p, b)] = time.perf_counter() - t0
+            trk.init(frames[0], gt[0])
+            trk.update(frames[1])
+            maps[(p, b)] = trk.last_maps[0]
+            trackers[(p, b)] = trk
+    if reference is not None:
+        trackers[("reference", "eager")] = SiamRPNTracker(reference[0], preset=reference[1])
+    skipped = None
+    if csrt:
+        try:
+            import cv2
+
+            from integration.trackers import TRACKERS, TrackerUnavailable
+
+            cv2.setNumThreads(threads)
+            trackers[("opencv_csrt", "csrt")] = TRACKERS["csrt"]()
+        except (ImportError, TrackerUnavailable) as exc:
+            skipped = f"OpenCV CSRT unavailable: {exc}"
+    times: dict[tuple[str, str], list[float]] = {k: [] for k in trackers}
+    cpu: dict[tuple[str, str], list[float]] = {k: [] for k in trackers}
+    n = len(frames)
+    for r in range(rounds + 1):  # round 0 = warm-up
+        for key, trk in trackers.items():
+            trk.init(frames[0], gt[0])
+            t0, c0 = time.perf_counter(), time.process_time()
+            for i in range(1, steps + 1):
+                trk.update(frames[i % n])
+            if r:
+                times[key].append((time.perf_counter() - t0) / steps)
+                cpu[key].append((time.process_time() - c0) / steps)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    first = med[(presets[0], "eager")] if "eager" in backends else None
+    out: dict = {"weights": weights, "backends": list(backends), "first_preset": presets[0],
+                 "reference": None if reference is None else f"{reference[1].name} eager (row reference)",
+                 "csrt": skipped or f"timed in the same rounds (row opencv_csrt, {threads} OpenCV threads)"}
+    for key in trackers:
+        p, b = key
+        row = {"ms_per_step": round(med[key] * 1e3, 2), "fps": round(1 / med[key], 2),
+               "cpu_ms_per_step": round(statistics.median(cpu[key]) * 1e3, 2),
+               "rounds_ms": [round(t * 1e3, 1) for t in times[key]]}
+        if (p, "eager") in med and p in presets:
+            row["speedup_vs_eager"] = round(med[(p, "eager")] / med[key], 3)
+        if first is not None:
+            row["speedup_vs_first_preset_eager"] = round(first / med[key], 3)
+        if ("reference", "eager") in med:
+            row["speedup_vs_reference_eager"] = round(med[("reference", "eager")] / med[key], 3)
+        if ("opencv_csrt", "csrt") in med:
+            row["fps_vs_csrt"] = round(med[("opencv_csrt", "csrt")] / med[key], 3)
+        if key in build:
+            row["build_s"] = round(build[key], 2)
+        if key in maps and (p, "eager") in maps and b != "eager":
+            ref_map = maps[(p, "eager")]
+            row["score_map_max_abs_diff"] = float(np.abs(maps[key] - ref_map).max())
+            row["score_map_range"] = float(np.abs(ref_map).max())
+        out.setdefault(p, {})[b] = row
     return out
 
 
@@ -258,6 +340,11 @@ def main(argv=None) -> int:
     ap.add_argument("--reference-preset", default="", help="also time this preset's eager path (e.g. paper)")
     ap.add_argument("--reference-weights", default="random:0", help="weights of the --reference-preset network")
     ap.add_argument("--batch-sizes", default="64,256")
+    ap.add_argument("--dw-presets", default=DW_PRESETS,
+                    help="depthwise-head presets timed together in the same rounds ('' = none)")
+    ap.add_argument("--dw-backends", default="eager,fused,torchscript,onnx")
+    ap.add_argument("--dw-weights", default="random:0", help="weights of every --dw-presets network")
+    ap.add_argument("--no-csrt", action="store_true", help="do not time OpenCV CSRT next to the --dw-presets")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     model, meta = build_model(args.weights, get_preset(args.preset).model)
@@ -279,6 +366,11 @@ def main(argv=None) -> int:
         "reference": (f"{args.reference_preset} eager, weights {args.reference_weights}" if reference else None),
         "cpu_paths": cpu_speed(model, cfg, backends, frames, gt, args.steps, args.rounds, calib, reference),
     }
+    dw = [p for p in args.dw_presets.split(",") if p]
+    if dw:
+        dw_backends = ["eager"] + [b for b in args.dw_backends.split(",") if b and b != "eager"]
+        result["dw_presets"] = dw_speed(dw, dw_backends, frames, gt, args.steps, args.rounds, args.dw_weights,
+                                        args.threads, (model, cfg), not args.no_csrt)
     if not args.no_accuracy:
         result["accuracy_vs_eager"] = accuracy(model, cfg, backends, frames, gt, calib)
     if args.eao:

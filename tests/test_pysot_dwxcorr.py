@@ -406,12 +406,18 @@ def test_broken_files_name_the_mismatch(tmp_path):
         build_model(path)
 
 
-def test_fast_backends_refuse_dw_heads(files):
-    net, _ = build_model(files("alex"))
-    with pytest.raises(ValueError, match="UP-channel head.*'dw' head.*eager"):
-        make_engine(net, "fused", get_preset("pysot_alex_dwxcorr"))
-    with pytest.raises(ValueError, match="eager"):
-        SiamRPNTracker(weights=files("mobilev2"), backend="torchscript")
+def test_fast_backends_take_dw_files(files):
+    """The fast paths cover the depthwise head (``tests/test_engines_dw.py``): loaded files give the eager maps."""
+    for layout in ("alex", "mobilev2"):
+        net, _ = build_model(files(layout))
+        preset = get_preset(LAYOUTS[layout])
+        z, x = crops(4, preset.instance_size)
+        engine = make_engine(net, "fused", preset)
+        with torch.no_grad():
+            ref, got = net.detect(x, net.template(z)), engine.detect(x, engine.template(z))
+        for a, b in zip(got, ref):
+            assert float((a - b).abs().max()) <= 1e-4 * float(b.abs().max())
+    assert SiamRPNTracker(weights=files("mobilev2"), backend="fused").backend == "fused"
 
 
 def test_checkpoint_round_trip_and_random_weights(files, tmp_path):
