@@ -9,8 +9,10 @@ Results of one tracker::
 ``<results>`` may also be the tracker folder holding ``longterm/`` (vot-toolkit's experiment folder). Region
 files may be text or vot-toolkit ``.bin`` (:func:`analysis.io.trajectories.read_trajectory`). An empty
 confidence line reads as 0 and a ``nan`` line as NaN (vot-toolkit ``Trajectory.read`` then
-``properties(i).get('confidence', 0)``), so an empty line can pass a threshold <= 0 and a NaN never does.
-Annotations: a VOT dataset folder whose ``groundtruth.txt`` lines of NaNs mark frames without the target.
+``properties(i).get('confidence', 0)``), so an empty line can pass a threshold <= 0 and a NaN never does; a NaN on
+a tracked frame is refused (file and line) unless accepted (``accept_nan``), since it silently moves the F-score.
+Annotations: a VOT dataset folder whose ``groundtruth.txt`` lines of NaNs mark frames without the target; the
+target must be visible in frame 1.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.core.atomic import write_text_atomic
-from analysis.core.regions import Region
+from analysis.core.regions import Region, empty_regions
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.trajectories import read_trajectory
 from analysis.io.vot import load_vot_folder
@@ -32,8 +34,27 @@ LONGTERM_EXPERIMENT = "longterm"  #: vot-toolkit's experiment (and results folde
 
 
 def load_longterm_annotations(path: str | os.PathLike) -> dict[str, SequenceAnnotation]:
-    """A VOT long-term dataset (``list.txt`` folder, workspace or one sequence); NaN lines = target absent."""
-    return load_vot_folder(Path(path), absent=True)
+    """A VOT long-term dataset (``list.txt`` folder, workspace or one sequence); NaN lines = target absent.
+
+    The target must be visible in frame 1 (the tracker is initialised there; vot-toolkit's long-term
+    experiment initialises from frame 1's ground truth): a NaN or empty first region is a ``ValueError``
+    naming the file, line 1 and the sequence."""
+    annotations = load_vot_folder(Path(path), absent=True)
+    for name, ann in annotations.items():
+        first = np.asarray(ann.groundtruth[0], dtype=np.float64) if len(ann) else np.array([np.nan])
+        if np.isnan(first).any() or empty_regions(first)[0]:
+            what = "NaN" if np.isnan(first).any() else "an empty, zero-area region"
+            raise ValueError(f"{ann.source or name}:1: sequence {name}: the target is absent in frame 1 ({what}); a "
+                             "long-term sequence must start with the target visible (the tracker is initialised on "
+                             "it): fix the first ground-truth line or drop the frames before the target appears")
+    return annotations
+
+
+def nan_confidence_lines(confidence: np.ndarray, frames: int) -> np.ndarray:
+    """1-based line numbers holding ``nan`` among lines 2..``frames`` (line 1 is the initialisation frame,
+    which no analysis scores)."""
+    c = np.asarray(confidence, dtype=np.float64)[1:frames]
+    return np.flatnonzero(np.isnan(c)) + 2
 
 
 def read_confidence(path: str | os.PathLike, n_frames: int | None = None) -> np.ndarray:
@@ -119,12 +140,14 @@ def _fit_run(regions: list[Region], confidence: np.ndarray, frames: int, region_
 
 
 def load_longterm_results(results: str | os.PathLike, annotations: dict[str, SequenceAnnotation],
-                          allow_missing: bool = False, strict: bool = False
+                          allow_missing: bool = False, strict: bool = False, accept_nan: bool = False
                           ) -> tuple[dict[str, list[LongTermRun]], list[str]]:
     """``({sequence: runs}, warnings)`` of one tracker's long-term results. A sequence without runs is an
     error unless ``allow_missing`` (then left out and warned); a run that lacks its confidence file is an error
     naming the file. A region or confidence file without one line per frame is fitted by the one-pass rule
-    (:func:`_fit_run`, warned) or, with ``strict``, an error naming the file."""
+    (:func:`_fit_run`, warned) or, with ``strict``, an error naming the file. A ``nan`` confidence on a tracked
+    frame (line 2 on) is an error naming file and line, unless ``accept_nan``: then it is scored as both
+    toolkits score it (never above a threshold) and warned with its count and first line."""
     results = Path(results)
     if not results.is_dir():
         raise ValueError(f"{results}: results folder not found")
@@ -145,8 +168,18 @@ def load_longterm_results(results: str | os.PathLike, annotations: dict[str, Seq
             if not conf_file.is_file():
                 raise ValueError(f"{conf_file}: confidence file missing (a long-term run needs one value per "
                                  "frame)")
-            regions, confidence, notes = _fit_run(regions, read_confidence(conf_file), len(ann), region_file,
-                                                  conf_file, strict)
+            raw = read_confidence(conf_file)
+            nan_lines = nan_confidence_lines(raw, len(ann))
+            if nan_lines.size:
+                where = f"{conf_file}:{nan_lines[0]}"
+                count = f"{nan_lines.size} NaN confidence(s) (first on line {nan_lines[0]})"
+                if not accept_nan:
+                    raise ValueError(f"{where}: confidence is NaN ({count}); a tracker should write a number, or "
+                                     "an empty line for no value (read as 0); --accept-nan-confidence scores NaN as "
+                                     "vot-toolkit does: never above a threshold")
+                warnings.append(f"{conf_file}: {count}, scored as never above a threshold (vot-toolkit's rule; "
+                                "--accept-nan-confidence)")
+            regions, confidence, notes = _fit_run(regions, raw, len(ann), region_file, conf_file, strict)
             warnings.extend(notes)
             runs.append(LongTermRun(regions, confidence, str(region_file)))
         out[name] = runs

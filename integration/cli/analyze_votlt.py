@@ -53,6 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="refuse a region or confidence file whose line count differs from the sequence's frame "
                              "count (exit 2); default: extra lines ignored, missing last lines scored as no answer "
                              "(no region, no confidence), with a warning")
+    parser.add_argument("--accept-nan-confidence", action="store_true",
+                        help="score a 'nan' confidence as vot-toolkit does (never above a threshold), with a warning, "
+                             "instead of refusing the file (exit 2, file and line named)")
     parser.add_argument("--plots", type=Path, default=None, metavar="DIR",
                         help="write the precision-recall and F-score figures (PNG + PDF) into DIR")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
@@ -85,7 +88,7 @@ class _Scored:
 
 def _score(args: argparse.Namespace, annotations: dict, folder: Path) -> _Scored:
     runs, warnings = load_longterm_results(folder, annotations, allow_missing=args.allow_missing,
-                                           strict=args.strict)
+                                           strict=args.strict, accept_nan=args.accept_nan_confidence)
     report = score_longterm_runs(annotations, runs, args.variant, args.resolution)
     return _Scored(report, runs, warnings, sum(len(annotations[n]) for n in runs))
 
