@@ -3,13 +3,14 @@ burn-in (case 6), a lone ``0`` code inside a trajectory, negative box sizes in r
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from analysis.core.regions import empty_regions
+from analysis.core.regions import FrameKind, empty_regions
+from analysis.metrics.bootstrap import vot_statistics
 from analysis.metrics.overlap import vot_overlap
+from analysis.metrics.vot.analysis import SequenceRuns, VOTSettings, analyze_runs
 from integration.cli import main as siamrpn
 from integration.data.synthetic import write_dataset
 
@@ -65,9 +66,36 @@ def test_empty_regions_follow_vot_toolkit_is_empty():
     assert list(ours) + list(ours_rect) == [parse_region(r).is_empty() for r in rows]
 
 
-def _short(tmp_path: Path, lengths: tuple[int, ...]) -> Path:
-    root = tmp_path / "data"
-    for k, n in enumerate(lengths):
-        write_dataset(root / f"s{k}", layout="vot", n_sequences=1, n_frames=n, size=(96, 72), seed=20 + k,
-                      prefix=f"len{n}_")
-    return root
+def _runs(name: str, n: int, overlap: float) -> SequenceRuns:
+    kinds = np.full((1, n), FrameKind.TRACKED, np.int8)
+    kinds[0, 0] = FrameKind.INIT
+    overlaps = np.full((1, n), overlap)
+    overlaps[0, 0] = np.nan
+    return SequenceRuns(name, kinds, overlaps, overlaps)
+
+
+@pytest.mark.parametrize("variant", ["leg", "pyt"])
+def test_sequence_shorter_than_the_burn_in_is_left_out_of_accuracy_and_warned(variant):
+    report = analyze_runs([_runs("long", 30, 0.8), _runs("short", 5, 0.5)], VOTSettings(variant=variant))
+    assert report.accuracy == pytest.approx(0.8)  # PYT counted the short one as 0: 0.686
+    (note,) = [w for w in report.warnings if "burn-in" in w]
+    assert "no longer than the burn-in (10 frames" in note and "'short' (5 frames)" in note
+    assert "reaches EAO lengths 1..5 at most" in note
+    lo, hi = report.convention["interval"]["lengths_averaged"][0], report.convention["interval"]["lengths_averaged"][-1]
+    assert f"the EAO averages lengths {lo}..{hi}" in note
+    assert np.isnan(report.per_sequence.loc["short", "accuracy_pyt"])
+    if variant == "pyt":
+        assert "vot-toolkit 0.7.4 would count each as 0" in note
+    stats = vot_statistics(report)
+    assert stats["accuracy"][0](np.array([[0, 1]]))[0] == pytest.approx(0.8)  # the bootstrap agrees
+
+
+def test_one_frame_sequence_has_undefined_accuracy_and_says_what_the_eao_means():
+    report = analyze_runs([_runs("one", 1, 0.5)], VOTSettings(variant="leg"))
+    assert np.isnan(report.accuracy)  # was 0.0
+    (note,) = [w for w in report.warnings if "burn-in" in w]
+    assert "accuracy is undefined (NaN), not 0" in note and "'one' (1 frame)" in note
+    assert "the EAO averages lengths 1..1 (the curve is 1 at length 1 by definition" in note
+    far = analyze_runs([_runs("long", 60, 0.8), _runs("short", 5, 0.5)], VOTSettings(variant="leg",
+                                                                                     interval=(20, 40)))
+    assert any("lengths 20..40, none of which such a run reaches unless it fails" in w for w in far.warnings)

@@ -325,8 +325,10 @@ def vot_statistics(report: VOTReport, sensitivity: float = acc.DEFAULT_SENSITIVI
     lengths = np.array([s.length for s in seqs], dtype=np.float64)
     mean_fail = np.array([float(np.mean(acc.failure_counts(s.kinds))) for s in seqs])
     if rule == "pyt":
+        # sequences no longer than the burn-in are out of accuracy, as in analyze_runs
+        weight = np.where(lengths > burnin, lengths, 0.0)
         seq_acc = np.array([acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, burnin) for s in seqs])
-        accuracy = ratio_statistic(seq_acc * lengths, lengths)
+        accuracy = ratio_statistic(seq_acc * weight, weight)
         acc_method = "score = Σ A_s N_s / Σ N_s over the drawn sequences (PYT)"
     else:
         means = [acc.frame_mean_overlaps(s.overlaps_ar, s.kinds, burnin) for s in seqs]

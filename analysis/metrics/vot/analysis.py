@@ -424,6 +424,32 @@ def _filtered_accuracy(seqs: Sequence[SequenceRuns], burnin: int, tag: str | Non
     return a, n, means
 
 
+def _short_sequences_warning(seqs: Sequence[SequenceRuns], long_enough: list[bool], burnin: int,
+                             averaged: Sequence[int], rule: str) -> str:
+    """Sequences no longer than the burn-in: out of accuracy; which EAO lengths they reach."""
+    short = [s for s, ok in zip(seqs, long_enough) if not ok]
+    shown = ", ".join(f"{s.name!r} ({s.length} frame{'s' if s.length != 1 else ''})" for s in short[:10])
+    if len(short) > 10:
+        shown += f" ... ({len(short)} in all)"
+    lo, hi = int(averaged[0]), int(averaged[-1])
+    longest = max(s.length for s in short)
+    text = (f"{len(short)} sequence(s) no longer than the burn-in ({burnin} frames from each initialisation) leave "
+            f"no frame for accuracy and are left out of it: {shown}; ")
+    if rule == "pyt":
+        text += "(vot-toolkit 0.7.4 would count each as 0, weighted by its length); "
+    if any(long_enough):
+        text += f"accuracy covers the other {sum(long_enough)} sequence(s). "
+    else:
+        text += "accuracy is undefined (NaN), not 0. "
+    text += (f"They still count for failures and EAO, where a run without a failure reaches EAO lengths 1..{longest} "
+             f"at most; the EAO averages lengths {lo}..{hi}")
+    if hi <= longest and lo <= 1:
+        text += " (the curve is 1 at length 1 by definition: the initialisation frame), so the EAO says little"
+    elif lo > longest:
+        text += ", none of which such a run reaches unless it fails"
+    return text
+
+
 def per_attribute_table(seqs: Sequence[SequenceRuns], settings: VOTSettings, interval: EAOInterval) -> pd.DataFrame:
     """Accuracy, failures (a failure counts for the tags of its frame), robustness and tag-weighted EAO per tag."""
     names = list(dict.fromkeys(t for s in seqs for t in s.tags))
@@ -457,9 +483,16 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
     interval = settings.resolve_interval(lengths)
     b = settings.burnin
 
+    # a sequence no longer than the burn-in has no frame that counts for accuracy: left out of it (warned below)
+    long_enough = [s.length > b for s in seqs]
     pooled, _, frame_means = _filtered_accuracy(seqs, b, None)
-    seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) for s in seqs]
-    pyt_acc = acc.length_weighted_mean(seq_pyt, lengths)
+    seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) if ok else float("nan")
+               for s, ok in zip(seqs, long_enough)]
+    if any(long_enough):
+        pyt_acc = acc.length_weighted_mean([v for v, ok in zip(seq_pyt, long_enough) if ok],
+                                           [n for n, ok in zip(lengths, long_enough) if ok])
+    else:
+        pooled = pyt_acc = float("nan")  # undefined, not LEG's 0
     mean_fail = [float(np.mean(acc.failure_counts(s.kinds))) for s in seqs]
     fails = acc.pooled_failures(mean_fail)
 
@@ -469,6 +502,8 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
     score, curve, curve_note = eao_over_interval(frags, tag_weights(frags, None), interval.low, interval.high,
                                                  rule, longest)
     averaged = averaged_lengths(interval.low, interval.high, rule)
+    if not all(long_enough):
+        warnings = (*warnings, _short_sequences_warning(seqs, long_enough, b, averaged, rule))
 
     per_seq = pd.DataFrame({
         "sequence": [s.name for s in seqs],
