@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from analysis.core.regions import FrameKind, empty_regions
+from analysis.io.annotation import SequenceAnnotation
 from analysis.metrics.bootstrap import vot_statistics
 from analysis.metrics.overlap import vot_overlap
-from analysis.metrics.vot.analysis import SequenceRuns, VOTSettings, analyze_runs
+from analysis.metrics.vot.analysis import SequenceRuns, VOTSettings, analyze_runs, analyze_vot
 from integration.cli import main as siamrpn
 from integration.data.synthetic import write_dataset
 
@@ -99,3 +100,37 @@ def test_one_frame_sequence_has_undefined_accuracy_and_says_what_the_eao_means()
     far = analyze_runs([_runs("long", 60, 0.8), _runs("short", 5, 0.5)], VOTSettings(variant="leg",
                                                                                      interval=(20, 40)))
     assert any("lengths 20..40, none of which such a run reaches unless it fails" in w for w in far.warnings)
+
+
+def _annotation(n: int) -> dict[str, SequenceAnnotation]:
+    gt = np.tile([20.0, 20.0, 30.0, 30.0], (n, 1))
+    return {"s": SequenceAnnotation(name="s", groundtruth=gt, width=96, height=72, source="ann.json")}
+
+
+def test_lone_zero_code_warning_names_the_eao_lengths_it_affects():
+    box = np.array([20.0, 20.0, 30.0, 30.0])
+    # initialised at frame 1, failure at 8, re-initialised at 13, a lone 0 at frame 16 (4th frame of that fragment)
+    traj = [1] + [box] * 6 + [2, 0, 0, 0, 0, 1, box, box, 0] + [box] * 4
+    rep = analyze_vot(_annotation(len(traj)), {"s": [traj]}, VOTSettings(interval=(2, 10)), results_source="R")
+    (note,) = [w for w in rep.warnings if "code 0" in w]
+    assert "frame 16: code 0 (unknown) inside the trajectory" in note
+    assert "lowers the fragment starting at frame 13 for EAO lengths >= 4 (lengths below 4 are unaffected)" in note
+
+
+def test_negative_box_sizes_in_results_are_warned(tmp_path, capsys):
+    box = np.array([20.0, 20.0, 30.0, 30.0])
+    traj = [1, box, np.array([50.0, 50.0, -30.0, -30.0]), box, np.array([20.0, 20.0, 30.0, -1.0]), box]
+    rep = analyze_vot(_annotation(6), {"s": [traj]}, VOTSettings(interval=(2, 4)), results_source=str(tmp_path))
+    (note,) = [w for w in rep.warnings if "negative width or height" in w]
+    assert "s_001.txt|.bin: negative width or height on frame(s) 3, 5" in note and "--variant" in note
+    # one-pass results (OTB layout)
+    write_dataset(tmp_path / "otb", layout="otb", n_sequences=1, n_frames=5, size=(64, 48), seed=3)
+    name = next(p.name for p in (tmp_path / "otb").iterdir() if p.is_dir())
+    gt = np.loadtxt(tmp_path / "otb" / name / "groundtruth_rect.txt", delimiter=",")
+    gt[3, 2] = -gt[3, 2]
+    (tmp_path / "res").mkdir()
+    np.savetxt(tmp_path / "res" / f"{name}.txt", gt, delimiter=",", fmt="%g")
+    assert siamrpn(["analyze", "otb", "--annotations", str(tmp_path / "otb"), "--results", str(tmp_path / "res"),
+                    "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any(f"{name}.txt: negative width or height on line(s) 4 (1 box(es)" in w for w in warnings)

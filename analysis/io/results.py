@@ -36,7 +36,7 @@ from typing import Mapping
 import numpy as np
 
 from analysis.core.boxtext import parse_box_lines, split_fields
-from analysis.core.regions import iou_xywh
+from analysis.core.regions import frame_ranges, iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import match_otb_name
 from analysis.io.text import read_text_file
@@ -79,6 +79,20 @@ def fit_to_frames(boxes: np.ndarray, frames: int, source: str | Path, strict: bo
     fitted[:n] = boxes.reshape(-1, 4)
     return fitted, (f"{source}: {n} result lines for {frames} frames; the last {frames - n} frame(s) have no box "
                     f"and are scored as no answer (NaN boxes)")
+
+
+def negative_size_note(boxes: np.ndarray, source: str | Path) -> str | None:
+    """Warning for ``x,y,w,h`` boxes with a negative width or height (``None`` when there is none): named by file
+    and line; the one-pass scores give them IoU 0 (no overlap) and centre error as written."""
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero((b[:, 2] < 0) | (b[:, 3] < 0))
+    if not bad.size:
+        return None
+    first = ",".join(f"{v:g}" for v in b[bad[0]])
+    return (f"{source}: negative width or height on line(s) {frame_ranges(bad)} ({bad.size} box(es); line "
+            f"{bad[0] + 1}: {first}); scored as no overlap (IoU 0): a tracker should write x,y of the top-left "
+            "corner and a positive size")
 
 
 def _first_line_is_integer(path: Path) -> bool:
@@ -157,8 +171,7 @@ def load_otb_results(results_dir: str | Path, annotations: dict[str, SequenceAnn
         if detect_corner_first_line(b, _first_line_is_integer(path), gt0):
             corners.append(key)
         b, note = fit_to_frames(b, len(annotations[key]), path, strict)
-        if note:
-            notes.append(note)
+        notes += [n for n in (note, negative_size_note(b, path)) if n]
         boxes[key] = b
     if missing:
         notes.append(f"{results_dir}: no result file for {len(missing)} of the {len(keys)} annotated sequences, "
@@ -215,6 +228,7 @@ def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, .
                 runs[name][i], note = fit_to_frames(runs[name][i], len(annotations[name]), f, strict)
                 if note:
                     notes.append(note)
+        notes += [n for n in (negative_size_note(r, f) for r, f in zip(runs[name], files)) if n]
         time_file = seq_dir / f"{name}_time.txt"
         if time_file.is_file():
             times[name] = _read_times(time_file)

@@ -246,11 +246,15 @@ def _unknown_code_warning(run_file: str, kinds: np.ndarray, frames: np.ndarray, 
              "after the initialisation" if before[-1] == FrameKind.INIT else "after a tracked frame")
     shown = ", ".join(str(int(f) + 1) for f in frames[:10]) + (" ..." if frames.size > 10 else "")
     where = f"frame {first + 1}" if frames.size == 1 else f"frames {shown} ({frames.size} frames)"
+    inits = np.flatnonzero(kinds[: first + 1] == FrameKind.INIT)
+    start = int(inits[-1]) if inits.size else 0  # the EAO fragment holding the frame starts at its initialisation
+    length = first - start + 1  # the frame's position in that fragment = the shortest EAO length it enters
     if variant == "pyt" or np.any(kinds == FrameKind.FAILURE):
-        eao = "EAO overlap 0"
+        eao = (f"EAO overlap 0, which lowers the fragment starting at frame {start + 1} for EAO lengths >= {length} "
+               f"(lengths below {length} are unaffected)")
     else:  # LEG/PST keep NaN in a failure-free run (vot_eao: keep_nan)
-        eao = (f"EAO undefined there, so this run (no failure) counts for EAO lengths below {first + 1} only "
-               "(LEG/PST keep NaN in a failure-free run)")
+        eao = (f"EAO undefined there, so this run (no failure) counts for EAO lengths below {length} only and is "
+               f"left out of the EAO at lengths >= {length} (LEG/PST keep NaN in a failure-free run)")
     return (f"{run_file} {where}: code 0 (unknown) inside the trajectory ({after}, where a region or 1/2 is "
             f"expected, not after a failure); counted as a skipped frame: left out of accuracy, not a failure, "
             f"{eao}")
@@ -266,6 +270,27 @@ def _empty_groundtruth_warning(source: str, name: str, empty: np.ndarray, kinds:
             f"supervised experiment): {fails:g} failure(s) per run fall on these frames and count in robustness "
             f"and EAO, {tracked:g} frame(s) per run tracked there count in accuracy (docs/conventions.md, empty "
             "ground truth)")
+
+
+def _negative_size_warnings(pred: np.ndarray | list[Region], runs: int, n: int, results_source: str,
+                            name: str) -> list[str]:
+    """One warning per run file holding ``x,y,w,h`` regions with a negative width or height (file and frames)."""
+    if isinstance(pred, np.ndarray):
+        if pred.shape[1] != 4:
+            return []
+        with np.errstate(invalid="ignore"):
+            bad = ((pred[:, 2] < 0) | (pred[:, 3] < 0)).reshape(runs, n)
+    else:
+        bad = np.array([not isinstance(r, (int, np.integer)) and np.asarray(r).size == 4
+                        and bool(np.asarray(r)[2] < 0 or np.asarray(r)[3] < 0) for r in pred]).reshape(runs, n)
+    out = []
+    for r in np.flatnonzero(bad.any(axis=1)):
+        frames = np.flatnonzero(bad[r])
+        out.append(f"{_run_file(results_source, name, int(r))}: negative width or height on frame(s) "
+                   f"{frame_ranges(frames)}; the toolkits disagree on such a rectangle (LEG/PST rasterise the "
+                   "rectangle between its corners, vot-toolkit 0.7.4 an empty region, overlap 0), so its overlap "
+                   "depends on --variant: a tracker should report x,y of the top-left corner and a positive size")
+    return out
 
 
 def _bounds(rule: str, ann: SequenceAnnotation, bounded: bool) -> tuple[float, float] | None:
@@ -332,6 +357,7 @@ def _prepare_sequence(name: str, ann: SequenceAnnotation, runs: Sequence[Sequenc
             notes.append(_unknown_code_warning(_run_file(results_source, name, r), kinds[r], odd, settings.variant))
     eao_bounds = _bounds(eao_b, ann, settings.bounded)
     pred = _regions_array(runs)
+    notes += _negative_size_warnings(pred, len(runs), n, results_source, name)
     gt_rep = np.tile(gt, (len(runs), 1))
     if isinstance(pred, np.ndarray):
         todo = _frames_to_rasterise(pred, len(runs), n)
