@@ -71,7 +71,7 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys):
     write_dataset(tmp_path / "d", layout="vot", n_sequences=1, n_frames=5, size=(64, 48))
     assert siamrpn(["run", "vot", "--dataset", str(tmp_path / "d"), "--tracker", "nope", "--quiet",
                     "--out", str(tmp_path / "o")]) == 2
-    assert "UNAVAILABLE tracker nope" in capsys.readouterr().out
+    assert "requested tracker(s) nope unavailable" in capsys.readouterr().err  # issue 23: refused before running
 
 
 def test_overlap_option_of_the_failure_test_is_stated_and_validated(tmp_path, capsys):

@@ -2,7 +2,7 @@
 
 Exit status: 0 = no regression, 1 = a metric regressed beyond tolerance (or the instrument check drifted),
 2 = cannot run (no reference: the message says how to create one; an invalid reference - wrong types, negative
-tolerances, checked before anything runs; no weights; bad arguments).
+tolerances, checked before anything runs; no weights; missing shared data unless --allow-missing; bad arguments).
 
 Examples::
 
@@ -35,6 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-bag", action="store_true", help="leave out the real 'bag' case even when present")
     parser.add_argument("--skip-instrument", action="store_true",
                         help="do not re-check the analysis against the published scores of ../shared/data/results")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="skip the cases and checks whose shared data is missing, with a notice (default: "
+                             "missing data stops the gate before it runs, exit 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     settings = GateSettings(weights=args.weights, workers=args.workers, include_bag=not args.no_bag,
                             progress=not args.quiet)
     result = gate(settings, args.reference, args.out, update=args.update, instrument=not args.skip_instrument,
-                  echo=_say)
+                  echo=_say, allow_missing=args.allow_missing)
     for line in result.errors:
         print(line, file=sys.stderr)
     return result.status

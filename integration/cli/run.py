@@ -29,7 +29,7 @@ from integration.protocols.vot_baseline import BaselineSettings
 from integration.run.batched import DEFAULT_BATCH_SIZE
 from integration.run.cluster import dask_executor
 from integration.run.execute import baseline_settings
-from integration.run.experiment import plan_units, run_experiment
+from integration.run.experiment import TrackersUnavailable, plan_units, run_experiment
 from integration.run.lock import OutputLocked, output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 from integration.run.units import ExperimentSpec, TrackerSpec
@@ -95,6 +95,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="decode truncated JPEG/PNG frames anyway (with a warning naming the file) instead of "
                             "failing the sequence with an error naming the frame")
         p.add_argument("--no-resume", action="store_true", help="redo sequences that already finished")
+        p.add_argument("--allow-missing", action="store_true",
+                       help="run the requested trackers that can be built and report the others (default: a "
+                            "requested tracker that is unavailable, e.g. missing weights, stops the run before it "
+                            "starts, exit 2)")
         p.add_argument("--wait", action="store_true",
                        help="when another run writes to --out (its lock file names it), wait for it to finish "
                             "instead of refusing to start")
@@ -181,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         with output_lock(args.out, wait=args.wait):
             return _run_locked(args, prog, trackers, exp, sequences, detail, executor_cm, batch_size, unit_timeout,
                                frame_timeout)
-    except OutputLocked as exc:
+    except (OutputLocked, TrackersUnavailable) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
@@ -198,11 +202,13 @@ def _run_locked(args: argparse.Namespace, prog: str, trackers: list, exp: Experi
         if executor_cm is not None:
             with executor_cm as ex:
                 summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
-                                         progress=not args.quiet, executor=ex, batch_size=batch_size)
+                                         progress=not args.quiet, executor=ex, batch_size=batch_size,
+                                         require_all=not args.allow_missing)
         else:
             summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
                                      resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size,
-                                     unit_timeout=unit_timeout or None, frame_timeout=frame_timeout or None)
+                                     unit_timeout=unit_timeout or None, frame_timeout=frame_timeout or None,
+                                     require_all=not args.allow_missing)
     except KeyboardInterrupt:
         _interrupted(prog, trackers, exp, sequences, args.out)
         return 130

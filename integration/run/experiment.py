@@ -18,7 +18,20 @@ from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOU
 from integration.run.units import ExperimentSpec, RunSummary, TrackerSpec, Unit
 from integration.trackers import TrackerUnavailable
 
-__all__ = ["plan_units", "run_experiment"]
+__all__ = ["plan_units", "run_experiment", "TrackersUnavailable"]
+
+
+class TrackersUnavailable(ValueError):
+    """Requested trackers that cannot be built (``require_all``); nothing was run. ``unavailable``: name -> why;
+    ``usable``: the result names of the others."""
+
+    def __init__(self, unavailable: dict[str, str], usable: list[str]) -> None:
+        self.unavailable, self.usable = unavailable, usable
+        names = ", ".join(unavailable)
+        why = "; ".join(f"{n}: {w}" for n, w in unavailable.items())
+        rest = (f"--allow-missing runs the other tracker(s) ({', '.join(usable)}) without it" if usable
+                else "no other tracker was requested")
+        super().__init__(f"requested tracker(s) {names} unavailable ({why}); nothing was run: {rest}")
 
 
 # -------------------------------------------------------------------------------------------- many units
@@ -33,8 +46,11 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
                    resume: bool = True, progress: bool = True, executor: Any = None,
                    check_trackers: bool = True, batch_size: int | None = None,
                    unit_timeout: float | None = DEFAULT_UNIT_TIMEOUT,
-                   frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT, wait: bool = False) -> RunSummary:
-    """Plan, check which trackers can be built (an unavailable one is reported, not fatal), run, summarise.
+                   frame_timeout: float | None = DEFAULT_FRAME_TIMEOUT, wait: bool = False,
+                   require_all: bool = False) -> RunSummary:
+    """Plan, check which trackers can be built, run, summarise. An unavailable tracker is reported in the
+    summary and the others run; with ``require_all`` it raises :class:`TrackersUnavailable` before anything
+    runs (``siamrpn run`` does so unless ``--allow-missing``).
 
     One run at a time writes to ``out``: its lock (:func:`integration.run.lock.output_lock`) is held for the
     whole run; held by another process, :class:`~integration.run.lock.OutputLocked` is raised naming it, or
@@ -50,13 +66,13 @@ def run_experiment(trackers: Iterable[TrackerSpec], experiment: ExperimentSpec,
     check_output_folder(out)  # an unwritable folder is found before tracking, not after a whole sequence
     with output_lock(out, wait=wait):
         return _run_locked(list(trackers), experiment, sequences, out, workers, resume, progress, executor,
-                           check_trackers, batch_size, unit_timeout, frame_timeout)
+                           check_trackers, batch_size, unit_timeout, frame_timeout, require_all)
 
 
 def _run_locked(trackers: list[TrackerSpec], experiment: ExperimentSpec,
                 sequences: dict[str, Sequence] | Iterable[Sequence], out: str | os.PathLike, workers: int,
                 resume: bool, progress: bool, executor: Any, check_trackers: bool, batch_size: int | None,
-                unit_timeout: float | None, frame_timeout: float | None) -> RunSummary:
+                unit_timeout: float | None, frame_timeout: float | None, require_all: bool) -> RunSummary:
     unavailable: dict[str, str] = {}
     if check_trackers:
 
@@ -68,6 +84,8 @@ def _run_locked(trackers: list[TrackerSpec], experiment: ExperimentSpec,
                 usable.append(spec)
             except (TrackerUnavailable, OSError, ValueError) as exc:
                 unavailable[spec.result_name] = str(exc)
+        if unavailable and require_all:
+            raise TrackersUnavailable(unavailable, [s.result_name for s in usable])
         trackers = usable
     units = plan_units(trackers, experiment, sequences, out)
     if batch_size:

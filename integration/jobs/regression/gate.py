@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from analysis.core.atomic import write_text_atomic
-from analysis.core.paths import REGRESSION_REFERENCE
-from integration.jobs.regression.instrument import check_published, instrument_passes
+from analysis.core.paths import REGRESSION_REFERENCE, env, shared_data_dir
+from integration.jobs.regression.instrument import check_published, instrument_passes, missing_published_inputs
 from integration.jobs.regression.measure import dumps, measure, regression_cases
 from integration.jobs.regression.reference import (
     ReferenceInvalid,
@@ -156,10 +156,32 @@ class _Output:
         return GateResult(status, tuple(self.lines), tuple(self.errors), written=tuple(self.written), **found)
 
 
+def _missing_data(settings: "GateSettings", absent: dict[str, str], instrument: bool) -> str | None:
+    """What the gate was asked to run and cannot find (``None``: nothing), as one sentence with the fix."""
+    what = [f"case {name} ({why})" for name, why in absent.items() if not (name == "bag" and not settings.include_bag)]
+    if instrument:
+        paths = missing_published_inputs()
+        if paths:
+            shown = ", ".join(str(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            what.append(f"the instrument check's published raw results ({shown} not found)")
+    if not what:
+        return None
+    shared = shared_data_dir()
+    where = (f"SIAMRPN_SHARED_DATA={env('SIAMRPN_SHARED_DATA')} does not exist" if env("SIAMRPN_SHARED_DATA")
+             and not shared.is_dir() else f"shared data folder {shared}"
+             + (" does not exist" if not shared.is_dir() else ""))
+    return (f"missing data: {'; '.join(what)} ({where}); nothing was run. Point SIAMRPN_SHARED_DATA at the shared "
+            "data, or skip what is missing on purpose: --allow-missing (or --no-bag, --skip-instrument)")
+
+
 def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = False, instrument: bool = True,
-         echo: Callable[[str], None] | None = None) -> GateResult:
+         echo: Callable[[str], None] | None = None, allow_missing: bool = False) -> GateResult:
     """Measure, compare with (or rewrite) the reference; returns the verdict as a :class:`GateResult` (prints
-    nothing; ``echo``, when given, receives each standard-output line as it is produced)."""
+    nothing; ``echo``, when given, receives each standard-output line as it is produced).
+
+    Data the gate is asked to use and cannot find (the ``bag`` case unless ``settings.include_bag`` is off, the
+    instrument check's published raw results unless ``instrument`` is off) makes it ``GATE_CANNOT_RUN`` before
+    anything runs, unless ``allow_missing`` (then skipped with a notice, as before)."""
     from tracker.weights import WeightsError  # lazy: keeps torch off the start-up of commands that do not track
 
     prog = PROG
@@ -181,6 +203,10 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
             ref = None  # --update replaces a malformed reference (its tolerances are valid or absent)
     try:
         cases, absent = regression_cases(settings)
+        missing = _missing_data(settings, absent, instrument)
+        if missing and not allow_missing:
+            o.error(f"{prog}: error: {missing}")
+            return o.result(GATE_CANNOT_RUN)
         o.say(f"{prog}: cases {', '.join(c.name for c in cases)}"
               + (f"; not run here: {', '.join(f'{k} ({v})' for k, v in absent.items())}" if absent else ""))
         current = measure(settings, out, cases)

@@ -32,7 +32,7 @@ from analysis.metrics.otb import evaluate_otb
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot, load_vot_annotations
 from analysis.stacks import results_benchmark
 
-__all__ = ["PublishedScore", "PUBLISHED", "check_published", "instrument_passes"]
+__all__ = ["PublishedScore", "PUBLISHED", "check_published", "instrument_passes", "missing_published_inputs"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,18 @@ def check_published(shared: str | Path | None = None,
                      "status": "ok" if abs(delta) <= s.tolerance + 1e-12 else "DRIFT"})
     cols = ["results", "experiment", "metric", "published", "measured", "delta", "tolerance", "status", "source"]
     return pd.DataFrame(rows, columns=cols), notices
+
+
+def missing_published_inputs(shared: str | Path | None = None,
+                             scores: tuple[PublishedScore, ...] = PUBLISHED) -> list[Path]:
+    """The raw-result folders and annotation files the instrument check needs and does not find (sorted)."""
+    shared = Path(shared) if shared is not None else shared_data_dir()
+    missing = set()
+    for s in scores:
+        ann = shared / "annotations" / ("OTB2015.json" if s.experiment == "ope" else "VOT2018.json")
+        folder = shared / "results" / s.results
+        missing |= {p for p, ok in ((folder, folder.is_dir()), (ann, ann.is_file())) if not ok}
+    return sorted(missing)
 
 
 def instrument_passes(table: pd.DataFrame) -> bool:
