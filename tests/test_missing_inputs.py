@@ -2,6 +2,8 @@
 data that is not there. ``--allow-missing`` goes on without them, saying so."""
 from __future__ import annotations
 
+import os
+
 from integration.cli import main as siamrpn
 from integration.data.synthetic import write_dataset
 from integration.jobs.regression.gate import GATE_CANNOT_RUN, GATE_PASSED, gate
@@ -47,3 +49,22 @@ def test_gate_skips_missing_data_only_when_allowed(tmp_path, monkeypatch):
     allowed = gate(settings, ref, tmp_path / "o", update=True, allow_missing=True)
     assert allowed.status == GATE_PASSED and ref.exists()
     assert "not run here: bag" in allowed.stdout and "instrument check: shared raw results absent" in allowed.stdout
+
+
+def test_regress_update_checks_that_the_reference_is_writable_before_running(tmp_path, capsys):
+    """Issue 23, case 8: the gate used to measure for 75 s and then fail with a traceback (exit 1 = 'regressed')."""
+    (tmp_path / "blocker").write_text("a file where the reference's folder should be")
+    ref = tmp_path / "blocker" / "ref.json"
+    rc = siamrpn(["regress", "--update", "--reference", str(ref), "--quiet", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert rc == GATE_CANNOT_RUN
+    lines = [ln for ln in captured.err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"--update cannot write the reference {ref}" in lines[0]
+    assert "nothing was run" in lines[0] and "Traceback" not in captured.err
+    assert "cases" not in captured.out and not (tmp_path / "out" / "current.json").exists()
+    if os.geteuid() != 0:  # root writes read-only files anyway
+        writable = tmp_path / "ro.json"
+        writable.write_text("{}")
+        writable.chmod(0o444)
+        assert siamrpn(["regress", "--update", "--reference", str(writable), "--out", str(tmp_path / "o2")]) == 2
+        assert "the file is read-only" in capsys.readouterr().err

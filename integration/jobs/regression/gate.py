@@ -6,12 +6,14 @@ for standard error, the comparison table, the current measurement, the files wri
 prints it. ``echo`` receives each standard-output line as soon as it is known (the command shows them live)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from analysis.core.atomic import write_text_atomic
 from analysis.core.paths import REGRESSION_REFERENCE, env, shared_data_dir
+from integration.data.sequences import check_output_folder
 from integration.jobs.regression.instrument import check_published, instrument_passes, missing_published_inputs
 from integration.jobs.regression.measure import dumps, measure, regression_cases
 from integration.jobs.regression.reference import (
@@ -156,6 +158,24 @@ class _Output:
         return GateResult(status, tuple(self.lines), tuple(self.errors), written=tuple(self.written), **found)
 
 
+def _unwritable(reference: Path, out: Path, update: bool) -> str | None:
+    """Why the gate could not write its results (``out``) or, with ``update``, the reference (``None``: it can)."""
+    try:
+        check_output_folder(out)
+    except OSError as exc:
+        return f"--out {exc}"
+    if not update:
+        return None
+    try:
+        check_output_folder(reference.parent)
+    except OSError as exc:
+        return f"--update cannot write the reference {reference}: {exc}; choose a writable --reference"
+    if reference.exists() and not os.access(reference, os.W_OK):
+        return (f"--update cannot write the reference {reference}: the file is read-only; make it writable "
+                "(chmod u+w) or choose another --reference")
+    return None
+
+
 def _missing_data(settings: "GateSettings", absent: dict[str, str], instrument: bool) -> str | None:
     """What the gate was asked to run and cannot find (``None``: nothing), as one sentence with the fix."""
     what = [f"case {name} ({why})" for name, why in absent.items() if not (name == "bag" and not settings.include_bag)]
@@ -187,6 +207,10 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
     prog = PROG
     o = _Output(echo)
     reference, out = Path(reference), Path(out)
+    unwritable = _unwritable(reference, out, update)
+    if unwritable:  # found before the measurement, not after it
+        o.error(f"{prog}: error: {unwritable}; nothing was run")
+        return o.result(GATE_CANNOT_RUN)
     ref = None
     if not update or reference.exists():
         try:
