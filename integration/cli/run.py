@@ -31,7 +31,7 @@ from integration.run.cluster import dask_executor
 from integration.run.execute import baseline_settings
 from integration.run.experiment import TrackersUnavailable, plan_units, run_experiment
 from integration.run.lock import OutputLocked, output_lock
-from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
+from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, Terminated, sigterm_as_interrupt
 from integration.run.units import ExperimentSpec, TrackerSpec
 from integration.trackers import siamrpn_preset
 from tracker.preset_file import PresetFileError
@@ -199,23 +199,29 @@ def _run_locked(args: argparse.Namespace, prog: str, trackers: list, exp: Experi
     """The run proper, with the output folder's lock held."""
     print(f"{prog}: {len(sequences)} sequences x {len(trackers)} trackers, experiment {exp.kind}{detail} -> {args.out}")
     try:
-        if executor_cm is not None:
-            with executor_cm as ex:
-                summary = run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
-                                         progress=not args.quiet, executor=ex, batch_size=batch_size,
-                                         require_all=not args.allow_missing)
-        else:
-            summary = run_experiment(trackers, exp, sequences, args.out, workers=args.workers,
-                                     resume=not args.no_resume, progress=not args.quiet, batch_size=batch_size,
-                                     unit_timeout=unit_timeout or None, frame_timeout=frame_timeout or None,
-                                     require_all=not args.allow_missing)
-    except KeyboardInterrupt:
-        _interrupted(prog, trackers, exp, sequences, args.out)
-        return 130
+        with sigterm_as_interrupt():
+            summary = _run(args, trackers, exp, sequences, executor_cm, batch_size, unit_timeout, frame_timeout)
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated) or getattr(exc, "terminated", False)
+        _interrupted(prog, trackers, exp, sequences, args.out, "terminated (SIGTERM)" if terminated else "interrupted")
+        return 143 if terminated else 130
     print(summary.text())
     if summary.unavailable and len(summary.unavailable) == len(trackers):
         return 2
     return 0 if summary.ok else 1
+
+
+def _run(args: argparse.Namespace, trackers: list, exp: ExperimentSpec, sequences: dict, executor_cm,
+         batch_size: int | None, unit_timeout: float, frame_timeout: float):
+    """``run_experiment`` on the Dask cluster or on local workers."""
+    if executor_cm is not None:
+        with executor_cm as ex:
+            return run_experiment(trackers, exp, sequences, args.out, resume=not args.no_resume,
+                                  progress=not args.quiet, executor=ex, batch_size=batch_size,
+                                  require_all=not args.allow_missing)
+    return run_experiment(trackers, exp, sequences, args.out, workers=args.workers, resume=not args.no_resume,
+                          progress=not args.quiet, batch_size=batch_size, unit_timeout=unit_timeout or None,
+                          frame_timeout=frame_timeout or None, require_all=not args.allow_missing)
 
 
 _TRACKER_KEYS = ("weights", "preset", "preset_file", "label")
@@ -285,8 +291,8 @@ def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
     return specs
 
 
-def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> None:
-    """One line after Ctrl-C: what has finished (valid completion records) and how to resume."""
+def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path, how: str = "interrupted") -> None:
+    """One line after Ctrl-C or SIGTERM (``how``): what has finished (valid completion records) and how to resume."""
 
     try:
         units = plan_units(trackers, exp, sequences, out)
@@ -294,5 +300,5 @@ def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path) -> 
         what = f"{finished} of {len(units)} sequence runs finished"
     except BaseException:  # noqa: BLE001 - a second Ctrl-C, or records unreadable: still say how to resume
         what = "finished sequence runs are kept"
-    print(f"\n{prog}: interrupted: {what} (results in {out}); rerun the same command to resume",
+    print(f"\n{prog}: {how}: {what} (results in {out}); rerun the same command to resume",
           file=sys.stderr, flush=True)

@@ -1,8 +1,13 @@
 """Supervised worker processes: each unit runs in a spawned process; a crash (segfault, ``os._exit``), a unit
 longer than the unit timeout or a frame longer than the frame timeout fails that unit alone, named, and the
-run goes on. Ctrl-C stops the workers at once and raises :class:`RunInterrupted`."""
+run goes on. Ctrl-C (or SIGTERM turned into :class:`Terminated` by :func:`sigterm_as_interrupt`) stops the
+workers at once and raises :class:`RunInterrupted`. A worker dies with its parent: ``PR_SET_PDEATHSIG``
+(Linux) and a watch thread that ends it once its parent is gone (any POSIX system), so a killed ``siamrpn run``
+(``kill -9`` included) leaves no worker writing into the output folder."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import faulthandler
 import multiprocessing as mp
 import os
@@ -36,12 +41,61 @@ DEFAULT_UNIT_TIMEOUT = 6 * 3600.0  #: seconds one unit may take in a supervised 
 DEFAULT_FRAME_TIMEOUT = 300.0
 
 
-class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`run_units`: the workers were stopped; ``outcomes`` are the units finished so far."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by :func:`sigterm_as_interrupt` and handled as Ctrl-C."""
 
-    def __init__(self, outcomes: list[UnitOutcome], total: int) -> None:
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM: ``terminated``) during :func:`run_units`: the workers were stopped; ``outcomes`` are the
+    units finished so far."""
+
+    def __init__(self, outcomes: list[UnitOutcome], total: int, terminated: bool = False) -> None:
         super().__init__(f"interrupted after {len(outcomes)} of {total} units")
-        self.outcomes, self.total = outcomes, total
+        self.outcomes, self.total, self.terminated = outcomes, total, terminated
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Within the block, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``) in the main thread, so a
+    run stops its workers and keeps its finished units as on Ctrl-C; a second SIGTERM kills at once (the
+    default action is restored first). Outside the main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when process ``parent`` is gone: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` where the C library
+    has it (Linux), and a daemon thread that polls the parent PID every second (a reparented process has
+    another parent). A parent that died before this call is noticed at once."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watch thread alone
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def describe_exit(code: int | None) -> str:
@@ -57,12 +111,14 @@ def describe_exit(code: int | None) -> str:
     return f"exited with code {code}"
 
 
-def _worker_main(conn: Any, beat: Any = None) -> None:
+def _worker_main(conn: Any, beat: Any = None, parent: int | None = None) -> None:
     """A supervised worker: runs the units it is sent, one at a time, answering each with its outcome.
 
     ``beat`` (shared ``int64[2]``): before every frame fetch the worker stores the frame index in ``beat[1]``
     and bumps the fetch counter ``beat[0]``, which the supervisor watches (frame timeout); it bumps it too
-    as it starts a unit."""
+    as it starts a unit. ``parent``: the supervisor's PID; the worker ends when that process is gone."""
+    if parent is not None:
+        _die_with_parent(parent)
 
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C and stops the workers
@@ -87,7 +143,8 @@ class _Worker:
 
         self.conn, child = ctx.Pipe()
         self.beat = ctx.Array("q", 2, lock=False)  # [frame fetches, last frame index]: written by the child
-        self.proc = ctx.Process(target=_worker_main, args=(child, self.beat), daemon=True, name="siamrpn-unit")
+        self.proc = ctx.Process(target=_worker_main, args=(child, self.beat, os.getpid()), daemon=True,
+                                name="siamrpn-unit")
         main = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # inherited: no child traceback
         try:
@@ -228,11 +285,11 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
                         "timeout); its tracker process was killed",
                         "Raise the limit with `siamrpn run ... --frame-timeout SECONDS` (0: no limit) if the "
                         "tracker is just slow on one frame or to start. The other units continued."))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         for worker in busy + idle:
             worker.kill()
         busy, idle = [], []
-        raise RunInterrupted(outcomes, len(todo)) from None
+        raise RunInterrupted(outcomes, len(todo), isinstance(exc, Terminated)) from None
     finally:
         for worker in idle:
             worker.stop()
@@ -262,8 +319,8 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
                     bar.set_postfix_str(u.key, refresh=False)
                     outcomes.append(run_unit(u, resume=False))
                     bar.update()
-            except KeyboardInterrupt:
-                raise RunInterrupted(outcomes, len(todo)) from None
+            except KeyboardInterrupt as exc:
+                raise RunInterrupted(outcomes, len(todo), isinstance(exc, Terminated)) from None
         elif executor is None:
             outcomes += _run_supervised(todo, workers, unit_timeout, bar, frame_timeout)
         else:
