@@ -27,6 +27,7 @@ from analysis.metrics.vot.longterm import VARIANTS as LONGTERM_VARIANTS
 from analysis.report.build import ReportRequest, build_report
 from analysis.stacks import BENCHMARKS
 from integration.cli.output import add_bootstrap_options, add_tracker_options, tracker_folders
+from integration.data.sequences import check_output_folder
 from integration.jobs.report_viewers import write_report_viewers
 
 _VOT_VARIANTS = ("leg", "pst", "pyt")
@@ -76,8 +77,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         folders = list(tracker_folders(args.results, args.results_root).values())
-    except ValueError as exc:
-        print(f"siamrpn report: error: {exc}", file=sys.stderr)
+        check_output_folder(args.out)  # before scoring: a read-only --out is found at once, not after the figures
+    except (ValueError, OSError) as exc:
+        print(f"siamrpn report: error: {'--out ' if isinstance(exc, OSError) else ''}{exc}", file=sys.stderr)
         return 2
     compare = args.compare
     if len(folders) > 1:  # several trackers: the first is the run, the others are compared and ranked with it
@@ -99,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
         html = build_report(request)
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"siamrpn report: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the output folder failed while writing (a full disk, a folder removed meanwhile)
+        print(f"siamrpn report: error: cannot write the report under {args.out}: {exc}", file=sys.stderr)
         return 2
     print(f"report: {html}")
     print(f"markdown: {html.with_suffix('.md')}")

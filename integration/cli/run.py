@@ -32,7 +32,7 @@ from integration.run.execute import baseline_settings
 from integration.run.experiment import TrackersUnavailable, plan_units, run_experiment
 from integration.run.lock import OutputLocked, output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, Terminated, sigterm_as_interrupt
-from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.run.units import ExperimentSpec, RunAborted, TrackerSpec, disk_full_message, is_disk_full
 from integration.trackers import siamrpn_preset
 from tracker.preset_file import PresetFileError
 
@@ -189,7 +189,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {'disk full: ' + disk_full_message(args.out, exc) if is_disk_full(exc) else exc}",
+              file=sys.stderr)
         return 2
 
 
@@ -205,6 +206,13 @@ def _run_locked(args: argparse.Namespace, prog: str, trackers: list, exp: Experi
         terminated = isinstance(exc, Terminated) or getattr(exc, "terminated", False)
         _interrupted(prog, trackers, exp, sequences, args.out, "terminated (SIGTERM)" if terminated else "interrupted")
         return 143 if terminated else 130
+    except OSError as exc:
+        if not (isinstance(exc, RunAborted) or is_disk_full(exc)):
+            raise
+        reason = exc.reason if isinstance(exc, RunAborted) else f"disk full: {disk_full_message(args.out, exc)}"
+        _interrupted(prog, trackers, exp, sequences, args.out, f"error: {reason}",
+                     "free some space (or choose another --out), then rerun the same command to resume", lead="")
+        return 1
     print(summary.text())
     if summary.unavailable and len(summary.unavailable) == len(trackers):
         return 2
@@ -291,8 +299,10 @@ def parse_trackers(text: str, weights: str | None = None, device: str = "cpu",
     return specs
 
 
-def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path, how: str = "interrupted") -> None:
-    """One line after Ctrl-C or SIGTERM (``how``): what has finished (valid completion records) and how to resume."""
+def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path, how: str = "interrupted",
+                 advice: str = "rerun the same command to resume", lead: str = "\n") -> None:
+    """One line after Ctrl-C, SIGTERM or a full disk (``how``): what has finished (valid completion records) and
+    how to resume."""
 
     try:
         units = plan_units(trackers, exp, sequences, out)
@@ -300,5 +310,4 @@ def _interrupted(prog: str, trackers: list, exp, sequences: dict, out: Path, how
         what = f"{finished} of {len(units)} sequence runs finished"
     except BaseException:  # noqa: BLE001 - a second Ctrl-C, or records unreadable: still say how to resume
         what = "finished sequence runs are kept"
-    print(f"\n{prog}: {how}: {what} (results in {out}); rerun the same command to resume",
-          file=sys.stderr, flush=True)
+    print(f"{lead}{prog}: {how}: {what} (results in {out}); {advice}", file=sys.stderr, flush=True)

@@ -22,7 +22,16 @@ from integration.protocols.clocks import parse_clock
 from integration.protocols.one_pass import run_got10k, run_longterm, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
-from integration.run.units import ExperimentSpec, Unit, UnitOutcome, _jsonable, file_sha256, frame_contents
+from integration.run.units import (
+    ExperimentSpec,
+    Unit,
+    UnitOutcome,
+    _jsonable,
+    disk_full_message,
+    file_sha256,
+    frame_contents,
+    is_disk_full,
+)
 
 # -------------------------------------------------------------------------------------------- one unit
 
@@ -166,10 +175,26 @@ def _write_boxes(path: Path, boxes: np.ndarray) -> None:
 
 
 def record_failure(unit: Unit, seconds: float, exc: BaseException) -> UnitOutcome:
-    """Log the current exception's traceback for ``unit`` (call inside ``except``) and return its outcome."""
-    unit.record_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(unit.error_file, f"{unit.key}\n{traceback.format_exc()}")
-    return UnitOutcome(unit.key, "failed", seconds, 0, f"{type(exc).__name__}: {exc}", str(unit.error_file))
+    """Log the current exception's traceback for ``unit`` (call inside ``except``) and return its outcome.
+
+    A full disk (``ENOSPC``/``EDQUOT``) gives a one-line error naming the output folder and its free space and a
+    ``fatal`` outcome (the supervisor stops the run); the error file is written only if it still fits."""
+    if is_disk_full(exc):
+        error = f"disk full: {disk_full_message(unit.out, exc)}"
+        log = _try_write(unit, f"{unit.key}\n{error}\n")
+        return UnitOutcome(unit.key, "failed", seconds, 0, error, log, fatal=True)
+    log = _try_write(unit, f"{unit.key}\n{traceback.format_exc()}")
+    return UnitOutcome(unit.key, "failed", seconds, 0, f"{type(exc).__name__}: {exc}", log)
+
+
+def _try_write(unit: Unit, text: str) -> str | None:
+    """Write ``unit``'s error file; ``None`` (no log) when even that fails (a full disk, a vanished folder)."""
+    try:
+        unit.record_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(unit.error_file, text)
+    except OSError:
+        return None
+    return str(unit.error_file)
 
 
 def record_done(unit: Unit, runs: int, seconds: float, **extra: Any) -> UnitOutcome:
@@ -222,9 +247,9 @@ def run_unit(unit: Unit, tracker_factory: Callable[[], Any] | None = None, resum
     try:
         factory = tracker_factory or unit.tracker.build
         runs = _execute(unit, factory, heartbeat)
+        return record_done(unit, runs, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - crash isolation: report, do not propagate
         return record_failure(unit, time.perf_counter() - start, exc)
-    return record_done(unit, runs, time.perf_counter() - start)
 
 
 def quiet_opencv() -> None:
@@ -242,6 +267,4 @@ def quiet_opencv() -> None:
 
 def record_crash(unit: Unit, seconds: float, error: str, detail: str) -> UnitOutcome:
     """Log a failure without a Python traceback (crashed or timed-out worker) and return its outcome."""
-    unit.record_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(unit.error_file, f"{unit.key}\n{error}\n{detail}\n")
-    return UnitOutcome(unit.key, "failed", seconds, 0, error, str(unit.error_file))
+    return UnitOutcome(unit.key, "failed", seconds, 0, error, _try_write(unit, f"{unit.key}\n{error}\n{detail}\n"))

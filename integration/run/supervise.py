@@ -23,7 +23,7 @@ import cv2
 from tqdm import tqdm
 
 from integration.run.execute import _heartbeat, quiet_opencv, record_crash, run_unit, split_done
-from integration.run.units import Unit, UnitOutcome
+from integration.run.units import RunAborted, Unit, UnitOutcome
 
 
 def _worker_init() -> None:
@@ -210,6 +210,8 @@ def _run_supervised(todo: list[Unit], workers: int, unit_timeout: float | None, 
     def finish(outcome: UnitOutcome) -> None:
         outcomes.append(outcome)
         bar.update()
+        if outcome.fatal:  # the disk is full: every further unit would track a whole sequence and fail too
+            raise RunAborted(outcome.error or "the run cannot go on", outcomes, len(todo))
 
     try:
         while queue or busy:
@@ -309,7 +311,9 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
     ``unit_timeout`` (seconds per unit) and ``frame_timeout`` (seconds without a new frame) apply to the
     supervised workers only; ``None``/0: no limit. In-process and executor runs have no timeouts.
 
-    Ctrl-C stops the workers at once and raises :class:`RunInterrupted` (finished units keep their records)."""
+    Ctrl-C stops the workers at once and raises :class:`RunInterrupted` (finished units keep their records). A
+    unit that fails because the output folder's disk is full stops the run: the other workers are stopped and
+    :class:`~integration.run.units.RunAborted` is raised, naming the folder and its free space."""
     todo, outcomes = split_done(units, resume)
     bar = tqdm(total=len(units), initial=len(outcomes), desc="sequences", unit="seq", disable=not progress)
     try:
@@ -319,6 +323,8 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
                     bar.set_postfix_str(u.key, refresh=False)
                     outcomes.append(run_unit(u, resume=False))
                     bar.update()
+                    if outcomes[-1].fatal:
+                        raise RunAborted(outcomes[-1].error or "the run cannot go on", outcomes, len(todo))
             except KeyboardInterrupt as exc:
                 raise RunInterrupted(outcomes, len(todo), isinstance(exc, Terminated)) from None
         elif executor is None:
@@ -336,6 +342,10 @@ def run_units(units: list[Unit], workers: int = 1, resume: bool = True, progress
                     except Exception as exc:  # noqa: BLE001 - e.g. a cluster worker lost
                         outcomes.append(UnitOutcome(unit.key, "failed", error=f"{type(exc).__name__}: {exc}"))
                     bar.update()
+                    if outcomes[-1].fatal:
+                        for other in pending:
+                            other.cancel()
+                        raise RunAborted(outcomes[-1].error or "the run cannot go on", outcomes, len(todo))
     finally:
         bar.close()
     order = {u.key: k for k, u in enumerate(units)}

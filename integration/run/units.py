@@ -3,10 +3,12 @@ content-keyed completion record (weights SHA-256, settings, sequence fingerprint
 checksums), collision-free record names, and the outcomes and summary of a run."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,6 +315,45 @@ class UnitOutcome:
     runs: int = 0
     error: str | None = None
     log: str | None = None
+    #: the run cannot go on after this unit (the output folder's disk is full): the supervisor stops the run
+    fatal: bool = False
+
+
+#: ``OSError.errno`` values meaning the output folder's file system is full
+DISK_FULL_ERRNOS = frozenset(e for e in (getattr(errno, "ENOSPC", None), getattr(errno, "EDQUOT", None)) if e)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for ``OSError`` no space left on device / disk quota exceeded."""
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def disk_full_message(folder: str | os.PathLike, exc: OSError) -> str:
+    """``no space left on device writing FILE (12.0 MB free on the file system of FOLDER)``."""
+    try:
+        free = f"{_size(shutil.disk_usage(folder).free)} free"
+    except OSError:
+        free = "free space unknown"
+    what = "disk quota exceeded" if exc.errno == getattr(errno, "EDQUOT", -1) else "no space left on device"
+    target = f" writing {exc.filename}" if exc.filename else ""
+    return f"{what}{target} ({free} on the file system of {folder})"
+
+
+class RunAborted(OSError):
+    """The run stopped because it cannot go on (the output folder's disk is full); the finished units keep their
+    records. ``outcomes``: the outcomes so far; ``reason``: one line naming the folder and the free space."""
+
+    def __init__(self, reason: str, outcomes: list[UnitOutcome] | None = None, total: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.outcomes, self.total = reason, list(outcomes or []), total
 
 
 @dataclass(frozen=True)
