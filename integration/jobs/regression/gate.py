@@ -207,10 +207,6 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
     prog = PROG
     o = _Output(echo)
     reference, out = Path(reference), Path(out)
-    unwritable = _unwritable(reference, out, update)
-    if unwritable:  # found before the measurement, not after it
-        o.error(f"{prog}: error: {unwritable}; nothing was run")
-        return o.result(GATE_CANNOT_RUN)
     ref = None
     if not update or reference.exists():
         try:
@@ -230,6 +226,10 @@ def gate(settings: "GateSettings", reference: Path, out: Path, update: bool = Fa
         missing = _missing_data(settings, absent, instrument)
         if missing and not allow_missing:
             o.error(f"{prog}: error: {missing}")
+            return o.result(GATE_CANNOT_RUN)
+        unwritable = _unwritable(reference, out, update)
+        if unwritable:  # found before the measurement, not after it
+            o.error(f"{prog}: error: {unwritable}; nothing was run")
             return o.result(GATE_CANNOT_RUN)
         o.say(f"{prog}: cases {', '.join(c.name for c in cases)}"
               + (f"; not run here: {', '.join(f'{k} ({v})' for k, v in absent.items())}" if absent else ""))
