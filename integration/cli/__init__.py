@@ -7,7 +7,10 @@ for importing torch.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import importlib.metadata
+import re
 import sys
 
 #: subcommand -> (module, one-line help)
@@ -37,15 +40,44 @@ def _top_help() -> str:
     return "\n".join(lines)
 
 
+def version() -> str:
+    """The installed distribution's version (``siamrpn --version``)."""
+    try:
+        return importlib.metadata.version("siamrpn-bench")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for unknown options."""
+
+    def error(self, message: str):  # type: ignore[override]
+        m = re.match(r"unrecognized arguments: (.*)", message)
+        if m:
+            known = [o for a in self._actions for o in a.option_strings]
+            hints = [_did_you_mean(w.split("=")[0], known) for w in m.group(1).split() if w.startswith("-")]
+            message += "".join(h for h in hints if h)
+        super().error(message)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siamrpn`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_top_help())
         return 0
+    if argv[0] in ("--version", "-V"):
+        print(f"siamrpn {version()}")
+        return 0
     name = argv[0]
     if name not in SUBCOMMANDS:
-        print(f"siamrpn: unknown command {name!r}\n\n{_top_help()}", file=sys.stderr)
+        print(f"siamrpn: unknown command {name!r}{_did_you_mean(name, SUBCOMMANDS)}\n\n{_top_help()}",
+              file=sys.stderr)
         return 2
     module_name, text = SUBCOMMANDS[name]
     try:
@@ -55,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"siamrpn: command {name!r} is not available in this build ({module_name} missing)", file=sys.stderr)
             return 2
         raise
-    parser = argparse.ArgumentParser(prog=f"siamrpn {name}", description=text)
+    parser = _Parser(prog=f"siamrpn {name}", description=text)
     module.configure(parser)
     args = parser.parse_args(argv[1:])
     return int(module.run(args) or 0)
