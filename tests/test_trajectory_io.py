@@ -72,7 +72,7 @@ def test_parse_region_accepts(text, expected):
     ("abc", "not a list of numbers"), ("1,2,x,4", "not a list of numbers"),
     ("1,2,3", "3 values"), ("1,2,3,4,5", "5 values"), ("1,2,3,4,5,6,7", "7 values"),
     ("3", "unknown special code"), ("1.5", "unknown special code"), ("-1", "unknown special code"),
-    ("m10,10,3,3,1,2", "mask regions"), ("", "empty line"),
+    ("m10,10,3", "mask line needs"), ("m1,2,3,1,9", "cover 9 pixels"), ("", "empty line"),
 ])
 def test_parse_region_rejects_with_file_and_line(text, message):
     with pytest.raises(ValueError, match=message) as err:
@@ -157,8 +157,8 @@ def test_binary_errors(tmp_path):
     with pytest.raises(ValueError, match="unexpected bytes"):
         read_trajectory(p)
     import struct
-    p.write_bytes(struct.pack("<hI", 1, 1) + struct.pack("<BhhHHH", 3, 0, 0, 2, 2, 1) + struct.pack("<H", 4))
-    with pytest.raises(ValueError, match="mask regions are not supported"):
+    p.write_bytes(struct.pack("<hI", 1, 1) + struct.pack("<Bff", 4, 1.0, 2.0))
+    with pytest.raises(ValueError, match="point regions are not supported"):
         read_trajectory(p)
 
 

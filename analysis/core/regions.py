@@ -1,8 +1,9 @@
 """Region values shared by trajectories, annotations and overlaps.
 
-A *region* in memory is either an ``int`` special code (VOT trajectory markers) or a 1-D float64
+A *region* in memory is either an ``int`` special code (VOT trajectory markers), a 1-D float64
 numpy array: 4 values ``x, y, w, h`` (rectangle, 0-based top-left corner as written in VOT/OTB files)
-or ``2n`` values ``x1, y1, ..., xn, yn`` (polygon, n >= 3).
+or ``2n`` values ``x1, y1, ..., xn, yn`` (polygon, n >= 3), or a :class:`~analysis.core.masks.Mask`
+(VOT2020+ ground truth and tracker output; scored by :mod:`analysis.metrics.mask_overlap`).
 
 For vectorised maths, a trajectory is also described by a per-frame ``FrameKind`` array.
 """
@@ -13,7 +14,9 @@ from typing import Union
 
 import numpy as np
 
-Region = Union[int, np.ndarray]
+from analysis.core.masks import Mask
+
+Region = Union[int, np.ndarray, Mask]
 
 #: VOT special codes as written in result files (LEG/PYT/PST): ``1`` init, ``2`` failure, ``0`` skipped.
 SPECIAL_UNKNOWN = 0

@@ -3,12 +3,13 @@
 Formats (as written by the MATLAB toolkit, pysot-toolkit and vot-toolkit 0.7.4):
 
 * text (LEG MATLAB toolkit, pysot/PST, PYT with ``VOT_RESULTS_BINARY=0``): one line per frame, ``1`` init,
-  ``2`` failure, ``0`` skipped, else ``x,y,w,h`` or a polygon ``x1,y1,...`` (comma, space or tab
-  separated). Mask lines (``m...``, PYT) are rejected with a clear error.
+  ``2`` failure, ``0`` skipped, else ``x,y,w,h``, a polygon ``x1,y1,...`` (comma, space or tab
+  separated) or a VOT2020+ mask ``m<x0>,<y0>,<w>,<h>,<runs>`` (:mod:`analysis.core.masks`; read, like
+  vot-toolkit, cut to its set pixels).
 * binary (PYT default, ``vot/region/io.py``): little-endian header ``<hI`` (version 1, region count), then per
   region a type byte: 0 special ``<I code``, 1 rectangle ``<ffff``, 2 polygon ``<H n`` + ``2n`` float32,
-  3 mask, 4 point (3 and 4 are rejected). A file is binary when its first ``<h`` equals 1 (as PYT decides;
-  a text file never starts with the bytes ``01 00``).
+  3 mask ``<hhHHH`` (x0, y0, w, h, run count) + uint16 runs (read as stored), 4 point (rejected). A file is
+  binary when its first ``<h`` equals 1 (as PYT decides; a text file never starts with the bytes ``01 00``).
 * times: LEG ``<seq>_time.txt`` is a CSV with one row per frame and one column per repetition (15 columns,
   zeros for repetitions never run, ``NaN`` for frames without a measurement); PYT writes one
   ``<seq>_<run>_time.value`` per run, one value per line.
@@ -31,6 +32,7 @@ import numpy as np
 
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.boxtext import split_fields
+from analysis.core.masks import MAX_BINARY_RUN, Mask, format_mask, is_mask_text, parse_mask, rle_decode, rle_encode
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, FrameKind, Region, is_special
 
 __all__ = [
@@ -62,15 +64,15 @@ def parse_region(text: str, path: str | os.PathLike = "<string>", lineno: int = 
     """Parse one trajectory/ground-truth line into a :data:`Region`.
 
     ``1``/``2``/``0`` (also ``1.0`` ...) become ``int`` special codes; 4 values a rectangle; an even count
-    >= 6 a polygon. NaN, infinities, other counts, unknown codes or garbage raise ``ValueError`` naming
-    ``path:lineno``.
+    >= 6 a polygon; ``m...`` a :class:`~analysis.core.masks.Mask` (cut to its set pixels, as vot-toolkit reads
+    it). NaN, infinities, other counts, unknown codes or garbage raise ``ValueError`` naming ``path:lineno``.
     """
     where = f"{path}:{lineno}"
     s = text.strip()
     if not s:
         raise ValueError(f"{where}: empty line where a region was expected")
-    if s[0] in "mM":
-        raise ValueError(f"{where}: mask regions ('m...' RLE lines) are not supported: {s[:40]!r}")
+    if is_mask_text(s):
+        return parse_mask(s, where)
     tokens = split_fields(s)
     try:
         values = [float(t) for t in tokens]
@@ -90,9 +92,12 @@ def parse_region(text: str, path: str | os.PathLike = "<string>", lineno: int = 
 
 
 def format_region(region: Region, precision: int | None = 4) -> str:
-    """Text form of a region: integer special code, or comma-separated coordinates (``%.{precision}f``)."""
+    """Text form of a region: integer special code, a mask line ``m...``, or comma-separated coordinates
+    (``%.{precision}f``)."""
     if is_special(region):
         return str(int(region))
+    if isinstance(region, Mask):
+        return format_mask(region)
     values = np.asarray(region, dtype=np.float64).ravel()
     if precision is None:
         return ",".join(repr(float(v)) for v in values)
@@ -135,14 +140,19 @@ def _read_binary(data: bytes, path: Path) -> list[Region]:
                 if n < 3:
                     raise ValueError(f"{path}: region {i + 1}: polygon with {n} points")
                 out.append(np.asarray(vals, dtype=np.float64))
-            elif kind in (3, 4):
-                name = "mask" if kind == 3 else "point"
-                raise ValueError(f"{path}: region {i + 1}: {name} regions are not supported")
+            elif kind == 3:
+                x0, y0, w, h, n = struct.unpack_from("<hhHHH", data, off)
+                off += 10
+                runs = struct.unpack_from(f"<{n}H", data, off)
+                off += 2 * n
+                out.append(Mask(rle_decode(runs, w, h, f"{path}: region {i + 1}"), (x0, y0)))
+            elif kind == 4:
+                raise ValueError(f"{path}: region {i + 1}: point regions are not supported")
             else:
                 raise ValueError(f"{path}: region {i + 1}: unknown region type byte {kind}")
         except struct.error:
             raise ValueError(f"{path}: truncated binary trajectory at region {i + 1} of {count}") from None
-        if not is_special(out[-1]) and not np.all(np.isfinite(out[-1])):
+        if not is_special(out[-1]) and not isinstance(out[-1], Mask) and not np.all(np.isfinite(out[-1])):
             raise ValueError(f"{path}: region {i + 1}: non-finite coordinates")
     if off != len(data):
         raise ValueError(f"{path}: {len(data) - off} unexpected bytes after {count} regions")
@@ -175,6 +185,9 @@ def _encode_binary(traj: Sequence[Region], path: Path) -> bytes:
         if is_special(r):
             parts.append(struct.pack("<BI", 0, int(r)))
             continue
+        if isinstance(r, Mask):
+            parts.append(_encode_binary_mask(r, f"{path}: region {i + 1}"))
+            continue
         v = np.asarray(r, dtype=np.float64).ravel()
         if v.size == 4:
             parts.append(struct.pack("<B4f", 1, *v))
@@ -183,6 +196,18 @@ def _encode_binary(traj: Sequence[Region], path: Path) -> bytes:
         else:
             raise ValueError(f"{path}: region {i + 1} has {v.size} values; cannot encode")
     return b"".join(parts)
+
+
+def _encode_binary_mask(mask: Mask, where: str) -> bytes:
+    """Type-3 record of vot-toolkit's binary trajectories (runs split at :data:`MAX_BINARY_RUN`)."""
+    runs = rle_encode(mask.pixels, MAX_BINARY_RUN)
+    x0, y0 = mask.offset
+    if not (-32768 <= x0 <= 32767 and -32768 <= y0 <= 32767):
+        raise ValueError(f"{where}: mask offset {mask.offset} does not fit the binary format (int16)")
+    if mask.width > 65535 or mask.height > 65535 or len(runs) > 65535:
+        raise ValueError(f"{where}: a {mask.width}x{mask.height} mask of {len(runs)} runs does not fit the binary "
+                         "format (uint16 size and run count); write a .txt trajectory")
+    return struct.pack(f"<BhhHHH{len(runs)}H", 3, x0, y0, mask.width, mask.height, len(runs), *runs)
 
 
 def write_trajectory(
@@ -199,6 +224,8 @@ def write_trajectory(
         if is_special(r):
             if int(r) not in _SPECIALS:
                 raise ValueError(f"{path}: frame {i + 1}: unknown special code {r}")
+        elif isinstance(r, Mask):
+            continue
         elif not np.all(np.isfinite(np.asarray(r, dtype=np.float64))):
             raise ValueError(f"{path}: frame {i + 1}: non-finite region {r!r}")
     if binary:

@@ -47,7 +47,7 @@ Net effect: an integer ``w x h`` rectangle covers exactly ``w x h`` pixels inste
 
 Special codes (``int`` regions) and NaN rows give NaN in every convention (the toolkits' own analyses treat
 those frames separately; PYT would return 0). Coordinates are handled as float32, like the toolkits.
-Masks are not supported.
+Masks are refused here (:mod:`analysis.metrics.mask_overlap` scores them, with vot-toolkit's rules).
 
 ``vot_overlaps`` packs both region lists into arrays and computes all pairs in one numba pass; the
 rasteriser works on per-row spans (counting pixels without allocating masks), which is exact.
@@ -59,6 +59,7 @@ from typing import Sequence
 import numba
 import numpy as np
 
+from analysis.core.masks import Mask
 from analysis.core.regions import Region
 
 __all__ = [
@@ -99,6 +100,10 @@ def pack_regions(regions: Sequence[Region] | np.ndarray) -> tuple[np.ndarray, np
         return types, coords, counts
     n = len(regions)
     idx = [i for i, r in enumerate(regions) if not isinstance(r, (int, np.integer))]
+    masks = [i for i in idx if isinstance(regions[i], Mask)]
+    if masks:
+        raise ValueError(f"region {masks[0]}: a mask; the supervised VOT overlaps take rectangles and polygons "
+                         "(masks are scored by the multi-start analysis, analysis.metrics.mask_overlap)")
     vals = [np.asarray(regions[i], dtype=np.float64).ravel() for i in idx]
     lengths = np.array([v.size for v in vals], dtype=np.int32)
     bad = (lengths != 4) & ((lengths < 6) | (lengths % 2 == 1))
