@@ -21,6 +21,12 @@ class SequenceAnnotation:
     without a target). ``frames`` are the image paths, absolute when the image root is known, possibly
     empty when only annotations are available. ``tags`` maps a per-frame attribute name (VOT
     ``camera_motion`` ..., GOT-10k ``cover``/``absence``) to an ``(N,)`` array.
+
+    VOT2020+ folders add ``values`` (per-frame numbers of the ``*.value`` files, e.g. ``anchor`` for the
+    multi-start experiment) and, when the ground truth holds masks, ``regions``: the exact per-frame regions
+    (:class:`~analysis.core.masks.Mask` or rectangle arrays). ``groundtruth`` then holds each region's
+    inclusive bounding box (what the TraX layer hands a box-only tracker; ``0,0,0,0`` where the target is not
+    visible).
     """
 
     name: str
@@ -31,6 +37,17 @@ class SequenceAnnotation:
     tags: dict[str, np.ndarray] = field(default_factory=dict)
     fps: float = 30.0
     source: str = ""  #: file or folder the annotation was read from (for error messages)
+    values: dict[str, np.ndarray] = field(default_factory=dict)  #: per-frame ``*.value`` files (float64)
+    regions: tuple | None = None  #: exact ground-truth regions when they are masks (else ``None``)
+
+    def region_list(self) -> list:
+        """The exact ground-truth region of every frame: ``regions`` when set, else the rows of
+        ``groundtruth``."""
+        return list(self.regions) if self.regions is not None else list(self.groundtruth)
+
+    @property
+    def has_masks(self) -> bool:
+        return self.regions is not None
 
     def __len__(self) -> int:
         return int(self.groundtruth.shape[0])

@@ -9,9 +9,13 @@ Layouts read (PYT ``vot/dataset/common.py`` ``read_sequence`` / ``read_sequence_
 
 ``path`` may be a dataset folder with ``list.txt``, a vot-toolkit workspace (``sequences/list.txt``) or one
 sequence folder. Per-frame attributes come from ``*.tag`` / ``*.label`` files (one ``0``/``1`` per line; a
-file shorter than the sequence is padded with ``False`` as PYT does). Image size comes from the ``sequence``
-file or the first frame's header (PIL, nothing decoded). Ground-truth rows must all have 4 or all have 8 (2n)
-values; zero-area rows are kept (the analysis decides), NaN/garbage raise ``ValueError`` naming file and line.
+file shorter than the sequence is padded with ``False`` as PYT does) and per-frame numbers from ``*.value``
+files (``anchor.value`` of the VOT2020+ multi-start experiment; one number per line, a shorter file padded
+with 0 and a longer one refused, as PYT's ``_read_data``). Image size comes from the ``sequence`` file or the
+first frame's header (PIL, nothing decoded). Ground-truth rows must all have 4 or all have 8 (2n) values, or
+be VOT2020+ masks (``m...`` lines, possibly mixed with rectangles: ``SequenceAnnotation.regions`` keeps them
+and ``groundtruth`` their inclusive boxes); zero-area rows are kept (the analysis decides), NaN/garbage raise
+``ValueError`` naming file and line.
 """
 from __future__ import annotations
 
@@ -20,11 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.core.masks import Mask, is_mask_text, mask_box
+from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation, image_size
 from analysis.io.trajectories import parse_region
 
-__all__ = ["read_properties", "read_groundtruth", "read_tag_file", "load_vot_sequence", "load_vot_folder",
-           "is_vot_sequence"]
+__all__ = ["read_properties", "read_groundtruth", "read_groundtruth_regions", "regions_to_boxes", "read_tag_file",
+           "read_value_file", "has_mask_lines", "load_vot_sequence", "load_vot_folder", "is_vot_sequence"]
 
 _FRAME_RE = re.compile(r"^(\d{8})\.(jpg|jpeg|png)$", re.IGNORECASE)
 
@@ -70,6 +76,59 @@ def read_groundtruth(path: str | Path, absent: bool = False) -> np.ndarray:
         rows.append(region)
     width = next((r.size for r in rows if r is not None), 4)
     return np.vstack([np.full(width, np.nan) if r is None else r for r in rows])
+
+
+def has_mask_lines(path: str | Path) -> bool:
+    """True when a ground-truth file holds at least one mask line (``m...``)."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    return any(is_mask_text(line) for line in path.read_text(encoding="utf-8-sig").splitlines())
+
+
+def read_groundtruth_regions(path: str | Path) -> list:
+    """``groundtruth.txt`` of masks (and rectangles/polygons) as a list of regions, masks read as vot-toolkit
+    reads them (cut to their set pixels, :func:`analysis.core.masks.parse_mask`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: ground-truth file not found")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ValueError(f"{path}: empty ground-truth file")
+    out = []
+    for number, line in enumerate(lines, start=1):
+        region = parse_region(line, path, number)
+        if isinstance(region, int):
+            raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
+        out.append(region)
+    return out
+
+
+def regions_to_boxes(regions) -> np.ndarray:
+    """``(N, 4)`` boxes of a region list: masks by their inclusive box (TraX), polygons by their bounding box,
+    rectangles as they are."""
+    return np.vstack([mask_box(r) if isinstance(r, Mask) else polygon_bbox(r) for r in regions]) if regions \
+        else np.zeros((0, 4))
+
+
+def read_value_file(path: str | Path, n_frames: int) -> np.ndarray:
+    """A ``*.value`` file -> ``(n_frames,) float64``: one number per line, padded with 0 (vot-toolkit's
+    ``_read_data``); more lines than frames or a line that is not a number is an error naming file and line."""
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) > n_frames:
+        raise ValueError(f"{path}: {len(lines)} values for a sequence of {n_frames} frames")
+    out = np.zeros(n_frames)
+    for number, line in enumerate(lines, start=1):
+        try:
+            out[number - 1] = float(line.strip())
+        except ValueError:
+            raise ValueError(f"{path}:{number}: expected a number, got {line.strip()[:40]!r}") from None
+    return out
 
 
 def _is_nan_line(line: str) -> bool:
@@ -126,7 +185,12 @@ def load_vot_sequence(folder: str | Path, name: str | None = None, absent: bool 
     props_file = folder / "sequence"
     props = read_properties(props_file) if props_file.is_file() else {}
     gt_file = folder / props.get("groundtruth", "groundtruth.txt")
-    gt = read_groundtruth(gt_file, absent)
+    regions = None
+    if has_mask_lines(gt_file):
+        regions = tuple(read_groundtruth_regions(gt_file))
+        gt = regions_to_boxes(regions)
+    else:
+        gt = read_groundtruth(gt_file, absent)
     n = gt.shape[0]
     if "length" in props and props["length"].isdigit() and int(props["length"]) != n:
         raise ValueError(f"{gt_file}: {n} regions but {props_file} says length={props['length']}")
@@ -153,8 +217,10 @@ def load_vot_sequence(folder: str | Path, name: str | None = None, absent: bool 
     tags = {}
     for tag_file in sorted([*folder.glob("*.tag"), *folder.glob("*.label")]):
         tags[tag_file.stem] = read_tag_file(tag_file, n)
+    values = {p.stem: read_value_file(p, n) for p in sorted(folder.glob("*.value"))}
     return SequenceAnnotation(name=name or folder.name, groundtruth=gt, width=width, height=height,
-                              frames=frames, tags=tags, fps=fps, source=str(gt_file))
+                              frames=frames, tags=tags, fps=fps, source=str(gt_file), values=values,
+                              regions=regions)
 
 
 def _read_list(list_file: Path) -> list[tuple[int, str]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.core.frames import FrameReadError, read_frame, to_bgr
+from analysis.core.masks import Mask, format_mask
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.otb import load_otb_folder, load_otb_json
@@ -75,6 +76,15 @@ class Sequence:
     def fps(self) -> float:
         return self.annotation.fps
 
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        """Per-frame ``*.value`` numbers (``anchor`` for the VOT2020+ multi-start experiment)."""
+        return self.annotation.values
+
+    def region_list(self) -> list:
+        """Exact ground-truth regions (masks where the annotation has them), one per frame."""
+        return self.annotation.region_list()
+
     def __len__(self) -> int:
         return len(self.annotation)
 
@@ -99,6 +109,11 @@ class Sequence:
         except (TypeError, ValueError):  # ragged rows
             h.update(repr([np.asarray(r, dtype=np.float64).tolist() for r in self.groundtruth]).encode())
         h.update(f"|size {self.annotation.width}x{self.annotation.height}|n {len(self)}|".encode())
+        if self.annotation.regions is not None:  # masks: their pixels, not only their boxes
+            for r in self.annotation.regions:
+                h.update((format_mask(r) if isinstance(r, Mask) else repr(np.asarray(r).tolist())).encode() + b"\n")
+        for key in sorted(self.annotation.values):
+            h.update(f"|value {key}|".encode() + np.ascontiguousarray(self.annotation.values[key], np.float64).tobytes())
         if self.images is not None:
             for img in self.images:
                 arr = np.ascontiguousarray(img)
