@@ -14,6 +14,7 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from analysis.core.masks import Mask
 from analysis.core.regions import Region
 from analysis.metrics.overlap import vot_overlap
 
@@ -39,10 +40,13 @@ def vot_overlap_fn(convention: str = "leg2017", legacy: bool = False) -> Overlap
     return overlap
 
 
-def as_region(output: Any) -> np.ndarray:
-    """A tracker's ``update`` output (``(box, score)`` or a box) -> float64 region array."""
-    if isinstance(output, tuple) and len(output) == 2 and np.ndim(output[1]) == 0:
+def as_region(output: Any) -> np.ndarray | Mask:
+    """A tracker's ``update`` output (``(region, score)`` or a region) -> float64 region array, or the
+    :class:`~analysis.core.masks.Mask` a mask-output tracker returns (kept as it is)."""
+    if isinstance(output, tuple) and len(output) == 2 and np.ndim(output[1]) == 0 and not isinstance(output[1], Mask):
         output = output[0]
+    if isinstance(output, Mask):
+        return output
     region = np.asarray(output, dtype=np.float64).ravel()
     if region.size not in (4,) and (region.size < 6 or region.size % 2):
         raise ValueError(f"tracker returned a region with {region.size} values (expected 4 or an even number >= 6)")

@@ -21,6 +21,13 @@ Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
   ``<seq>_realtime.json`` (processed / held / skipped frames, latency p50/p95/max).
 * ``otb`` (G10/OTB): ``<out>/<tracker>/<seq>.txt`` (row 0 = initial box), ``<out>/<tracker>/times/<seq>_time.txt``.
 * ``got10k`` (G10): ``<out>/<tracker>/<seq>/<seq>_001.txt`` .. ``_003.txt`` and ``<seq>_time.txt``.
+* ``multistart`` / ``multistart-realtime`` (VOT2020-2022, vot-toolkit's layout and folder names):
+  ``<out>/<tracker>/baseline|realtime/<seq>/<seq>_<anchor:08d>.bin`` (``.txt`` with ``layout="leg"``) and
+  ``<seq>_<anchor:08d>_time.value``, one run per anchor (:mod:`integration.protocols.multistart`);
+  ``unsupervised``: ``<out>/<tracker>/unsupervised/<seq>/<seq>_001.bin`` + ``_time.value``.
+
+Where each experiment writes is one table (:data:`integration.run.units.RESULT_FOLDERS`), how it runs another
+(:data:`integration.run.execute.PROTOCOLS`).
 
 ``run_experiment(..., batch_size=N)`` runs SiamRPN's baseline/OTB/GOT-10k units through
 :mod:`integration.run.batched` (many sequences per forward, same files and records)."""

@@ -19,6 +19,7 @@ from analysis.core.regions import SPECIAL_INIT
 from analysis.io.longterm import write_confidence
 from analysis.io.trajectories import format_region, write_times, write_trajectory
 from integration.protocols.clocks import parse_clock
+from integration.protocols.multistart import Realtime, find_anchors, run_multistart, run_name, run_unsupervised
 from integration.protocols.one_pass import run_got10k, run_longterm, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
@@ -79,11 +80,9 @@ def baseline_settings(exp: ExperimentSpec) -> BaselineSettings:
 
 def clear_unit_runs(unit: Unit) -> None:
     """Remove run files a previous, interrupted attempt of ``unit`` left behind."""
-    name, kind = unit.sequence.name, unit.experiment.kind
-    if kind in ("baseline", "realtime", "longterm"):
-        _clear_runs(unit.tracker_dir / kind / name, name)
-    elif kind == "got10k":
-        _clear_runs(unit.tracker_dir / name, name)
+    seq_dir = unit.sequence_dir
+    if seq_dir is not None:
+        _clear_runs(seq_dir, unit.sequence.name)
 
 
 def write_baseline_results(unit: Unit, runs: list, settings: BaselineSettings) -> int:
@@ -94,7 +93,7 @@ def write_baseline_results(unit: Unit, runs: list, settings: BaselineSettings) -
         times[:, r] = run.times
     if exp.layout == "pyt":
         times = times[:, : len(runs)]
-    _write_vot_runs(unit.tracker_dir / "baseline" / seq.name, seq.name, [r.trajectory for r in runs], times,
+    _write_vot_runs(unit.sequence_dir, seq.name, [r.trajectory for r in runs], times,
                     exp.layout)
     return len(runs)
 
@@ -102,12 +101,12 @@ def write_baseline_results(unit: Unit, runs: list, settings: BaselineSettings) -
 def write_one_pass_results(unit: Unit, runs: list) -> int:
     """Write OTB (one run) or GOT-10k (``runs``) one-pass results of ``unit``; returns the number of runs."""
     name = unit.sequence.name
-    if unit.experiment.kind == "otb":
+    if unit.sequence_dir is None:  # OTB: flat files
         (run,) = runs
         _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
         write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
         return 1
-    seq_dir = unit.tracker_dir / name
+    seq_dir = unit.sequence_dir
     for r, run in enumerate(runs, start=1):
         _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
     write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
@@ -118,12 +117,95 @@ def write_longterm_results(unit: Unit, run) -> int:
     """Write a long-term run in vot-toolkit's layout: ``longterm/<seq>/<seq>_001.txt`` (frame 1 = code 1),
     ``<seq>_001_confidence.value`` (frame 1 empty) and ``<seq>_001_time.value``; returns 1."""
     name = unit.sequence.name
-    seq_dir = unit.tracker_dir / "longterm" / name
+    seq_dir = unit.sequence_dir
     regions = [SPECIAL_INIT, *run.boxes[1:]]
     write_trajectory(seq_dir / f"{name}_001.txt", regions)
     write_confidence(seq_dir / f"{name}_001_confidence.value", run.confidence)
     write_times(seq_dir / f"{name}_001_time.value", run.times)
     return 1
+
+
+def write_multistart_results(unit: Unit, runs: list, numbered: bool = False) -> int:
+    """Write multi-start runs in vot-toolkit's layout: ``<seq>_<anchor:08d>.bin`` (``.txt`` for layout ``leg``)
+    and ``<seq>_<anchor:08d>_time.value`` per run; ``numbered``: ``<seq>_001`` ... instead (unsupervised)."""
+    seq_dir, name = unit.sequence_dir, unit.sequence.name
+    ext = ".bin" if unit.experiment.layout == "pyt" else ".txt"
+    for r, run in enumerate(runs, start=1):
+        stem = f"{name}_{r:03d}" if numbered else run_name(name, run.anchor)
+        write_trajectory(seq_dir / f"{stem}{ext}", run.trajectory)
+        write_times(seq_dir / f"{stem}_time.value", run.times)
+    return len(runs)
+
+
+def _run_baseline(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    settings = baseline_settings(unit.experiment)
+    seq = unit.sequence
+    runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
+    return write_baseline_results(unit, runs, settings)
+
+
+def _run_realtime(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq, exp = unit.sequence, unit.experiment
+    _warm_up(unit, tracker, get_frame)
+    run = run_realtime(tracker, get_frame, seq.groundtruth, seq.size, get_profile(exp.profile),
+                       clock, sequence_fps=seq.fps)
+    seq_dir = unit.sequence_dir
+    _write_vot_runs(seq_dir, seq.name, [run.trajectory], run.times[:, None], exp.layout)
+    summary = {"sequence": seq.name, "clock": exp.clock, **run.summary()}
+    write_text_atomic(seq_dir / f"{seq.name}_realtime.json", json.dumps(summary, indent=1))
+    return 1
+
+
+def _warm_up(unit: Unit, tracker: Any, get_frame: Callable) -> None:
+    """Real-time experiments with a measured clock: one init + update outside the timed schedule (lazy
+    CUDA/cuDNN set-up; vot-toolkit warms up too)."""
+    if unit.experiment.clock == "measured":
+        seq = unit.sequence
+        tracker.init(get_frame(0), np.asarray(seq.groundtruth[0], dtype=np.float64))
+        tracker.update(get_frame(min(1, len(seq) - 1)))
+
+
+def _run_multistart(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq, exp = unit.sequence, unit.experiment
+    forward, backward = find_anchors(seq.values, len(seq), where=seq.annotation.source or seq.name)
+    realtime = None
+    if exp.kind == "multistart-realtime":
+        _warm_up(unit, tracker, get_frame)
+        profile = get_profile(exp.profile)
+        realtime = Realtime(1.0 / profile.frame_rate(seq.fps), profile.grace)
+    runs = run_multistart(tracker, get_frame, len(seq), forward, backward, seq.region_list(), clock, realtime)
+    return write_multistart_results(unit, runs)
+
+
+def _run_unsupervised(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq = unit.sequence
+    run = run_unsupervised(tracker, get_frame, len(seq), seq.region_list(), clock)
+    return write_multistart_results(unit, [run], numbered=True)
+
+
+def _run_otb(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq = unit.sequence
+    return write_one_pass_results(unit, [run_one_pass(tracker, get_frame, len(seq), seq.groundtruth[0], clock)])
+
+
+def _run_longterm(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq = unit.sequence
+    return write_longterm_results(unit, run_longterm(tracker, get_frame, len(seq), seq.groundtruth[0], clock))
+
+
+def _run_got10k(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> int:
+    seq, exp = unit.sequence, unit.experiment
+    runs = run_got10k(tracker, get_frame, len(seq), seq.groundtruth[0], exp.got10k_repetitions, exp.deterministic,
+                      clock)
+    return write_one_pass_results(unit, runs)
+
+
+#: how each experiment of :data:`integration.run.units.EXPERIMENTS` runs one unit and writes its files
+PROTOCOLS: dict[str, Callable[[Unit, Any, Callable, Any], int]] = {
+    "baseline": _run_baseline, "realtime": _run_realtime, "otb": _run_otb, "got10k": _run_got10k,
+    "longterm": _run_longterm, "multistart": _run_multistart, "multistart-realtime": _run_multistart,
+    "unsupervised": _run_unsupervised,
+}
 
 
 def _execute(unit: Unit, tracker_factory: Callable[[], Any],
@@ -135,7 +217,6 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
     fetch of frame ``i`` (the supervisor's progress signal for the frame timeout).
     """
     seq, exp = unit.sequence, unit.experiment
-    name = seq.name
     tracker = tracker_factory()
     clear_unit_runs(unit)
     clock = parse_clock(exp.clock, unit.tracker.device)
@@ -146,28 +227,7 @@ def _execute(unit: Unit, tracker_factory: Callable[[], Any],
         def get_frame(i: int) -> np.ndarray:
             heartbeat(i)
             return read_frame(i)
-    if exp.kind == "baseline":
-        settings = baseline_settings(exp)
-        runs = run_baseline(tracker, get_frame, seq.groundtruth, seq.size, settings, clock=clock)
-        return write_baseline_results(unit, runs, settings)
-    if exp.kind == "realtime":
-        if exp.clock == "measured":  # warm-up (lazy CUDA/cuDNN set-up) outside the timed schedule (vot-toolkit warms up too)
-            tracker.init(get_frame(0), np.asarray(seq.groundtruth[0], dtype=np.float64))
-            tracker.update(get_frame(min(1, len(seq) - 1)))
-        run = run_realtime(tracker, get_frame, seq.groundtruth, seq.size, get_profile(exp.profile),
-                           clock, sequence_fps=seq.fps)
-        seq_dir = unit.tracker_dir / "realtime" / name
-        _write_vot_runs(seq_dir, name, [run.trajectory], run.times[:, None], exp.layout)
-        summary = {"sequence": name, "clock": exp.clock, **run.summary()}
-        write_text_atomic(seq_dir / f"{name}_realtime.json", json.dumps(summary, indent=1))
-        return 1
-    first = seq.groundtruth[0]
-    if exp.kind == "otb":
-        return write_one_pass_results(unit, [run_one_pass(tracker, get_frame, len(seq), first, clock)])
-    if exp.kind == "longterm":
-        return write_longterm_results(unit, run_longterm(tracker, get_frame, len(seq), first, clock))
-    runs = run_got10k(tracker, get_frame, len(seq), first, exp.got10k_repetitions, exp.deterministic, clock)
-    return write_one_pass_results(unit, runs)
+    return PROTOCOLS[exp.kind](unit, tracker, get_frame, clock)
 
 
 def _write_boxes(path: Path, boxes: np.ndarray) -> None:

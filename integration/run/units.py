@@ -20,7 +20,16 @@ from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.trackers import create_tracker
 
-EXPERIMENTS = ("baseline", "realtime", "otb", "got10k", "longterm")
+#: every experiment the runner knows, with the folder (relative to the tracker's result folder) that holds a
+#: sequence's result files: ``<folder>/<seq>/``, ``""`` = ``<tracker>/<seq>/`` (GOT-10k), ``None`` = OTB's flat
+#: ``<tracker>/<seq>.txt`` + ``times/``. The VOT2020+ multi-start experiments use vot-toolkit's folder names.
+RESULT_FOLDERS: dict[str, str | None] = {
+    "baseline": "baseline", "realtime": "realtime", "otb": None, "got10k": "", "longterm": "longterm",
+    "multistart": "baseline", "multistart-realtime": "realtime", "unsupervised": "unsupervised",
+}
+EXPERIMENTS = tuple(RESULT_FOLDERS)
+#: experiments run under a real-time profile (``ExperimentSpec.profile``), and the rule each needs
+REALTIME_EXPERIMENTS: dict[str, str | None] = {"realtime": None, "multistart-realtime": "pyt"}
 
 
 def marker_name(name: str) -> str:
@@ -76,8 +85,11 @@ class ExperimentSpec:
             raise ValueError(f"unknown experiment {self.kind!r} (expected one of {EXPERIMENTS})")
         if self.layout not in ("leg", "pyt"):
             raise ValueError(f"unknown result layout {self.layout!r} (expected 'leg' or 'pyt')")
-        if self.kind == "realtime":
-            get_profile(self.profile)
+        if self.kind in REALTIME_EXPERIMENTS:
+            profile, algorithm = get_profile(self.profile), REALTIME_EXPERIMENTS[self.kind]
+            if algorithm is not None and profile.algorithm != algorithm:
+                raise ValueError(f"experiment {self.kind} runs vot-toolkit's real-time rule: profile "
+                                 f"{self.profile!r} is not a {algorithm} profile (use --profile pyt)")
         parse_clock(self.clock)
 
 
@@ -108,13 +120,20 @@ class Unit:
     def tracker_dir(self) -> Path:
         return Path(self.out) / self.tracker.result_name
 
+    @property
+    def sequence_dir(self) -> Path | None:
+        """The folder of this unit's result files (:data:`RESULT_FOLDERS`; ``None`` for OTB's flat files)."""
+        folder = RESULT_FOLDERS[self.experiment.kind]
+        if folder is None:
+            return None
+        return self.tracker_dir / folder / self.sequence.name
+
     def result_files(self) -> list[Path]:
         """The result files of this unit that exist now (what its completion record checksums)."""
-        name, kind, tdir = self.sequence.name, self.experiment.kind, self.tracker_dir
-        if kind == "otb":
+        name, tdir, seq_dir = self.sequence.name, self.tracker_dir, self.sequence_dir
+        if seq_dir is None:
             files = [tdir / f"{name}.txt", tdir / "times" / f"{name}_time.txt"]
             return [p for p in files if p.is_file()]
-        seq_dir = tdir / kind / name if kind in ("baseline", "realtime", "longterm") else tdir / name
         if not seq_dir.is_dir():
             return []
         pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value|_confidence\.value)|time\.txt|"
