@@ -5,6 +5,11 @@ these facts here.
 
 EAO intervals are those of the published stacks (vot-toolkit stack YAMLs, pysot-toolkit ``eao_benchmark.py``);
 for a custom dataset :func:`analysis.metrics.vot.interval.fit_interval` derives one from the sequence lengths.
+
+The VOT2020-2022 short-term stacks (kind ``votms``) are multi-start stacks: their ``eao_interval`` holds the
+toolkit's ``multistart_eao_score`` ``low``/``high`` (the curve is ``high`` long, so lengths ``low .. high-1`` are
+averaged), ``experiments`` maps each of the stack's experiments to the runner's experiment
+(:data:`integration.run.units.EXPERIMENTS`) and ``realtime_grace`` is the ``realtime: grace`` of the stack.
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ class BenchmarkSpec:
     """Everything the project knows about one benchmark or VOT stack."""
 
     name: str
-    kind: Literal["vot", "votlt", "otb", "got10k", "onepass", "trackingnet"]
+    kind: Literal["vot", "votms", "votlt", "otb", "got10k", "onepass", "trackingnet"]
     published: str  #: benchmark key of :func:`analysis.published.published_scores`
     annotations: str | None = None  #: default annotation file under the shared data folder
     realtime_fps: float | None = None  #: frame rate of the official real-time experiment (LEG stack)
@@ -41,6 +46,23 @@ class BenchmarkSpec:
     sequences: str = ""  #: where the sequence list comes from
     variants: tuple[str, ...] = ()  #: toolkit variants of ``siamrpn analyze <name> --variant`` (one-pass benchmarks)
     default_variant: str | None = None  #: the variant that produced the published numbers
+    #: (stack experiment, runner experiment) pairs of a multi-start stack, in the stack's order
+    experiments: tuple[tuple[str, str], ...] = ()
+    realtime_grace: int | None = None  #: ``realtime: grace`` of a multi-start stack
+
+
+#: the experiments of the VOT2020-2022 short-term stacks (vot-toolkit 0.7.4 stack YAMLs)
+_MULTISTART_EXPERIMENTS = (("baseline", "multistart"), ("realtime", "multistart-realtime"),
+                           ("unsupervised", "unsupervised"))
+
+
+def _multistart(name: str, published: str, toolkit: str | None, interval: EAOInterval, n: int | None,
+                sequences: str) -> BenchmarkSpec:
+    return BenchmarkSpec(name, "votms", published, None, None, n, interval, toolkit, None, sequences,
+                         experiments=_MULTISTART_EXPERIMENTS, realtime_grace=3)
+
+
+_VOT2020_EAO = EAOInterval(115, 755, 0, "VOT2020-2022 stacks: multistart_eao_score low 115, high 755 (lengths 115-754)")
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
@@ -61,6 +83,19 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
     "vot2019": BenchmarkSpec("vot2019", "vot", "VOT2019", None, 20.0, 60,
                              EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"), "vot2019/shortterm", None,
                              "vot-toolkit stack vot2019/shortterm (60 sequences)"),
+    # VOT2020-2022 short-term: multi-start, masks (analysis.metrics.vot.multistart); no annotations offline
+    "vot2020": _multistart("vot2020", "VOT2020", "vot2020/shortterm", _VOT2020_EAO, 60,
+                           "vot-toolkit stack vot2020/shortterm (60 sequences, mask ground truth)"),
+    "vot2021": _multistart("vot2021", "VOT2021", "vot2021/shortterm", _VOT2020_EAO, None,
+                           "vot-toolkit stack vot2021/shortterm (mask ground truth)"),
+    "vot2022-sts": _multistart("vot2022-sts", "VOT2022-STs", "vot2022/shortterm", _VOT2020_EAO, None,
+                               "vot-toolkit stack vot2022/shortterm (dataset vot2022/sts, mask ground truth)"),
+    "vot2022-stb": _multistart("vot2022-stb", "VOT2022-STb", "vot2022/shorttermbox", _VOT2020_EAO, None,
+                               "vot-toolkit stack vot2022/shorttermbox (dataset vot2022/stb, box ground truth)"),
+    # the small custom multi-start stack of the tests (generated sets of 30-60 frames)
+    "multistart-test": _multistart("multistart-test", "multistart-test", None,
+                                   EAOInterval(5, 30, 0, "custom multi-start stack for short generated sequences"),
+                                   None, "generated multi-start sets (integration.data.multistart)"),
     # long-term (one pass, confidences; analysis.metrics.vot.longterm): no annotations offline
     "vot-lt2018": BenchmarkSpec("vot-lt2018", "votlt", "VOT-LT2018", None, None, 35, None, "vot2018/longterm",
                                 None, "vot-toolkit stack vot2018/longterm (35 sequences)"),
@@ -103,11 +138,16 @@ def benchmark(name: str) -> BenchmarkSpec:
     return BENCHMARKS[key]
 
 
-#: VOT stacks with a fixed EAO interval (``--stack`` choices of ``siamrpn analyze vot``)
-VOT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.eao_interval is not None)
+#: supervised VOT stacks with a fixed EAO interval (VOT2015-2019)
+SUPERVISED_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items()
+                                           if b.eao_interval is not None and b.kind == "vot")
+#: VOT2020-2022 multi-start stacks (and the small test stack)
+MULTISTART_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.kind == "votms")
+#: every VOT stack with a fixed EAO interval (``--stack`` choices of ``siamrpn analyze vot`` / ``run vot``)
+VOT_STACKS: tuple[str, ...] = SUPERVISED_STACKS + MULTISTART_STACKS
 #: short-term stacks the vot-toolkit 0.7.4 workspace builder can name (``siamrpn vot-workspace --stack``)
 TOOLKIT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items()
-                                        if b.toolkit_stack is not None and b.kind == "vot")
+                                        if b.toolkit_stack is not None and b.kind in ("vot", "votms"))
 
 
 def stack_interval(stack: str) -> EAOInterval:
@@ -116,6 +156,19 @@ def stack_interval(stack: str) -> EAOInterval:
     if spec is None or spec.eao_interval is None:
         raise ValueError(f"no EAO interval known for stack {stack!r}; known: {', '.join(VOT_STACKS)}")
     return spec.eao_interval
+
+
+def stack_experiment(stack: str, experiment: str) -> str:
+    """The runner experiment of ``experiment`` under ``stack``: a multi-start stack maps ``baseline`` /
+    ``realtime`` / ``unsupervised`` to ``multistart`` / ``multistart-realtime`` / ``unsupervised``; a supervised
+    stack keeps the name. Unknown pairs are a clear error."""
+    spec = benchmark(stack)
+    if not spec.experiments:
+        return experiment
+    table = dict(spec.experiments)
+    if experiment not in table:
+        raise ValueError(f"stack {stack} has no experiment {experiment!r}; it has {', '.join(table)}")
+    return table[experiment]
 
 
 def results_benchmark(folder: str) -> BenchmarkSpec:

@@ -114,7 +114,7 @@ def test_polygon_and_rectangle_regions_reinit_in_process_and_quit(tmp_path):
     s = Session("--factory", FACTORY)
     # the tracker was built before the handshake: its stderr line precedes the TraX hello in the log
     assert s.log.index("ECHO-BUILT") < s.log.index("@@TRAX:hello")
-    assert "trax.region=rectangle;polygon;" in s.log  # both formats announced
+    assert "trax.region=rectangle;polygon;mask;" in s.log  # all three formats announced
 
     # polygon initialisation reaches the tracker as 8 values (raw mode); the reply is its bounding box
     poly = Polygon.create([(10.0, 10.0), (50.0, 10.0), (50.0, 30.0), (10.0, 30.0)])

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Mask", "MAX_BINARY_RUN", "rle_encode", "rle_decode", "parse_mask", "format_mask", "mask_box",
-           "mask_from_box", "encode_mask", "is_mask_text"]
+           "mask_from_box", "encode_mask", "is_mask_text", "init_region"]
 
 #: longest run of one binary record (vot-toolkit writes ``mask_to_rle(mask, maxstride=255*255)``)
 MAX_BINARY_RUN = 255 * 255
@@ -218,3 +218,12 @@ def mask_from_box(box, width: int | None = None, height: int | None = None) -> M
     if width is None or height is None:
         return m
     return encode_mask(m.full(width, height))
+
+
+def init_region(region, accepts_masks: bool = False):
+    """What a tracker is initialised with on a ground-truth ``region`` (the runner and the TraX server alike):
+    a mask itself when the tracker declares ``accepts_masks``, else its inclusive box (:func:`mask_box`, what
+    the TraX client hands a rectangle tracker); rectangles and polygons as float64 arrays."""
+    if isinstance(region, Mask):
+        return region if accepts_masks else mask_box(region)
+    return np.asarray(region, dtype=np.float64)

@@ -16,12 +16,14 @@ from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.longterm import load_longterm_annotations
 from analysis.io.otb import load_otb_annotations
+from analysis.io.vot import load_vot_folder
 from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.document import ReportContent, ReportPart, ReportSection, write_report
 from analysis.report.environment import environment_info
 from analysis.report.got10k import got10k_part, score_got10k_folders
 from analysis.report.longterm import longterm_part, score_longterm_results
+from analysis.report.multistart import multistart_part, score_multistart_results
 from analysis.report.onepass import load_onepass_annotations, onepass_part, score_onepass_results
 from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
 from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
@@ -130,7 +132,8 @@ def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
         raise FileNotFoundError(f"{annotations}: annotations not found")
     tracker = request.tracker
     if tracker is None:  # the folder name, or its parent's for a VOT experiment folder (<tracker>/baseline)
-        tracker = results_dir.parent.name if results_dir.name in ("baseline", "realtime") else results_dir.name
+        tracker = (results_dir.parent.name if results_dir.name in ("baseline", "realtime", "unsupervised")
+                   else results_dir.name)
     return spec, annotations, tracker
 
 
@@ -181,6 +184,9 @@ def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, t
         return onepass_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison)
     if spec.kind == "vot" and request.variant is not None and request.variant != request.eao_rule:
         raise ValueError(f"{spec.name}: variant {request.variant!r} is not a VOT variant (leg, pst, pyt)")
+    if spec.kind == "votms":
+        scores = score_multistart_results(spec, folders, annotations, corrected=request.variant == "corrected")
+        return multistart_part(spec, tracker, scores, figures=figures, style=request.style)
     if spec.kind == "votlt":
         reports, notes = score_longterm_results(folders, annotations, request.variant)
         comparison = _compare(reports, request, tracker) if many else None
@@ -208,6 +214,8 @@ def report_annotations(request: ReportRequest) -> dict[str, SequenceAnnotation]:
         return load_onepass_annotations(spec, annotations, request.split)
     if spec.kind == "votlt":
         return load_longterm_annotations(annotations)
+    if spec.kind == "votms":
+        return load_vot_folder(annotations)
     if spec.kind == "otb":
         return load_otb_annotations(annotations)
     if spec.kind == "got10k":

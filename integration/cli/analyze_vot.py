@@ -1,5 +1,9 @@
 """``siamrpn analyze vot``: accuracy, robustness, failures and EAO of one tracker's VOT results.
 
+A multi-start stack (``--stack vot2020|vot2021|vot2022-sts|vot2022-stb|multistart-test``) scores VOT2020-2022
+runs instead (:mod:`analysis.metrics.vot.multistart`: A, R, EAO curve and score as vot-toolkit 0.7.4;
+``--corrected`` for the labelled corrected variant; ``--experiment unsupervised`` gives the average accuracy).
+
 Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(subparser)`` / ``run(args)``).
 Every printed number carries its convention (variant, overlap rule, interval, runs, burn-in).
 """
@@ -17,7 +21,8 @@ from analysis.metrics.bootstrap import intervals_summary, vot_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.speed import run_speed
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
-from analysis.stacks import VOT_STACKS
+from analysis.metrics.vot.multistart import MultiStartSettings, analyze_multistart_folder, unsupervised_folder
+from analysis.stacks import BENCHMARKS, MULTISTART_STACKS, VOT_STACKS
 from integration.cli.output import (
     add_bootstrap_options,
     add_tracker_options,
@@ -34,16 +39,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", required=True, type=Path,
                         help="VOT ground truth: pysot JSON (e.g. VOT2018.json) or a VOT sequences folder")
     add_tracker_options(parser, "tracker folder holding baseline/ and/or realtime/ (<seq>/<seq>_001.txt|.bin)")
-    parser.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline",
+    parser.add_argument("--experiment", choices=("baseline", "realtime", "unsupervised"), default="baseline",
                         help="which experiment folder to analyse (default baseline); real-time runs are scored "
-                             "exactly like baseline runs")
+                             "exactly like baseline runs; unsupervised: multi-start stacks only")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--interval", nargs=2, type=int, metavar=("LO", "HI"),
                        help="EAO sequence-length interval, inclusive (LEG lengths)")
     which.add_argument("--stack", choices=VOT_STACKS,
                        help="use the stack's interval (vot2015/16 108-371, vot2017/18 100-356, vot2019 46-291); "
                             "vot2015 also selects LEG's legacy, unbounded overlap. Default: LEG's KDE estimate "
-                            "from the sequence lengths")
+                            "from the sequence lengths. The multi-start stacks (vot2020, vot2021, vot2022-sts, "
+                            "vot2022-stb: EAO 115/755; multistart-test: 5/30) score VOT2020-2022 runs")
+    parser.add_argument("--corrected", action="store_true",
+                        help="multi-start stacks: the corrected variant (EAO divisor j instead of j-1, the "
+                             "initialisation frame out of the failure test and accuracy); labelled, never the default")
     parser.add_argument("--variant", choices=("leg", "pst", "pyt"), default="leg",
                         help="conventions: leg = MATLAB vot-toolkit (official VOT2015-2018 numbers, default), "
                              "pst = pysot-toolkit, pyt = Python vot-toolkit")
@@ -76,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         folders = tracker_folders(args.results, args.results_root)
+        if args.stack in MULTISTART_STACKS:
+            return run_multistart(args, folders)
+        if args.experiment == "unsupervised" or args.corrected:
+            raise ValueError("--experiment unsupervised and --corrected belong to the multi-start stacks "
+                             f"(--stack {'|'.join(MULTISTART_STACKS)})")
         if len(folders) > 1 or args.baseline is not None:
             return run_many(args, folders)
         args.results = next(iter(folders.values()))
@@ -96,6 +110,50 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(jsonable(summary), indent=2))
         return 0
     _print_tables(report, summary, args, ci)
+    return 0
+
+
+def multistart_settings(stack: str, corrected: bool = False) -> MultiStartSettings:
+    """The analysis settings of a multi-start stack row (its EAO ``low``/``high``)."""
+    low, high = BENCHMARKS[stack].eao_interval.as_tuple()
+    return MultiStartSettings(low=low, high=high, corrected=corrected)
+
+
+def run_multistart(args: argparse.Namespace, folders: dict[str, Path]) -> int:
+    """VOT2020-2022: A, R, EAO (baseline / realtime) or the average accuracy (unsupervised) of each tracker."""
+    summaries = {}
+    for name, folder in folders.items():
+        if args.experiment == "unsupervised":
+            accuracy, table, notes = unsupervised_folder(args.annotations, folder, "unsupervised", args.allow_missing)
+            summary = {"protocol": "unsupervised", "accuracy": accuracy,
+                       "convention": "vot-toolkit 0.7.4 average_accuracy, burnin 1, weighted by sequence length",
+                       "warnings": notes}
+            if args.per_sequence:
+                summary["per_sequence"] = table.reset_index().to_dict(orient="records")
+        else:
+            report = analyze_multistart_folder(args.annotations, folder, args.experiment,
+                                               multistart_settings(args.stack, args.corrected), args.allow_missing)
+            summary = report.summary(per_sequence=args.per_sequence, curve=args.curve)
+        summaries[name] = {"tracker": name, "experiment": args.experiment, "stack": args.stack, **summary}
+    if args.json:
+        out = next(iter(summaries.values())) if len(summaries) == 1 else {"trackers": summaries}
+        print(json.dumps(jsonable(out), indent=2))
+        return 0
+    for s in summaries.values():
+        if s["protocol"] == "unsupervised":
+            print(f"VOT {args.stack} unsupervised of {s['tracker']}: accuracy {s['accuracy']:.4f} ({s['convention']})")
+        else:
+            c = s["convention"]
+            print(f"VOT {args.stack} {s['experiment']} (multi-start, {s['variant']}) of {s['tracker']}: "
+                  f"{s['sequences']} sequences, {s['runs']} runs, {s['failures']} failed")
+            print(f"  EAO        {s['eao']:.4f}  (lengths {c['eao']['lengths_averaged'][0]}-"
+                  f"{c['eao']['lengths_averaged'][1]}, divisor {c['eao']['divisor']})")
+            print(f"  accuracy   {s['accuracy']:.4f}  ({c['accuracy']})")
+            print(f"  robustness {s['robustness']:.4f}  ({c['robustness']})")
+            if s.get("note"):
+                print(f"note: {s['note']}")
+        for w in s["warnings"]:
+            print(f"warning: {w}")
     return 0
 
 

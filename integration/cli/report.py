@@ -31,7 +31,7 @@ from integration.data.sequences import check_output_folder
 from integration.jobs.report_viewers import write_report_viewers
 
 _VOT_VARIANTS = ("leg", "pst", "pyt")
-_VARIANTS = tuple(dict.fromkeys(_VOT_VARIANTS + ONEPASS_VARIANTS + ("tnet",) + LONGTERM_VARIANTS))
+_VARIANTS = tuple(dict.fromkeys(_VOT_VARIANTS + ONEPASS_VARIANTS + ("tnet",) + LONGTERM_VARIANTS + ("corrected",)))
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +53,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", choices=_VARIANTS, default=None,
                         help="conventions: VOT leg (MATLAB toolkit, official VOT2015-2018, default), pst, pyt; "
                              "one-pass benchmarks lasot|pst|pyt|g10|otb|tnet (default: the benchmark's published "
-                             "one); VOT long-term pyt (default), leg, pub")
+                             "one); VOT long-term pyt (default), leg, pub; VOT2020-2022 multi-start stacks: "
+                             "vot-toolkit 0.7.4 (default) or corrected")
     parser.add_argument("--split", default=None,
                         help="LaSOT: test (Protocol II, default of lasot), all (default of lasot_ext) or a file "
                              "with one sequence name per line")

@@ -6,6 +6,7 @@ Examples::
     siamrpn run vot --dataset DATA --experiment realtime --profile vot2017 --clock simulated:30 \\
         --tracker siamrpn --weights random:0 --workers 2 --out output/rt
     siamrpn run longterm --dataset LT_DATA --tracker siamrpn --out output/lt   # VOT-LT: one pass + confidences
+    siamrpn run vot --stack vot2022-stb --dataset DATA --tracker siamrpn --out output/st  # VOT2020+ multi-start
     siamrpn run otb --dataset OTB_FOLDER --tracker csrt,kcf --out output/otb
     siamrpn run got10k --dataset GOT_FOLDER --tracker siamrpn --device cuda --batched --batch-size 64 --out output/got
     siamrpn analyze vot --annotations DATA --results output/run/csrt     # works on the written folders
@@ -24,7 +25,9 @@ import numpy as np
 
 from analysis.core.regions import empty_regions, frame_ranges
 from analysis.io.longterm import load_longterm_annotations
+from analysis.stacks import MULTISTART_STACKS, stack_experiment
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
+from integration.protocols.multistart import find_anchors
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.run.batched import DEFAULT_BATCH_SIZE
 from integration.run.cluster import dask_executor
@@ -39,13 +42,20 @@ from tracker.preset_file import PresetFileError
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,longterm,otb,got10k}")
-    vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment")
-    vot.add_argument("--experiment", choices=("baseline", "realtime"), default="baseline")
-    vot.add_argument("--profile", default="paper",
-                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt")
+    vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment; VOT2020+ multi-start with --stack")
+    vot.add_argument("--experiment", choices=("baseline", "realtime", "unsupervised"), default="baseline",
+                     help="baseline (default) or realtime; with a multi-start --stack these are its multi-start "
+                          "experiments, and unsupervised its one pass")
+    vot.add_argument("--stack", choices=MULTISTART_STACKS, default=None,
+                     help="VOT2020-2022 short-term stack: run its multi-start experiment (anchors from "
+                          "anchor.value, no resets; results <seq>_<anchor:08d>.bin in vot-toolkit's layout)")
+    vot.add_argument("--profile", default=None,
+                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt "
+                          "(the default and only rule of a multi-start --stack)")
     vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
-    vot.add_argument("--layout", choices=("leg", "pyt"), default="leg",
-                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value")
+    vot.add_argument("--layout", choices=("leg", "pyt"), default=None,
+                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value "
+                          "(default with a multi-start --stack; leg writes its .txt form)")
     vot.add_argument("--overlap", default=None, metavar="CONVENTION",
                      help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
                           "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
@@ -121,17 +131,27 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
-        if args.benchmark == "vot":
+        multistart = args.benchmark == "vot" and args.stack is not None
+        if multistart:  # every sequence needs anchors: refuse before anything runs
+            for name, seq in sequences.items():
+                find_anchors(seq.values, len(seq), where=seq.annotation.source or name)
+        elif args.benchmark == "vot":
+            if args.experiment == "unsupervised":
+                raise ValueError("--experiment unsupervised belongs to the multi-start stacks (--stack "
+                                 f"{'|'.join(MULTISTART_STACKS)})")
             for line in _empty_groundtruth_notes(sequences, args.experiment):
                 print(f"{prog}: warning: {line}", file=sys.stderr)
         if args.accept_damaged_frames:
 
             sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
-        if args.benchmark == "vot":
+        if multistart:
+            exp = ExperimentSpec(kind=stack_experiment(args.stack, args.experiment), profile=args.profile or "pyt",
+                                 clock=args.clock, layout=args.layout or "pyt")
+        elif args.benchmark == "vot":
             baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
             exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
-                                 profile=args.profile, clock=args.clock, deterministic=args.deterministic,
-                                 layout=args.layout)
+                                 profile=args.profile or "paper", clock=args.clock, deterministic=args.deterministic,
+                                 layout=args.layout or "leg")
         elif args.benchmark == "longterm":
             exp = ExperimentSpec(kind="longterm", clock=args.clock)
         elif args.benchmark == "otb":
@@ -149,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         if batch_size < 1:
             print(f"{prog}: error: --batch-size must be >= 1 (got {batch_size})", file=sys.stderr)
             return 2
-        if exp.kind in ("realtime", "longterm"):
+        if exp.kind not in ("baseline", "otb", "got10k"):
             print(f"{prog}: note: {exp.kind} experiments run per sequence; --batched ignored", file=sys.stderr)
             batch_size = None
 
@@ -174,7 +194,10 @@ def run(args: argparse.Namespace) -> int:
 
         executor_cm = dask_executor(None if args.dask == "local" else args.dask)
     detail = ""
-    if exp.kind == "realtime":
+    if exp.kind in ("multistart", "multistart-realtime", "unsupervised"):
+        detail = (f" (stack {args.stack}, vot-toolkit layout {'.bin' if exp.layout == 'pyt' else '.txt'}"
+                  + (f", profile {exp.profile}, clock {exp.clock}" if exp.kind == "multistart-realtime" else "") + ")")
+    elif exp.kind == "realtime":
         detail = f" (profile {exp.profile}, clock {exp.clock})"
     elif exp.kind == "baseline":
 

@@ -5,10 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.stacks import TOOLKIT_STACKS
 from integration.data.synthetic import write_dataset
 from integration.toolkits.workspace import (
     LINK_MODES,
+    WORKSPACE_STACKS,
     WorkspaceError,
     build_workspace,
     discover_sequences,
@@ -24,8 +24,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also generate N synthetic sequences (integration.data.synthetic) under DIR/synthetic")
     parser.add_argument("--synthetic-frames", type=int, default=60, help="frames per synthetic sequence (60)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first synthetic sequence (0)")
-    parser.add_argument("--stack", required=True, choices=[*TOOLKIT_STACKS, "custom"],
-                        help="built-in vot-toolkit stack, or custom (EAO interval fitted to the sequence lengths)")
+    parser.add_argument("--stack", required=True, choices=WORKSPACE_STACKS,
+                        help="built-in vot-toolkit stack (vot2015-vot2019 supervised, vot2020-vot2022-stb "
+                             "multi-start), custom (supervised, EAO interval fitted to the sequence lengths) or "
+                             "multistart-test (a small multi-start stack for short sequences)")
     parser.add_argument("--sequences", help="comma-separated subset of sequence names")
     parser.add_argument("--max-frames", type=int, help="keep only the first N frames of every sequence")
     parser.add_argument("--link", choices=LINK_MODES, default="hardlink",

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.core.masks import Mask, mask_box
+from analysis.core.masks import Mask, init_region, mask_box
 from analysis.core.regions import SPECIAL_INIT, Region, polygon_bbox
 from integration.protocols import FrameFn, Tracker, as_region
 from integration.protocols.clocks import Clock, MeasuredClock
@@ -72,10 +72,8 @@ def run_name(sequence: str, anchor: int) -> str:
 
 
 def tracker_region(tracker: Any, region: Region) -> Region:
-    """What the tracker is initialised with (module docstring)."""
-    if isinstance(region, Mask):
-        return region if getattr(tracker, "accepts_masks", False) else mask_box(region)
-    return np.asarray(region, dtype=np.float64)
+    """What the tracker is initialised with (module docstring, :func:`analysis.core.masks.init_region`)."""
+    return init_region(region, bool(getattr(tracker, "accepts_masks", False)))
 
 
 @dataclass(frozen=True)

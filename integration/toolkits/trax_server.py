@@ -23,8 +23,11 @@ option                     environment                     meaning
 =========================  ==============================  ===========================================
 
 Behaviour required by the toolkit (``docs/toolkits.md``): the tracker (and its model) is built **before** the
-TraX handshake, so model loading is never charged to the first frame; polygon and rectangle regions are
-accepted (polygon preferred); ``initialize`` may come any number of times and re-initialises in-process
+TraX handshake, so model loading is never charged to the first frame; polygon, rectangle and mask regions are
+accepted (polygon preferred). A mask (VOT2020+ ground truth) reaches a tracker that declares
+``accepts_masks = True`` as a :class:`~analysis.core.masks.Mask`, any other tracker (SiamRPN) gets its inclusive
+bounding box, the box libtrax's ``region_convert`` would give (:func:`analysis.core.masks.mask_box`); a tracker
+may answer a ``Mask``, which is sent back as a TraX mask; ``initialize`` may come any number of times and re-initialises in-process
 (no restart); ``quit`` or a closed pipe ends the process with status 0. Any other failure (unreadable frame,
 unusable region, tracker exception) prints one ``trax_server: ...`` line to stderr — the vot-toolkit merges
 the tracker's stderr into its log and writes it to ``logs/`` — then sends TraX ``quit`` with the same text
@@ -44,6 +47,7 @@ import numpy as np
 
 from analysis.core.frames import FrameReadError
 from analysis.core.frames import read_frame as decode_frame
+from analysis.core.masks import Mask, init_region, mask_box
 from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect, polygon_bbox
 from integration.trackers import create_tracker, load_factory
@@ -100,15 +104,38 @@ def validate_region(values: np.ndarray) -> np.ndarray:
     raise ServerError(f"cannot use the initial region {values.tolist()}: expected 4 values or a polygon of >= 3 points")
 
 
-def trax_region_values(region: Any) -> np.ndarray:
-    """Flat float64 values of a ``trax.Region``: ``x,y,w,h`` for rectangles, ``x1,y1,...`` for polygons."""
+def trax_region_values(region: Any) -> np.ndarray | Mask:
+    """Flat float64 values of a ``trax.Region``: ``x,y,w,h`` for rectangles, ``x1,y1,...`` for polygons; a
+    :class:`~analysis.core.masks.Mask` (cut to its set pixels, as vot-toolkit reads masks) for masks."""
     from trax import Region  # lazy: vot-trax is an optional extra (toolkits)
 
     if region.type == Region.RECTANGLE:
         return np.asarray(region.bounds(), dtype=np.float64)
     if region.type == Region.POLYGON:
         return np.asarray([c for point in region for c in point], dtype=np.float64)
-    raise ServerError(f"unsupported region type {region.type!r} (this server accepts polygon and rectangle)")
+    if region.type == Region.MASK:
+        return Mask(region.array(), region.offset()).optimized()
+    raise ServerError(f"unsupported region type {region.type!r} (this server accepts polygon, rectangle and mask)")
+
+
+def validate_mask(mask: Mask) -> Mask:
+    """An initial mask must set at least one pixel."""
+    if mask.area() == 0:
+        raise ServerError("cannot use the initial mask: it sets no pixel (the target is not visible)")
+    return mask
+
+
+def trax_reply(answer: Any) -> Any:
+    """The TraX region of a tracker's answer: a mask for a :class:`Mask` (an empty one as a 1x1 unset block at
+    ``(0, 0)``, which the toolkit reads as the empty mask), else the rectangle of its first 4 values."""
+    import trax  # lazy: vot-trax is an optional extra (toolkits)
+
+    if isinstance(answer, Mask):
+        m = answer.optimized()
+        if m.area() == 0:
+            return trax.Mask.create(np.zeros((1, 1), np.uint8), 0, 0)
+        return trax.Mask.create(np.ascontiguousarray(m.pixels, dtype=np.uint8), *m.offset)
+    return trax.Rectangle.create(*[float(v) for v in answer])
 
 
 # --------------------------------------------------------------------------------------------------- frames
@@ -182,7 +209,7 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
     from trax import Image, Region, TraxStatus  # lazy: vot-trax is an optional extra (toolkits)
 
     try:
-        server = trax.Server([Region.POLYGON, Region.RECTANGLE], [Image.PATH], ["color"], tracker_name=name,
+        server = trax.Server([Region.POLYGON, Region.RECTANGLE, Region.MASK], [Image.PATH], ["color"], tracker_name=name,
                              tracker_family="siamrpn-bench")
     except trax.TraxException as exc:
         log(f"TraX handshake failed (is this process run by a TraX client?): {exc}")
@@ -205,14 +232,20 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
             if request.type == TraxStatus.INITIALIZE:
                 if not request.objects:
                     raise ServerError("initialize request carries no object region")
-                region = validate_region(trax_region_values(request.objects[0][0]))
+                values = trax_region_values(request.objects[0][0])
                 frame_index = 0
                 image = read_frame(path)
-                # --init box: the pysot area-preserving box behind the published SiamRPN/DaSiamRPN VOT numbers
-                given = area_preserving_rect(region) if (init_mode == "box" and region.size > 4) else region
+                if isinstance(values, Mask):  # VOT2020+: the mask itself, or its inclusive box
+                    region = validate_mask(values)
+                    given = init_region(region, bool(getattr(tracker, "accepts_masks", False)))
+                    reply = mask_box(region)
+                else:
+                    region = validate_region(values)
+                    # --init box: the pysot area-preserving box behind the published SiamRPN/DaSiamRPN VOT numbers
+                    given = area_preserving_rect(region) if (init_mode == "box" and region.size > 4) else region
+                    reply = polygon_bbox(region)  # the echo after initialize: the bounding box
                 tracker.init(image, given)
                 initialized = True
-                reply = polygon_bbox(region)  # the echo after initialize: the bounding box
                 props: dict[str, str] = {}
             else:
                 if not initialized:
@@ -220,10 +253,14 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
                 frame_index += 1
                 image = read_frame(path)
                 box, score = tracker.update(image)
-                reply = np.asarray(box, dtype=np.float64).ravel()[:4]
-                if reply.size != 4 or not np.all(np.isfinite(reply)):
-                    log(f"tracker returned an unusable box {np.asarray(box).tolist()} at frame {path}; reporting 0,0,0,0")
-                    reply = np.zeros(4)
+                if isinstance(box, Mask):
+                    reply = box
+                else:
+                    reply = np.asarray(box, dtype=np.float64).ravel()[:4]
+                    if reply.size != 4 or not np.all(np.isfinite(reply)):
+                        log(f"tracker returned an unusable box {np.asarray(box).tolist()} at frame {path}; "
+                            "reporting 0,0,0,0")
+                        reply = np.zeros(4)
                 props = {"confidence": f"{float(score):.6f}"} if score is not None and np.isfinite(score) else {}
         except Exception as exc:  # noqa: BLE001 - report every failure to both logs, then quit
             what = exc if isinstance(exc, ServerError) else f"tracker failed: {type(exc).__name__}: {exc}"
@@ -238,7 +275,7 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
                 pass
             return EXIT_ERROR
         try:
-            server.status([(trax.Rectangle.create(*[float(v) for v in reply]), props)])
+            server.status([(trax_reply(reply), props)])
         except trax.TraxException as exc:
             log(f"connection to the client closed while replying ({exc}); exiting")
             return 0

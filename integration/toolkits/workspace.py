@@ -6,8 +6,9 @@ Layout written (what ``vot/workspace`` and the ``default`` sequence loader of 0.
     DIR/stack.yaml                     only for --stack custom
     DIR/sequences/list.txt             one name per line; its presence disables the dataset download
     DIR/sequences/<name>/sequence      channels.color=color/%08d.jpg, fps=<int>, format=default, length=N
-    DIR/sequences/<name>/groundtruth.txt   VOT region per line (x,y,w,h or polygon), 0-based pixels
+    DIR/sequences/<name>/groundtruth.txt   VOT region per line (x,y,w,h, polygon or m... mask), 0-based pixels
     DIR/sequences/<name>/<tag>.tag     per-frame VOT attributes when the source has them
+    DIR/sequences/<name>/<v>.value     per-frame numbers (anchor.value of the VOT2020+ multi-start stacks)
     DIR/sequences/<name>/color/00000001.jpg ...
 
 Frames are hard links by default (robust: a hard link survives moving or deleting the source and costs no
@@ -37,10 +38,13 @@ from analysis.core.paths import TRACKERS_INI
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.trajectories import format_region
 from analysis.metrics.vot.interval import fit_interval
-from analysis.stacks import BENCHMARKS, TOOLKIT_STACKS
+from analysis.stacks import BENCHMARKS, MULTISTART_STACKS, TOOLKIT_STACKS
 from integration.data.sequences import load_dataset
 
 DEFAULT_REGISTRY = TRACKERS_INI  #: the installed package's registry (last resort)
+#: what ``--stack`` may name: the built-in stacks, ``custom``, and multi-start rows without a built-in stack
+WORKSPACE_STACKS: tuple[str, ...] = (*TOOLKIT_STACKS, "custom",
+                                     *(k for k in MULTISTART_STACKS if BENCHMARKS[k].toolkit_stack is None))
 
 
 def checkout_registry(start: Path | str | None = None) -> Path:
@@ -105,6 +109,41 @@ class CustomStack:
         )
 
 
+@dataclass(frozen=True)
+class MultiStartStack:
+    """A VOT2020-style stack written next to ``config.yaml`` for a multi-start row of :data:`analysis.stacks.BENCHMARKS`
+    without a built-in toolkit stack (``multistart-test``): its experiments, EAO ``low``/``high`` and real-time grace."""
+
+    eao_low: int
+    eao_high: int
+    experiments: tuple[str, ...] = ("baseline", "realtime", "unsupervised")
+    realtime_grace: int = 3
+    title: str = "siamrpn-bench multi-start stack"
+
+    def to_yaml(self) -> str:
+        analyses = (
+            "    analyses:\n"
+            "      - type: multistart_eao_score\n"
+            "        name: eaoscore\n"
+            f"        low: {self.eao_low}\n"
+            f"        high: {self.eao_high}\n"
+            "      - type: multistart_eao_curve\n"
+            "        name: eaocurve\n"
+            f"        high: {self.eao_high}\n"
+            "      - type: multistart_average_ar\n"
+            "        name: ar\n"
+        )
+        blocks = {
+            "baseline": "  baseline:\n    type: multistart\n" + analyses,
+            "realtime": f"  realtime:\n    type: multistart\n    realtime:\n      grace: {self.realtime_grace}\n"
+                        + analyses,
+            "unsupervised": "  unsupervised:\n    type: unsupervised\n    repetitions: 1\n    analyses:\n"
+                            "      - type: average_accuracy\n        name: accuracy\n        burnin: 1\n",
+        }
+        return (f"# written by `siamrpn vot-workspace` (multi-start stack)\ntitle: {self.title}\nexperiments:\n"
+                + "".join(blocks[e] for e in self.experiments))
+
+
 # --------------------------------------------------------------------------------------------------- reading
 def discover_sequences(path: Path | str) -> list[SequenceAnnotation]:
     """All sequences under ``path``, in any layout ``integration.data.sequences.load_dataset`` reads (VOT and OTB
@@ -131,7 +170,9 @@ def truncate(seq: SequenceAnnotation, max_frames: int | None) -> SequenceAnnotat
     if max_frames is None or len(seq) <= max_frames:
         return seq
     return SequenceAnnotation(seq.name, seq.groundtruth[:max_frames], seq.width, seq.height, seq.frames[:max_frames],
-                              {k: v[:max_frames] for k, v in seq.tags.items()}, seq.fps, seq.source)
+                              {k: v[:max_frames] for k, v in seq.tags.items()}, seq.fps, seq.source,
+                              {k: v[:max_frames] for k, v in seq.values.items()},
+                              None if seq.regions is None else seq.regions[:max_frames])
 
 
 # --------------------------------------------------------------------------------------------------- EAO interval
@@ -186,13 +227,17 @@ def write_sequence(root: Path, seq: SequenceAnnotation, link: str = "hardlink") 
         if src.suffix.lower() != ext:
             raise WorkspaceError(f"{src}: frames of one sequence must share an extension ({ext})")
         _place(src, color / f"{i:08d}{ext}", link)
-    write_text_atomic(folder / "groundtruth.txt", "\n".join(format_region(r) for r in seq.groundtruth) + "\n")  # %.4f, as VOT's own files
+    write_text_atomic(folder / "groundtruth.txt",  # %.4f as VOT's own files; masks as m... lines
+                      "\n".join(format_region(r) for r in seq.region_list()) + "\n")
     props = {"channels.color": f"color/%08d{ext}", "fps": str(int(round(seq.fps or 30))), "format": "default",
              "length": str(len(seq)), "width": str(seq.width), "height": str(seq.height)}
     write_text_atomic(folder / "sequence", "".join(f"{k}={v}\n" for k, v in props.items()))
     for tag, values in seq.tags.items():
         if re.fullmatch(r"[A-Za-z0-9_]+", tag) and len(values) == len(seq):
             write_text_atomic(folder / f"{tag}.tag", "\n".join("1" if v else "0" for v in np.asarray(values, bool)) + "\n")
+    for key, values in seq.values.items():
+        if re.fullmatch(r"[A-Za-z0-9_]+", key) and len(values) == len(seq):
+            write_text_atomic(folder / f"{key}.value", "".join(f"{float(v):g}\n" for v in values))
     return folder
 
 
@@ -201,14 +246,16 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
                     force: bool = False) -> Path:
     """Write a complete offline workspace; returns its path.
 
-    ``stack`` is ``vot2017``/``vot2016``/``vot2015`` (built-in stacks of 0.7.4) or ``custom`` (a stack yaml
-    next to ``config.yaml`` whose EAO interval fits the sequence lengths, see :func:`eao_interval`).
+    ``stack`` is a row of :data:`analysis.stacks.BENCHMARKS` naming a built-in stack of 0.7.4 (``vot2015`` ...
+    ``vot2019``, the multi-start ``vot2020`` ... ``vot2022-stb``), ``custom`` (a supervised stack yaml next to
+    ``config.yaml`` whose EAO interval fits the sequence lengths, see :func:`eao_interval`) or a multi-start row
+    without a built-in stack (``multistart-test``: :class:`MultiStartStack` from the row).
     ``registry``: one or more ``trackers.ini`` files (default: :func:`checkout_registry`, the current checkout's),
     written as absolute paths
     into ``config.yaml`` (the workspace is generated output; the registry itself stays path-free).
     """
-    if stack not in TOOLKIT_STACKS and stack != "custom":
-        raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join([*TOOLKIT_STACKS, 'custom'])}")
+    if stack not in WORKSPACE_STACKS:
+        raise WorkspaceError(f"unknown stack {stack!r}; choose one of {', '.join(WORKSPACE_STACKS)}")
     if link not in LINK_MODES:
         raise WorkspaceError(f"unknown link mode {link!r}; choose one of {', '.join(LINK_MODES)}")
     directory = Path(directory).resolve()
@@ -231,6 +278,12 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
         if not reg.exists():
             raise WorkspaceError(f"tracker registry {reg} does not exist")
 
+    spec = BENCHMARKS.get(stack)
+    if spec is not None and spec.kind == "votms":
+        no_anchor = [s.name for s in seqs if not np.any(s.values.get("anchor", np.zeros(1)))]
+        if no_anchor:
+            raise WorkspaceError(f"the {stack} stack is multi-start: sequence(s) {', '.join(no_anchor)} have no "
+                                 "anchor.value with an anchor (vot-toolkit stops on them)")
     seq_root = directory / "sequences"
     if force and seq_root.exists():
         shutil.rmtree(seq_root)
@@ -249,14 +302,20 @@ def build_workspace(directory: Path | str, sequences: Iterable[SequenceAnnotatio
         low, high, method = eao_interval(lengths)
         write_text_atomic(directory / "stack.yaml", CustomStack(low, high, method).to_yaml())
         stack_ref = "stack.yaml"
+    elif spec.toolkit_stack is None:  # a multi-start row of its own (multistart-test)
+        low, high = spec.eao_interval.as_tuple()
+        write_text_atomic(directory / "stack.yaml", MultiStartStack(
+            low, high, tuple(e for e, _ in spec.experiments), spec.realtime_grace or 0,
+            f"siamrpn-bench {stack} stack").to_yaml())
+        stack_ref = "stack.yaml"
     else:
         spec = BENCHMARKS[stack]
         stack_ref = spec.toolkit_stack
         low, high = spec.eao_interval.as_tuple()
         if max(lengths) < high:
             print(f"vot-workspace: warning: the {stack} EAO interval {low}-{high} exceeds the longest sequence "
-                  f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack custom for "
-                  "short sequences.", file=sys.stderr)
+                  f"({max(lengths)} frames); the toolkit's EAO will be NaN or biased. Use --stack "
+                  f"{'multistart-test' if spec.kind == 'votms' else 'custom'} for short sequences.", file=sys.stderr)
     config = f"stack: {stack_ref}\nregistry:\n" + "".join(f"- {reg}\n" for reg in registries)
     write_text_atomic(directory / "config.yaml", config)
     return directory

@@ -40,12 +40,14 @@ import pandas as pd
 from analysis.core.masks import Mask
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region, is_special
 from analysis.io.annotation import SequenceAnnotation
-from analysis.io.trajectories import read_trajectory
+from analysis.io.trajectories import find_run_files, read_trajectory
+from analysis.io.vot import load_vot_folder
 from analysis.metrics.mask_overlap import toolkit_is_empty, toolkit_overlaps
 
 __all__ = ["MultiStartSettings", "RunScore", "find_anchors", "run_frames", "failure_progress", "score_run",
            "sequence_ar", "aggregate_ar", "eao_partial", "eao_curve", "eao_score", "MultiStartReport",
-           "analyze_multistart", "load_multistart_results", "unsupervised_accuracy", "MultiStartInputError"]
+           "analyze_multistart", "load_multistart_results", "unsupervised_accuracy", "MultiStartInputError",
+           "analyze_multistart_folder", "unsupervised_folder", "load_multistart_annotations"]
 
 
 class MultiStartInputError(ValueError):
@@ -376,3 +378,49 @@ def unsupervised_accuracy(annotations: dict[str, SequenceAnnotation], results: d
     table = pd.DataFrame(rows).set_index("sequence")
     accuracy = float((table["accuracy"] * table["length"]).sum() / table["length"].sum())
     return accuracy, table
+
+
+# ---------------------------------------------------------------------------------------------- folders
+def load_multistart_annotations(path: str | os.PathLike) -> dict[str, SequenceAnnotation]:
+    """A VOT dataset / workspace / sequence folder with ``anchor.value`` files (masks or rectangles)."""
+    return load_vot_folder(Path(path))
+
+
+def _experiment_dir(tracker_dir: str | os.PathLike, experiment: str) -> Path:
+    exp = Path(tracker_dir) / experiment
+    if not exp.is_dir():
+        have = sorted(p.name for p in Path(tracker_dir).iterdir() if p.is_dir()) if Path(tracker_dir).is_dir() else []
+        raise MultiStartInputError(f"{exp}: no such experiment folder (the tracker folder has: "
+                                   f"{', '.join(have) or 'nothing'})")
+    return exp
+
+
+def analyze_multistart_folder(annotations_path: str | os.PathLike, tracker_dir: str | os.PathLike,
+                              experiment: str = "baseline", settings: MultiStartSettings = MultiStartSettings(),
+                              allow_missing: bool = False) -> MultiStartReport:
+    """Read the annotations and ``tracker_dir/<experiment>/<seq>/<seq>_<anchor:08d>.bin|.txt``, then analyse."""
+    exp = _experiment_dir(tracker_dir, experiment)
+    annotations = load_multistart_annotations(annotations_path)
+    results = load_multistart_results(tracker_dir, experiment, list(annotations))
+    return analyze_multistart(annotations, results, settings, allow_missing, str(exp))
+
+
+def unsupervised_folder(annotations_path: str | os.PathLike, tracker_dir: str | os.PathLike,
+                        experiment: str = "unsupervised", allow_missing: bool = False
+                        ) -> tuple[float, pd.DataFrame, list[str]]:
+    """:func:`unsupervised_accuracy` of ``tracker_dir/<experiment>/<seq>/<seq>_001.bin|.txt``; returns
+    ``(accuracy, per-sequence table, warnings)``."""
+    exp = _experiment_dir(tracker_dir, experiment)
+    annotations = load_multistart_annotations(annotations_path)
+    missing = [s for s in annotations if not (exp / s).is_dir()]
+    if missing and not allow_missing:
+        raise MultiStartInputError(f"{exp}: no results for sequence(s) {', '.join(missing)} "
+                                   "(--allow-missing scores the others)")
+    kept = {s: a for s, a in annotations.items() if s not in missing}
+    try:
+        results = {s: [read_trajectory(p) for p in find_run_files(exp / s)] for s in kept}
+    except ValueError as exc:
+        raise MultiStartInputError(str(exc)) from None
+    accuracy, table = unsupervised_accuracy(kept, results)
+    notes = [f"sequences without results left out: {', '.join(missing)}"] if missing else []
+    return accuracy, table, notes
