@@ -21,11 +21,27 @@ sys.path.insert(0, str(REPO))
 FIELDS = ("step", "pairs", "eao", "auc", "score", "accuracy", "failures", "precision", "weights")
 
 
-def _scored(path: Path) -> dict[int, dict]:
+def _scored(run: Path) -> dict[int, dict]:
+    """Rows already scored, from ``validation.csv`` and the part tables of parallel runs (``validation-*.csv``)."""
+    rows: dict[int, dict] = {}
+    for path in sorted(run.glob("validation*.csv")):
+        with open(path) as fh:
+            rows.update({int(r["step"]): r for r in csv.DictReader(fh)})
+    return rows
+
+
+def _scored_file(path: Path) -> list[dict]:
     if not path.is_file():
-        return {}
+        return []
     with open(path) as fh:
-        return {int(r["step"]): r for r in csv.DictReader(fh)}
+        return list(csv.DictReader(fh))
+
+
+def _write(table: Path, rows: list[dict]) -> None:
+    with open(table, "w", newline="") as fh:
+        w = csv.DictWriter(fh, FIELDS)
+        w.writeheader()
+        w.writerows(rows)
 
 
 def plot(rows: list[dict], out: Path) -> None:
@@ -55,19 +71,23 @@ def main() -> int:
     ap.add_argument("--sequences", type=Path, default=REPO.parent / "shared" / "data" / "sequences")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--watch", action="store_true", help="keep polling until the run's last step is scored")
+    ap.add_argument("--only", default=None, help="comma-separated steps to score (e.g. to split the work between "
+                                                 "processes; each writes validation-<first step>.csv)")
     args = ap.parse_args()
     from integration.jobs.validation import load_validation_sequences, validate_weights
     from tracker.weights import load_checkpoint
 
     seqs = load_validation_sequences(args.sequences)
-    table = args.run / "validation.csv"
+    only = [int(v) for v in args.only.split(",")] if args.only else None
+    table = args.run / ("validation.csv" if only is None else f"validation-{only[0]}.csv")
     config = json.loads((args.run / "config.json").read_text())
     while True:
-        done = _scored(table)
+        done = _scored(args.run)
         todo = []
         for snap in sorted((args.run / "snapshots").glob("step_*.pth")):
             step = int(snap.stem.split("_")[1])
-            if step % args.every == 0 and step not in done:
+            wanted = step in only if only is not None else step % args.every == 0
+            if wanted and step not in done:
                 todo.append((step, snap))
         for step, snap in todo:
             prov = load_checkpoint(snap).provenance or {}
@@ -76,13 +96,13 @@ def main() -> int:
                    "score": f"{res.score:.4f}", "accuracy": f"{res.accuracy:.4f}", "failures": f"{res.failures:.2f}",
                    "precision": f"{res.precision:.4f}", "weights": str(snap)}
             done[step] = row
-            rows = [done[k] for k in sorted(done)]
-            with open(table, "w", newline="") as fh:
-                w = csv.DictWriter(fh, FIELDS)
-                w.writeheader()
-                w.writerows(rows)
-            plot(rows, args.run / "validation.png")
+            mine = {int(r["step"]): r for r in (_scored_file(table) + [row])}
+            _write(table, [mine[k] for k in sorted(mine)])
             print(json.dumps(row), flush=True)
+        if only is None and done:
+            rows = [done[k] for k in sorted(done)]
+            _write(args.run / "validation.csv", rows)
+            plot(rows, args.run / "validation.png")
         if not args.watch or (done and max(done) >= config["steps"]):
             break
         time.sleep(60)

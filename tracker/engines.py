@@ -153,7 +153,7 @@ class FusedSiamRPN(nn.Module):
 def _fold_module(module: nn.Module) -> nn.Module:
     """Copy of a backbone with every conv -> BN pair folded (torch.fx pattern fusion: a BN whose input is a conv
     used by nothing else); exact up to float rounding, inference only."""
-    from torch.fx.experimental.optimization import fuse
+    from torch.fx.experimental.optimization import fuse  # lazy: torch.fx is loaded only when an engine folds a backbone
 
     return fuse(copy.deepcopy(module).eval())
 

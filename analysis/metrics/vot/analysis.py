@@ -460,9 +460,8 @@ def _short_sequences_warning(seqs: Sequence[SequenceRuns], long_enough: list[boo
     lo, hi = int(averaged[0]), int(averaged[-1])
     longest = max(s.length for s in short)
     text = (f"{len(short)} sequence(s) no longer than the burn-in ({burnin} frames from each initialisation) leave "
-            f"no frame for accuracy and are left out of it: {shown}; ")
-    if rule == "pyt":
-        text += "(vot-toolkit 0.7.4 would count each as 0, weighted by its length); "
+            f"no frame for accuracy: {shown}; the pooled (LEG/PST) accuracy leaves them out; the PYT accuracy counts "
+            "each as 0, weighted by its length, as vot-toolkit 0.7.4 does; ")
     if any(long_enough):
         text += f"accuracy covers the other {sum(long_enough)} sequence(s). "
     else:
@@ -512,13 +511,11 @@ def analyze_runs(seqs: Sequence[SequenceRuns], settings: VOTSettings = VOTSettin
     # a sequence no longer than the burn-in has no frame that counts for accuracy: left out of it (warned below)
     long_enough = [s.length > b for s in seqs]
     pooled, _, frame_means = _filtered_accuracy(seqs, b, None)
-    seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) if ok else float("nan")
-               for s, ok in zip(seqs, long_enough)]
-    if any(long_enough):
-        pyt_acc = acc.length_weighted_mean([v for v, ok in zip(seq_pyt, long_enough) if ok],
-                                           [n for n, ok in zip(lengths, long_enough) if ok])
-    else:
-        pooled = pyt_acc = float("nan")  # undefined, not LEG's 0
+    # PYT follows vot-toolkit: such a sequence's accuracy is 0 and it stays in the length-weighted mean (warned)
+    seq_pyt = [acc.sequence_accuracy_pyt(s.overlaps_ar, s.kinds, b) for s in seqs]
+    pyt_acc = acc.length_weighted_mean(seq_pyt, lengths)
+    if not any(long_enough):
+        pooled = float("nan")  # undefined, not LEG's 0
     mean_fail = [float(np.mean(acc.failure_counts(s.kinds))) for s in seqs]
     fails = acc.pooled_failures(mean_fail)
 
