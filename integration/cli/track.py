@@ -12,11 +12,13 @@ from integration.jobs.track import TrackError, TrackRequest, format_boxes, track
 from tracker.presets import preset_names
 
 WEIGHTS_NOTE = (
-    "Default weights: results/weights/siamrpn_default.pth, the project's own training of the paper's UP-channel "
-    "SiamRPN head on an ImageNet-pretrained EfficientNet-Lite0 backbone (preset 'lite0'); the paper's ImageNet "
-    "AlexNet weights and the released SiamRPN weights are not available to this project. Released AlexNet weights "
-    "load as they are: --weights SiamRPNVOT.model (DaSiamRPN, preset dasiam_vot/dasiam_otb/dasiam_big) or a pysot "
-    "UP-channel .pth (preset pysot_upchannel_alex or paper).")
+    "Default weights: results/weights/siamrpn_default.pth, the project's own training (photographic composites, "
+    "324,000 pairs) of SiamRPN with the depthwise-correlation RPN head on an ImageNet-pretrained EfficientNet-Lite0 "
+    "backbone (preset 'lite0_dw', tracking settings tuned and stored in the file); the paper's ImageNet AlexNet "
+    "weights and the released SiamRPN weights are not available to this project. Released weights load as they are: "
+    "--weights SiamRPNVOT.model (DaSiamRPN, preset dasiam_vot/dasiam_otb/dasiam_big), a pysot UP-channel .pth "
+    "(preset pysot_upchannel_alex or paper) or a pysot depthwise .pth (pysot_alex_dwxcorr, "
+    "pysot_mobilev2_l234_dwxcorr, pysot_r50_l234_dwxcorr).")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

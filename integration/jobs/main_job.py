@@ -148,12 +148,14 @@ def _network_note(weights: str | None) -> str:
         preset = preset_for_weights(weights)
     except Exception as exc:  # noqa: BLE001 - the runs already reported unusable weights
         return f"Network: unknown ({exc})."
-    if preset.model.backbone == "efficientnet_lite0":
-        return ("Network: the paper's UP-channel SiamRPN (RPN head, k = 5 anchors, one-shot detection) on an "
-                "ImageNet-pretrained EfficientNet-Lite0 backbone (preset lite0), trained by this project: the paper's "
-                "ImageNet AlexNet weights are not available here (results/weights/README.md). Released AlexNet "
+    head = ("the depthwise-correlation RPN head (DW-XCorr)" if preset.model.head == "dw"
+            else "the paper's UP-channel RPN head")
+    if preset.model.backbone != "alexnet":
+        return (f"Network: SiamRPN (k = 5 anchors, one-shot detection) with {head} on an ImageNet-pretrained "
+                f"EfficientNet-Lite0 backbone ({preset.model.backbone}, preset {preset.name}), trained by this project: "
+                "the paper's ImageNet AlexNet weights are not available here (results/weights/README.md). Released "
                 "weights load with --weights FILE.")
-    return f"Network: the paper's UP-channel SiamRPN on the modified AlexNet (preset {preset.name})."
+    return f"Network: SiamRPN with {head} on the modified AlexNet (preset {preset.name})."
 
 
 @dataclass(frozen=True)
