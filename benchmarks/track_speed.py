@@ -171,7 +171,7 @@ def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, ref
     med = {k: statistics.median(v) for k, v in times.items()}
     first = med[(presets[0], "eager")] if "eager" in backends else None
     out: dict = {"weights": weights, "backends": list(backends), "first_preset": presets[0],
-                 "reference": None if reference is None else f"{reference[1].name} eager (row reference)",
+                 "reference_path": None if reference is None else f"{reference[1].name} eager (row reference)",
                  "csrt": skipped or f"timed in the same rounds (row opencv_csrt, {threads} OpenCV threads)"}
     for key in trackers:
         p, b = key
