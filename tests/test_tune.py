@@ -93,16 +93,24 @@ def test_preset_file_forms_round_trip_and_errors(tmp_path):
         load_preset_file(tmp_path / "missing.json")
 
 
+def _default_preset():
+    from tracker.siamrpn import preset_for_weights
+
+    return preset_for_weights(None)
+
+
 def test_registry_and_run_options_take_a_preset_file(tmp_path, capsys):
     f = tmp_path / "best.json"
-    f.write_text(json.dumps({"base": "lite0", "penalty_k": 0.3, "context_amount": 0.4}))
+    from tracker.siamrpn import preset_for_weights
+
+    f.write_text(json.dumps({"base": "lite0_dw", "penalty_k": 0.3, "context_amount": 0.4}))
     trk = create_tracker("siamrpn", preset_file=str(f))
-    assert trk.cfg == dataclasses.replace(get_preset("lite0"), penalty_k=0.3, context_amount=0.4)
-    # bare fields apply to the weights' own preset (lite0 for the default weights)
+    assert trk.cfg == dataclasses.replace(get_preset("lite0_dw"), penalty_k=0.3, context_amount=0.4)
+    # bare fields apply to the weights' own preset (the one stored in the default weights)
     (tmp_path / "bare.yaml").write_text("lr: 0.2\n")
     assert create_tracker("siamrpn", preset_file=str(tmp_path / "bare.yaml")).cfg == dataclasses.replace(
-        get_preset("lite0"), lr=0.2)
-    (tmp_path / "bad.json").write_text('{"base": "lite0", "penality_k": 0.3}')
+        preset_for_weights(None), lr=0.2)
+    (tmp_path / "bad.json").write_text('{"base": "lite0_dw", "penality_k": 0.3}')
     args = ["run", "otb", "--dataset", str(tmp_path / "d"), "--tracker", "siamrpn", "--out", str(tmp_path / "o")]
     write_dataset(tmp_path / "d", layout="vot", n_sequences=1, n_frames=3, size=(64, 48))
     assert siamrpn(args + ["--preset-file", str(tmp_path / "bad.json")]) == 2
@@ -132,8 +140,9 @@ def test_table_rows_equal_direct_scoring_and_resume_adds_one_trial(data, eao_stu
     assert list(table["trial"]) == [0, 1, 2] and set(table["state"]) == {"COMPLETE"}
     pd.testing.assert_frame_equal(table.iloc[:2][["trial", "eao", *PARAMETERS, "seconds"]],
                                   first.table[["trial", "eao", *PARAMETERS, "seconds"]], check_dtype=False)
-    # trial 0 is the base preset (lite0, the default weights' preset), the others lie in the space
-    assert table.loc[0, list(PARAMETERS)].tolist() == pytest.approx([0.04, 0.44, 0.4, 0.5])
+    # trial 0 is the base preset (the one stored in the default weights), the others lie in the space
+    base = _default_preset()
+    assert table.loc[0, list(PARAMETERS)].tolist() == pytest.approx([getattr(base, k) for k in PARAMETERS])
     space = SearchSpace()
     assert all(space.contains(row) for row in table[list(PARAMETERS)].to_dict("records"))
     assert len({tuple(r) for r in table[list(PARAMETERS)].to_numpy()}) == 3  # the resumed sampler drew new points
@@ -161,8 +170,9 @@ def test_best_preset_round_trips_through_preset_file(data, eao_study, tmp_path, 
     row = table.loc[table["eao"].idxmax()]
     assert int(row["trial"]) == result.best_trial
     assert [getattr(best, p) for p in PARAMETERS] == [row[p] for p in PARAMETERS]
-    assert dataclasses.replace(best, name="lite0", source="") == dataclasses.replace(
-        get_preset("lite0"), **{p: row[p] for p in PARAMETERS}, source="")
+    base = _default_preset()
+    assert dataclasses.replace(best, name=base.name, source="") == dataclasses.replace(
+        base, **{p: row[p] for p in PARAMETERS}, source="")
     assert json.loads((out / "best.json").read_text())["trial"] == result.best_trial
     rc = siamrpn(["run", "vot", "--dataset", str(data), "--tracker", "siamrpn", "--deterministic", "--workers", "0",
                   "--preset-file", str(out / "best_preset.json"), "--quiet", "--out", str(tmp_path)])
@@ -242,13 +252,13 @@ def test_failed_trial_is_kept_and_reported(data, tmp_path, monkeypatch):
 def test_command_line(data, tmp_path, capsys):
     out = tmp_path / "t"
     rc = siamrpn(["tune", "--dataset", str(data), "--sequences", "synth01", "--objective", "auc", "--trials", "1",
-                  "--workers", "1", "--lr", "0.2,0.6", "--quiet", "--json", "--out", str(out)])
+                  "--workers", "1", "--lr", "0.1,0.6", "--quiet", "--json", "--out", str(out)])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     best = json.loads(captured.out)
     assert best["trial"] == 0 and best["new_trials"] == 1 and best["completed_trials"] == 1
-    assert best["params"] == pytest.approx({"penalty_k": 0.04, "window_influence": 0.44, "lr": 0.4,
-                                            "context_amount": 0.5})  # the base preset's own values first
+    base = _default_preset()
+    assert best["params"] == pytest.approx({k: getattr(base, k) for k in PARAMETERS})  # the base preset's values first
     assert "objective AUC" in captured.err and "trial 0:" in captured.err
     assert np.isclose(pd.read_csv(out / "trials.csv")["auc"].iloc[0], best["value"])
     assert siamrpn(["tune", "--dataset", str(data), "--lr", "0.9,0.1", "--out", str(out)]) == 2
