@@ -17,6 +17,7 @@ from benchmarks.diagnosis_trackers import (
     GroundTruthFollower,
     PyramidScaleTracker,
     choose_scale,
+    foreground_logit_peak,
     pyramid_scales,
 )
 from benchmarks.quality_real import diagnosis_specs
@@ -35,6 +36,17 @@ def test_pyramid_scales_and_siamfc_rule_by_hand():
     assert choose_scale([0.80, 0.81, 0.79], scales, 0.9745) == 0
     assert choose_scale([0.80, 0.81, 0.83], scales, 0.9745) == 2
     assert choose_scale([0.5, 0.5, 0.5], scales, 1.0) == 0  # a tie keeps the unit scale
+    # negative peaks are lowered too: -0.99 -> -0.99 - 0.0255 * 0.99 = -1.015 < -1.0 (a plain product would raise it)
+    assert choose_scale([-1.0, -0.99, -2.0], scales, 0.9745) == 0
+    assert choose_scale([-1.0, -0.97, -2.0], scales, 0.9745) == 1  # -0.97 - 0.0247 = -0.995 > -1.0
+
+
+def test_foreground_logit_peak_reads_the_anchor_layout():
+    cls = np.zeros((2 * 5, 3, 3))
+    cls[5 + 2, 1, 2] = 4.0  # foreground logit of anchor 2 at cell (1, 2)
+    cls[2, 1, 2] = 1.5  # its background logit
+    cls[5 + 4, 0, 0], cls[4, 0, 0] = 9.0, 8.0
+    assert foreground_logit_peak(cls) == 2.5
 
 
 def test_pyramid_with_tied_scales_moves_like_siamrpn():
