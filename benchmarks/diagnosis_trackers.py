@@ -285,8 +285,9 @@ class PyramidScaleTracker(SiamRPNTracker):
     Defaults are SiamFC's (step 1.0375, penalty 0.9745, lr 0.59). SiamFC compares the peaks of its raw response,
     which its logistic loss trains as a logit; the RPN's counterpart is the log-odds, not the probability: the
     current default weights saturate the foreground probability (0.996-1.000 at the target in every scale on
-    ``OTB_FaceOcc1`` / ``OTB_Girl``), so probabilities would tie and the unit scale would almost always win, while
-    the log-odds peak near the true scale (e.g. 10.1 / 11.4 / 10.6 at scales 0.8 / 1 / 1.25).
+    ``OTB_FaceOcc1`` / ``OTB_Girl``), so probability peaks tie and the few frames where the unit crop's peak drops
+    decide the size (a probability pyramid drifted to twice the face's width on ``OTB_FaceOcc1``), while the
+    log-odds peak near the true scale (e.g. 10.1 / 11.4 / 10.6 at scales 0.8 / 1 / 1.25).
     """
 
     def __init__(self, weights: Any = None, preset: Any = None, device: str = "cpu",

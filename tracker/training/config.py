@@ -61,6 +61,9 @@ class TargetConfig:
     total_num: int = 64
     neg_pair_num: int = 16  # negatives drawn around the distractor centre in a negative pair
     neg_pair_radius: int = 3  # cells around the centre (7x7 region, as pysot)
+    # online hard-negative mining (reuse trainer only): per pair, this many MORE negatives, the highest-scoring
+    # anchors among those with IoU < thr_low (every anchor of a negative pairing); 0 = the paper's random sampling
+    hard_negatives: int = 0
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,8 @@ def train(
 ) -> dict:
     """Run (or resume) training; returns a summary dict. ``stop_after`` ends early after that global step
     (to simulate an interruption in tests); ``model_factory``/``dataset`` replace the defaults (tests)."""
+    if cfg.targets.hard_negatives:
+        raise ValueError("targets.hard_negatives is implemented by the reuse trainer only (trainer = \"reuse\")")
     device = torch.device(device)
     info: DistInfo = init_from_env(device)
     if device.type == "cuda":

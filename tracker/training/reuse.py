@@ -47,6 +47,7 @@ from tracker.training.config import TrainConfig, config_to_dict
 from tracker.training.initialise import dw_init, pretrained_init
 from tracker.training.loop import freeze_layers, plot_log
 from tracker.training.loss import rpn_loss
+from tracker.training.mining import mine_hard_negatives
 from tracker.training.photos import PhotoIndex, build_photo_index
 from tracker.training.scenes import SceneGenerator
 from tracker.training.schedule import scheduled_lr
@@ -226,7 +227,8 @@ def train_reuse(cfg: TrainConfig, out: str | Path, resume: bool = False, device:
     elapsed0 = float(state.get("elapsed_s", 0.0)) if state else 0.0
     provenance = {"trained_by": "tracker.training.reuse (siamrpn train, trainer=reuse)", "steps": cfg.steps,
                   "scenes_per_step": n_scenes, "windows_per_scene": cfg.reuse.windows_per_scene,
-                  "negative_scenes": cfg.reuse.negative_scenes, "seed": cfg.seed,
+                  "negative_scenes": cfg.reuse.negative_scenes, "seed": cfg.seed, "init": cfg.init,
+                  "hard_negatives": cfg.targets.hard_negatives,
                   "targets": len(photos.targets), "backgrounds": len(photos.backgrounds)}
 
     def save(step: int, elapsed: float) -> None:
@@ -308,7 +310,7 @@ def _step_loss(model: SiamRPN, batch: dict, geo: ReuseGeometry, anchors: np.ndar
     cls, loc = model.detect_features(xf, kernels)
     n = x.shape[0]
     unit = geo.step // geo.stride  # score cells per offset unit
-    cls_w, loc_w, labels, deltas, weights = [], [], [], [], []
+    cls_w, loc_w, labels, deltas, weights, pools = [], [], [], [], [], []
     boxes = batch["xbox"].numpy().astype(np.float64)
 
     def add(cmap: torch.Tensor, lmap: torch.Tensor | None, i: int, negative: bool) -> None:
@@ -322,6 +324,7 @@ def _step_loss(model: SiamRPN, batch: dict, geo: ReuseGeometry, anchors: np.ndar
             labels.append(torch.from_numpy(t.labels.astype(np.int64)))
             deltas.append(torch.from_numpy(t.deltas))
             weights.append(torch.from_numpy(t.reg_weight))
+            pools.append(torch.from_numpy(t.neg_pool))
 
     for i in range(n):
         add(cls, loc, i, False)
@@ -338,12 +341,16 @@ def _step_loss(model: SiamRPN, batch: dict, geo: ReuseGeometry, anchors: np.ndar
         labels.append(torch.from_numpy(t.labels.astype(np.int64)))
         deltas.append(torch.from_numpy(t.deltas))
         weights.append(torch.from_numpy(t.reg_weight))
+        pools.append(torch.from_numpy(t.neg_pool))
     m = min(cfg.reuse.negative_scenes, n) if n > 1 else 0
     if m:
         rolled = type(kernels)(*(None if t is None else torch.roll(t, 1, 0)[:m] for t in kernels))
         ncls, _ = model.detect_features(xf[:m], rolled)
         for i in range(m):
             add(ncls, None, i, True)
-    return rpn_loss(torch.stack(cls_w), torch.stack(loc_w), torch.stack(labels).to(device),
+    cls_all = torch.stack(cls_w)
+    lab = mine_hard_negatives(cls_all, torch.stack(labels).to(device), torch.stack(pools).to(device),
+                              cfg.targets.hard_negatives)
+    return rpn_loss(cls_all, torch.stack(loc_w), lab,
                     torch.stack(deltas).to(device), torch.stack(weights).to(device), cfg.optim.loc_weight,
                     cfg.optim.smooth_l1_sigma, cfg.optim.cls_weight)

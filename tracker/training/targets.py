@@ -18,11 +18,13 @@ from tracker.training.config import TargetConfig
 
 @dataclass(frozen=True)
 class AnchorTargets:
-    """Targets for one pair: ``labels`` (N,) int8, ``deltas`` (4, N) float32, ``reg_weight`` (N,) float32."""
+    """Targets for one pair: ``labels`` (N,) int8, ``deltas`` (4, N) float32, ``reg_weight`` (N,) float32;
+    ``neg_pool`` (N,) bool: the anchors that may be labelled negative (hard-negative mining draws from it)."""
 
     labels: np.ndarray
     deltas: np.ndarray
     reg_weight: np.ndarray
+    neg_pool: np.ndarray | None = None
 
 
 def iou_cxcywh(anchors: np.ndarray, box: np.ndarray) -> np.ndarray:
@@ -85,11 +87,12 @@ def anchor_targets(
         cells = (ys * score_size + xs).ravel()
         cand = (np.arange(k)[:, None] * score_size * score_size + cells[None, :]).ravel()
         labels[_subsample(cand, cfg.neg_pair_num, rng)] = 0
-        return AnchorTargets(labels, deltas, reg_weight)
+        return AnchorTargets(labels, deltas, reg_weight, np.ones(n, dtype=bool))
     iou = iou_cxcywh(anchors, box)
     pos = _subsample(np.flatnonzero(iou > cfg.thr_high), cfg.pos_num, rng)
-    neg = _subsample(np.flatnonzero(iou < cfg.thr_low), cfg.total_num - pos.size, rng)
+    pool = iou < cfg.thr_low
+    neg = _subsample(np.flatnonzero(pool), cfg.total_num - pos.size, rng)
     labels[pos] = 1
     labels[neg] = 0
     reg_weight[pos] = 1.0
-    return AnchorTargets(labels, deltas, reg_weight)
+    return AnchorTargets(labels, deltas, reg_weight, pool)
