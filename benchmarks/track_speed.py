@@ -125,7 +125,7 @@ def cpu_speed(model, cfg, backends, frames, gt, steps, rounds, calib, reference=
 def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, reference=None, csrt=True) -> dict:
     """Per-step times of the depthwise-head ``presets`` (``weights`` of each preset's own network) with each of
     ``backends``, interleaved round-robin in the same rounds together with ``reference`` (``(model, preset)``: the
-    ``--preset`` eager path) and OpenCV CSRT (``integration.trackers``, ``threads`` OpenCV threads). Ratios: to the
+    ``--preset`` eager path) and OpenCV CSRT (``integration.registry``, ``threads`` OpenCV threads). Ratios: to the
     preset's own eager path, to the first preset's eager path, to the reference and to CSRT (``fps_vs_csrt`` > 1:
     faster than CSRT). ``score_map_max_abs_diff`` (of ``score_map_range``): each fast path vs eager on the same
     first search crop."""
@@ -150,7 +150,7 @@ def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, ref
         try:
             import cv2
 
-            from integration.trackers import TRACKERS, TrackerUnavailable
+            from integration.registry import TRACKERS, TrackerUnavailable
 
             cv2.setNumThreads(threads)
             trackers[("opencv_csrt", "csrt")] = TRACKERS["csrt"]()

@@ -10,7 +10,7 @@ from analysis.core.regions import area_preserving_rect
 from analysis.io.trajectories import load_tracker_results
 from integration.cli import main as siamrpn
 from integration.data.synthetic import generate
-from integration.trackers import OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker
+from integration.registry import OpenCVTracker, TrackerUnavailable, available_trackers, create_tracker
 from tests.conftest import shared_path
 
 
@@ -88,7 +88,7 @@ def test_csrt_on_bag_baseline_is_analysable(tmp_path, capsys):
 def test_opencv_errors_name_tracker_and_box():
     import numpy as np
 
-    from integration.trackers import OpenCVTracker
+    from integration.registry import OpenCVTracker
 
     class Broken:
         def init(self, image, rect):

@@ -27,7 +27,7 @@ from integration.data.sequences import load_dataset  # noqa: E402
 from integration.data.synthetic import write_dataset  # noqa: E402
 from integration.jobs.scoring import fitted_interval, score_otb, score_vot  # noqa: E402
 from integration.jobs.tune import PARAMETERS, SearchSpace, TrialFailed, TuneError, TuneRequest, run_tune  # noqa: E402
-from integration.trackers import create_tracker  # noqa: E402
+from integration.registry import create_tracker  # noqa: E402
 from tracker.preset_file import PresetFileError, load_preset_file, preset_file_data, preset_from_data  # noqa: E402
 from tracker.presets import PRESETS, get_preset  # noqa: E402
 from tracker.siamrpn import SiamRPNTracker  # noqa: E402

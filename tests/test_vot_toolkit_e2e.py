@@ -288,7 +288,7 @@ def test_oracle_binary_and_text_results_agree_with_toolkit(workspace):
 
 def test_opencv_baseline_from_committed_trackers_ini(workspace):
     """The `kcf` entry of trackers.ini (area-preserving box hand-over) runs the baseline over TraX."""
-    pytest.importorskip("integration.trackers", reason="OpenCV baseline registry not available")
+    pytest.importorskip("integration.registry", reason="OpenCV baseline registry not available")
     from analysis.io.trajectories import read_trajectory
 
     proc = vot(workspace, "evaluate", "--persist", "--experiments", "baseline", "kcf")

@@ -67,7 +67,7 @@ def area_preserving_rect(region) -> np.ndarray:
     rectangles pass through unchanged (an exact float64 copy, not a round trip through the centre).
 
     The one "VOT area-preserving box" of the project: the SiamRPN init (``tracker.siamrpn``), the OpenCV
-    baselines (``integration.trackers``), the TraX server's ``--init box`` and the OTB scoring of VOT
+    baselines (``integration.registry``), the TraX server's ``--init box`` and the OTB scoring of VOT
     polygons all call it. For the axis-aligned bounding box use :func:`polygon_bbox`."""
     r = np.asarray(region, dtype=np.float64).ravel()
     if r.size == 4:

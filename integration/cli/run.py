@@ -29,6 +29,7 @@ from analysis.stacks import MULTISTART_STACKS, stack_experiment
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.protocols.multistart import find_anchors
 from integration.protocols.vot_baseline import BaselineSettings
+from integration.registry import siamrpn_preset
 from integration.run.batched import DEFAULT_BATCH_SIZE
 from integration.run.cluster import dask_executor
 from integration.run.execute import baseline_settings
@@ -36,7 +37,6 @@ from integration.run.experiment import TrackersUnavailable, plan_units, run_expe
 from integration.run.lock import OutputLocked, output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, Terminated, sigterm_as_interrupt
 from integration.run.units import ExperimentSpec, RunAborted, TrackerSpec, disk_full_message, is_disk_full
-from integration.trackers import siamrpn_preset
 from tracker.preset_file import PresetFileError
 
 

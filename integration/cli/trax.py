@@ -14,7 +14,7 @@ from integration.toolkits.trax_server import EXIT_SETUP, log, resolve_settings, 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m integration.cli.trax", description=__doc__.split("\n")[0])
-    parser.add_argument("--tracker", help="tracker name for integration.trackers.create_tracker (default siamrpn)")
+    parser.add_argument("--tracker", help="tracker name for integration.registry.create_tracker (default siamrpn)")
     parser.add_argument("--factory", help="'package.module:callable' returning a tracker (overrides --tracker)")
     parser.add_argument("--weights", help="weights path or random:<seed> (default: the tracker's default)")
     parser.add_argument("--device", help="torch device (default cpu)")

@@ -55,10 +55,10 @@ from analysis.plots.tune import tuning_history, tuning_parameters
 from analysis.stacks import EAOInterval
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.jobs.scoring import fitted_interval, score_otb, score_vot
+from integration.registry import siamrpn_preset
 from integration.run.experiment import run_experiment
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT
 from integration.run.units import ExperimentSpec, TrackerSpec, weights_fingerprint
-from integration.trackers import siamrpn_preset
 from tracker.preset_file import write_preset_file
 from tracker.presets import TrackConfig
 

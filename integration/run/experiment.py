@@ -12,11 +12,11 @@ from typing import Any, Iterable
 
 from analysis.core.atomic import write_text_atomic
 from integration.data.sequences import Sequence, check_output_folder
+from integration.registry import TrackerUnavailable
 from integration.run.batched import run_batched_units
 from integration.run.lock import output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, run_units
 from integration.run.units import ExperimentSpec, RunSummary, TrackerSpec, Unit
-from integration.trackers import TrackerUnavailable
 
 __all__ = ["plan_units", "run_experiment", "TrackersUnavailable"]
 

@@ -18,7 +18,7 @@ from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
-from integration.trackers import create_tracker
+from integration.registry import create_tracker
 
 #: every experiment the runner knows, with the folder (relative to the tracker's result folder) that holds a
 #: sequence's result files: ``<folder>/<seq>/``, ``""`` = ``<tracker>/<seq>/`` (GOT-10k), ``None`` = OTB's flat

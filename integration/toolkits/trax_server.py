@@ -11,7 +11,7 @@ cannot pass arguments: every option also reads an environment variable (set with
 =========================  ==============================  ===========================================
 option                     environment                     meaning
 =========================  ==============================  ===========================================
-``--tracker``              ``SIAMRPN_TRAX_TRACKER``        name for ``integration.trackers.create_tracker``
+``--tracker``              ``SIAMRPN_TRAX_TRACKER``        name for ``integration.registry.create_tracker``
 ``--factory``              ``SIAMRPN_TRAX_FACTORY``        ``module:callable`` (overrides ``--tracker``)
 ``--weights``              ``SIAMRPN_TRAX_WEIGHTS``,       weights path or ``random:<seed>``; relative
                            then ``SIAMRPN_WEIGHTS``        paths are taken from the project root
@@ -50,7 +50,7 @@ from analysis.core.frames import read_frame as decode_frame
 from analysis.core.masks import Mask, init_region, mask_box
 from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect, polygon_bbox
-from integration.trackers import create_tracker, load_factory
+from integration.registry import create_tracker, load_factory
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
 EXIT_ERROR = 1
