@@ -1,7 +1,7 @@
 """Tracker registry: ``create_tracker(name, weights=None, device="cpu", **kw)``.
 
-Every tracker here speaks the protocols' interface: ``init(image_bgr, region)`` and
-``update(image_bgr) -> (box xywh float64, score)``. Registered names:
+Every tracker here follows :mod:`tracker.contract` (``init(image_bgr, region)``, ``update(image_bgr)`` returning
+``(box xywh float64, score)`` or another of the contract's conventions). Registered names:
 
 * ``siamrpn`` — :class:`tracker.siamrpn.SiamRPNTracker` (imported lazily so OpenCV-only runs skip torch);
   ``weights=None`` means the default trained weights, ``"random:<seed>"`` a randomly initialised network;
@@ -13,7 +13,11 @@ Every tracker here speaks the protocols' interface: ``init(image_bgr, region)`` 
   A polygon region is converted to the pysot/DaSiamRPN area-preserving box; the OpenCV object is rebuilt on
   every ``init`` so a re-initialisation fully resets it; when OpenCV reports a lost target the last box is
   returned with score 0.
-* ``module.path:Factory`` — any importable callable returning an object with ``init``/``update``.
+* ``module.path:Factory`` — any importable callable (a class, or a function) returning an object with
+  ``init``/``update``; its answers may follow any convention of :mod:`tracker.contract` (OpenCV ``(ok, box)``,
+  got10k ``box``, pysot ``{'bbox', 'best_score'}``, ``(box, score)``). Its results are labelled by
+  :func:`default_label`: the class name (``mymil:MILTracker`` -> ``MILTracker``), else the module's
+  (``mymil:factory`` -> ``mymil``).
 
 A baseline that is missing from the installed OpenCV (or whose model files are absent) raises
 :class:`TrackerUnavailable` with the reason; :func:`available_trackers` lists what works.
@@ -30,9 +34,10 @@ import numpy as np
 
 from analysis.core.paths import nanotrack_dir
 from analysis.core.regions import area_preserving_rect
+from tracker.contract import ContractError, check_tracker
 
 __all__ = ["TrackerUnavailable", "OpenCVTracker", "create_tracker", "available_trackers", "TRACKERS",
-           "load_factory", "siamrpn_preset"]
+           "load_factory", "siamrpn_preset", "default_label"]
 
 
 
@@ -197,9 +202,22 @@ def create_tracker(name: str, weights: str | None = None, device: str = "cpu", *
         tracker = factory(**kwargs)
     else:
         raise TrackerUnavailable(f"unknown tracker {name!r} (known: {', '.join(TRACKERS)}, or 'module:Factory')")
-    if not (hasattr(tracker, "init") and hasattr(tracker, "update")):
-        raise TrackerUnavailable(f"{name}: built object {type(tracker).__name__} has no init/update")
-    return tracker
+    try:
+        return check_tracker(tracker, name)
+    except ContractError as exc:
+        raise TrackerUnavailable(str(exc)) from None
+
+
+def default_label(name: str) -> str:
+    """The results label of a tracker named ``name`` (no import): a registry name itself; for
+    ``module.path:attr`` the last CapWords part of ``attr`` (a class: ``mymil:MILTracker`` and
+    ``mymil:MILTracker.create`` -> ``MILTracker``), else the module's last part (a function:
+    ``pkg.mymil:factory`` -> ``mymil``), never the factory function's name."""
+    module, sep, attr = name.partition(":")
+    if not sep:
+        return name
+    classes = [part for part in attr.split(".") if part[:1].isupper()]
+    return classes[-1] if classes else (module.rsplit(".", 1)[-1] or attr)
 
 
 def available_trackers(names: list[str] | None = None) -> dict[str, str | None]:

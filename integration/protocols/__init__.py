@@ -5,29 +5,27 @@ regions, the image bounds and an injected ``overlap(a, b, bounds) -> float`` (de
 overlap of :mod:`analysis.metrics.overlap`, convention ``leg2017``), and returns trajectories plus per-frame times.
 Writing results is :mod:`integration.run`'s job.
 
-A *tracker* is any object with ``init(image, region)`` and ``update(image) -> (box, score)`` (a bare box is
-accepted too).
+A *tracker* follows :mod:`tracker.contract`: ``init(image, region)`` and ``update(image)`` returning a
+``Prediction(box, score)`` or one of the toolkits' conventions (``(box, score)``, OpenCV's ``(ok, box)``, a bare
+box, pysot's ``{'bbox', 'best_score'}``), all read by :func:`tracker.contract.as_prediction`. OpenCV's
+``(False, box)`` ("lost") is that box with score 0: scored like any other box (a tracker's own flag never resets
+it), stored by the one-pass protocols, confidence 0 in the long-term experiment.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import numpy as np
 
 from analysis.core.masks import Mask
 from analysis.core.regions import Region
 from analysis.metrics.overlap import vot_overlap
+from tracker.contract import Prediction, Tracker, as_prediction
+
+__all__ = ["Tracker", "Prediction", "OverlapFn", "FrameFn", "vot_overlap_fn", "as_region", "as_prediction"]
 
 OverlapFn = Callable[[Region, Region, "tuple[int, int] | None"], float]
 FrameFn = Callable[[int], np.ndarray]
-
-
-class Tracker(Protocol):
-    """What the protocols need from a tracker."""
-
-    def init(self, image: np.ndarray, region: np.ndarray) -> Any: ...
-
-    def update(self, image: np.ndarray) -> Any: ...
 
 
 def vot_overlap_fn(convention: str = "leg2017", legacy: bool = False) -> OverlapFn:
@@ -40,14 +38,8 @@ def vot_overlap_fn(convention: str = "leg2017", legacy: bool = False) -> Overlap
     return overlap
 
 
-def as_region(output: Any) -> np.ndarray | Mask:
-    """A tracker's ``update`` output (``(region, score)`` or a region) -> float64 region array, or the
-    :class:`~analysis.core.masks.Mask` a mask-output tracker returns (kept as it is)."""
-    if isinstance(output, tuple) and len(output) == 2 and np.ndim(output[1]) == 0 and not isinstance(output[1], Mask):
-        output = output[0]
-    if isinstance(output, Mask):
-        return output
-    region = np.asarray(output, dtype=np.float64).ravel()
-    if region.size not in (4,) and (region.size < 6 or region.size % 2):
-        raise ValueError(f"tracker returned a region with {region.size} values (expected 4 or an even number >= 6)")
-    return region
+def as_region(output: Any, source: Any = None) -> np.ndarray | Mask:
+    """A tracker's ``update`` output (any :mod:`tracker.contract` convention) -> float64 region array, or the
+    :class:`~analysis.core.masks.Mask` a mask-output tracker returns (kept as it is). ``source`` (the tracker)
+    names it in the :class:`tracker.contract.ContractError` raised for an answer that fits no convention."""
+    return as_prediction(output, source).box

@@ -6,8 +6,9 @@ reports them. GOT-10k (G10 ``experiments/got10k.py``) repeats the pass 3 times u
 declared deterministic (then once).
 
 VOT long-term (VOT-LT2018/2019 stacks, vot-toolkit ``UnsupervisedExperiment``): the same single pass, no
-resets, plus the tracker's confidence per frame (the score of ``update``'s ``(box, score)``; NaN on the
-initialisation frame, which vot-toolkit writes as region code 1 with no confidence).
+resets, plus the tracker's confidence per frame (the score of ``update``'s answer, :mod:`tracker.contract`:
+OpenCV's ``(ok, box)`` gives 1 or 0 (lost), a bare box NaN; NaN on the initialisation frame, which vot-toolkit
+writes as region code 1 with no confidence).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.core.regions import polygon_bbox
-from integration.protocols import FrameFn, Tracker, as_region
+from integration.protocols import FrameFn, Tracker, as_prediction
 from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
 from integration.protocols.vot_baseline import tracker_instance
@@ -57,10 +58,10 @@ class OnePassState:
         if f == 0:
             self.boxes[0] = polygon_bbox(self.region0)  # the region itself, or a polygon's bounding box
         else:
-            region = as_region(output)
+            answer = as_prediction(output)  # a bare box has no score: confidence NaN
+            region = answer.box
             self.boxes[f] = region if region.size == 4 else polygon_bbox(region)
-            if isinstance(output, tuple) and len(output) == 2 and np.ndim(output[1]) == 0:
-                self.confidence[f] = float(output[1])
+            self.confidence[f] = answer.score
         self._frame = f + 1
 
     def result(self) -> OnePassRun:

@@ -183,7 +183,7 @@ def run_realtime_leg(
                 break
             prev = current + 1
             out, t = clock.call(prev - 1, lambda p=prev: tracker.update(get_frame(p - 1)))
-            answer = as_region(out)
+            answer = as_region(out, tracker)
             times[prev - 1], processed[prev - 1] = t, True
         k0 = next_k0
     return traj, times, processed, schedule
@@ -229,7 +229,7 @@ def run_realtime_pyt(
             else:
                 debt, cached = 0.0, None
                 out, t = clock.call(f, lambda k=f: tracker.update(get_frame(k)))
-                region, kind = as_region(out), NEW
+                region, kind = as_region(out, tracker), NEW
                 times[f], processed[f] = t, True
                 if t > interval:
                     if countdown > 0:

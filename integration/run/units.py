@@ -18,7 +18,7 @@ from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
-from integration.registry import create_tracker
+from integration.registry import create_tracker, default_label
 
 #: every experiment the runner knows, with the folder (relative to the tracker's result folder) that holds a
 #: sequence's result files: ``<folder>/<seq>/``, ``""`` = ``<tracker>/<seq>/`` (GOT-10k), ``None`` = OTB's flat
@@ -55,13 +55,14 @@ class TrackerSpec:
     weights: str | None = None
     device: str = "cpu"
     options: tuple[tuple[str, Any], ...] = ()
-    label: str | None = None  #: result folder name (default: the name, escaped by :func:`marker_name`)
+    label: str | None = None  #: result folder name (default: :func:`integration.registry.default_label`)
 
     @property
     def result_name(self) -> str:
-        """Folder of this tracker's results: the label (or the name's last ``:`` part) escaped losslessly, so
-        two trackers labelled ``a b`` and ``a_b`` never share a folder."""
-        return marker_name(self.label or self.name.split(":")[-1])
+        """Folder of this tracker's results: the label (or the name's :func:`~integration.registry.default_label`:
+        ``module:Class`` -> ``Class``, ``module:function`` -> ``module``) escaped losslessly, so two trackers
+        labelled ``a b`` and ``a_b`` never share a folder."""
+        return marker_name(self.label or default_label(self.name))
 
     def build(self) -> Any:
 

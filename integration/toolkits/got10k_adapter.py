@@ -1,7 +1,7 @@
 """Run project trackers inside the got10k toolkit (0.1.3), offline.
 
-* :class:`Got10kTracker` adapts any project tracker (``init(image_bgr, region)``, ``update(image_bgr) ->
-  (xywh, score)``) to ``got10k.trackers.Tracker``: got10k hands over PIL images (converted to RGB by
+* :class:`Got10kTracker` adapts any tracker of :mod:`tracker.contract` (``init(image_bgr, region)``,
+  ``update(image_bgr)`` in any of its conventions) to ``got10k.trackers.Tracker``: got10k hands over PIL images (converted to RGB by
   ``Tracker.track``) and ``x, y, w, h`` boxes taken verbatim from the annotation file (OTB: 1-based numbers,
   GOT-10k: 0-based), and records whatever ``update`` returns. The adapter converts RGB -> BGR and passes
   boxes through unchanged, so result files stay in the annotation's own coordinate frame (as G10 and
@@ -34,6 +34,7 @@ from analysis.core.frames import read_frame
 from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.trajectories import format_region
+from tracker.contract import Tracker, as_prediction
 
 try:  # optional dependency group `toolkits`
     from got10k.datasets import OTB
@@ -55,7 +56,7 @@ def _require() -> None:
 class Got10kTracker(_Got10kBase):  # type: ignore[misc,valid-type]
     """``got10k.trackers.Tracker`` around a project tracker; ``name`` names the results folder."""
 
-    def __init__(self, tracker: Any, name: str, is_deterministic: bool = True) -> None:
+    def __init__(self, tracker: Tracker, name: str, is_deterministic: bool = True) -> None:
         _require()
         super().__init__(name=name, is_deterministic=is_deterministic)
         self.tracker = tracker
@@ -71,9 +72,8 @@ class Got10kTracker(_Got10kBase):  # type: ignore[misc,valid-type]
         self.tracker.init(self.to_bgr(image), np.asarray(box, dtype=np.float64))
 
     def update(self, image: Any) -> np.ndarray:
-        out = self.tracker.update(self.to_bgr(image))
-        box = out[0] if isinstance(out, tuple) else out
-        return np.asarray(box, dtype=np.float64).ravel()[:4]
+        box = as_prediction(self.tracker.update(self.to_bgr(image)), self.tracker).box
+        return box if box.size == 4 else polygon_bbox(box)  # got10k stores x,y,w,h
 
 
 # --------------------------------------------------------------------------------------------------- OTB

@@ -1,8 +1,8 @@
 """TraX server: serve any project tracker to the vot-toolkit (``protocol = traxpython``).
 
 Run as ``python -m integration.cli.trax --tracker siamrpn [--weights PATH] [--device cpu]``, or with a
-factory ``--factory package.module:callable`` (any zero-argument callable returning an object with
-``init(image_bgr, region)`` and ``update(image_bgr) -> (xywh, score)``).
+factory ``--factory package.module:callable`` (any zero-argument callable returning a tracker of
+:mod:`tracker.contract`: ``init(image_bgr, region)`` and ``update(image_bgr)`` in any of its conventions).
 
 vot-toolkit 0.7.4 runs a ``traxpython`` command only when it is a bare module name, so ``trackers.ini``
 cannot pass arguments: every option also reads an environment variable (set with ``env_<NAME>`` keys in
@@ -41,7 +41,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -51,19 +51,12 @@ from analysis.core.masks import Mask, init_region, mask_box
 from analysis.core.paths import env, in_repo
 from analysis.core.regions import area_preserving_rect, polygon_bbox
 from integration.registry import create_tracker, load_factory
+from tracker.contract import Tracker, as_prediction
 
 #: exit status when the session ended because of an error (0 = quit / closed connection).
 EXIT_ERROR = 1
 #: exit status when the tracker could not be built (before any handshake).
 EXIT_SETUP = 2
-
-
-class TrackerLike(Protocol):
-    """What the server needs from a tracker."""
-
-    def init(self, image: np.ndarray, region: np.ndarray) -> Any: ...
-
-    def update(self, image: np.ndarray) -> tuple[np.ndarray, float]: ...
 
 
 class ServerError(RuntimeError):
@@ -183,12 +176,12 @@ def resolve_weights(weights: str | None) -> str | None:
     return str(in_repo(weights))
 
 
-def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
+def tracker_factory(settings: ServerSettings) -> Callable[[], Tracker]:
     """Zero-argument callable that builds the configured tracker."""
     if settings.factory:
         return load_factory(settings.factory)
 
-    def build() -> TrackerLike:
+    def build() -> Tracker:
         weights = resolve_weights(settings.weights)
         return create_tracker(settings.tracker, weights=weights, device=settings.device)
 
@@ -196,7 +189,7 @@ def tracker_factory(settings: ServerSettings) -> Callable[[], TrackerLike]:
 
 
 # --------------------------------------------------------------------------------------------------- server
-def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str = "siamrpn-bench") -> int:
+def serve(factory: Callable[[], Tracker], init_mode: str = "raw", name: str = "siamrpn-bench") -> int:
     """Build the tracker, then answer TraX requests on stdin/stdout until ``quit``; returns the exit status."""
     try:
         tracker = factory()  # model loaded BEFORE the handshake
@@ -252,7 +245,8 @@ def serve(factory: Callable[[], TrackerLike], init_mode: str = "raw", name: str 
                     raise ServerError("frame request before any initialize request")
                 frame_index += 1
                 image = read_frame(path)
-                box, score = tracker.update(image)
+                answer = as_prediction(tracker.update(image), tracker)  # any tracker.contract convention
+                box, score = answer.box, answer.score
                 if isinstance(box, Mask):
                     reply = box
                 else:
