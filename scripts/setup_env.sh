@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create (or reuse) .venv in the repository root and install the project with all extras.
 # torch==2.13.0 goes in first: it resolves to the machine's local CPU wheel, so the project's
-# exact pin is already satisfied and pip never pulls a multi-GB CUDA build.
+# torch range (pyproject.toml: torch>=2.5) is already satisfied and pip never pulls a multi-GB CUDA build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
