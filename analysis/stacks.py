@@ -14,7 +14,16 @@ averaged), ``experiments`` maps each of the stack's experiments to the runner's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Callable, Literal
+
+from analysis.io.annotation import SequenceAnnotation
+from analysis.io.lasot import load_lasot_split
+from analysis.io.nfs import load_nfs
+from analysis.io.otb import load_otb_annotations
+from analysis.io.tc128 import load_tc128
+from analysis.io.trackingnet import load_trackingnet
+from analysis.io.uav import load_uav
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,27 @@ class EAOInterval:
 
 
 @dataclass(frozen=True)
+class LoadOptions:
+    """What a command line may ask of a benchmark's annotation loader: ``split`` (LaSOT: ``test``, ``all`` or a
+    split file), ``allow_missing`` (sequences of the list without a folder), ``fps`` (NfS: 30 or 240)."""
+
+    split: str | None = None
+    allow_missing: bool = False
+    fps: int = 30
+
+
+#: ``loader(root, options) -> {sequence: annotation}``: a benchmark's annotations from its own layout
+Loader = Callable[[Path, LoadOptions], dict[str, SequenceAnnotation]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class BenchmarkSpec:
-    """Everything the project knows about one benchmark or VOT stack."""
+    """Everything the project knows about one benchmark or VOT stack (one row of :data:`BENCHMARKS`).
+
+    ``kind`` chooses the scorer, ranking and report part (:data:`analysis.metrics.compare.RANKINGS`,
+    :data:`analysis.report.build.REPORT_KINDS`); ``command`` is the ``siamrpn analyze`` sub-command that scores
+    it and ``choice`` the value of that command's selecting option that names this row (``--version`` of
+    ``uav``, ``--split`` of ``lasot``, ``--benchmark`` of ``otb``); ``loader`` reads its annotations."""
 
     name: str
     kind: Literal["vot", "votms", "votlt", "otb", "got10k", "onepass", "trackingnet"]
@@ -49,6 +77,11 @@ class BenchmarkSpec:
     #: (stack experiment, runner experiment) pairs of a multi-start stack, in the stack's order
     experiments: tuple[tuple[str, str], ...] = ()
     realtime_grace: int | None = None  #: ``realtime: grace`` of a multi-start stack
+    loader: Loader | None = None  #: annotation loader (one-pass benchmarks and OTB subsets)
+    command: str | None = None  #: ``siamrpn analyze`` sub-command
+    choice: str | None = None  #: value of the command's selecting option that names this row
+    splits: bool = False  #: the loader takes ``--split`` (LaSOT)
+    path_words: tuple[str, ...] = ()  #: folder-name prefixes of a results path that name this benchmark
 
 
 #: the experiments of the VOT2020-2022 short-term stacks (vot-toolkit 0.7.4 stack YAMLs)
@@ -58,31 +91,44 @@ _MULTISTART_EXPERIMENTS = (("baseline", "multistart"), ("realtime", "multistart-
 
 def _multistart(name: str, published: str, toolkit: str | None, interval: EAOInterval, n: int | None,
                 sequences: str) -> BenchmarkSpec:
-    return BenchmarkSpec(name, "votms", published, None, None, n, interval, toolkit, None, sequences,
-                         experiments=_MULTISTART_EXPERIMENTS, realtime_grace=3)
+    return BenchmarkSpec(name=name, kind="votms", published=published, n_sequences=n, eao_interval=interval,
+                         toolkit_stack=toolkit, sequences=sequences, experiments=_MULTISTART_EXPERIMENTS,
+                         realtime_grace=3, command="vot")
+
+
+def _vot(name: str, published: str, n: int, interval: EAOInterval, toolkit: str, sequences: str, *,
+         annotations: str | None = None, realtime_fps: float | None = None, results: str | None = None
+         ) -> BenchmarkSpec:
+    return BenchmarkSpec(name=name, kind="vot", published=published, annotations=annotations,
+                         realtime_fps=realtime_fps, n_sequences=n, eao_interval=interval, toolkit_stack=toolkit,
+                         results=results, sequences=sequences, command="vot")
+
+
+def _uav(root: Path, options: LoadOptions, version: str) -> dict[str, SequenceAnnotation]:
+    return load_uav(root, version, allow_missing=options.allow_missing)
+
+
+_ONEPASS_VARIANTS = ("otb", "pst", "pyt", "g10")
 
 
 _VOT2020_EAO = EAOInterval(115, 755, 0, "VOT2020-2022 stacks: multistart_eao_score low 115, high 755 (lengths 115-754)")
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
-    "vot2015": BenchmarkSpec("vot2015", "vot", "VOT2015", None, None, 60,
-                             EAOInterval(108, 371, 168, "vot2015 stack (LEG/PYT)"), "vot2015/rgb", None,
-                             "vot-toolkit stack vot2015 (60 sequences)"),
-    "vot2016": BenchmarkSpec("vot2016", "vot", "VOT2016", None, None, 60,
-                             EAOInterval(108, 371, 168, "vot2016 stack (LEG/PYT/PST)"), "vot2016/rgb", None,
-                             "vot-toolkit stack vot2016 (60 sequences)"),
+    "vot2015": _vot("vot2015", "VOT2015", 60, EAOInterval(108, 371, 168, "vot2015 stack (LEG/PYT)"), "vot2015/rgb",
+                    "vot-toolkit stack vot2015 (60 sequences)"),
+    "vot2016": _vot("vot2016", "VOT2016", 60, EAOInterval(108, 371, 168, "vot2016 stack (LEG/PYT/PST)"),
+                    "vot2016/rgb", "vot-toolkit stack vot2016 (60 sequences)"),
     # VOT2017 and VOT2018 share sequences and ground truth (toolkit-legacy#175): one annotation file serves both
-    "vot2017": BenchmarkSpec("vot2017", "vot", "VOT2017", "annotations/VOT2018.json", 20.0, 60,
-                             EAOInterval(100, 356, 160, "vot2017 stack (LEG/PYT/PST)"), "vot2017", "VOT2017",
-                             "pysot VOT2018.json (the VOT2017 sequences)"),
-    "vot2018": BenchmarkSpec("vot2018", "vot", "VOT2018", "annotations/VOT2018.json", 20.0, 60,
-                             EAOInterval(100, 356, 160, "vot2018 stack (LEG/PYT/PST)"), "vot2018/shortterm", "VOT2018",
-                             "pysot VOT2018.json"),
+    "vot2017": _vot("vot2017", "VOT2017", 60, EAOInterval(100, 356, 160, "vot2017 stack (LEG/PYT/PST)"), "vot2017",
+                    "pysot VOT2018.json (the VOT2017 sequences)", annotations="annotations/VOT2018.json",
+                    realtime_fps=20.0, results="VOT2017"),
+    "vot2018": _vot("vot2018", "VOT2018", 60, EAOInterval(100, 356, 160, "vot2018 stack (LEG/PYT/PST)"),
+                    "vot2018/shortterm", "pysot VOT2018.json", annotations="annotations/VOT2018.json",
+                    realtime_fps=20.0, results="VOT2018"),
     # VOT2019 replaced 12 of the VOT2018 sequences: no annotations offline; LEG stack_vot2019.m real-time 20 fps
-    "vot2019": BenchmarkSpec("vot2019", "vot", "VOT2019", None, 20.0, 60,
-                             EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"), "vot2019/shortterm", None,
-                             "vot-toolkit stack vot2019/shortterm (60 sequences)"),
+    "vot2019": _vot("vot2019", "VOT2019", 60, EAOInterval(46, 291, 128, "vot2019 stack (PYT/PST)"),
+                    "vot2019/shortterm", "vot-toolkit stack vot2019/shortterm (60 sequences)", realtime_fps=20.0),
     # VOT2020-2022 short-term: multi-start, masks (analysis.metrics.vot.multistart); no annotations offline
     "vot2020": _multistart("vot2020", "VOT2020", "vot2020/shortterm", _VOT2020_EAO, 60,
                            "vot-toolkit stack vot2020/shortterm (60 sequences, mask ground truth)"),
@@ -97,36 +143,54 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
                                    EAOInterval(5, 30, 0, "custom multi-start stack for short generated sequences"),
                                    None, "generated multi-start sets (integration.data.multistart)"),
     # long-term (one pass, confidences; analysis.metrics.vot.longterm): no annotations offline
-    "vot-lt2018": BenchmarkSpec("vot-lt2018", "votlt", "VOT-LT2018", None, None, 35, None, "vot2018/longterm",
-                                None, "vot-toolkit stack vot2018/longterm (35 sequences)"),
-    "vot-lt2019": BenchmarkSpec("vot-lt2019", "votlt", "VOT-LT2019", None, None, 50, None, "vot2019/longterm",
-                                None, "vot-toolkit stack vot2019/longterm (50 sequences)"),
-    "otb2015": BenchmarkSpec("otb2015", "otb", "OTB2015", "annotations/OTB2015.json", None, 100, None, None,
-                             "OTB100", "DaSiamRPN/pysot OTB2015.json (100 sequences)"),
-    "got10k": BenchmarkSpec("got10k", "got10k", "GOT-10k", sequences="list.txt of the GOT-10k subset given"),
+    "vot-lt2018": BenchmarkSpec(name="vot-lt2018", kind="votlt", published="VOT-LT2018", n_sequences=35,
+                                toolkit_stack="vot2018/longterm", command="votlt", path_words=("votlt2018",),
+                                sequences="vot-toolkit stack vot2018/longterm (35 sequences)"),
+    "vot-lt2019": BenchmarkSpec(name="vot-lt2019", kind="votlt", published="VOT-LT2019", n_sequences=50,
+                                toolkit_stack="vot2019/longterm", command="votlt", path_words=("votlt2019",),
+                                sequences="vot-toolkit stack vot2019/longterm (50 sequences)"),
+    "otb2015": BenchmarkSpec(name="otb2015", kind="otb", published="OTB2015", annotations="annotations/OTB2015.json",
+                             n_sequences=100, results="OTB100", command="otb", choice="otb2015",
+                             loader=lambda root, options: load_otb_annotations(root),
+                             sequences="DaSiamRPN/pysot OTB2015.json (100 sequences)"),
+    "got10k": BenchmarkSpec(name="got10k", kind="got10k", published="GOT-10k", command="got10k",
+                            sequences="list.txt of the GOT-10k subset given"),
     # one-pass benchmarks with their own rules (analysis.metrics.onepass / trackingnet; docs/conventions.md)
-    "lasot": BenchmarkSpec("lasot", "onepass", "LaSOT", n_sequences=280,
+    "lasot": BenchmarkSpec(name="lasot", kind="onepass", published="LaSOT", n_sequences=280,
                            sequences="LaSOT Protocol II testing_set.txt (analysis/io/lasot_splits.json)",
-                           variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot"),
-    "lasot_ext": BenchmarkSpec("lasot_ext", "onepass", "LaSOT-ext", n_sequences=150,
+                           variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot", command="lasot",
+                           choice="test", splits=True, path_words=("lasot",),
+                           loader=lambda root, o: load_lasot_split(root, o.split, o.allow_missing, "test")),
+    "lasot_ext": BenchmarkSpec(name="lasot_ext", kind="onepass", published="LaSOT-ext", n_sequences=150,
                                sequences="every sequence of the LaSOT-ext folder",
-                               variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot"),
-    "uav123": BenchmarkSpec("uav123", "onepass", "UAV123", n_sequences=123,
+                               variants=("lasot", "pst", "pyt", "g10"), default_variant="lasot", command="lasot",
+                               choice="all", splits=True, path_words=("lasotext",),
+                               loader=lambda root, o: load_lasot_split(root, o.split, o.allow_missing, "all")),
+    "uav123": BenchmarkSpec(name="uav123", kind="onepass", published="UAV123", n_sequences=123,
                             sequences="UAV123 frame-range table (analysis/io/uav123_ranges.json)",
-                            variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
-    "uav20l": BenchmarkSpec("uav20l", "onepass", "UAV20L", n_sequences=20,
+                            variants=_ONEPASS_VARIANTS, default_variant="otb", command="uav", choice="UAV123",
+                            path_words=("uav123",), loader=lambda root, o: _uav(root, o, "UAV123")),
+    "uav20l": BenchmarkSpec(name="uav20l", kind="onepass", published="UAV20L", n_sequences=20,
                             sequences="UAV20L table (analysis/io/uav123_ranges.json)",
-                            variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
-    "uav123_10fps": BenchmarkSpec("uav123_10fps", "onepass", "UAV123@10fps", n_sequences=123,
+                            variants=_ONEPASS_VARIANTS, default_variant="otb", command="uav", choice="UAV20L",
+                            path_words=("uav20l",), loader=lambda root, o: _uav(root, o, "UAV20L")),
+    "uav123_10fps": BenchmarkSpec(name="uav123_10fps", kind="onepass", published="UAV123@10fps", n_sequences=123,
                                   sequences="UAV123 table, frames (f-1)//3+1",
-                                  variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
-    "nfs": BenchmarkSpec("nfs", "onepass", "NFS", n_sequences=100, sequences="every <seq>/30/<seq>.txt",
-                         variants=("pyt", "otb", "pst", "g10"), default_variant="pyt"),
-    "tc128": BenchmarkSpec("tc128", "onepass", "TC128", n_sequences=128, sequences="every <seq>/<seq>_gt.txt",
-                           variants=("otb", "pst", "pyt", "g10"), default_variant="otb"),
-    "trackingnet": BenchmarkSpec("trackingnet", "trackingnet", "TrackingNet", n_sequences=511,
+                                  variants=_ONEPASS_VARIANTS, default_variant="otb", command="uav",
+                                  choice="UAV123_10fps", path_words=("uav123_10fps", "uav123@10fps"),
+                                  loader=lambda root, o: _uav(root, o, "UAV123_10fps")),
+    "nfs": BenchmarkSpec(name="nfs", kind="onepass", published="NFS", n_sequences=100,
+                         sequences="every <seq>/30/<seq>.txt", variants=("pyt", "otb", "pst", "g10"),
+                         default_variant="pyt", command="nfs", path_words=("nfs",),
+                         loader=lambda root, o: load_nfs(root, o.fps)),
+    "tc128": BenchmarkSpec(name="tc128", kind="onepass", published="TC128", n_sequences=128,
+                           sequences="every <seq>/<seq>_gt.txt", variants=_ONEPASS_VARIANTS, default_variant="otb",
+                           command="tc128", path_words=("tc128", "tcolor128"),
+                           loader=lambda root, o: load_tc128(root)),
+    "trackingnet": BenchmarkSpec(name="trackingnet", kind="trackingnet", published="TrackingNet", n_sequences=511,
                                  sequences="every <split>/anno/<seq>.txt", variants=("tnet",),
-                                 default_variant="tnet"),
+                                 default_variant="tnet", command="trackingnet", path_words=("trackingnet",),
+                                 loader=lambda root, o: load_trackingnet(root)),
 }
 
 
@@ -140,9 +204,9 @@ def benchmark(name: str) -> BenchmarkSpec:
 
 #: supervised VOT stacks with a fixed EAO interval (VOT2015-2019)
 SUPERVISED_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items()
-                                           if b.eao_interval is not None and b.kind == "vot")
+                                           if b.eao_interval is not None and not b.experiments)
 #: VOT2020-2022 multi-start stacks (and the small test stack)
-MULTISTART_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.kind == "votms")
+MULTISTART_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items() if b.experiments)
 #: every VOT stack with a fixed EAO interval (``--stack`` choices of ``siamrpn analyze vot`` / ``run vot``)
 VOT_STACKS: tuple[str, ...] = SUPERVISED_STACKS + MULTISTART_STACKS
 #: short-term stacks the vot-toolkit 0.7.4 workspace builder can name (``siamrpn vot-workspace --stack``)

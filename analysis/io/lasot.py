@@ -113,3 +113,14 @@ def load_lasot(root: str | Path, split: str = "test", split_file: str | Path | N
                          + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
                          + " (use --split all for every sequence present, or --split-file)")
     return {n: load_lasot_sequence(dirs[n]) for n in names if n in dirs}
+
+
+def load_lasot_split(root: str | Path, split: str | None = None, allow_missing: bool = False,
+                     default: str = "test") -> dict[str, SequenceAnnotation]:
+    """:func:`load_lasot` with ``split`` = ``test`` (Protocol II), ``all`` (every sequence present) or the path of a
+    file with one sequence name per line; ``None`` = ``default``."""
+    split = split or default
+    if split in ("test", "all"):
+        return load_lasot(root, split, allow_missing=allow_missing)
+    return load_lasot(root, "test", split_file=Path(split), allow_missing=allow_missing)
+

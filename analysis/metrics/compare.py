@@ -20,12 +20,18 @@ against the baseline ``B`` uses the sequences both were scored on, in the baseli
 
 The ranking is by the benchmark's primary score (OTB AUC, GOT-10k AO, one-pass AUC, VOT EAO, long-term F),
 best first; ties keep the order the trackers were given in. A tracker compared with itself gives difference 0 and p = 1.
+
+Few common sequences (``analysis.metrics.bootstrap``, "Small numbers of sequences"): sign-flip p-values are exact
+for up to 16 sequences and never below ``2 / 2^n``; with fewer than
+:data:`~analysis.metrics.bootstrap.MIN_BOOTSTRAP_SEQUENCES` (6) common sequences no paired interval is given
+(NaN; VOT and long-term, whose tests are bootstraps, get no p either) and :attr:`Comparison.notes` says "too few
+sequences" for that tracker.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -112,10 +118,10 @@ class Comparison:
 
 
 def report_kind(report) -> str:
-    """``otb``, ``got10k``, ``vot``, ``onepass`` (LaSOT, UAV, TrackingNet, NfS, TC128) or ``votlt``."""
-    for kind, cls in (("otb", OTBReport), ("got10k", GOT10kReport), ("vot", VOTReport),
-                      ("onepass", (OnePassReport, TrackingNetReport)), ("votlt", LongTermReport)):
-        if isinstance(report, cls):
+    """``otb``, ``got10k``, ``vot``, ``onepass`` (LaSOT, UAV, TrackingNet, NfS, TC128) or ``votlt``: the row of
+    :data:`RANKINGS` whose report type ``report`` is."""
+    for kind, row in RANKINGS.items():
+        if isinstance(report, row.report):
             return kind
     raise TypeError(f"no ranking for a {type(report).__name__}; expected an OTB, GOT-10k, VOT, one-pass or "
                     "VOT long-term report")
@@ -192,8 +198,53 @@ def _scores(kind: str, report) -> dict[str, float]:
     return {score: float(getattr(report, score)) for score in SCORES[kind]}
 
 
-def _report_fps(kind: str, report) -> float:
-    return float(report.speed_fps) if kind == "got10k" else float("nan")
+def _no_fps(report) -> float:
+    return float("nan")
+
+
+def _per_sequence_count(report) -> int:
+    return len(report.per_sequence)
+
+
+def _scored_sequence_count(report) -> int:
+    """OTB: sequences with at least one scored frame."""
+    return int((report.per_sequence["frames"] > 0).sum())
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankingKind:
+    """How reports of one benchmark kind are ranked: their type, the scores shown (the first ranks), each
+    tracker's intervals, the paired test against the baseline, the sequences a report covers and its speed."""
+
+    report: type | tuple[type, ...]
+    scores: tuple[str, ...]
+    #: ``(report, resamples, eao_resamples, seed) -> {score: Interval}``
+    intervals: Callable[[Any, int, int, int | None], dict[str, Interval]]
+    #: ``(a, b, resamples, eao_resamples, seed) -> ({score: PairedTest}, sequences in common)``
+    pair: Callable[[Any, Any, int, int, int | None], tuple[dict[str, PairedTest], int]]
+    sequences: Callable[[Any], int] = _per_sequence_count
+    fps: Callable[[Any], float] = _no_fps
+
+
+#: one row per benchmark kind (:func:`report_kind`); :data:`SCORES` lists each row's scores
+RANKINGS: dict[str, RankingKind] = {
+    "otb": RankingKind(report=OTBReport, scores=SCORES["otb"],
+                       intervals=lambda r, n, _e, seed: otb_intervals(r, resamples=n, seed=seed),
+                       pair=lambda a, b, n, _e, seed: _otb_pair(a, b, n, seed), sequences=_scored_sequence_count),
+    "got10k": RankingKind(report=GOT10kReport, scores=SCORES["got10k"],
+                          intervals=lambda r, n, _e, seed: got10k_intervals(r, resamples=n, seed=seed),
+                          pair=lambda a, b, n, _e, seed: _got10k_pair(a, b, n, seed),
+                          fps=lambda r: float(r.speed_fps)),
+    "vot": RankingKind(report=VOTReport, scores=SCORES["vot"],
+                       intervals=lambda r, n, e, seed: vot_intervals(r, resamples=n, eao_resamples=e, seed=seed),
+                       pair=_vot_pair, sequences=lambda r: len(r.sequence_runs)),
+    "onepass": RankingKind(report=(OnePassReport, TrackingNetReport), scores=SCORES["onepass"],
+                           intervals=lambda r, n, _e, seed: onepass_intervals(r, resamples=n, seed=seed),
+                           pair=lambda a, b, n, _e, seed: _onepass_pair(a, b, n, seed)),
+    "votlt": RankingKind(report=LongTermReport, scores=SCORES["votlt"],
+                         intervals=lambda r, n, _e, seed: longterm_intervals(r, resamples=n, seed=seed),
+                         pair=lambda a, b, n, _e, seed: _votlt_pair(a, b, n, seed)),
+}
 
 
 def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = None, bootstrap: int = 0,
@@ -214,12 +265,13 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
     if len(kinds) != 1:
         raise ValueError(f"compare_trackers: reports of different benchmarks ({', '.join(sorted(kinds))})")
     kind = kinds.pop()
+    row = RANKINGS[kind]
     if baseline is None:
         baseline = names[0]
     elif baseline not in reports:
         raise ValueError(f"baseline {baseline!r} is not among the trackers ({', '.join(names)})")
     scores = {t: _scores(kind, r) for t, r in reports.items()}
-    speeds = {t: _report_fps(kind, r) for t, r in reports.items()}
+    speeds = {t: row.fps(r) for t, r in reports.items()}
     speeds.update({t: float(v) for t, v in (fps or {}).items() if t in reports})
     primary = SCORES[kind][0]
     key = {t: -scores[t][primary] if np.isfinite(scores[t][primary]) else np.inf for t in names}
@@ -229,16 +281,7 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
     if bootstrap > 0:
         eao_r = eao_resamples or bootstrap
         for t, r in reports.items():
-            if kind == "otb":
-                intervals[t] = otb_intervals(r, resamples=bootstrap, seed=seed)
-            elif kind == "got10k":
-                intervals[t] = got10k_intervals(r, resamples=bootstrap, seed=seed)
-            elif kind == "onepass":
-                intervals[t] = onepass_intervals(r, resamples=bootstrap, seed=seed)
-            elif kind == "votlt":
-                intervals[t] = longterm_intervals(r, resamples=bootstrap, seed=seed)
-            else:
-                intervals[t] = vot_intervals(r, resamples=bootstrap, eao_resamples=eao_r, seed=seed)
+            intervals[t] = row.intervals(r, bootstrap, eao_r, seed)
 
     paired: dict[str, dict[str, PairedTest]] = {}
     counts: dict[str, int] = {}
@@ -250,32 +293,18 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
         for t in names:
             if t == baseline:
                 continue
-            if kind == "otb":
-                paired[t], counts[t] = _otb_pair(reports[t], base, resamples, seed)
-            elif kind == "got10k":
-                paired[t], counts[t] = _got10k_pair(reports[t], base, resamples, seed)
-            elif kind == "onepass":
-                paired[t], counts[t] = _onepass_pair(reports[t], base, resamples, seed)
-            elif kind == "votlt":
-                paired[t], counts[t] = _votlt_pair(reports[t], base, resamples, seed)
-            else:
-                paired[t], counts[t] = _vot_pair(reports[t], base, resamples, eao_r, seed)
-            n_base = _sequence_count(kind, base)
+            paired[t], counts[t] = row.pair(reports[t], base, resamples, eao_r, seed)
+            n_base = row.sequences(base)
+            few = next((test for test in paired[t].values() if test.too_few), None)
+            if few is not None:
+                notes.append(f"{t} vs {baseline}: {few.note}" + ("" if not few.exact else
+                             f"; p is exact over all {2 ** few.sequences} sign patterns"))
             if counts[t] == 0:
                 notes.append(f"{t}: no sequence in common with {baseline}; no paired test")
-            elif counts[t] < max(n_base, _sequence_count(kind, reports[t])):
+            elif counts[t] < max(n_base, row.sequences(reports[t])):
                 notes.append(f"{t} vs {baseline}: paired test on the {counts[t]} sequences both were scored on "
                              f"({n_base} for {baseline}); the differences are of scores on those sequences")
     return Comparison(kind, order, baseline, scores, intervals, paired, speeds, counts, tuple(notes))
-
-
-def _sequence_count(kind: str, report) -> int:
-    if kind == "vot":
-        return len(report.sequence_runs)
-    if kind in ("onepass", "votlt"):
-        return len(report.per_sequence)
-    table = report.per_sequence
-    return int((table["frames"] > 0).sum()) if kind == "otb" else len(table)
 
 
 def comparison_summary(comparison: Comparison) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import quote
 
 from analysis.core.paths import shared_data_dir
@@ -29,10 +29,9 @@ from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_att
 from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
 from analysis.stacks import BENCHMARKS, BenchmarkSpec
 
-#: path words -> benchmark (checked on each folder name of the results path, longest first)
-_PATH_WORDS = {"votlt2019": "vot-lt2019", "votlt2018": "vot-lt2018", "lasotext": "lasot_ext", "lasot": "lasot",
-               "uav123_10fps": "uav123_10fps", "uav123@10fps": "uav123_10fps", "uav20l": "uav20l", "uav123": "uav123",
-               "trackingnet": "trackingnet", "nfs": "nfs", "tc128": "tc128", "tcolor128": "tc128"}
+#: path words -> benchmark (the rows' ``path_words``, checked on each folder name of the results path, longest
+#: first)
+_PATH_WORDS = dict(sorted(((w, k) for k, b in BENCHMARKS.items() for w in b.path_words), key=lambda wk: -len(wk[0])))
 
 
 def detect_benchmark(results_dir: Path) -> str:
@@ -146,7 +145,7 @@ def result_folders(request: ReportRequest, tracker: str) -> dict[str, Path]:
     """``{name: folder}`` of the run and the compared folders as the part names them (OTB default: the shared
     ``results/OTB100/*``; other benchmarks: only the folders given)."""
     spec = BENCHMARKS[(request.benchmark or detect_benchmark(request.results_dir)).lower()]
-    compare = request.compare if request.compare is not None or spec.kind == "otb" else ()
+    compare = request.compare if request.compare is not None or REPORT_KINDS[spec.kind].shared_compare else ()
     return otb_folders(request.results_dir, tracker, compare)
 
 
@@ -157,70 +156,105 @@ def _compare(reports: Mapping[str, object], request: ReportRequest, tracker: str
                             seed=request.seed, fps=fps)
 
 
-def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
-    """Score the request's raw results with the benchmark's scorer, then build its part from those scores."""
+def _many(request: ReportRequest) -> bool:
+    """Several trackers ranked together (``ranking``, ``bootstrap`` or a ``baseline`` asked for)."""
+    return request.ranking or request.bootstrap > 0 or request.baseline is not None
+
+
+def _otb_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     figures = request.out_dir / "figures"
-    many = request.ranking or request.bootstrap > 0 or request.baseline is not None
-    if spec.kind == "otb":
-        reports = score_otb_results(request.results_dir, annotations, tracker, request.compare,
-                                    request.first_frame, request.otb_compat)
-        if not many:
-            return otb_part(spec, tracker, reports, figures=figures, style=request.style)
-        folders = otb_folders(request.results_dir, tracker, request.compare)
-        comparison = compare_trackers(reports, baseline=request.baseline or tracker, bootstrap=request.bootstrap,
-                                      seed=request.seed, fps=otb_speeds(folders))
-        attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat)
-        return otb_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
-                        attributes=attributes, notes=notes)
+    reports = score_otb_results(request.results_dir, annotations, tracker, request.compare,
+                                request.first_frame, request.otb_compat)
+    if not _many(request):
+        return otb_part(spec, tracker, reports, figures=figures, style=request.style)
+    folders = otb_folders(request.results_dir, tracker, request.compare)
+    comparison = _compare(reports, request, tracker, otb_speeds(folders))
+    attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat)
+    return otb_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
+                    attributes=attributes, notes=notes)
+
+
+def _got10k_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
+    reports = score_got10k_folders(result_folders(request, tracker), annotations)
+    comparison = _compare(reports, request, tracker) if _many(request) else None
+    return got10k_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+                       comparison=comparison)
+
+
+def _onepass_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     folders = result_folders(request, tracker)
-    if spec.kind == "got10k":
-        reports = score_got10k_folders(folders, annotations)
-        comparison = _compare(reports, request, tracker) if many else None
-        return got10k_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison)
-    if spec.kind in ("onepass", "trackingnet"):
-        ann = load_onepass_annotations(spec, annotations, request.split)
-        reports = score_onepass_results(spec, folders, ann, request.variant)
-        comparison = _compare(reports, request, tracker, otb_speeds(folders)) if many else None
-        return onepass_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison)
-    if spec.kind == "vot" and request.variant is not None and request.variant != request.eao_rule:
+    ann = load_onepass_annotations(spec, annotations, request.split)
+    reports = score_onepass_results(spec, folders, ann, request.variant)
+    comparison = _compare(reports, request, tracker, otb_speeds(folders)) if _many(request) else None
+    return onepass_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+                        comparison=comparison)
+
+
+def _multistart_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str
+                       ) -> ReportPart:
+    scores = score_multistart_results(spec, result_folders(request, tracker), annotations,
+                                      corrected=request.variant == "corrected")
+    return multistart_part(spec, tracker, scores, figures=request.out_dir / "figures", style=request.style)
+
+
+def _longterm_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
+    reports, notes = score_longterm_results(result_folders(request, tracker), annotations, request.variant)
+    comparison = _compare(reports, request, tracker) if _many(request) else None
+    return longterm_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+                         comparison=comparison, notes=notes)
+
+
+def _vot_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
+    if request.variant is not None and request.variant != request.eao_rule:
         raise ValueError(f"{spec.name}: variant {request.variant!r} is not a VOT variant (leg, pst, pyt)")
-    if spec.kind == "votms":
-        scores = score_multistart_results(spec, folders, annotations, corrected=request.variant == "corrected")
-        return multistart_part(spec, tracker, scores, figures=figures, style=request.style)
-    if spec.kind == "votlt":
-        reports, notes = score_longterm_results(folders, annotations, request.variant)
-        comparison = _compare(reports, request, tracker) if many else None
-        return longterm_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
-                             notes=notes)
     scores = score_vot_results(spec, request.results_dir, annotations, request.compare, request.eao_rule)
     comparison = None
-    if many:
+    if _many(request):
         first = next(iter(scores.runs))
         reports = {tracker: scores.runs[first].report}
         reports.update({name: reps[first].report for name, reps in scores.others.items() if first in reps})
         fps = {tracker: scores.runs[first].fps, **{n: r[first].fps for n, r in scores.others.items() if first in r}}
-        comparison = compare_trackers(reports, baseline=request.baseline or tracker, bootstrap=request.bootstrap,
-                                      seed=request.seed, fps=fps)
-    return vot_part(spec, tracker, scores.runs, scores.others, figures=figures, variant=request.eao_rule,
-                    realtime_profile=request.realtime_profile, notes=scores.notes, style=request.style,
-                    comparison=comparison)
+        comparison = _compare(reports, request, tracker, fps)
+    return vot_part(spec, tracker, scores.runs, scores.others, figures=request.out_dir / "figures",
+                    variant=request.eao_rule, realtime_profile=request.realtime_profile, notes=scores.notes,
+                    style=request.style, comparison=comparison)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportKind:
+    """How ``siamrpn report`` treats one benchmark kind (:attr:`BenchmarkSpec.kind`): the annotation loader
+    ``(spec, path, split)``, the scorer that builds the part from raw results, and whether the shared published
+    raw results are compared by default."""
+
+    annotations: Callable[[BenchmarkSpec, Path, str | None], dict[str, SequenceAnnotation]]
+    part: Callable[[ReportRequest, BenchmarkSpec, Path, str], ReportPart]
+    shared_compare: bool = False
+
+
+#: one row per benchmark kind of :data:`analysis.stacks.BENCHMARKS`
+REPORT_KINDS: dict[str, ReportKind] = {
+    "vot": ReportKind(annotations=lambda spec, path, split: load_vot_annotations(path), part=_vot_report),
+    "votms": ReportKind(annotations=lambda spec, path, split: load_vot_folder(path), part=_multistart_report),
+    "votlt": ReportKind(annotations=lambda spec, path, split: load_longterm_annotations(path),
+                        part=_longterm_report),
+    "otb": ReportKind(annotations=lambda spec, path, split: load_otb_annotations(path), part=_otb_report,
+                      shared_compare=True),
+    "got10k": ReportKind(annotations=lambda spec, path, split: load_got10k_folder(path), part=_got10k_report),
+    "onepass": ReportKind(annotations=load_onepass_annotations, part=_onepass_report),
+    "trackingnet": ReportKind(annotations=load_onepass_annotations, part=_onepass_report),
+}
+
+
+def score_part(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
+    """Score the request's raw results with the benchmark's scorer, then build its part from those scores."""
+    return REPORT_KINDS[spec.kind].part(request, spec, annotations, tracker)
 
 
 def report_annotations(request: ReportRequest) -> dict[str, SequenceAnnotation]:
     """The annotations the request's report scores, read with the benchmark's loader (for callers that draw the
     sequences, e.g. the viewer pages of ``siamrpn report --viewers``)."""
     spec, annotations, _ = _resolve(request)
-    if spec.kind in ("onepass", "trackingnet"):
-        return load_onepass_annotations(spec, annotations, request.split)
-    if spec.kind == "votlt":
-        return load_longterm_annotations(annotations)
-    if spec.kind == "votms":
-        return load_vot_folder(annotations)
-    if spec.kind == "otb":
-        return load_otb_annotations(annotations)
-    if spec.kind == "got10k":
-        return load_got10k_folder(annotations)
-    return load_vot_annotations(annotations)
+    return REPORT_KINDS[spec.kind].annotations(spec, annotations, request.split)
 
 
 def link_viewers(sections: tuple[ReportSection, ...] | list[ReportSection], viewers: Path, out_dir: Path) -> int:

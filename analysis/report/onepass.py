@@ -16,12 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.annotation import SequenceAnnotation
-from analysis.io.lasot import load_lasot
-from analysis.io.nfs import load_nfs
 from analysis.io.results import load_otb_results
-from analysis.io.tc128 import load_tc128
-from analysis.io.trackingnet import load_trackingnet
-from analysis.io.uav import load_uav
 from analysis.metrics import otb as otb_metrics
 from analysis.metrics import trackingnet as tnet
 from analysis.metrics.compare import Comparison
@@ -32,36 +27,21 @@ from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.report.otb import ranking_section
-from analysis.stacks import BenchmarkSpec
+from analysis.stacks import BenchmarkSpec, LoadOptions
 
 OnePassResult = Union[OnePassReport, TrackingNetReport]
-
-#: the UAV folder (``anno/<version>``) of each UAV benchmark row
-_UAV_VERSIONS = {"uav123": "UAV123", "uav20l": "UAV20L", "uav123_10fps": "UAV123_10fps"}
 
 
 def load_onepass_annotations(spec: BenchmarkSpec, root: Path, split: str | None = None
                              ) -> dict[str, SequenceAnnotation]:
-    """The benchmark's annotations from its own layout (``docs/conventions.md``). ``split`` (LaSOT): ``test``
-    (Protocol II, default of ``lasot``), ``all`` (default of ``lasot_ext``) or the path of a file with one name
-    per line; NfS is read at 30 fps."""
-    name = spec.name
-    if name in ("lasot", "lasot_ext"):
-        split = split or ("all" if name == "lasot_ext" else "test")
-        if split in ("test", "all"):
-            return load_lasot(root, split)
-        return load_lasot(root, "test", split_file=Path(split))
-    if split is not None:
-        raise ValueError(f"{name}: --split applies to LaSOT only")
-    if name in _UAV_VERSIONS:
-        return load_uav(root, _UAV_VERSIONS[name])
-    if name == "nfs":
-        return load_nfs(root, 30)
-    if name == "tc128":
-        return load_tc128(root)
-    if name == "trackingnet":
-        return load_trackingnet(root)
-    raise ValueError(f"{name}: not a one-pass benchmark with its own loader")
+    """The benchmark's annotations from its own layout with the row's loader (``docs/conventions.md``).
+    ``split`` (LaSOT): ``test`` (Protocol II, default of ``lasot``), ``all`` (default of ``lasot_ext``) or the path
+    of a file with one name per line; NfS is read at 30 fps."""
+    if spec.loader is None:
+        raise ValueError(f"{spec.name}: not a one-pass benchmark with its own loader")
+    if split is not None and not spec.splits:
+        raise ValueError(f"{spec.name}: --split applies to LaSOT only")
+    return spec.loader(Path(root), LoadOptions(split=split))
 
 
 def onepass_variant(spec: BenchmarkSpec, variant: str | None) -> str:
@@ -71,6 +51,15 @@ def onepass_variant(spec: BenchmarkSpec, variant: str | None) -> str:
     if variant not in spec.variants:
         raise ValueError(f"{spec.name}: unknown variant {variant!r}; choose one of {', '.join(spec.variants)}")
     return variant
+
+
+#: the scorer of each one-pass kind: ``(annotations, boxes, benchmark, variant, notes) -> report``
+_EVALUATE = {
+    "onepass": lambda ann, boxes, name, variant, notes: evaluate_onepass(ann, boxes, name, variant, notes,
+                                                                         allow_missing=True),
+    "trackingnet": lambda ann, boxes, name, variant, notes: evaluate_trackingnet(ann, boxes, notes,
+                                                                                 allow_missing=True),
+}
 
 
 def score_onepass_results(spec: BenchmarkSpec, folders: Mapping[str, Path],
@@ -85,10 +74,7 @@ def score_onepass_results(spec: BenchmarkSpec, folders: Mapping[str, Path],
     for name, folder in folders.items():
         res = load_otb_results(folder, ann, allow_missing=True)
         notes = [f"{Path(folder).name}: {w}" for w in res.warnings]
-        if spec.kind == "trackingnet":
-            out[name] = evaluate_trackingnet(ann, res.boxes, notes, allow_missing=True)
-        else:
-            out[name] = evaluate_onepass(ann, res.boxes, spec.name, variant, notes, allow_missing=True)
+        out[name] = _EVALUATE[spec.kind](ann, res.boxes, spec.name, variant, notes)
     return out
 
 
