@@ -29,6 +29,27 @@ sequences (:class:`PairedTest`). :func:`otb_intervals`, :func:`got10k_intervals`
 :class:`~analysis.metrics.vot.longterm.LongTermReport`.
 Defaults: 1000 resamples, 200 for EAO (:data:`DEFAULT_EAO_RESAMPLES`, each resample is a weighted EAO curve),
 level 0.95, seed 0.
+
+**Small numbers of sequences** (issue 22):
+
+* :func:`sign_flip_test` enumerates all ``2^n`` sign patterns when ``n <= EXACT_SIGN_FLIP_MAX`` (16, 65,536
+  patterns): the p-value is then exact, ``#{|d*| >= |d|} / 2^n``. Both the identity and the all-swapped pattern
+  reach ``|d|``, so an exact two-sided p is never below ``2 / 2^n = 1 / 2^(n-1)`` (n = 1: 1, n = 2: 0.5,
+  n = 3: 0.25, n = 5: 0.0625, n = 6: 0.03125); a Monte-Carlo p (larger ``n``) and a paired-bootstrap p are
+  clamped to that minimum too (:func:`min_p_value`).
+* A paired bootstrap needs :data:`MIN_BOOTSTRAP_SEQUENCES` = 6 sequences; with fewer, :func:`paired_bootstrap`
+  returns no interval and no p (NaN) and :func:`sign_flip_test` its exact p without an interval, and the
+  :class:`PairedTest` says ``too few sequences`` in ``note``. Why 6: (1) below 6 no paired test of any kind can
+  reach p < 0.05, since even the exact sign-flip minimum ``2 / 2^n`` is 0.0625 at n = 5 (0.03125 at n = 6), so a
+  bootstrap p below that is an artefact of treating n values as the population (the issue's case: one sequence,
+  interval [0.224, 0.224], p = 0.010); (2) the bootstrap distribution is made of ``C(2n-1, n)`` distinct
+  multisets (n = 1: 1, 2: 3, 3: 10, 4: 35, 5: 126, 6: 462); for n <= 3 each "every draw is the same sequence"
+  resample alone has probability ``n^-n >= 1/27 > 0.025``, so the 95% percentile interval of a mean is just
+  ``[min, max]`` of the per-sequence values; (3) for normal per-sequence values the nominal 95% percentile
+  interval of a mean (half-width ``1.96 sqrt((n-1)/n) s / sqrt(n)`` against Student's ``t_{n-1}``) covers
+  0.60 / 0.75 / 0.81 / 0.85 at n = 2 / 3 / 4 / 5, and 0.87 at n = 6 (0.89 at 8, 0.90 at 10): 6 is the first n
+  where both the test can be significant and the interval is not grossly overconfident. Single-tracker intervals
+  (:func:`bootstrap`, ``*_intervals``) are unchanged (they are descriptive, with ``sequences`` recorded).
 """
 from __future__ import annotations
 
@@ -54,6 +75,24 @@ DEFAULT_SEED = 0
 PERCENTILE = "percentile bootstrap over sequences"
 PAIRED = "paired percentile bootstrap over sequences (same resampled sequences for both trackers)"
 SIGN_FLIP = "sign-flip permutation over sequences (p); paired percentile bootstrap (interval)"
+#: exact sign-flip: every one of the 2^n sign patterns (n <= :data:`EXACT_SIGN_FLIP_MAX`)
+SIGN_FLIP_EXACT = "exact sign-flip permutation over sequences, all 2^{n} = {patterns} sign patterns (p)"
+#: sign-flip tests enumerate every sign pattern up to this many sequences (2^16 = 65,536 patterns)
+EXACT_SIGN_FLIP_MAX = 16
+#: fewest sequences for a paired bootstrap interval or p-value (module docstring: why 6)
+MIN_BOOTSTRAP_SEQUENCES = 6
+
+
+def min_p_value(n_sequences: int) -> float:
+    """Smallest two-sided p-value a paired test on ``n`` sequences can honestly give: ``2 / 2^n`` (that of the
+    exact sign-flip test, whose identity and all-swapped patterns both reach ``|d|``); 1 for ``n <= 1``."""
+    return 1.0 if n_sequences <= 1 else float(2.0 / 2.0 ** n_sequences)
+
+
+def too_few_note(n_sequences: int) -> str:
+    """The ``note`` of a paired test made on fewer than :data:`MIN_BOOTSTRAP_SEQUENCES` sequences."""
+    return (f"too few sequences ({n_sequences} < {MIN_BOOTSTRAP_SEQUENCES}) for a paired bootstrap: no interval"
+            f"; smallest possible two-sided p on {n_sequences} = 2/2^{n_sequences} = {min_p_value(n_sequences):.4g}")
 
 #: ``(R, n)`` sequence indices -> ``(R,)`` scores of the resampled datasets
 Statistic = Callable[[np.ndarray], np.ndarray]
@@ -92,6 +131,15 @@ class PairedTest:
     seed: int | None = DEFAULT_SEED
     method: str = PAIRED
     sequences: int = 0
+    #: True when ``p_value`` comes from all ``2^n`` sign patterns (exact sign-flip test)
+    exact: bool = False
+    #: ``too few sequences ...`` when the interval (and a bootstrap p) is withheld (:func:`too_few_note`)
+    note: str = ""
+
+    @property
+    def too_few(self) -> bool:
+        """No bootstrap interval: fewer than :data:`MIN_BOOTSTRAP_SEQUENCES` sequences (``note`` says so)."""
+        return self.note.startswith("too few sequences")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -225,16 +273,36 @@ def paired_bootstrap(statistic_a: Statistic, statistic_b: Statistic, n_sequences
     """Paired bootstrap of ``A - B`` for two trackers on the same ``n_sequences`` sequences (same order).
 
     Both statistics see the same resampled sequences; the interval is the percentile interval of the
-    resampled differences, the p-value :func:`_two_sided_p` (1 when the trackers are identical).
+    resampled differences, the p-value :func:`_two_sided_p` (1 when the trackers are identical), never below
+    :func:`min_p_value`. With fewer than :data:`MIN_BOOTSTRAP_SEQUENCES` sequences nothing is resampled: the
+    difference is returned with ``low``, ``high`` and ``p_value`` NaN and ``note`` saying "too few sequences"
+    (``p_value`` 1 when the difference is exactly 0, as any permutation test gives there).
     """
     _check(n_sequences, resamples, level)
-    idx = resample_indices(n_sequences, resamples, seed) if indices is None else np.atleast_2d(indices)
     ident = identity_indices(n_sequences)
     a = float(np.asarray(statistic_a(ident))[0]) if value_a is None else float(value_a)
     b = float(np.asarray(statistic_b(ident))[0]) if value_b is None else float(value_b)
+    if n_sequences < MIN_BOOTSTRAP_SEQUENCES:
+        # a difference of exactly 0 has p = 1 under any permutation test (every |d*| >= 0): kept, exact
+        nan = float("nan")
+        p0 = 1.0 if a - b == 0 else nan
+        return PairedTest(a - b, nan, nan, p0, level, 0, seed, PAIRED, n_sequences, exact=p0 == 1.0,
+                          note=too_few_note(n_sequences) + ("; p = 1 as the difference is 0" if p0 == 1.0 else
+                                                            "; no bootstrap p either"))
+    idx = resample_indices(n_sequences, resamples, seed) if indices is None else np.atleast_2d(indices)
     d = np.asarray(statistic_a(idx), dtype=np.float64) - np.asarray(statistic_b(idx), dtype=np.float64)
     low, high = percentile_interval(d, level)
-    return PairedTest(a - b, low, high, _two_sided_p(d), level, int(idx.shape[0]), seed, PAIRED, n_sequences)
+    p = _two_sided_p(d)
+    if np.isfinite(p):
+        p = max(p, min_p_value(n_sequences))
+    return PairedTest(a - b, low, high, p, level, int(idx.shape[0]), seed, PAIRED, n_sequences)
+
+
+def sign_patterns(n_sequences: int) -> np.ndarray:
+    """All ``2^n`` sign patterns as a ``(2^n, n)`` bool matrix (row ``k``: bit ``j`` of ``k`` swaps sequence
+    ``j``); row 0 is the identity, the last row swaps every sequence."""
+    k = np.arange(2 ** n_sequences, dtype=np.int64)[:, None]
+    return ((k >> np.arange(n_sequences, dtype=np.int64)[None, :]) & 1).astype(bool)
 
 
 def sign_flip_test(numerators_a: Sequence[float], numerators_b: Sequence[float],
@@ -244,9 +312,13 @@ def sign_flip_test(numerators_a: Sequence[float], numerators_b: Sequence[float],
     """Sign-flip (swap) permutation test of ``A - B`` for a mean or ratio score ``scale · Σ num / Σ den``.
 
     Under the null hypothesis the two trackers are exchangeable on every sequence: each permutation swaps the
-    two trackers' data on a random half of the sequences (independently, p = 1/2 each). p-value =
-    ``(1 + #{|d*| >= |d|}) / (R + 1)``. Without denominators the score is the mean over sequences. The
-    interval is the paired bootstrap interval of the same score (same ``seed``).
+    two trackers' data on some of the sequences. With ``n <= EXACT_SIGN_FLIP_MAX`` every one of the ``2^n``
+    patterns is used and ``p = #{|d*| >= |d|} / 2^n`` is exact (never below ``2 / 2^n``: the identity and the
+    all-swapped pattern both count); otherwise ``resamples`` random patterns (each sequence swapped with
+    probability 1/2) give ``p = (1 + #{|d*| >= |d|}) / (R + 1)``, clamped to :func:`min_p_value`. Without
+    denominators the score is the mean over sequences. The interval is the paired bootstrap interval of the
+    same score (same ``seed``); with fewer than :data:`MIN_BOOTSTRAP_SEQUENCES` sequences there is none (NaN,
+    ``note`` "too few sequences"), the exact p stays.
     """
     na, nb = np.asarray(numerators_a, dtype=np.float64), np.asarray(numerators_b, dtype=np.float64)
     n = len(na)
@@ -255,8 +327,8 @@ def sign_flip_test(numerators_a: Sequence[float], numerators_b: Sequence[float],
     if not (na.shape == nb.shape == da.shape == db.shape == (n,)):
         raise ValueError("sign_flip_test needs per-sequence arrays of one length for both trackers")
     _check(n, resamples, level)
-    rng = np.random.default_rng(seed)
-    swap = rng.random((resamples, n)) < 0.5
+    exact = n <= EXACT_SIGN_FLIP_MAX
+    swap = sign_patterns(n) if exact else np.random.default_rng(seed).random((resamples, n)) < 0.5
 
     def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         bottom = den.sum(axis=-1)
@@ -267,10 +339,22 @@ def sign_flip_test(numerators_a: Sequence[float], numerators_b: Sequence[float],
     d = (ratio(np.where(swap, nb, na), np.where(swap, db, da))
          - ratio(np.where(swap, na, nb), np.where(swap, da, db)))
     tol = 1e-12 * max(1.0, abs(d_hat))
-    p = float((1 + np.sum(np.abs(d) >= abs(d_hat) - tol)) / (resamples + 1))
+    hits = int(np.sum(np.abs(d) >= abs(d_hat) - tol))
+    if exact:
+        p = hits / swap.shape[0]
+        method = SIGN_FLIP_EXACT.format(n=n, patterns=swap.shape[0])
+    else:
+        p = max((1 + hits) / (resamples + 1), min_p_value(n))
+        method = SIGN_FLIP
+    if n < MIN_BOOTSTRAP_SEQUENCES:
+        nan = float("nan")
+        return PairedTest(d_hat, nan, nan, float(p), level, 0 if exact else resamples, seed, method + "; no interval",
+                          n, exact, too_few_note(n))
     paired = paired_bootstrap(ratio_statistic(na, da, scale), ratio_statistic(nb, db, scale), n,
                               resamples=resamples, seed=seed, level=level)
-    return PairedTest(d_hat, paired.low, paired.high, p, level, resamples, seed, SIGN_FLIP, n)
+    if exact:
+        method += "; paired percentile bootstrap (interval)"
+    return PairedTest(d_hat, paired.low, paired.high, float(p), level, resamples, seed, method, n, exact)
 
 
 # ---------------------------------------------------------------------------------------------- per benchmark

@@ -212,6 +212,9 @@ def ranking_section(comparison: Comparison, figures: Path, style: PlotStyle, wha
         text += (f" Paired tests against {comparison.baseline}: difference = tracker minus baseline on the "
                  "sequences both were scored on, its 95% interval and two-sided p (columns *_diff, *_p).")
     section.paragraphs.append(text)
+    # "too few sequences" (no paired interval below analysis.metrics.bootstrap.MIN_BOOTSTRAP_SEQUENCES) and
+    # "paired test on the k common sequences"
+    section.paragraphs.extend(f"Note: {note}." for note in comparison.notes)
     label = f"{kind} {score.upper()}"
     fig = plot_eao_ranking(table, figures / f"{kind.lower()}_ranking", highlight=comparison.baseline, score=score,
                            title=f"{label} ranking" + (" (95% bootstrap intervals)" if comparison.intervals else ""),

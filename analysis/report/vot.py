@@ -407,6 +407,8 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
             f"Raw-result trackers ranked by EAO; paired tests against {comparison.baseline}: difference = tracker "
             "minus baseline on the sequences both were scored on, its 95% interval and two-sided p (paired "
             "percentile bootstrap over sequences).")
+        # "too few sequences" (no paired interval or p below bootstrap.MIN_BOOTSTRAP_SEQUENCES), common sequences
+        section.paragraphs.extend(f"Note: {note}." for note in comparison.notes)
         section.tables.append(ReportTable(f"vot_{exp}_comparison", "Ranking of the raw results with intervals and "
                                           "paired tests", comparison.table().reset_index(), open=True))
     if rep.per_attribute is not None and len(rep.per_attribute):

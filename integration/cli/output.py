@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.bootstrap import Interval, intervals_summary
+from analysis.metrics.bootstrap import MIN_BOOTSTRAP_SEQUENCES, Interval, intervals_summary
 from analysis.metrics.compare import Comparison, comparison_summary
 
 
@@ -101,9 +101,12 @@ def comparison_lines(comparison) -> list[str]:
     tests = [t for tests in comparison.paired.values() for t in tests.values()]
     if tests:
         methods = sorted({t.method for t in tests})
-        counts = sorted({t.resamples for t in tests})
-        lines.append(f"paired: {'; '.join(methods)}; {'/'.join(map(str, counts))} resamples, seed {tests[0].seed}, "
-                     f"{tests[0].level:.0%} interval")
+        counts = sorted({t.resamples for t in tests if t.resamples})
+        lines.append(f"paired: {'; '.join(methods)}; {'/'.join(map(str, counts)) or 'no'} resamples, seed "
+                     f"{tests[0].seed}, {tests[0].level:.0%} interval")
+    if any(t.too_few for t in tests):
+        lines.append(f"too few sequences for a paired bootstrap (fewer than {MIN_BOOTSTRAP_SEQUENCES}): "
+                     "*_diff_low/_diff_high are empty (NaN) for those trackers; see the notes below")
     return lines
 
 
