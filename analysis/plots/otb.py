@@ -20,6 +20,7 @@ from analysis.plots.style import (
     RUN_COLOR,
     PlotResult,
     PlotStyle,
+    add_note,
     new_figure,
     rc_context,
     save_figure,
@@ -44,6 +45,8 @@ def _curve_plot(
     legend_loc: str,
     marker_x: float | None,
     style: PlotStyle,
+    published_title: str | None = None,
+    note: str | None = None,
 ) -> PlotResult:
     thresholds = np.asarray(thresholds, dtype=np.float64)
     if not curves:
@@ -59,9 +62,11 @@ def _curve_plot(
         listed = (published_only[["tracker", "score"]].dropna().sort_values("score", ascending=False, kind="stable")
                   .head(max_listed).reset_index(drop=True))
     data["published_only"] = listed
-    # the run is placed in the published list (marked) so its rank among published-only trackers is visible
+    data["note"] = note or ""
+    # the run is placed in the published list (marked) so its rank among published-only trackers is visible,
+    # unless the list was measured on other data (``published_title`` given): then it stands apart, unranked
     ranked = listed.assign(run=False)
-    if len(listed) and highlight in scores:
+    if len(listed) and highlight in scores and published_title is None:
         ranked = pd.concat([ranked, pd.DataFrame([{"tracker": highlight, "score": scores[highlight], "run": True}])])
         ranked = ranked.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     with rc_context(style):
@@ -93,12 +98,15 @@ def _curve_plot(
             labels = [f"{'>' if r.run else ' '}{r.score:.3f} {r.tracker}" for r in ranked.itertuples(index=False)]
             box = ax.legend(blank, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
                             frameon=False, handlelength=0, handletextpad=0,
-                            title="published only\n(no raw results)",
+                            title=published_title or "published only\n(no raw results)",
                             prop={"family": "monospace", "size": style.font_size - 1.5})
             for text, is_run in zip(box.get_texts(), ranked["run"]):
                 if is_run:
                     text.set_color(RUN_COLOR)
                     text.set_fontweight("bold")
+            data["published_panel"] = {"title": box.get_title().get_text(),
+                                       "entries": [t.get_text() for t in box.get_texts()]}
+        add_note(fig, note, style)
         paths = save_figure(fig, out_stem, style)
     return PlotResult(kind, title, paths, data)
 
@@ -113,18 +121,22 @@ def plot_success(
     title: str = "Success plots of OPE",
     style: PlotStyle = DEFAULT_STYLE,
     scores: Mapping[str, float] | None = None,
+    published_title: str | None = None,
+    note: str | None = None,
 ) -> PlotResult:
     """Success plot; legend scores are the AUC = mean of the curve's 21 points (OTB convention).
 
     ``published_only``: columns ``tracker``, ``score`` (published AUC) for trackers without raw results.
     ``scores`` replaces the legend scores (a benchmark whose AUC is not the mean of the points: TrackingNet's
-    trapezoid).
+    trapezoid). ``published_title`` titles the published list when it was measured on other data: the run is
+    then not placed in it; ``note`` is written on the figure (both for :func:`plot_precision` too).
     """
     thresholds = np.linspace(0.0, 1.0, 21) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
     if scores is None:
         scores = {name: float(np.mean(np.asarray(c, dtype=np.float64))) for name, c in curves.items()}
     return _curve_plot("success", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
-                       "overlap threshold", "success rate", title, "lower left", None, style)
+                       "overlap threshold", "success rate", title, "lower left", None, style,
+                       published_title, note)
 
 
 def plot_precision(
@@ -139,6 +151,8 @@ def plot_precision(
     style: PlotStyle = DEFAULT_STYLE,
     scores: Mapping[str, float] | None = None,
     xlabel: str = "location error threshold (px)",
+    published_title: str | None = None,
+    note: str | None = None,
 ) -> PlotResult:
     """Precision plot; legend scores are the precision at ``at`` = 20 px (OTB ``rankIdx = 21``), or ``scores``
     when given (TrackingNet's precision AUC); ``xlabel`` names the axis (normalised precision: no pixels)."""
@@ -149,4 +163,5 @@ def plot_precision(
     if scores is None:
         scores = {name: float(np.asarray(c, dtype=np.float64)[index]) for name, c in curves.items()}
     return _curve_plot("precision", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
-                       xlabel, "precision", title, "lower right", at, style)
+                       xlabel, "precision", title, "lower right", at, style,
+                       published_title, note)

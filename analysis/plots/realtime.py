@@ -23,6 +23,7 @@ from analysis.plots.style import (
     RUN_COLOR,
     PlotResult,
     PlotStyle,
+    add_note,
     new_figure,
     rc_context,
     save_figure,
@@ -120,6 +121,7 @@ def plot_baseline_vs_realtime(
     highlight: str | None = None,
     title: str = "Baseline vs real-time EAO",
     style: PlotStyle = DEFAULT_STYLE,
+    note: str | None = None,
 ) -> PlotResult:
     """Side-by-side bars of baseline and real-time EAO per tracker (columns ``tracker``, ``baseline``,
     ``realtime``; a tracker may lack one of them), sorted by real-time EAO."""
@@ -152,5 +154,6 @@ def plot_baseline_vs_realtime(
         ax.set_title(title)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(loc="lower right", frameon=True, framealpha=0.9)
+        add_note(fig, note, style)
         paths = save_figure(fig, out_stem, style)
-    return PlotResult("baseline_vs_realtime", title, paths, {"table": shown})
+    return PlotResult("baseline_vs_realtime", title, paths, {"table": shown, "note": note or ""})

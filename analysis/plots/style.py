@@ -87,6 +87,17 @@ def rc_context(style: PlotStyle):
     })
 
 
+#: colour of the note a figure carries about what it may not be compared with
+NOTE_COLOR = "#8c1515"
+
+
+def add_note(fig: Figure, note: str | None, style: PlotStyle) -> None:
+    """Put ``note`` on the figure itself, above the axes (e.g. "Not VOT2017 data: published VOT2017 scores not
+    ranked with this run"), so a PNG pasted elsewhere keeps it; nothing for an empty note."""
+    if note:
+        fig.suptitle(note, fontsize=style.font_size - 0.5, color=NOTE_COLOR)
+
+
 def save_figure(fig: Figure, stem: Path, style: PlotStyle) -> tuple[Path, ...]:
     """Write ``fig`` as ``stem.<fmt>`` for each format, atomically (temp file + ``os.replace``)."""
     stem = Path(stem)

@@ -22,6 +22,7 @@ from analysis.plots.style import (
     RUN_COLOR,
     PlotResult,
     PlotStyle,
+    add_note,
     new_figure,
     rc_context,
     save_figure,
@@ -115,6 +116,46 @@ def plot_eao_curve(
     return PlotResult("eao_curve", title, paths, data)
 
 
+def _ranking_bars(ax, shown: pd.DataFrame, score: str, highlight: str | None, bounds: list[str], style: PlotStyle,
+                  color: str = PUBLISHED_COLOR, slots: int = 0) -> list[str]:
+    """Horizontal bars of ``shown`` (ranked, best on top) on ``ax``, room for ``slots`` bars (panels side by side
+    keep one bar height); returns the tick labels drawn."""
+    n = len(shown)
+    y = np.arange(n)
+    colors = [RUN_COLOR if t == highlight else color for t in shown["tracker"]]
+    values = shown[score].to_numpy(dtype=np.float64)
+    ax.barh(y, values, color=colors, height=0.7)
+    right = values
+    if bounds:
+        lo, hi = (shown[c].to_numpy(dtype=np.float64) for c in bounds)
+        err = np.vstack([values - lo, hi - values])
+        ax.errorbar(values, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="none", ecolor="black",
+                    elinewidth=0.9, capsize=2.5, zorder=4)
+        right = np.fmax(values, hi)
+    for yi, value, r in zip(y, values, right):
+        ax.text(r, yi, f" {value:.3f}", va="center", fontsize=style.font_size - 1.5)
+    labels = [f"{r}. {t}" for r, t in zip(shown["rank"], shown["tracker"])]
+    ax.set_yticks(y, labels)
+    for tick, t in zip(ax.get_yticklabels(), shown["tracker"]):
+        if t == highlight:
+            tick.set_color(RUN_COLOR)
+            tick.set_fontweight("bold")
+    ax.set_ylim(max(n, slots) - 0.5, -0.5)  # best on top
+    top = float(np.nanmax(right)) if n and np.isfinite(np.nanmax(right)) else 1.0
+    ax.set_xlim(0, top * 1.15 if top > 0 else 1.0)
+    ax.set_xlabel("expected average overlap (EAO)" if score == "eao" else score)
+    ax.grid(axis="x", alpha=0.3)
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _ranked(table: pd.DataFrame, score: str, bounds: list[str]) -> pd.DataFrame:
+    ranked = table[["tracker", score, *bounds]].dropna(subset=[score]).sort_values(score, ascending=False,
+                                                                                   kind="stable")
+    ranked = ranked.reset_index(drop=True)
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    return ranked
+
+
 def plot_eao_ranking(
     table: pd.DataFrame,
     out_stem: Path,
@@ -123,6 +164,9 @@ def plot_eao_ranking(
     title: str = "EAO ranking",
     max_trackers: int = 30,
     style: PlotStyle = DEFAULT_STYLE,
+    reference: pd.DataFrame | None = None,
+    reference_title: str = "published, other data: not comparable",
+    note: str | None = None,
 ) -> PlotResult:
     """Horizontal bar chart of EAO, best on top, the run (``highlight``) in the run colour.
 
@@ -130,48 +174,45 @@ def plot_eao_ranking(
     ones, the run always kept). The returned data is the ranked table as drawn, with a ``rank`` column.
     Columns ``<score>_low`` / ``<score>_high`` (bootstrap interval), where present, are drawn as error bars
     (rows without them get none) and kept in the data.
+
+    ``reference`` (``tracker``, ``score``): scores that must not be ranked with ``table`` (published numbers
+    measured on other data), drawn in a second panel titled ``reference_title``, ranked among themselves only;
+    ``note`` is written on the figure. The data's ``axes`` maps each panel's title to the bar labels drawn in
+    it (read back from the axes), ``reference`` holds the second panel's rows.
     """
     _require_columns(table, ("tracker", score), "plot_eao_ranking")
     bounds = [c for c in (f"{score}_low", f"{score}_high") if c in table.columns]
     bounds = bounds if len(bounds) == 2 else []
-    ranked = table[["tracker", score, *bounds]].dropna(subset=[score]).sort_values(score, ascending=False,
-                                                                                   kind="stable")
-    ranked = ranked.reset_index(drop=True)
-    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked = _ranked(table, score, bounds)
     shown = ranked.head(max_trackers)
     if highlight is not None and highlight not in set(shown["tracker"]) and highlight in set(ranked["tracker"]):
         shown = pd.concat([shown.head(max_trackers - 1), ranked[ranked["tracker"] == highlight]])
     shown = shown.reset_index(drop=True)
-    n = len(shown)
+    ref = None
+    if reference is not None and len(reference):
+        _require_columns(reference, ("tracker", score), "plot_eao_ranking reference")
+        ref = _ranked(reference, score, []).head(max_trackers).reset_index(drop=True)
+    n = max(len(shown), len(ref) if ref is not None else 0)
+    axes: dict[str, list[str]] = {}
     with rc_context(style):
-        fig = new_figure(style, height=max(2.2, 0.9 + 0.2 * n))
-        ax = fig.add_subplot()
-        y = np.arange(n)
-        colors = [RUN_COLOR if t == highlight else PUBLISHED_COLOR for t in shown["tracker"]]
-        values = shown[score].to_numpy(dtype=np.float64)
-        ax.barh(y, values, color=colors, height=0.7)
-        right = values
-        if bounds:
-            lo, hi = (shown[c].to_numpy(dtype=np.float64) for c in bounds)
-            err = np.vstack([values - lo, hi - values])
-            ax.errorbar(values, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="none", ecolor="black",
-                        elinewidth=0.9, capsize=2.5, zorder=4)
-            right = np.fmax(values, hi)
-        for yi, value, r in zip(y, values, right):
-            ax.text(r, yi, f" {value:.3f}", va="center", fontsize=style.font_size - 1.5)
-        labels = [f"{r}. {t}" for r, t in zip(shown["rank"], shown["tracker"])]
-        ax.set_yticks(y, labels)
-        for tick, t in zip(ax.get_yticklabels(), shown["tracker"]):
-            if t == highlight:
-                tick.set_color(RUN_COLOR)
-                tick.set_fontweight("bold")
-        ax.invert_yaxis()
-        ax.set_xlim(0, float(np.nanmax(right)) * 1.15)
-        ax.set_xlabel("expected average overlap (EAO)" if score == "eao" else score)
-        ax.set_title(title)
-        ax.grid(axis="x", alpha=0.3)
+        if ref is None:
+            fig = new_figure(style, height=max(2.2, 0.9 + 0.2 * n))
+            ax = fig.add_subplot()
+            axes[title] = _ranking_bars(ax, shown, score, highlight, bounds, style)
+            ax.set_title(title)
+        else:
+            fig = new_figure(style, width=style.width * 1.6, height=max(2.6, 1.2 + 0.2 * n))
+            ax, ax_ref = fig.subplots(1, 2)
+            axes[title] = _ranking_bars(ax, shown, score, highlight, bounds, style, slots=n)
+            ax.set_title(title)
+            axes[reference_title] = _ranking_bars(ax_ref, ref, score, None, [], style, color="#c7c7c7", slots=n)
+            ax_ref.set_title(reference_title)
+        add_note(fig, note, style)
         paths = save_figure(fig, out_stem, style)
-    return PlotResult("eao_ranking", title, paths, {"ranking": shown})
+    data = {"ranking": shown, "axes": axes, "note": note or ""}
+    if ref is not None:
+        data["reference"] = ref
+    return PlotResult("eao_ranking", title, paths, data)
 
 
 def plot_ar(
@@ -181,6 +222,7 @@ def plot_ar(
     sensitivity: float = 30.0,
     title: str = "Accuracy-robustness",
     style: PlotStyle = DEFAULT_STYLE,
+    note: str | None = None,
 ) -> PlotResult:
     """AR plot: reliability ``exp(-S·F/N)`` (x, LEG/PYT ``S = 30``) against accuracy (y).
 
@@ -225,8 +267,9 @@ def plot_ar(
         ax.set_title(title)
         ax.grid(alpha=0.3)
         _legend_run_first(ax, highlight, len(points))
+        add_note(fig, note, style)
         paths = save_figure(fig, out_stem, style)
-    return PlotResult("ar_plot", title, paths, {"points": points, "sensitivity": sensitivity})
+    return PlotResult("ar_plot", title, paths, {"points": points, "sensitivity": sensitivity, "note": note or ""})
 
 
 def plot_attribute_bars(
@@ -294,6 +337,7 @@ def plot_speed_vs_eao(
     title: str = "Speed vs EAO",
     style: PlotStyle = DEFAULT_STYLE,
     score: str = "eao",
+    note: str | None = None,
 ) -> PlotResult:
     """EAO (or another ``score`` column, e.g. OTB ``auc``) against speed (``speed`` column: ``fps`` or ``efo``;
     log x, score axis from 0), optional real-time line.
@@ -338,6 +382,7 @@ def plot_speed_vs_eao(
         ax.set_title(title)
         ax.grid(alpha=0.3, which="both")
         _legend_run_first(ax, highlight, len(points))
+        add_note(fig, note, style)
         paths = save_figure(fig, out_stem, style)
-    return PlotResult("speed_eao", title, paths,
-                      {"points": points.rename(columns={"eao": score}), "speed": speed, "score": score})
+    return PlotResult("speed_eao", title, paths, {"points": points.rename(columns={"eao": score}), "speed": speed,
+                                                  "score": score, "note": note or ""})

@@ -20,6 +20,7 @@ from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.plots.vot import plot_eao_ranking, plot_speed_vs_eao
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
+from analysis.sequence_lists import BenchmarkMatch, match_reports
 from analysis.stacks import BenchmarkSpec
 
 # -------------------------------------------------------------------------------------------------- OTB
@@ -104,14 +105,20 @@ def otb_speeds(folders: Mapping[str, Path]) -> dict[str, float]:
 def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport], *, figures: Path,
              style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None,
              attributes: Mapping[str, Mapping[str, OTBReport]] | None = None,
-             notes: Sequence[str] = ()) -> ReportPart:
+             notes: Sequence[str] = (), match: BenchmarkMatch | None = None) -> ReportPart:
     """The OTB-2015 part of a report from computed reports: ``reports[tracker]`` is the run, the others are
     drawn next to it; published-only trackers are listed by their published scores. Figures go to ``figures``.
 
     Several trackers (:func:`ranking_section`): ``comparison`` (:func:`analysis.metrics.compare.compare_trackers`
     of ``reports``) adds the ranking with intervals and paired tests, its figure (error bars with
     ``--bootstrap``) and AUC vs speed; ``attributes`` (:func:`score_otb_attributes`) one success plot per
-    attribute with every tracker; ``notes`` go to the warnings."""
+    attribute with every tracker; ``notes`` go to the warnings.
+
+    Like for like: the run is placed among the published ``spec`` scores (side panel of the success and
+    precision plots, ranking table) only when the scored sequences are that benchmark (``match``, default
+    :func:`analysis.sequence_lists.match_reports` of every report). Otherwise the side panel is titled
+    "published on <bench>, other data: not comparable" without the run in it, the figures carry the note, the
+    published rows go to a table of their own and the summary's ``published`` column stays empty."""
 
     if tracker not in reports:
         raise ValueError(f"OTB part: no report for {tracker!r} (have {', '.join(reports)})")
@@ -120,6 +127,12 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
     run = reports[tracker]
     first_frame = run.settings.first_frame
     warnings = [w for r in reports.values() for w in r.warnings] + list(notes)
+    if match is None:
+        match = match_reports(spec.name, spec.published, [r.per_sequence for r in reports.values()])
+    comparable = match.comparable
+    if not comparable:
+        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are listed apart, "
+                        "never ranked with these results")
 
     published, notes = published_table(spec, "ope")
     warnings += notes
@@ -127,14 +140,19 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
     raw_keys = {tracker_key(t) for t in reports}
     pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
     pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
+    if not comparable:
+        pub_run = pub_run.iloc[0:0]
+    apart = {} if comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1), "note": match.note}
 
     success = plot_success({k: r.success_curve for k, r in reports.items()}, figures / "otb_success",
                            thresholds=SUCCESS_THRESHOLDS, highlight=tracker,
-                           published_only=_score_table(pub_only, "auc", run.auc), style=style)
+                           published_only=_score_table(pub_only, "auc", run.auc if comparable else None),
+                           style=style, **apart)
     precision = plot_precision({k: r.precision_curve for k, r in reports.items()}, figures / "otb_precision",
                                thresholds=PRECISION_THRESHOLDS, highlight=tracker,
-                               published_only=_score_table(pub_only, "precision", run.precision),
-                               style=style)
+                               published_only=_score_table(pub_only, "precision",
+                                                           run.precision if comparable else None),
+                               style=style, **apart)
 
     def pub(col: str) -> float:
         return float(pub_run[col].iloc[0]) if len(pub_run) and col in pub_run and pd.notna(pub_run[col].iloc[0]) else np.nan
@@ -155,6 +173,8 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
          else "scored as written by the tracker"),
         ("published", f"{spec.published} rows of analysis.published (paper tables, pysot model zoo, "
                       "JudasDie/Comparison); each row keeps its source"),
+        ("like for like", ("yes: " if comparable else "no: ") + match.reason
+         + ("" if comparable else f"; published {spec.published} scores are not ranked with these results")),
     ]
     compare_names = [k for k in reports if k != tracker]
     section = ReportSection("OTB-2015 one-pass evaluation")
@@ -162,20 +182,28 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
         f"{tracker}: success AUC {run.auc:.3f}, precision@20px {run.precision:.3f} over {run.sequences} sequences "
         f"({run.frames} frames)." + (f" Raw results of {', '.join(compare_names)} are scored with the same code "
                                      "and drawn for comparison." if compare_names else ""))
+    listed = ("Published-only trackers are listed by their published {}." if comparable else
+              f"Published {spec.published} trackers are listed apart by their published {{}}: measured on other "
+              f"data ({match.reason}), so the run is not placed among them.")
     section.figures += [
         (success, "Success plot: fraction of frames whose IoU exceeds the threshold, averaged over sequences; "
-                  "legend = AUC (mean of the 21 points). Published-only trackers are listed by their published AUC."),
+                  "legend = AUC (mean of the 21 points). " + listed.format("AUC")),
         (precision, "Precision plot: fraction of frames whose centre error is within the threshold; legend = "
-                    "precision at 20 px. Published-only trackers are listed by their published precision."),
+                    "precision at 20 px. " + listed.format("precision")),
     ]
     comparison = pd.DataFrame([{"tracker": k, "auc": r.auc, "precision": r.precision, "sequences": r.sequences,
                                 "source": "raw results scored here"} for k, r in reports.items()])
-    if len(pub_only):
-        extra = pub_only.reindex(columns=["tracker", "auc", "precision", "source"]).assign(sequences=np.nan)
+    extra = pub_only.reindex(columns=["tracker", "auc", "precision", "source"]).assign(sequences=np.nan)
+    if len(pub_only) and comparable:
         comparison = pd.concat([comparison, extra], ignore_index=True)
     comparison = comparison.sort_values("auc", ascending=False, kind="stable").reset_index(drop=True)
-    section.tables.append(ReportTable("otb_ranking", "Ranking: raw results and published scores (OTB-2015)", comparison,
+    section.tables.append(ReportTable("otb_ranking", "Ranking: raw results and published scores (OTB-2015)" if
+                                      comparable else "Ranking of the raw results on these sequences", comparison,
                                       open=True))
+    if len(pub_only) and not comparable:
+        section.tables.append(ReportTable(
+            "otb_published", f"Published on {spec.published}, other data: not comparable",
+            extra.sort_values("auc", ascending=False, kind="stable").reset_index(drop=True)))
     section.tables.append(ReportTable("otb_per_sequence", f"Per-sequence scores of {tracker}",
                                       run.per_sequence.reset_index()))
     sections = [section]

@@ -34,6 +34,7 @@ from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.plots.vot import plot_ar, plot_attribute_bars, plot_eao_curve, plot_eao_ranking, plot_speed_vs_eao
 from analysis.report.baselines import normalise_published, published_table, select_published, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
+from analysis.sequence_lists import BenchmarkMatch, match_reports
 from analysis.stacks import BenchmarkSpec
 
 EXPERIMENTS = ("baseline", "realtime")
@@ -272,7 +273,8 @@ def _with_intervals(table: pd.DataFrame, comparison: Comparison | None, names: M
 def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment],
              others: Mapping[str, Mapping[str, VOTExperiment]] | None = None, *, figures: Path,
              variant: str = "leg", realtime_profile: str | None = None, notes: Sequence[str] = (),
-             style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None) -> ReportPart:
+             style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None,
+             match: BenchmarkMatch | None = None) -> ReportPart:
     """The VOT part of a report from computed experiments: summary rows, conventions, sections (baseline
     and/or real-time) with figures against the published ``spec`` trackers, warnings.
 
@@ -282,6 +284,12 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
     ``comparison`` (:func:`analysis.metrics.compare.compare_trackers` of the first experiment's reports of the
     run and ``others``, keyed by tracker name) adds its ranking table with paired tests, the compared
     trackers' points in the AR and speed figures and, with intervals, error bars on the ranking and AR plot.
+
+    Like for like: the published ``spec`` numbers are drawn among the run's only when the scored sequences are
+    that benchmark (``match``, default :func:`analysis.sequence_lists.match_reports` of every report's
+    per-sequence frames). Otherwise the EAO ranking puts them in a separate panel titled "published on <bench>,
+    other data: not comparable", the AR, speed and baseline vs real-time figures leave them out, every such
+    figure carries the note, and the summary's ``published`` column stays empty.
     """
 
     unknown = set(runs) - set(EXPERIMENTS)
@@ -292,6 +300,12 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
     others = {k: dict(v) for k, v in (others or {}).items()}
     figures = Path(figures)
     warnings: list[str] = list(notes)
+    if match is None:
+        match = match_reports(spec.name, spec.published, [r.report.per_sequence for r in runs.values()]
+                              + [r.report.per_sequence for reps in others.values() for r in reps.values()])
+    if not match.comparable:
+        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are drawn apart or "
+                        "left out, never ranked with these results")
     for exp in experiments:
         warnings += [f"{tracker} {exp}: {w}" for w in runs[exp].report.warnings]
 
@@ -306,7 +320,7 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         mine = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
 
         def pub(column: str) -> float:
-            if not len(mine) or column not in mine or pd.isna(mine[column].iloc[0]):
+            if not match.comparable or not len(mine) or column not in mine or pd.isna(mine[column].iloc[0]):
                 return np.nan
             return float(mine[column].iloc[0])
 
@@ -322,7 +336,7 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         if np.isfinite(fps):
             rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
         sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
-                                            style, comparison if exp == experiments[0] else None))
+                                            style, comparison if exp == experiments[0] else None, match))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
     curves = {f"{tracker} {e}": runs[e].report.eao_curve for e in experiments}
@@ -339,16 +353,17 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
-    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, comparison, others))
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, comparison, others, match))
     attributes = _attribute_figure(tracker, runs, figures, style)
     if attributes is not None:
         sections[0].figures.append(attributes)
-    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, others)
+    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, others, match)
     if speed is not None:
         sections[0].figures.append(speed)
 
     if "realtime" in experiments:
-        sections.append(_realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style))
+        sections.append(_realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
+                                          match))
 
     summary = pd.DataFrame(rows, columns=["experiment", "metric", "value", "published", "convention"])
     conv = runs[experiments[0]].report.convention
@@ -372,6 +387,8 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
     conventions += [
         ("published", f"{spec.published} rows of analysis.published, each with its source; reliability of "
                       "published trackers converted from their failure figures (analysis.report.vot docstring)"),
+        ("like for like", ("yes: " if match.comparable else "no: ") + match.reason
+         + ("" if match.comparable else f"; published {spec.published} scores are not ranked with these results")),
     ]
     reports: dict[str, dict[str, VOTExperiment]] = {tracker: runs}
     for name, reps in others.items():
@@ -380,15 +397,18 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
-                        comparison: Comparison | None = None) -> ReportSection:
+                        comparison: Comparison | None = None, match: BenchmarkMatch | None = None) -> ReportSection:
     section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
     section.paragraphs.append(
         f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
         f"({rep.failures:.1f} failures in {rep.frames} frames of {rep.sequences} sequences)"
         + (f", {fps:.1f} fps as recorded." if np.isfinite(fps) else "."))
-    # ranking among the published trackers of the year (real-time ranking for the real-time experiment)
-    ranking = pd.concat([published.reindex(columns=["tracker", "eao"]),
-                         pd.DataFrame([{"tracker": run_label, "eao": rep.eao}])], ignore_index=True)
+    # ranking among the published trackers of the year (real-time ranking for the real-time experiment), only
+    # when the run's sequences are that benchmark; else the published numbers get their own panel
+    comparable = match is None or match.comparable
+    ranking = pd.DataFrame([{"tracker": run_label, "eao": rep.eao}])
+    if comparable:
+        ranking = pd.concat([published.reindex(columns=["tracker", "eao"]), ranking], ignore_index=True)
     for name, reps in others.items():
         if exp in reps:
             ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp].report.eao}
@@ -396,12 +416,21 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
     names = {run_label: tracker, **{f"{name} (raw results)": name for name in others}}
     ranking = _with_intervals(ranking, comparison, names, ("eao",))
     bars = comparison is not None and bool(comparison.intervals)
-    fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
-                           title=f"{spec.published} {kind} EAO ranking", style=style)
-    section.figures.append((fig, f"EAO of the run among the published {spec.published} {kind} results "
-                                 "(analysis.published; up to 30 best shown, the run always)."
-                            + (" Error bars: 95% percentile bootstrap over sequences (raw results only)." if bars
-                               else "")))
+    if comparable:
+        fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
+                               title=f"{spec.published} {kind} EAO ranking", style=style)
+        text = (f"EAO of the run among the published {spec.published} {kind} results (analysis.published; up to "
+                "30 best shown, the run always); the run's sequences are the benchmark's.")
+    else:
+        fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
+                               title=f"{kind} EAO on these sequences", style=style,
+                               reference=published.reindex(columns=["tracker", "eao"]),
+                               reference_title=match.panel_title, note=match.note)
+        text = (f"Left: EAO of the run{' and the raw results' if len(others) else ''} on these sequences. Right, "
+                f"apart: published {spec.published} {kind} results, measured on other data ({match.reason}), so "
+                "not ranked with the run.")
+    section.figures.append((fig, text + (" Error bars: 95% percentile bootstrap over sequences (raw results only)."
+                                         if bars else "")))
     if comparison is not None and len(comparison.trackers) > 1:
         section.paragraphs.append(
             f"Raw-result trackers ranked by EAO; paired tests against {comparison.baseline}: difference = tracker "
@@ -420,11 +449,14 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
 
 
 def _ar_figure(spec, tracker, runs, pub_all, figures, style, comparison: Comparison | None = None,
-               others=None):
+               others=None, match: BenchmarkMatch | None = None):
     """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO, with the
     compared trackers' first experiment when ``comparison`` is given (error bars from its intervals)."""
     base = runs.get("baseline", next(iter(runs.values()))).report
+    comparable = match is None or match.comparable
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
+    if not comparable:  # measured on other data: not placed among the run's points
+        published = published.iloc[0:0]
     near = select_published(published[published["accuracy"].notna()] if "accuracy" in published else
                             published.iloc[0:0], "eao", base.eao, limit=15)
     rows = []
@@ -443,8 +475,13 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, comparison: Compari
                 rows.append({"tracker": label, "accuracy": reps[first].report.accuracy,
                              "reliability": reps[first].report.reliability})
     table = _with_intervals(pd.DataFrame(rows), comparison, names, ("accuracy", "reliability"))
-    fig = plot_ar(table, figures / "vot_ar", highlight=mine,
-                  title=f"Accuracy-robustness, {spec.published}", style=style)
+    fig = plot_ar(table, figures / "vot_ar", highlight=mine, style=style,
+                  title=f"Accuracy-robustness, {spec.published}" if comparable else
+                  "Accuracy-robustness on these sequences", note=None if comparable else match.note)
+    if not comparable:
+        return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
+                     f"Published {spec.published} trackers are left out: they were measured on other data "
+                     f"({match.reason}).")
     return fig, ("Accuracy vs reliability exp(-30·F/N) (LEG AR plot, S = 30); stars: the run's experiments. "
                  "Published baseline trackers (the paper's comparison set, else the 15 closest in EAO to the run) "
                  "are placed from their failure rate per 100 frames or failures per sequence "
@@ -466,7 +503,7 @@ def _attribute_figure(tracker, runs, figures, style):
                  "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
 
 
-def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None):
+def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None, match: BenchmarkMatch | None = None):
     """EAO vs speed: the run's experiments (recorded fps) and the compared trackers' (when timed) with published
     frame rates, or published EFO alone."""
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
@@ -476,6 +513,13 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None):
     mine = [m for m in mine if np.isfinite(m["fps"])]
     raw = [{"tracker": f"{name} {e} (raw results)", "eao": r.report.eao, "fps": r.fps}
            for name, reps in (others or {}).items() for e, r in reps.items() if np.isfinite(r.fps)]
+    if mine and match is not None and not match.comparable:  # published numbers of other data: left out
+        fig = plot_speed_vs_eao(pd.DataFrame(mine + raw), figures / "vot_speed", highlight=[m["tracker"] for m in mine],
+                                speed="fps", realtime_line=spec.realtime_fps, title="Speed vs EAO on these sequences",
+                                style=style, note=match.note)
+        return fig, ("EAO vs frames per second (log scale) as recorded in the result files (timed frames / total "
+                     "time, on the machine that produced them); dotted line: real-time frame rate. Published "
+                     f"{spec.published} trackers are left out: measured on other data ({match.reason}).")
     if mine:
         table = pd.concat([published.loc[has["fps"], ["tracker", "eao", "fps"]] if has["fps"].any() else
                            pd.DataFrame(columns=["tracker", "eao", "fps"]), pd.DataFrame(mine + raw)],
@@ -502,7 +546,8 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None):
     return None
 
 
-def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style) -> ReportSection:
+def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile, figures, style,
+                      match: BenchmarkMatch | None = None) -> ReportSection:
     """Real-time schedule (when the experiment carries one) and baseline vs real-time EAO."""
     rep, schedule = runs["realtime"].report, runs["realtime"].schedule
     section = ReportSection("Real-time schedule and baseline vs real-time")
@@ -528,7 +573,8 @@ def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile,
     if base is None:
         base, _ = published_table(spec, "baseline")
     rt = pub_all.get("realtime", pd.DataFrame(columns=["tracker", "eao"]))
-    if len(rt):
+    comparable = match is None or match.comparable
+    if len(rt) and comparable:
         merged = rt.reindex(columns=["tracker", "eao"]).rename(columns={"eao": "realtime"})
         b = base.reindex(columns=["tracker", "eao"]).rename(columns={"eao": "baseline"}) if len(base) else \
             pd.DataFrame(columns=["tracker", "baseline"])
@@ -536,7 +582,11 @@ def _realtime_section(spec, tracker, run_label, runs, pub_all, realtime_profile,
             b.assign(_k=b["tracker"].map(tracker_key)).drop(columns="tracker"), on="_k", how="left").drop(columns="_k")
         table = pd.concat([table, merged[["tracker", "baseline", "realtime"]]], ignore_index=True)
     fig = plot_baseline_vs_realtime(table, figures / "vot_baseline_vs_realtime", highlight=run_label,
-                                    title=f"Baseline vs real-time EAO, {spec.published}", style=style)
+                                    title=f"Baseline vs real-time EAO, {spec.published}" if comparable else
+                                    "Baseline vs real-time EAO on these sequences", style=style,
+                                    note=None if comparable else match.note)
     section.figures.append((fig, "Baseline and real-time EAO side by side: the run (both analysed here) and the "
-                                 "published trackers (a missing bar = not published)."))
+                                 "published trackers (a missing bar = not published)." if comparable else
+                            "Baseline and real-time EAO of the run side by side. Published trackers are left out: "
+                            f"measured on other data ({match.reason})."))
     return section
