@@ -1,7 +1,8 @@
 """Issue 22 item 4: the wheel works when installed.
 
 Builds the wheel from a copy of the checkout, installs it into a fresh venv under ``tmp_path`` and runs
-``siamrpn track`` / ``analyze`` / ``report`` from a folder outside the checkout. Offline and fast: the new venv
+``siamrpn track`` / ``analyze`` / ``report`` from a folder outside the checkout, on a generated sequence, and
+``siamrpn track`` on the first frames of the real VOT sequence ``bag`` when ``../shared/data`` is present. Offline and fast: the new venv
 gets no dependencies of its own, it sees this interpreter's site-packages through a ``.pth`` file (a ``.pth``
 inside a directory added that way is not executed, so an editable install of the checkout stays inactive there),
 and the wheel goes in with ``--no-deps --no-build-isolation --no-index``. The imported modules must come from
@@ -22,14 +23,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import SHARED_DATA
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("analysis", "integration", "tracker")
+BAG_FRAMES = 8
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.package,
     pytest.mark.skipif(os.name != "posix", reason="venv layout (bin/, lib/pythonX.Y) of POSIX"),
 ]
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(w, 0.0) * max(h, 0.0)
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
 def _copy_sources(dest: Path) -> None:
@@ -133,7 +144,22 @@ def test_wheel_installed_in_a_fresh_venv_tracks_analyses_and_reports(tmp_path):
           "--out", work / "report", "--no-embed"], cwd=work)
     assert (work / "report" / "report.html").is_file() and (work / "report" / "report.md").is_file()
 
-    # 5. an altered bundled weights file is refused, not silently used
+    # 5. the real VOT sequence ``bag`` (first frames), when ../shared/data is here
+    bag = SHARED_DATA / "sequences" / "bag"
+    if (bag / "groundtruth.txt").is_file():
+        frames = work / "bag"
+        frames.mkdir()
+        for jpg in sorted(bag.glob("*.jpg"))[:BAG_FRAMES]:
+            shutil.copy2(jpg, frames / jpg.name)
+        polygons = np.loadtxt(bag / "groundtruth.txt", delimiter=",")[:BAG_FRAMES].reshape(-1, 4, 2)
+        gt = np.concatenate([polygons.min(1), polygons.max(1) - polygons.min(1)], axis=1)
+        init = ",".join(f"{v:.2f}" for v in gt[0])
+        _run([siamrpn, "track", "--frames", "bag", "--init", init, "--output", "bag.txt"], cwd=work)
+        boxes = np.loadtxt(work / "bag.txt", delimiter=",")
+        assert boxes.shape == (BAG_FRAMES, 4)
+        assert np.mean([_iou(b, g) for b, g in zip(boxes[1:], gt[1:])]) > 0.4  # the bundled weights do track
+
+    # 6. an altered bundled weights file is refused, not silently used
     weights = Path(info["weights"])
     blob = weights.read_bytes()
     weights.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0xFF]))
