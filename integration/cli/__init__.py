@@ -65,6 +65,39 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """``{choice: parser}`` of ``parser``'s sub-commands (``siamrpn analyze otb``, ``siamrpn run vot``)."""
+    out: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            out.update(action.choices)
+    return out
+
+
+def check_options(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuse an unknown ``--option`` before argparse parses, with "did you mean" among the options of the
+    (sub-)commands named in ``argv``: argparse would otherwise report a missing required option first (``siamrpn
+    analyze vot --annotatons x`` -> "required: --annotations") or, for a nested sub-command, list its options
+    only at the top. A unique prefix of a known option is accepted (argparse's abbreviations); ``--`` ends the
+    options."""
+    path, known = [parser], [o for a in parser._actions for o in a.option_strings]
+    for word in argv:
+        if word == "--":
+            break
+        sub = _subparsers(path[-1])
+        if not word.startswith("-") and word in sub:
+            path.append(sub[word])
+            known += [o for a in sub[word]._actions for o in a.option_strings]
+            continue
+        if not word.startswith("--") or len(word) < 3:
+            continue
+        flag = word.split("=", 1)[0]
+        if flag in known or any(o.startswith(flag) for o in known if o.startswith("--")):
+            continue
+        argparse.ArgumentParser.error(path[-1], f"unrecognized arguments: {flag}" + (
+            _did_you_mean(flag, known) or f" ('{path[-1].prog} --help' lists the options)"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``siamrpn`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -89,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     parser = _Parser(prog=f"siamrpn {name}", description=text)
     module.configure(parser)
+    check_options(parser, argv[1:])
     args = parser.parse_args(argv[1:])
     return int(module.run(args) or 0)
 

@@ -37,6 +37,7 @@ from integration.run.experiment import TrackersUnavailable, plan_units, run_expe
 from integration.run.lock import OutputLocked, output_lock
 from integration.run.supervise import DEFAULT_FRAME_TIMEOUT, DEFAULT_UNIT_TIMEOUT, Terminated, sigterm_as_interrupt
 from integration.run.units import ExperimentSpec, RunAborted, TrackerSpec, disk_full_message, is_disk_full
+from integration.toolkits.workspace import truncate
 from tracker.preset_file import PresetFileError
 
 
@@ -84,6 +85,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="measured | simulated:<ms> | simulated:<latency trace file> (real-time schedule)")
         p.add_argument("--deterministic", action="store_true", help="declare the tracker deterministic: 1 run")
         p.add_argument("--sequences", default=None, help="comma-separated subset of sequence names")
+        p.add_argument("--max-frames", type=int, default=None, metavar="N",
+                       help="keep only the first N frames of every sequence (a quick look; as vot-workspace "
+                            "--max-frames: score the results against a dataset cut the same way)")
         p.add_argument("--workers", type=int, default=1,
                        help="parallel worker processes (default 1); each unit runs in a supervised process, so a "
                             "crashing or hanging tracker fails that sequence alone; 0 = in this process (debugging)")
@@ -131,6 +135,11 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
+        if args.max_frames is not None:
+            sequences = _first_frames(sequences, args.max_frames)
+            print(f"{prog}: --max-frames {args.max_frames}: every sequence cut to its first {args.max_frames} "
+                  f"frames; score against a dataset cut the same way (siamrpn vot-workspace --max-frames "
+                  f"{args.max_frames}), not the full ground truth", file=sys.stderr)
         multistart = args.benchmark == "vot" and args.stack is not None
         if multistart:  # every sequence needs anchors: refuse before anything runs
             for name, seq in sequences.items():
@@ -256,6 +265,17 @@ def _run(args: argparse.Namespace, trackers: list, exp: ExperimentSpec, sequence
 
 
 _TRACKER_KEYS = ("weights", "preset", "preset_file", "label")
+
+
+def _first_frames(sequences: dict, max_frames: int) -> dict:
+    """Every sequence cut to its first ``max_frames`` frames (ground truth, frames, tags, values, in-memory
+    images), as ``vot-workspace --max-frames`` cuts them; the fingerprint changes, so resume never mixes a cut run
+    with a full one."""
+    if max_frames < 2:
+        raise ValueError("--max-frames must be at least 2")
+    return {name: dataclasses.replace(seq, annotation=truncate(seq.annotation, max_frames),
+                                      images=None if seq.images is None else tuple(seq.images[:max_frames]))
+            for name, seq in sequences.items()}
 
 
 def _check_first_frames(sequences: dict) -> None:

@@ -39,6 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="preset from a JSON/TOML/YAML file ({\"base\": \"lite0\", \"penalty_k\": ...}, a whole "
                              "preset, or bare fields replacing those of --preset / the checkpoint's preset); "
                              "'siamrpn tune' writes one as best_preset.json")
+    parser.add_argument("--tracker", default="siamrpn", metavar="NAME",
+                        help="siamrpn (default), csrt, kcf, mil, nano (the tracker registry, integration/registry.py) "
+                             "or module:Factory, a tracker of your own; --preset, --preset-file and --backend are "
+                             "SiamRPN's, --weights and --device go to any of them")
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     parser.add_argument("--backend", default="eager",
                         help="eager (reference) or fused/fused_cl/torchscript/onnx (exact rewrites)")
@@ -56,7 +60,7 @@ def _progress(frames, total):
 def _request(args: argparse.Namespace) -> TrackRequest:
     return TrackRequest(init=args.init, video=args.video, frames=args.frames, weights=args.weights,
                         preset=args.preset, preset_file=args.preset_file, device=args.device, backend=args.backend,
-                        visualize=args.visualize, accept_truncated=args.accept_truncated)
+                        visualize=args.visualize, accept_truncated=args.accept_truncated, tracker=args.tracker)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,6 +17,9 @@ import numpy as np
 
 from analysis.core.frames import IMAGE_SUFFIXES, FrameReadError, read_frame
 from analysis.core.paths import default_weights_path
+from analysis.core.regions import area_preserving_rect
+from integration.registry import TrackerUnavailable, create_tracker
+from tracker.contract import ContractError, as_prediction
 from tracker.preset_file import PresetFileError, load_preset_file
 from tracker.presets import TrackConfig, get_preset, preset_from_dict
 from tracker.siamrpn import SiamRPNTracker
@@ -39,7 +42,10 @@ class TrackRequest:
     name); ``init`` the first frame's box as ``"x,y,w,h"`` text or four numbers; ``weights`` ``None`` for the
     default weights; ``preset`` ``None`` for the checkpoint's own preset, else ``'paper'``; ``preset_file`` a
     JSON/TOML/YAML preset file (:mod:`tracker.preset_file`; fields it gives alone replace those of ``preset``);
-    ``visualize`` an mp4 to write with the boxes drawn (``None``: none)."""
+    ``visualize`` an mp4 to write with the boxes drawn (``None``: none); ``tracker`` a name of the tracker
+    registry (:mod:`integration.registry`: ``siamrpn``, ``csrt``, ``kcf``, ``mil``, ``nano``) or
+    ``module:Factory`` (a tracker of your own; any return convention of :mod:`tracker.contract`). ``preset``,
+    ``preset_file`` and ``backend`` are SiamRPN's; ``weights`` and ``device`` go to any registry tracker."""
 
     init: str | Sequence[float]
     video: Path | None = None
@@ -53,6 +59,7 @@ class TrackRequest:
     #: a video whose stream ends before the frame count its container declares: keep the boxes of the frames
     #: read (with a notice) instead of failing with :class:`TrackError`
     accept_truncated: bool = False
+    tracker: str = "siamrpn"
 
     def __post_init__(self) -> None:
         if (self.video is None) == (self.frames is None):
@@ -167,6 +174,44 @@ class _BoxVideo:
             os.replace(self.tmp, self.path)
 
 
+def _build_tracker(request: TrackRequest):
+    """SiamRPN with the request's weights/preset/backend, or any other tracker of the registry."""
+    if request.tracker == "siamrpn":
+        try:
+            preset = resolve_preset(request.preset, request.weights)
+            if request.preset_file is not None:
+                preset = load_preset_file(request.preset_file, preset)
+            return SiamRPNTracker(weights=request.weights, preset=preset, device=request.device,
+                                  backend=request.backend)
+        except (WeightsError, PresetFileError) as exc:
+            raise TrackError(str(exc)) from None
+    siamrpn_only = [opt for opt, given in (("--preset", request.preset is not None),
+                                           ("--preset-file", request.preset_file is not None),
+                                           ("--backend", request.backend != "eager")) if given]
+    if siamrpn_only:
+        raise TrackError(f"{', '.join(siamrpn_only)}: SiamRPN options; --tracker {request.tracker} takes "
+                         "--weights and --device only")
+    try:
+        return create_tracker(request.tracker, weights=None if request.weights is None else str(request.weights),
+                              device=request.device)
+    except TrackerUnavailable as exc:
+        raise TrackError(f"--tracker {request.tracker}: {exc}") from None
+
+
+def _answer_box(tracker, img: np.ndarray, name: str) -> np.ndarray:
+    """The ``x,y,w,h`` of the tracker's answer (any convention of :mod:`tracker.contract`; a polygon becomes
+    its VOT area-preserving box)."""
+    try:
+        pred = as_prediction(tracker.update(img), tracker)
+    except ContractError as exc:
+        raise TrackError(f"--tracker {name}: {exc}") from None
+    box = pred.box
+    if not isinstance(box, np.ndarray) or box.size < 4 or box.size % 2:
+        raise TrackError(f"--tracker {name}: answered {type(box).__name__}; siamrpn track writes x,y,w,h boxes "
+                         "(a mask cannot be written)")
+    return area_preserving_rect(box) if box.size > 4 else box
+
+
 def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None,
                 notify: Callable[[str], None] | None = None) -> list[np.ndarray]:
     """Track the target of ``request`` through every frame; one float64 ``x,y,w,h`` box per frame (the first
@@ -179,14 +224,7 @@ def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None,
     init = _init_text(request.init)
     box0 = parse_box(init)
     count, frames = iter_frames(request.video, request.frames)
-    try:
-        preset = resolve_preset(request.preset, request.weights)
-        if request.preset_file is not None:
-            preset = load_preset_file(request.preset_file, preset)
-        tracker = SiamRPNTracker(weights=request.weights, preset=preset, device=request.device,
-                                 backend=request.backend)
-    except (WeightsError, PresetFileError) as exc:
-        raise TrackError(str(exc)) from None
+    tracker = _build_tracker(request)
     video = _BoxVideo(request.visualize) if request.visualize is not None else None
     boxes: list[np.ndarray] = []
     try:
@@ -205,7 +243,7 @@ def track_video(request: TrackRequest, wrap_frames: FrameWrapper | None = None,
                 if img.shape[:2] != (H, W):
                     raise TrackError(f"{name}: frame size {img.shape[1]}x{img.shape[0]} differs from the first "
                                      f"frame ({W}x{H})")
-                box, _ = tracker.update(img)
+                box = _answer_box(tracker, img, request.tracker)
             boxes.append(np.asarray(box, dtype=np.float64))
             if video is not None:
                 video.write(img, box)
