@@ -9,7 +9,7 @@ for a custom dataset :func:`analysis.metrics.vot.interval.fit_interval` derives 
 The VOT2020-2022 short-term stacks (kind ``votms``) are multi-start stacks: their ``eao_interval`` holds the
 toolkit's ``multistart_eao_score`` ``low``/``high`` (the curve is ``high`` long, so lengths ``low .. high-1`` are
 averaged), ``experiments`` maps each of the stack's experiments to the runner's experiment
-(:data:`integration.run.units.EXPERIMENTS`) and ``realtime_grace`` is the ``realtime: grace`` of the stack.
+(:data:`analysis.io.result_layout.EXPERIMENTS`) and ``realtime_grace`` is the ``realtime: grace`` of the stack.
 """
 from __future__ import annotations
 

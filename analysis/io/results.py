@@ -39,6 +39,7 @@ from analysis.core.boxtext import parse_box_lines, split_fields
 from analysis.core.regions import frame_ranges, iou_xywh
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import match_otb_name
+from analysis.io.result_layout import times_file
 from analysis.io.text import read_text_file
 
 
@@ -229,7 +230,7 @@ def load_got10k_results(results_dir: str | Path, names: list[str] | tuple[str, .
                 if note:
                     notes.append(note)
         notes += [n for n in (negative_size_note(r, f) for r, f in zip(runs[name], files)) if n]
-        time_file = seq_dir / f"{name}_time.txt"
+        time_file = times_file(seq_dir, name)
         if time_file.is_file():
             times[name] = _read_times(time_file)
         else:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import struct
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -34,6 +33,7 @@ from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.boxtext import split_fields
 from analysis.core.masks import MAX_BINARY_RUN, Mask, format_mask, is_mask_text, parse_mask, rle_decode, rle_encode
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, FrameKind, Region, is_special
+from analysis.io.result_layout import run_times_file, times_file, trajectory_pattern
 
 __all__ = [
     "parse_region",
@@ -294,7 +294,7 @@ def find_run_files(seq_dir: str | os.PathLike, name: str | None = None) -> list[
     """
     seq_dir = Path(seq_dir)
     name = seq_dir.name if name is None else name
-    pattern = re.compile(rf"^{re.escape(name)}_(\d+)\.(txt|bin)$")
+    pattern = trajectory_pattern(name)
     runs: dict[int, Path] = {}
     for p in seq_dir.iterdir():
         m = pattern.match(p.name)
@@ -369,14 +369,14 @@ def load_tracker_times(
     out: dict[str, np.ndarray] = {}
     for s in names:
         runs = find_run_files(exp / s)
-        leg = exp / s / f"{s}_time.txt"
+        leg = times_file(exp / s, s)
         if leg.is_file():
             t = read_times(leg)
             if t.shape[1] < len(runs):
                 raise ValueError(f"{leg}: {t.shape[1]} time columns for {len(runs)} run files")
             out[s] = t[:, : len(runs)]
             continue
-        values = [exp / s / f"{p.stem}_time.value" for p in runs]
+        values = [run_times_file(exp / s, p.stem) for p in runs]
         if all(v.is_file() for v in values):
             cols = [read_times(v)[:, 0] for v in values]
             if len({c.shape[0] for c in cols}) != 1:

@@ -30,6 +30,7 @@ import numpy as np
 
 from analysis.core.masks import Mask, init_region, mask_box
 from analysis.core.regions import SPECIAL_INIT, Region, polygon_bbox
+from analysis.io.result_layout import anchor_stem
 from integration.protocols import FrameFn, Tracker, as_region
 from integration.protocols.clocks import Clock, MeasuredClock
 from integration.protocols.steps import INIT, UPDATE, Step, drive
@@ -67,8 +68,8 @@ def run_frames(anchor: int, reverse: bool, n_frames: int) -> np.ndarray:
 
 
 def run_name(sequence: str, anchor: int) -> str:
-    """vot-toolkit's result name of an anchor's run: ``<seq>_<anchor:08d>``."""
-    return f"{sequence}_{anchor:08d}"
+    """vot-toolkit's result name of an anchor's run: ``<seq>_<anchor:08d>`` (:mod:`analysis.io.result_layout`)."""
+    return anchor_stem(sequence, anchor)
 
 
 def tracker_region(tracker: Any, region: Region) -> Region:

@@ -26,8 +26,9 @@ Result layouts (readable by ``siamrpn analyze`` and the reference toolkits):
   ``<seq>_<anchor:08d>_time.value``, one run per anchor (:mod:`integration.protocols.multistart`);
   ``unsupervised``: ``<out>/<tracker>/unsupervised/<seq>/<seq>_001.bin`` + ``_time.value``.
 
-Where each experiment writes is one table (:data:`integration.run.units.RESULT_FOLDERS`), how it runs another
-(:data:`integration.run.execute.PROTOCOLS`).
+The experiments and every result path and file name are one table and one module
+(:mod:`analysis.io.result_layout`, shared with the readers of :mod:`analysis.io`); how each runs is
+:data:`integration.run.execute.PROTOCOLS`.
 
 ``run_experiment(..., batch_size=N)`` runs SiamRPN's baseline/OTB/GOT-10k units through
 :mod:`integration.run.batched` (many sequences per forward, same files and records)."""

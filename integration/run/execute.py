@@ -3,7 +3,6 @@ error record. Used by the supervised workers, the in-process path and executors 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 import traceback
@@ -17,9 +16,21 @@ import numpy as np
 from analysis.core.atomic import write_text_atomic
 from analysis.core.regions import SPECIAL_INIT
 from analysis.io.longterm import write_confidence
+from analysis.io.result_layout import (
+    anchor_stem,
+    confidence_file,
+    onepass_file,
+    onepass_times_file,
+    realtime_log,
+    run_file,
+    run_files_pattern,
+    run_stem,
+    run_times_file,
+    times_file,
+)
 from analysis.io.trajectories import format_region, write_times, write_trajectory
 from integration.protocols.clocks import parse_clock
-from integration.protocols.multistart import Realtime, find_anchors, run_multistart, run_name, run_unsupervised
+from integration.protocols.multistart import Realtime, find_anchors, run_multistart, run_unsupervised
 from integration.protocols.one_pass import run_got10k, run_longterm, run_one_pass
 from integration.protocols.realtime import get_profile, run_realtime
 from integration.protocols.vot_baseline import BaselineSettings, failure_convention, run_baseline
@@ -45,19 +56,20 @@ def _heartbeat(beat: Any) -> Callable[[int], None]:
 
 def _write_vot_runs(seq_dir: Path, name: str, trajectories: list[list], times: np.ndarray, layout: str) -> None:
     for r, traj in enumerate(trajectories, start=1):
+        stem = run_stem(name, r)
         if layout == "pyt":
-            write_trajectory(seq_dir / f"{name}_{r:03d}.bin", traj, binary=True)
-            write_times(seq_dir / f"{name}_{r:03d}_time.value", times[:, r - 1])
+            write_trajectory(run_file(seq_dir, stem, binary=True), traj, binary=True)
+            write_times(run_times_file(seq_dir, stem), times[:, r - 1])
         else:
-            write_trajectory(seq_dir / f"{name}_{r:03d}.txt", traj)
+            write_trajectory(run_file(seq_dir, stem), traj)
     if layout != "pyt":
-        write_times(seq_dir / f"{name}_time.txt", times)
+        write_times(times_file(seq_dir, name), times)
 
 
 def _clear_runs(seq_dir: Path, name: str) -> None:
     """Remove run files left by an interrupted attempt, so a redo never mixes old and new runs."""
     if seq_dir.is_dir():
-        pattern = re.compile(rf"^{re.escape(name)}_\d+(\.txt|\.bin|_time\.value|_confidence\.value)$")
+        pattern = run_files_pattern(name)
         for p in seq_dir.iterdir():
             if pattern.match(p.name):
                 p.unlink()
@@ -103,13 +115,13 @@ def write_one_pass_results(unit: Unit, runs: list) -> int:
     name = unit.sequence.name
     if unit.sequence_dir is None:  # OTB: flat files
         (run,) = runs
-        _write_boxes(unit.tracker_dir / f"{name}.txt", run.boxes)
-        write_times(unit.tracker_dir / "times" / f"{name}_time.txt", run.times)
+        _write_boxes(onepass_file(unit.tracker_dir, name), run.boxes)
+        write_times(onepass_times_file(unit.tracker_dir, name), run.times)
         return 1
     seq_dir = unit.sequence_dir
     for r, run in enumerate(runs, start=1):
-        _write_boxes(seq_dir / f"{name}_{r:03d}.txt", run.boxes)
-    write_times(seq_dir / f"{name}_time.txt", np.stack([r.times for r in runs], axis=1))
+        _write_boxes(run_file(seq_dir, run_stem(name, r)), run.boxes)
+    write_times(times_file(seq_dir, name), np.stack([r.times for r in runs], axis=1))
     return len(runs)
 
 
@@ -119,9 +131,10 @@ def write_longterm_results(unit: Unit, run) -> int:
     name = unit.sequence.name
     seq_dir = unit.sequence_dir
     regions = [SPECIAL_INIT, *run.boxes[1:]]
-    write_trajectory(seq_dir / f"{name}_001.txt", regions)
-    write_confidence(seq_dir / f"{name}_001_confidence.value", run.confidence)
-    write_times(seq_dir / f"{name}_001_time.value", run.times)
+    stem = run_stem(name, 1)
+    write_trajectory(run_file(seq_dir, stem), regions)
+    write_confidence(confidence_file(seq_dir, stem), run.confidence)
+    write_times(run_times_file(seq_dir, stem), run.times)
     return 1
 
 
@@ -129,11 +142,11 @@ def write_multistart_results(unit: Unit, runs: list, numbered: bool = False) -> 
     """Write multi-start runs in vot-toolkit's layout: ``<seq>_<anchor:08d>.bin`` (``.txt`` for layout ``leg``)
     and ``<seq>_<anchor:08d>_time.value`` per run; ``numbered``: ``<seq>_001`` ... instead (unsupervised)."""
     seq_dir, name = unit.sequence_dir, unit.sequence.name
-    ext = ".bin" if unit.experiment.layout == "pyt" else ".txt"
+    binary = unit.experiment.layout == "pyt"
     for r, run in enumerate(runs, start=1):
-        stem = f"{name}_{r:03d}" if numbered else run_name(name, run.anchor)
-        write_trajectory(seq_dir / f"{stem}{ext}", run.trajectory)
-        write_times(seq_dir / f"{stem}_time.value", run.times)
+        stem = run_stem(name, r) if numbered else anchor_stem(name, run.anchor)
+        write_trajectory(run_file(seq_dir, stem, binary), run.trajectory)
+        write_times(run_times_file(seq_dir, stem), run.times)
     return len(runs)
 
 
@@ -152,7 +165,7 @@ def _run_realtime(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -> 
     seq_dir = unit.sequence_dir
     _write_vot_runs(seq_dir, seq.name, [run.trajectory], run.times[:, None], exp.layout)
     summary = {"sequence": seq.name, "clock": exp.clock, **run.summary()}
-    write_text_atomic(seq_dir / f"{seq.name}_realtime.json", json.dumps(summary, indent=1))
+    write_text_atomic(realtime_log(seq_dir, seq.name), json.dumps(summary, indent=1))
     return 1
 
 

@@ -14,22 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.paths import default_weights_path, nanotrack_dir
+from analysis.io.result_layout import EXPERIMENTS as EXPERIMENTS_TABLE
+from analysis.io.result_layout import onepass_file, onepass_times_file, result_files_pattern, sequence_dir
 from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.registry import create_tracker, default_label
 
-#: every experiment the runner knows, with the folder (relative to the tracker's result folder) that holds a
-#: sequence's result files: ``<folder>/<seq>/``, ``""`` = ``<tracker>/<seq>/`` (GOT-10k), ``None`` = OTB's flat
-#: ``<tracker>/<seq>.txt`` + ``times/``. The VOT2020+ multi-start experiments use vot-toolkit's folder names.
-RESULT_FOLDERS: dict[str, str | None] = {
-    "baseline": "baseline", "realtime": "realtime", "otb": None, "got10k": "", "longterm": "longterm",
-    "multistart": "baseline", "multistart-realtime": "realtime", "unsupervised": "unsupervised",
-}
-EXPERIMENTS = tuple(RESULT_FOLDERS)
+#: the runner's experiments and the folder (relative to the tracker's result folder) that holds a sequence's
+#: result files: the one experiment table :data:`analysis.io.result_layout.EXPERIMENTS`
+RESULT_FOLDERS: dict[str, str | None] = {name: e.folder for name, e in EXPERIMENTS_TABLE.items()}
+EXPERIMENTS = tuple(EXPERIMENTS_TABLE)
 #: experiments run under a real-time profile (``ExperimentSpec.profile``), and the rule each needs
-REALTIME_EXPERIMENTS: dict[str, str | None] = {"realtime": None, "multistart-realtime": "pyt"}
+REALTIME_EXPERIMENTS: dict[str, str | None] = {name: e.realtime or None for name, e in EXPERIMENTS_TABLE.items()
+                                               if e.realtime is not None}
 
 
 def marker_name(name: str) -> str:
@@ -124,21 +123,17 @@ class Unit:
     @property
     def sequence_dir(self) -> Path | None:
         """The folder of this unit's result files (:data:`RESULT_FOLDERS`; ``None`` for OTB's flat files)."""
-        folder = RESULT_FOLDERS[self.experiment.kind]
-        if folder is None:
-            return None
-        return self.tracker_dir / folder / self.sequence.name
+        return sequence_dir(self.tracker_dir, self.experiment.kind, self.sequence.name)
 
     def result_files(self) -> list[Path]:
         """The result files of this unit that exist now (what its completion record checksums)."""
         name, tdir, seq_dir = self.sequence.name, self.tracker_dir, self.sequence_dir
         if seq_dir is None:
-            files = [tdir / f"{name}.txt", tdir / "times" / f"{name}_time.txt"]
+            files = [onepass_file(tdir, name), onepass_times_file(tdir, name)]
             return [p for p in files if p.is_file()]
         if not seq_dir.is_dir():
             return []
-        pattern = re.compile(rf"^{re.escape(name)}_(\d+(\.txt|\.bin|_time\.value|_confidence\.value)|time\.txt|"
-                             r"realtime\.json)$")
+        pattern = result_files_pattern(name)
         return sorted(p for p in seq_dir.iterdir() if pattern.match(p.name) and p.is_file())
 
     def content_key(self, frames: dict[str, Any] | None = None) -> dict[str, Any]:
