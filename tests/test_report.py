@@ -246,7 +246,7 @@ def test_partial_results_scored_on_their_sequences_with_warning(tmp_path):
 def test_experiment_folder_given_directly(tmp_path):
     ann, tracker_dir = _write_synthetic(tmp_path)
     content = assemble_report(ReportRequest(tracker_dir / "realtime", tmp_path / "out", "vot2017", ann, style=STYLE))
-    assert content.title == "T on VOT2017"
+    assert content.title == "T on ann (scored as VOT2017, not VOT2017 data)"  # issue 22: titled with the dataset
     assert set(content.summary["experiment"]) == {"realtime"}
     assert "vot_realtime_schedule" in figures_of(content)
 

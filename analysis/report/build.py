@@ -5,12 +5,14 @@ scores and write the document. Callers that have scored already (the main job) c
 directly. Per-sequence tables link the sequences' viewer pages when ``ReportRequest.viewers`` holds them."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote
 
+from analysis.core.atomic import write_text_atomic
 from analysis.core.paths import shared_data_dir
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
@@ -19,13 +21,14 @@ from analysis.io.otb import load_otb_annotations
 from analysis.io.vot import load_vot_folder
 from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
-from analysis.report.document import ReportContent, ReportPart, ReportSection, write_report
+from analysis.report.document import ReportContent, ReportPart, ReportSection, ReportTable, write_report
 from analysis.report.environment import environment_info
 from analysis.report.got10k import got10k_part, score_got10k_folders
 from analysis.report.longterm import longterm_part, score_longterm_results
 from analysis.report.multistart import multistart_part, score_multistart_results
 from analysis.report.onepass import load_onepass_annotations, onepass_part, score_onepass_results
 from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
+from analysis.report.tables import SCORE_NAMES, latex_table, ranking_table, tracker_summary
 from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
 from analysis.stacks import BENCHMARKS, BenchmarkSpec
 
@@ -177,8 +180,9 @@ def _otb_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, 
 def _got10k_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     reports = score_got10k_folders(result_folders(request, tracker), annotations)
     comparison = _compare(reports, request, tracker) if _many(request) else None
-    return got10k_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+    part = got10k_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
                        comparison=comparison)
+    return dataclasses.replace(part, comparison=comparison)
 
 
 def _onepass_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
@@ -186,8 +190,9 @@ def _onepass_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Pa
     ann = load_onepass_annotations(spec, annotations, request.split)
     reports = score_onepass_results(spec, folders, ann, request.variant)
     comparison = _compare(reports, request, tracker, otb_speeds(folders)) if _many(request) else None
-    return onepass_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+    part = onepass_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
                         comparison=comparison)
+    return dataclasses.replace(part, comparison=comparison)
 
 
 def _multistart_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str
@@ -200,8 +205,9 @@ def _multistart_report(request: ReportRequest, spec: BenchmarkSpec, annotations:
 def _longterm_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     reports, notes = score_longterm_results(result_folders(request, tracker), annotations, request.variant)
     comparison = _compare(reports, request, tracker) if _many(request) else None
-    return longterm_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
+    part = longterm_part(spec, tracker, reports, figures=request.out_dir / "figures", style=request.style,
                          comparison=comparison, notes=notes)
+    return dataclasses.replace(part, comparison=comparison)
 
 
 def _vot_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
@@ -274,27 +280,93 @@ def link_viewers(sections: tuple[ReportSection, ...] | list[ReportSection], view
     return len(linked)
 
 
-def assemble_report(request: ReportRequest) -> ReportContent:
-    """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
+def baseline_first(request: ReportRequest) -> ReportRequest:
+    """``request`` with the ``baseline`` tracker as the run: when ``baseline`` names a compared folder (and the
+    run has no explicit name), that folder becomes ``results_dir`` and the run joins the compared ones, so the
+    baseline is the tracker the figures highlight."""
+    if request.baseline is None or request.tracker is not None or not request.compare:
+        return request
+    folders = list(request.compare)
+    hit = next((f for f in folders if f.name == request.baseline), None)
+    run = request.results_dir
+    if hit is None or (run.parent.name if run.name in ("baseline", "realtime", "unsupervised") else run.name) == \
+            request.baseline:
+        return request
+    folders[folders.index(hit)] = run
+    return dataclasses.replace(request, results_dir=hit, compare=tuple(folders))
 
-    The figures' :class:`PlotResult` (with the data drawn) are in ``content.sections[i].figures``.
-    """
+
+def dataset_label(spec: BenchmarkSpec, annotations: Path, match=None) -> str:
+    """The dataset a report is on: the benchmark when the scored data is it (or cannot be checked: kinds without
+    a sequence list), else the annotations' name, scored under the benchmark's conventions."""
+    if match is None or match.comparable:
+        return spec.published
+    name = annotations.stem if annotations.is_file() else annotations.name
+    return f"{name} (scored as {spec.published}, not {spec.published} data)"
+
+
+def _assemble(request: ReportRequest) -> tuple[ReportContent, ReportPart]:
+    request = baseline_first(request)
     spec, annotations, tracker = _resolve(request)
     part = score_part(request, spec, annotations, tracker)
     warnings = list(part.warnings) + list(request.notes)
     if request.viewers is not None:
         if not link_viewers(part.sections, request.viewers, request.out_dir):
             warnings.append(f"{request.viewers}: no viewer page <sequence>.html of a scored sequence; no links")
-    return ReportContent(
-        title=f"{tracker} on {spec.published}",
+    dataset = dataset_label(spec, annotations, part.match)
+    comparison, trackers = part.comparison, None
+    if comparison is not None and len(comparison.trackers) > 1:
+        title = f"{dataset}: {', '.join(comparison.trackers)} (baseline {comparison.baseline})"
+        trackers = ReportTable("trackers", f"Every tracker on {dataset}, ranked by "
+                                           f"{SCORE_NAMES.get(comparison.primary, comparison.primary)}; the "
+                                           f"baseline, {comparison.baseline}, in bold (paired tests against it in "
+                                           "the ranking section).", tracker_summary(comparison), open=True,
+                               bold=(comparison.baseline,))
+    else:
+        title = f"{tracker} on {dataset}"
+    content = ReportContent(
+        title=title,
         subtitle=f"Results: {request.results_dir}; annotations: {annotations}. Built from raw result files, "
                  "without running a tracker.",
         summary=part.summary, conventions=list(part.conventions), sections=list(part.sections),
-        warnings=warnings, environment=environment_info(request.device),
+        warnings=warnings, environment=environment_info(request.device), trackers=trackers,
     )
+    return content, part
 
 
-def build_report(request: ReportRequest) -> Path:
+def assemble_report(request: ReportRequest) -> ReportContent:
+    """Score the results and draw the figures (into ``out_dir/figures``); returns the content to render.
+
+    The figures' :class:`PlotResult` (with the data drawn) are in ``content.sections[i].figures``. Several
+    trackers: titled with the dataset and the trackers, the baseline (``--baseline``, made the run by
+    :func:`baseline_first`) highlighted, a table of every tracker (``content.trackers``) opening the summary.
+    """
+    return _assemble(request)[0]
+
+
+def latex_tables(content: ReportContent, part: ReportPart) -> dict[str, str]:
+    """``{file name: LaTeX}`` of the report's summary (every tracker with several, else the run's summary) and,
+    with several trackers, the ranking with its paired tests: booktabs tables (:func:`latex_table`)."""
+    out = {}
+    if content.trackers is not None:
+        out["summary.tex"] = latex_table(content.trackers.frame, content.title, "tab:summary", content.trackers.bold)
+        comparison = part.comparison
+        score = SCORE_NAMES.get(comparison.primary, comparison.primary)
+        out["ranking.tex"] = latex_table(ranking_table(comparison), f"{content.title}: ranking by {score}; {score} "
+                                         f"diff = tracker minus {comparison.baseline} on the sequences both have, "
+                                         "its 95% interval and two-sided p", "tab:ranking", (comparison.baseline,))
+    else:
+        out["summary.tex"] = latex_table(content.summary, content.title, "tab:summary")
+    return out
+
+
+def build_report(request: ReportRequest, latex: bool = False) -> Path:
     """Score the raw results of ``request`` and write the report into ``request.out_dir``; returns the HTML
-    path (``report.md``, ``report.html``, ``figures/``, ``tables/`` next to it)."""
-    return write_report(assemble_report(request), request.out_dir, request.embed_figures)
+    path (``report.md``, ``report.html``, ``figures/``, ``tables/`` next to it). ``latex`` also writes the
+    booktabs tables of :func:`latex_tables` as ``tables/summary.tex`` (and ``tables/ranking.tex``)."""
+    content, part = _assemble(request)
+    html = write_report(content, request.out_dir, request.embed_figures)
+    if latex:
+        for name, text in latex_tables(content, part).items():
+            write_text_atomic(request.out_dir / "tables" / name, text)
+    return html

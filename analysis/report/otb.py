@@ -211,7 +211,8 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
         sections.append(ranking_section(ranked, figures, style, f"{spec.published} raw results", "OTB"))
     if attributes:
         sections.append(_attribute_section(attributes, tracker, figures, style))
-    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports))
+    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports),
+                      comparison=ranked, match=match)
 
 
 def _attribute_section(attributes: Mapping[str, Mapping[str, OTBReport]], tracker: str, figures: Path,

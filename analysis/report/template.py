@@ -2,7 +2,8 @@
 
 Kept as Python strings so they ship with the package without package-data rules. The context is built
 by :func:`analysis.report.render_markdown` / :func:`analysis.report.render_html`: ``title``, ``subtitle``,
-``summary`` (rendered table), ``conventions`` (list of ``(name, text)``), ``sections`` (each with
+``summary`` (rendered table), ``trackers`` (several trackers: ``caption`` and rendered ``table``, shown first
+in the summary; else ``None``), ``conventions`` (list of ``(name, text)``), ``sections`` (each with
 ``title``, ``paragraphs``, ``figures`` (``title``, ``src``, ``files``, ``caption``) and ``tables``
 (``caption``, ``table``)), ``warnings``, ``environment`` (list of ``(name, value)``).
 """
@@ -14,7 +15,13 @@ MARKDOWN = """\
 {{ subtitle }}
 
 ## Summary
+{% if trackers %}
+{{ trackers.caption }}
 
+{{ trackers.table }}
+
+Scores of the run, with published values and conventions:
+{% endif %}
 {{ summary }}
 
 ## Conventions
@@ -79,7 +86,10 @@ details { margin: .6em 0; } summary { cursor: pointer; font-weight: 600; }
 <h1>{{ title|e }}</h1>
 <p class="subtitle">{{ subtitle|e }}</p>
 <h2>Summary</h2>
-{{ summary }}
+{% if trackers %}<p>{{ trackers.caption|e }}</p>
+{{ trackers.table }}
+<p>Scores of the run, with published values and conventions:</p>
+{% endif %}{{ summary }}
 <h2>Conventions</h2>
 <ul>
 {% for name, text in conventions %}<li><b>{{ name|e }}</b>: {{ text|e }}</li>

@@ -393,7 +393,8 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
     reports: dict[str, dict[str, VOTExperiment]] = {tracker: runs}
     for name, reps in others.items():
         reports[name if name not in reports else f"{name} (raw results)"] = reps
-    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), reports)
+    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), reports,
+                      comparison=comparison, match=match)
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,

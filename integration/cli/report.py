@@ -9,6 +9,10 @@ Several trackers (one ranking, paired tests against the first or ``--baseline``,
 
     siamrpn report --results-root ../shared/data/results/OTB100 --benchmark otb2015 --bootstrap 1000 --out o
 
+titled with the dataset and the trackers, a table of every tracker first, the ``--baseline`` tracker highlighted
+(it becomes the run the figures are drawn for); ``--format latex`` also writes booktabs tables of the summary and
+the ranking (``OUT/tables/summary.tex``, ``ranking.tex``).
+
 One-pass benchmarks and VOT long-term take the dataset in its own layout, and ``--viewers`` links a viewer page
 per sequence from the per-sequence table (when the frames are on disk)::
 
@@ -71,6 +75,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="device the results were produced on (environment section)")
     parser.add_argument("--no-embed", action="store_true",
                         help="link the PNG files from the HTML instead of embedding them")
+    parser.add_argument("--format", choices=("html", "latex"), default="html",
+                        help="html: report.html + report.md (default); latex: also booktabs tables of the summary "
+                             "and the ranking, OUT/tables/summary.tex and ranking.tex (\\usepackage{booktabs})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"viewers: {len(viewers.written)} page(s) in {viewers.folder}")
             for note in viewers.notes:
                 print(f"note: {note}")
-        html = build_report(request)
+        html = build_report(request, latex=args.format == "latex")
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"siamrpn report: error: {exc}", file=sys.stderr)
         return 2
@@ -108,4 +115,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"report: {html}")
     print(f"markdown: {html.with_suffix('.md')}")
+    if args.format == "latex":
+        for name in ("summary.tex", "ranking.tex"):
+            if (html.parent / "tables" / name).is_file():
+                print(f"latex: {html.parent / 'tables' / name}")
     return 0
