@@ -100,8 +100,8 @@ def test_opencv_lost_flag_in_the_protocols():
 def test_registry_checks_the_contract(tmp_path, monkeypatch):
     (tmp_path / "noupdate.py").write_text("class Half:\n    def init(self, image, box):\n        pass\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(TrackerUnavailable, match=r"noupdate:Half: built object Half has no update method: "
-                                                 r"the tracker contract \(tracker/contract.py\)"):
+    with pytest.raises(TrackerUnavailable, match=r"noupdate:Half: built object Half has no init/update \(update "
+                                                 r"missing\): the tracker contract \(tracker/contract.py\)"):
         create_tracker("noupdate:Half")
     assert isinstance(Replies(), Tracker)
 
@@ -128,6 +128,36 @@ def test_got10k_adapter_reads_every_convention():
         adapter = Got10kTracker(Replies(output), "user")
         adapter.init(image, np.array(BOX))
         np.testing.assert_array_equal(adapter.update(image), BOX)
+
+
+class OpenCVStyle:
+    """OpenCV's convention for the TraX server test: found on odd frames, lost (same box) on even ones."""
+
+    def init(self, image, box):
+        self.box, self.n = [float(v) for v in box], 0
+        return True
+
+    def update(self, image):
+        self.n += 1
+        self.box[0] += 1
+        return self.n % 2 == 1, tuple(self.box)
+
+
+def test_trax_server_reads_the_opencv_convention(tmp_path):
+    pytest.importorskip("trax", reason="vot-trax is not installed (optional group `toolkits`)")
+    from trax import Rectangle
+
+    from tests.test_trax_server import Session, write_frames
+
+    frames = write_frames(tmp_path, 3)
+    s = Session("--factory", "tests.test_tracker_contract:OpenCVStyle")
+    s.initialize(frames[0], Rectangle.create(5, 6, 7, 8))
+    box, props = s.frame(frames[1])
+    assert box == pytest.approx((6, 6, 7, 8)) and float(props["confidence"]) == 1.0
+    box, props = s.frame(frames[2])
+    assert box == pytest.approx((7, 6, 7, 8)) and float(props["confidence"]) == 0.0  # lost: the box, score 0
+    s.client.quit()
+    assert s.finish() == 0
 
 
 MYMIL = '''

@@ -150,7 +150,7 @@ def check_tracker(obj: Any, name: str) -> Any:
     the object's class and the contract."""
     missing = [m for m in ("init", "update") if not callable(getattr(obj, m, None))]
     if missing:
-        raise ContractError(f"{name}: built object {type(obj).__name__} has no {'/'.join(missing)} method: "
-                            "the tracker contract (tracker/contract.py) needs init(image, box) and "
+        raise ContractError(f"{name}: built object {type(obj).__name__} has no init/update ({' and '.join(missing)} "
+                            "missing): the tracker contract (tracker/contract.py) needs init(image, box) and "
                             "update(image) -> Prediction(box, score)")
     return obj
