@@ -59,7 +59,8 @@ def test_every_convention_reads_as_one_prediction(output, box, score):
 def test_a_mask_is_kept():
     mask = Mask(np.ones((3, 4), np.uint8), (5, 6))
     assert as_prediction(mask).box is mask
-    assert as_prediction((mask, 0.5)) == Prediction(mask, 0.5)
+    pred = as_prediction((mask, 0.5))
+    assert pred.box is mask and pred.score == 0.5
 
 
 @pytest.mark.parametrize("output, words", [

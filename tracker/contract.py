@@ -52,7 +52,7 @@ class ContractError(TypeError, ValueError):
     a ``ValueError`` too, as the region checks it replaces raised."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq on an array field would be ambiguous: compare .box / .score
 class Prediction:
     """One frame's answer: ``box`` (float64 ``x, y, w, h``, a polygon's ``x1, y1, ...``, or a
     :class:`~analysis.core.masks.Mask`) and ``score`` (the tracker's confidence; NaN when it gives none)."""
