@@ -214,6 +214,11 @@ TOOLKIT_STACKS: tuple[str, ...] = tuple(k for k, b in BENCHMARKS.items()
                                         if b.toolkit_stack is not None and b.kind in ("vot", "votms"))
 
 
+def rows_of(command: str) -> tuple[str, ...]:
+    """The benchmark rows that ``siamrpn analyze <command>`` scores, in table order (the first is its default)."""
+    return tuple(k for k, b in BENCHMARKS.items() if b.command == command)
+
+
 def stack_interval(stack: str) -> EAOInterval:
     """Interval of a named stack (``vot2015`` … ``vot2019``), with a clear error for unknown names."""
     spec = BENCHMARKS.get(stack.lower())

@@ -9,6 +9,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from analysis.io.result_layout import EXPERIMENTS
 from analysis.metrics.vot.multistart import (
     BOX_ON_MASKS_NOTE,
     MultiStartReport,
@@ -48,7 +49,7 @@ def score_multistart_results(spec: BenchmarkSpec, folders: Mapping[str, Path], a
             if not (Path(folder) / experiment).is_dir():
                 scores.notes.append(f"{name}: no {experiment}/ folder; left out of the {experiment} tables")
                 continue
-            if kind == "unsupervised":
+            if not EXPERIMENTS[kind].eao:  # the unsupervised one pass: an accuracy alone
                 accuracy, table, notes = unsupervised_folder(annotations, folder, experiment, allow_missing=True)
                 scores.unsupervised[name] = (accuracy, table)
             else:

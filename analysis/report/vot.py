@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.regions import FrameKind
+from analysis.io import result_layout
+from analysis.io.result_layout import DEFAULT_VOT_EXPERIMENT
 from analysis.io.trajectories import load_tracker_results, load_tracker_times, trajectory_kinds
 from analysis.metrics.compare import Comparison
 from analysis.metrics.speed import run_speed
@@ -37,7 +39,8 @@ from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.sequence_lists import BenchmarkMatch, match_reports
 from analysis.stacks import BenchmarkSpec
 
-EXPERIMENTS = ("baseline", "realtime")
+#: the supervised VOT experiments (rows of :data:`analysis.io.result_layout.EXPERIMENTS` that reset)
+EXPERIMENTS = tuple(name for name, e in result_layout.EXPERIMENTS.items() if e.resets)
 EXPERIMENT_TITLES = {"baseline": "baseline (supervised, resets)", "realtime": "real-time"}
 
 
@@ -45,6 +48,28 @@ def load_vot_annotations(path: Path) -> dict:
     """VOT annotations (pysot JSON or VOT folder) through :func:`analysis.metrics.vot.analysis.load_vot_annotations`."""
 
     return load(Path(path))
+
+
+#: readable names of the keys of a VOT report's convention dict (:func:`flatten_convention`) for report text;
+#: the internal key stays in the value's parentheses only where it names code (the overlap rule)
+CONVENTION_NAMES = {
+    "accuracy": "accuracy averaging",
+    "burn_in": "burn-in (frames left out of accuracy after a re-initialisation)",
+    "skip": "frames skipped after a failure before the re-initialisation",
+    "overlap.raster": "overlap rasterisation",
+    "overlap.bounds": "overlap bounds (image clipping)",
+    "overlap.legacy_rasterization": "legacy rasterisation (VOT2015 stack)",
+    "overlap.analysis.metrics.overlap.accuracy": "overlap rule for accuracy",
+    "overlap.analysis.metrics.overlap.eao": "overlap rule for EAO",
+    "eao_weights": "EAO weight of each run's fragments",
+    "robustness": "robustness",
+}
+
+
+def convention_name(key: str) -> str:
+    """Readable name of a flattened convention key (``overlap.analysis.metrics.overlap.accuracy`` -> "overlap
+    rule for accuracy"); an unknown key gets its words (``a_b.c`` -> "a b, c")."""
+    return CONVENTION_NAMES.get(key) or key.replace("analysis.metrics.", "").replace("_", " ").replace(".", ", ")
 
 
 def flatten_convention(conv: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -188,7 +213,7 @@ def vot_experiment(report: VOTReport, tracker_dir: Path, experiment: str,
     except ValueError:
         times = {}
     schedule = None
-    if experiment == "realtime":
+    if result_layout.EXPERIMENTS[experiment].realtime is not None:
         exp_dir = tracker_dir / experiment if (tracker_dir / experiment).is_dir() else tracker_dir
         if results is None:
             results = load_tracker_results(tracker_dir, experiment)
@@ -246,7 +271,7 @@ def score_vot_results(spec: BenchmarkSpec, results_dir: Path, annotations: Path,
     for folder in compare or []:
         folder = Path(folder)
         others[folder.name] = {e: VOTExperiment(_analyse(ann, folder, e, settings)[0], _folder_speed(folder, e))
-                               for e in experiments if (folder / e).is_dir() or e == "baseline"}
+                               for e in experiments if (folder / e).is_dir() or e == DEFAULT_VOT_EXPERIMENT}
     return VOTScores(runs, others, tuple(notes))
 
 
@@ -376,8 +401,9 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
                                         for e in experiments)),
     ]
     # everything vot_analysis reports about its conventions, whatever its keys (overlap rule, burn-in, ...)
-    conventions += [(f"analysis: {key}", text) for key, text in flatten_convention(conv)
-                    if key.split(".")[0] not in ("variant", "interval", "runs")]
+    conventions += [(convention_name(key), text + (" (an analysis.metrics.overlap convention)"
+                                                   if key.startswith("overlap.analysis.metrics.") else ""))
+                    for key, text in flatten_convention(conv) if key.split(".")[0] not in ("variant", "interval", "runs")]
     conventions.append(("reliability", "exp(-30·F/N), S = 30, F pooled failures, N frames (LEG/PYT AR plot)"))
     if "realtime" in experiments:
         profile = realtime_profile or (f"LEG {spec.realtime_fps:g} fps, grace 3, skip 5 (VOT2017/2018 stack)"
@@ -413,7 +439,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
     for name, reps in others.items():
         if exp in reps:
             ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp].report.eao}
-    kind = "real-time" if exp == "realtime" else "baseline"
+    kind = result_layout.EXPERIMENTS[exp].title
     names = {run_label: tracker, **{f"{name} (raw results)": name for name in others}}
     ranking = _with_intervals(ranking, comparison, names, ("eao",))
     bars = comparison is not None and bool(comparison.intervals)

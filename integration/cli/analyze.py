@@ -12,16 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from analysis.io.got10k import load_got10k_folder
-from analysis.io.otb import load_otb_annotations
 from analysis.io.results import corner_line_warning, load_got10k_results, load_one_pass_times, load_otb_results
 from analysis.metrics.bootstrap import got10k_intervals, intervals_summary, otb_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
 from analysis.metrics.speed import run_speed
+from analysis.stacks import BENCHMARKS, LoadOptions, rows_of
 from integration.cli import analyze_vot, analyze_votlt
 from integration.cli.analyze_onepass import COMMANDS as ONEPASS_COMMANDS
 from integration.cli.analyze_onepass import configure as configure_onepass
@@ -60,6 +62,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="score the sequences that have a result file, naming the others in a warning "
                           "(default: refuse when an annotated sequence has no result file)")
     _common(otb)
+    otb_rows = rows_of("otb")
+    otb.add_argument("--benchmark", dest="row", choices=otb_rows, default=otb_rows[0],
+                     help=f"whose sequence list is scored ({', '.join(otb_rows)}; default {otb_rows[0]}): a subset "
+                          "benchmark reads the sequences it lists from the annotations given")
 
     got = sub.add_parser("got10k", help="GOT-10k one-pass: AO, SR0.5, SR0.75 (got10k toolkit rules)")
     got.set_defaults(_runner="got10k")
@@ -87,12 +93,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the chosen benchmark; bad input prints one clear line and returns 2."""
     runner = getattr(args, "_runner", None)
-    if runner == "vot":  # one or several trackers: analyze_vot.run
-        return int(analyze_vot.run(args) or 0)
-    if runner == "votlt":
-        return analyze_votlt.run(args)
-    if runner in ONEPASS_COMMANDS:
-        return run_onepass(args)
+    if runner in _DELEGATES:  # vot, votlt and the one-pass benchmarks with their own rules
+        return int(_DELEGATES[runner](args) or 0)
     try:
         folders = tracker_folders(args.results, args.results_root)
     except ValueError as exc:
@@ -103,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if len(folders) > 1 or args.baseline is not None:
             return run_many(args, folders)
-        return run_otb(args) if runner == "otb" else run_got10k(args)
+        return _BOX_COMMANDS[runner].single(args)
     except (ValueError, FileNotFoundError) as exc:
         print(f"siamrpn analyze {runner}: error: {exc}", file=sys.stderr)
         return 2
@@ -123,6 +125,11 @@ def _score_got10k(args: argparse.Namespace, annotations: dict, folder: Path):
     return evaluate_got10k(annotations, results.runs, results.times, warnings=results.warnings)
 
 
+def _otb_annotations(args: argparse.Namespace) -> dict:
+    """The OTB annotations of the chosen row (``--benchmark``: OTB-2015, or a subset such as OTB-2013)."""
+    return BENCHMARKS[getattr(args, "row", "otb2015")].loader(args.annotations, LoadOptions())
+
+
 def _got10k_annotations(args: argparse.Namespace) -> dict:
     if not args.annotations.exists():
         raise FileNotFoundError(f"{args.annotations}: annotations not found")
@@ -131,7 +138,7 @@ def _got10k_annotations(args: argparse.Namespace) -> dict:
 
 def run_otb(args: argparse.Namespace) -> int:
 
-    annotations = load_otb_annotations(args.annotations)
+    annotations = _otb_annotations(args)
     report = _score_otb(args, annotations, args.results)
     rows = [("success AUC", report.auc, "OTB: mean of 21-pt success curve (IoU > thr), sequence-averaged", "auc"),
             ("precision@20px", report.precision, "OTB: centre error <= 20 px, centre x+(w-1)/2", "precision"),
@@ -183,15 +190,32 @@ def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float,
 def run_many(args: argparse.Namespace, folders: dict[str, Path]) -> int:
     """Several OTB / GOT-10k trackers: one ranking table (``--json``: keyed by tracker), intervals with
     ``--bootstrap``, paired tests against the first tracker (or ``--baseline``)."""
-    if args._runner == "otb":
-        annotations = load_otb_annotations(args.annotations)
-        reports = {name: _score_otb(args, annotations, folder) for name, folder in folders.items()}
-        fps = {name: run_speed(load_one_pass_times(folder)) for name, folder in folders.items()}
-    else:
-        annotations = _got10k_annotations(args)
-        reports = {name: _score_got10k(args, annotations, folder) for name, folder in folders.items()}
-        fps = None
+    command = _BOX_COMMANDS[args._runner]
+    annotations = command.annotations(args)
+    reports = {name: command.score(args, annotations, folder) for name, folder in folders.items()}
+    fps = command.fps(folders)
     comparison = compare_trackers(reports, baseline=args.baseline, bootstrap=args.bootstrap, seed=args.seed,
                                   fps=fps)
-    return print_comparison(args, reports, comparison, args._runner.upper() if args._runner == "otb" else "GOT-10k")
+    return print_comparison(args, reports, comparison, command.title)
 
+
+@dataclass(frozen=True, kw_only=True)
+class BoxCommand:
+    """``siamrpn analyze otb|got10k``: annotations, scorer, one-tracker printout, speeds and title of a ranking."""
+
+    annotations: Callable[[argparse.Namespace], dict]
+    score: Callable[[argparse.Namespace, dict, Path], object]
+    single: Callable[[argparse.Namespace], int]
+    fps: Callable[[dict[str, Path]], dict[str, float] | None]
+    title: str
+
+
+_BOX_COMMANDS: dict[str, BoxCommand] = {
+    "otb": BoxCommand(annotations=_otb_annotations, score=_score_otb, single=run_otb, title="OTB",
+                      fps=lambda folders: {n: run_speed(load_one_pass_times(f)) for n, f in folders.items()}),
+    "got10k": BoxCommand(annotations=_got10k_annotations, score=_score_got10k, single=run_got10k, title="GOT-10k",
+                         fps=lambda folders: None),
+}
+#: sub-commands with their own module: ``vot``, ``votlt`` and the one-pass benchmarks with their own rules
+_DELEGATES: dict[str, Callable[[argparse.Namespace], int | None]] = {
+    "vot": analyze_vot.run, "votlt": analyze_votlt.run, **{c: run_onepass for c in ONEPASS_COMMANDS}}

@@ -11,20 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from analysis.io.lasot import load_lasot
-from analysis.io.nfs import load_nfs
 from analysis.io.results import load_one_pass_times, load_otb_results
-from analysis.io.tc128 import load_tc128
-from analysis.io.trackingnet import load_trackingnet
-from analysis.io.uav import VERSIONS, load_uav
+from analysis.io.uav import VERSIONS
 from analysis.metrics.bootstrap import intervals_summary, onepass_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.onepass import evaluate_onepass
 from analysis.metrics.speed import run_speed
 from analysis.metrics.trackingnet import evaluate_trackingnet
-from analysis.stacks import benchmark
+from analysis.stacks import BENCHMARKS, LoadOptions, benchmark, rows_of
 from integration.cli.output import (
     add_bootstrap_options,
     add_tracker_options,
@@ -35,37 +33,71 @@ from integration.cli.output import (
     tracker_folders,
 )
 
-#: sub-command -> benchmark key of analysis.stacks (UAV: per --version)
-COMMANDS: dict[str, str] = {"lasot": "lasot", "uav": "uav123", "trackingnet": "trackingnet", "nfs": "nfs",
-                            "tc128": "tc128"}
-_UAV_KEYS = {"UAV123": "uav123", "UAV20L": "uav20l", "UAV123_10fps": "uav123_10fps"}
+
+def _lasot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split", default="test", choices=("test", "all"),
+                   help="test = the 280 Protocol II sequences (default); all = every sequence present (LaSOT-ext)")
+    p.add_argument("--split-file", type=Path, help="file with one sequence name per line (overrides --split)")
+
+
+def _uav_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", choices=VERSIONS, default="UAV123", help="UAV123 (default), UAV20L, UAV123_10fps")
+
+
+def _nfs_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fps", type=int, choices=(30, 240), default=30, help="30 (default) or 240")
+
+
+def _row_of(command: str, choice: str | None = None) -> str:
+    """The benchmark row scored by ``command`` (with the value ``choice`` of its selecting option, if any)."""
+    rows = [k for k in rows_of(command) if choice is None or BENCHMARKS[k].choice == choice]
+    if not rows:
+        raise ValueError(f"no benchmark row for siamrpn analyze {command} {choice or ''}".rstrip())
+    return rows[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnePassCommand:
+    """One ``siamrpn analyze`` sub-command of a one-pass benchmark: its help, its own options, the benchmark row
+    the arguments choose (:data:`analysis.stacks.BENCHMARKS`) and the options its row's loader gets."""
+
+    help: str
+    options: Callable[[argparse.ArgumentParser], None] = lambda p: None
+    row: Callable[[argparse.Namespace], str]
+    load_options: Callable[[argparse.Namespace], LoadOptions] = lambda a: LoadOptions(allow_missing=a.allow_missing)
+
+
+#: sub-command -> how it is configured and which benchmark row it scores
+COMMANDS: dict[str, OnePassCommand] = {
+    "lasot": OnePassCommand(
+        help="LaSOT / LaSOT-ext: success AUC, P@20, normalised precision (absent frames per toolkit)",
+        options=_lasot_options,
+        row=lambda a: _row_of("lasot", a.split if a.split_file is None else "test"),
+        load_options=lambda a: LoadOptions(split=a.split if a.split_file is None else str(a.split_file),
+                                           allow_missing=a.allow_missing)),
+    "uav": OnePassCommand(help="UAV123 / UAV20L / UAV123@10fps: frame-range table, NaN rows per toolkit",
+                          options=_uav_options, row=lambda a: _row_of("uav", a.version)),
+    "trackingnet": OnePassCommand(
+        help="TrackingNet devkit: rounded boxes, trapezoid AUC, precision / norm. precision AUC",
+        row=lambda a: _row_of("trackingnet")),
+    "nfs": OnePassCommand(help="NfS (30 fps = every 8th 240 fps frame): success AUC, P@20", options=_nfs_options,
+                          row=lambda a: _row_of("nfs"), load_options=lambda a: LoadOptions(fps=a.fps)),
+    "tc128": OnePassCommand(help="Temple Color 128: success AUC, P@20", row=lambda a: _row_of("tc128")),
+}
 
 
 def configure(sub) -> None:
     """Add one sub-parser per one-pass benchmark to ``siamrpn analyze``'s sub-parsers."""
-    helps = {"lasot": "LaSOT / LaSOT-ext: success AUC, P@20, normalised precision (absent frames per toolkit)",
-             "uav": "UAV123 / UAV20L / UAV123@10fps: frame-range table, NaN rows per toolkit",
-             "trackingnet": "TrackingNet devkit: rounded boxes, trapezoid AUC, precision / norm. precision AUC",
-             "nfs": "NfS (30 fps = every 8th 240 fps frame): success AUC, P@20",
-             "tc128": "Temple Color 128: success AUC, P@20"}
-    for command, key in COMMANDS.items():
-        spec = benchmark(key)
-        p = sub.add_parser(command, help=helps[command])
+    for command, spec_of in COMMANDS.items():
+        spec = benchmark(_row_of(command))
+        p = sub.add_parser(command, help=spec_of.help)
         p.set_defaults(_runner=command)
         p.add_argument("--annotations", required=True, type=Path, help="dataset root in the benchmark's own layout")
         add_tracker_options(p, "folder of <seq>.txt result files (x,y,w,h; times: times/<seq>_time.txt)")
         p.add_argument("--variant", choices=spec.variants, default=spec.default_variant,
                        help=f"toolkit rules (default {spec.default_variant}: the one behind the published numbers; "
                             "docs/conventions.md)")
-        if command == "lasot":
-            p.add_argument("--split", default="test", choices=("test", "all"),
-                           help="test = the 280 Protocol II sequences (default); all = every sequence present "
-                                "(LaSOT-ext)")
-            p.add_argument("--split-file", type=Path, help="file with one sequence name per line (overrides --split)")
-        if command == "uav":
-            p.add_argument("--version", choices=VERSIONS, default="UAV123", help="UAV123 (default), UAV20L, UAV123_10fps")
-        if command == "nfs":
-            p.add_argument("--fps", type=int, choices=(30, 240), default=30, help="30 (default) or 240")
+        spec_of.options(p)
         p.add_argument("--allow-missing", action="store_true",
                        help="score the sequences that have files, naming the others in a warning")
         p.add_argument("--strict", action="store_true",
@@ -77,25 +109,24 @@ def configure(sub) -> None:
 
 
 def _annotations(args: argparse.Namespace) -> tuple[str, dict]:
-    command = args._runner
-    if command == "lasot":
-        ann = load_lasot(args.annotations, args.split, args.split_file, allow_missing=args.allow_missing)
-        return ("lasot_ext" if args.split == "all" and args.split_file is None else "lasot"), ann
-    if command == "uav":
-        return _UAV_KEYS[args.version], load_uav(args.annotations, args.version, allow_missing=args.allow_missing)
-    if command == "trackingnet":
-        return "trackingnet", load_trackingnet(args.annotations)
-    if command == "nfs":
-        return "nfs", load_nfs(args.annotations, args.fps)
-    return "tc128", load_tc128(args.annotations)
+    command = COMMANDS[args._runner]
+    key = command.row(args)
+    return key, benchmark(key).loader(args.annotations, command.load_options(args))
+
+
+#: the scorer of each one-pass kind: ``(annotations, results, benchmark, variant, allow_missing) -> report``
+_EVALUATE = {
+    "onepass": lambda ann, res, key, variant, allow: evaluate_onepass(ann, res.boxes, key, variant, res.warnings,
+                                                                      allow),
+    "trackingnet": lambda ann, res, key, variant, allow: evaluate_trackingnet(ann, res.boxes, res.warnings, allow),
+}
 
 
 def _score(args: argparse.Namespace, key: str, annotations: dict, folder: Path):
     results = load_otb_results(folder, annotations, allow_missing=args.allow_missing, strict=args.strict)
-    if args._runner == "trackingnet":
-        return evaluate_trackingnet(annotations, results.boxes, results.warnings, args.allow_missing)
-    variant = args.variant if args.variant in benchmark(key).variants else benchmark(key).default_variant
-    return evaluate_onepass(annotations, results.boxes, key, variant, results.warnings, args.allow_missing)
+    spec = benchmark(key)
+    variant = args.variant if args.variant in spec.variants else spec.default_variant
+    return _EVALUATE[spec.kind](annotations, results, key, variant, args.allow_missing)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io.result_layout import EXPERIMENTS
 from analysis.io.trajectories import load_tracker_times
 from analysis.metrics.bootstrap import intervals_summary, vot_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.speed import run_speed
 from analysis.metrics.vot.analysis import VOTSettings, analyze_vot_folder
 from analysis.metrics.vot.multistart import MultiStartSettings, analyze_multistart_folder, unsupervised_folder
-from analysis.stacks import BENCHMARKS, MULTISTART_STACKS, VOT_STACKS
+from analysis.stacks import BENCHMARKS, MULTISTART_STACKS, VOT_STACKS, stack_experiment
 from integration.cli.output import (
     add_bootstrap_options,
     add_tracker_options,
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         folders = tracker_folders(args.results, args.results_root)
         if args.stack in MULTISTART_STACKS:
             return run_multistart(args, folders)
-        if args.experiment == "unsupervised" or args.corrected:
+        if not EXPERIMENTS[args.experiment].resets or args.corrected:
             raise ValueError("--experiment unsupervised and --corrected belong to the multi-start stacks "
                              f"(--stack {'|'.join(MULTISTART_STACKS)})")
         if len(folders) > 1 or args.baseline is not None:
@@ -123,7 +124,7 @@ def run_multistart(args: argparse.Namespace, folders: dict[str, Path]) -> int:
     """VOT2020-2022: A, R, EAO (baseline / realtime) or the average accuracy (unsupervised) of each tracker."""
     summaries = {}
     for name, folder in folders.items():
-        if args.experiment == "unsupervised":
+        if not EXPERIMENTS[stack_experiment(args.stack, args.experiment)].eao:  # the unsupervised one pass
             accuracy, table, notes = unsupervised_folder(args.annotations, folder, "unsupervised", args.allow_missing)
             summary = {"protocol": "unsupervised", "accuracy": accuracy,
                        "convention": "vot-toolkit 0.7.4 average_accuracy, burnin 1, weighted by sequence length",
@@ -140,7 +141,7 @@ def run_multistart(args: argparse.Namespace, folders: dict[str, Path]) -> int:
         print(json.dumps(jsonable(out), indent=2))
         return 0
     for s in summaries.values():
-        if s["protocol"] == "unsupervised":
+        if "eao" not in s:  # unsupervised: an accuracy alone
             print(f"VOT {args.stack} unsupervised of {s['tracker']}: accuracy {s['accuracy']:.4f} ({s['convention']})")
         else:
             c = s["convention"]

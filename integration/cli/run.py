@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from analysis.core.regions import empty_regions, frame_ranges
 from analysis.io.longterm import load_longterm_annotations
+from analysis.io.result_layout import EXPERIMENTS
 from analysis.stacks import MULTISTART_STACKS, stack_experiment
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.protocols.multistart import find_anchors
@@ -123,51 +126,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
 
     prog = f"siamrpn run {args.benchmark}"
+    command = RUN_COMMANDS[args.benchmark]
     try:
-        if args.benchmark == "longterm":  # ground truth may mark frames without the target (NaN lines)
-            sequences = {n: Sequence(a) for n, a in load_longterm_annotations(args.dataset).items()}
-            _check_first_frames(sequences)
-        else:
-            sequences = load_dataset(args.dataset, image_root=args.image_root)
+        sequences = command.load(args)
         if args.sequences:
             wanted = [s.strip() for s in args.sequences.split(",") if s.strip()]
             missing = [s for s in wanted if s not in sequences]
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
-        if args.max_frames is not None:
-            sequences = _first_frames(sequences, args.max_frames)
-            print(f"{prog}: --max-frames {args.max_frames}: every sequence cut to its first {args.max_frames} "
-                  f"frames; score against a dataset cut the same way (siamrpn vot-workspace --max-frames "
-                  f"{args.max_frames}), not the full ground truth", file=sys.stderr)
-        multistart = args.benchmark == "vot" and args.stack is not None
-        if multistart:  # every sequence needs anchors: refuse before anything runs
-            for name, seq in sequences.items():
-                find_anchors(seq.values, len(seq), where=seq.annotation.source or name)
-        elif args.benchmark == "vot":
-            if args.experiment == "unsupervised":
-                raise ValueError("--experiment unsupervised belongs to the multi-start stacks (--stack "
-                                 f"{'|'.join(MULTISTART_STACKS)})")
-            for line in _empty_groundtruth_notes(sequences, args.experiment):
-                print(f"{prog}: warning: {line}", file=sys.stderr)
+        for line in command.check(args, sequences):
+            print(f"{prog}: warning: {line}", file=sys.stderr)
         if args.accept_damaged_frames:
 
             sequences = {n: dataclasses.replace(s, accept_damaged=True) for n, s in sequences.items()}
-        if multistart:
-            exp = ExperimentSpec(kind=stack_experiment(args.stack, args.experiment), profile=args.profile or "pyt",
-                                 clock=args.clock, layout=args.layout or "pyt")
-        elif args.benchmark == "vot":
-            baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
-            exp = ExperimentSpec(kind=args.experiment, baseline=baseline,
-                                 profile=args.profile or "paper", clock=args.clock, deterministic=args.deterministic,
-                                 layout=args.layout or "leg")
-        elif args.benchmark == "longterm":
-            exp = ExperimentSpec(kind="longterm", clock=args.clock)
-        elif args.benchmark == "otb":
-            exp = ExperimentSpec(kind="otb", clock=args.clock)
-        else:
-            exp = ExperimentSpec(kind="got10k", clock=args.clock, got10k_repetitions=args.repetitions,
-                                 deterministic=args.deterministic)
+        exp = command.experiment(args)
     except (ValueError, FileNotFoundError, ImportError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
@@ -178,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         if batch_size < 1:
             print(f"{prog}: error: --batch-size must be >= 1 (got {batch_size})", file=sys.stderr)
             return 2
-        if exp.kind not in ("baseline", "otb", "got10k"):
+        if not EXPERIMENTS[exp.kind].batchable:
             print(f"{prog}: note: {exp.kind} experiments run per sequence; --batched ignored", file=sys.stderr)
             batch_size = None
 
@@ -202,13 +175,13 @@ def run(args: argparse.Namespace) -> int:
     if args.dask:
 
         executor_cm = dask_executor(None if args.dask == "local" else args.dask)
-    detail = ""
-    if exp.kind in ("multistart", "multistart-realtime", "unsupervised"):
+    detail, row = "", EXPERIMENTS[exp.kind]
+    if getattr(args, "stack", None) is not None:  # a VOT2020+ multi-start stack
         detail = (f" (stack {args.stack}, vot-toolkit layout {'.bin' if exp.layout == 'pyt' else '.txt'}"
-                  + (f", profile {exp.profile}, clock {exp.clock}" if exp.kind == "multistart-realtime" else "") + ")")
-    elif exp.kind == "realtime":
+                  + (f", profile {exp.profile}, clock {exp.clock}" if row.realtime is not None else "") + ")")
+    elif row.realtime is not None:
         detail = f" (profile {exp.profile}, clock {exp.clock})"
-    elif exp.kind == "baseline":
+    elif row.resets:
 
         detail = f" (layout {exp.layout}, failure test: overlap <= 0 under the {baseline_settings(exp).convention} rule)"
 
@@ -262,6 +235,64 @@ def _run(args: argparse.Namespace, trackers: list, exp: ExperimentSpec, sequence
     return run_experiment(trackers, exp, sequences, args.out, workers=args.workers, resume=not args.no_resume,
                           progress=not args.quiet, batch_size=batch_size, unit_timeout=unit_timeout or None,
                           frame_timeout=frame_timeout or None, require_all=not args.allow_missing)
+
+
+def _load(args: argparse.Namespace) -> dict[str, Sequence]:
+    return load_dataset(args.dataset, image_root=args.image_root)
+
+
+def _load_longterm(args: argparse.Namespace) -> dict[str, Sequence]:
+    """Long-term ground truth may mark frames without the target (NaN lines); frame 1 must have it."""
+    sequences = {n: Sequence(a) for n, a in load_longterm_annotations(args.dataset).items()}
+    _check_first_frames(sequences)
+    return sequences
+
+
+def _no_check(args: argparse.Namespace, sequences: dict) -> list[str]:
+    return []
+
+
+def _check_vot(args: argparse.Namespace, sequences: dict) -> list[str]:
+    """Multi-start: every sequence needs anchors (refused before anything runs); supervised: notes on empty
+    ground truth."""
+    if args.stack is not None:
+        for name, seq in sequences.items():
+            find_anchors(seq.values, len(seq), where=seq.annotation.source or name)
+        return []
+    if not EXPERIMENTS[args.experiment].resets:  # unsupervised: a multi-start stack's one pass
+        raise ValueError(f"--experiment {args.experiment} belongs to the multi-start stacks (--stack "
+                         f"{'|'.join(MULTISTART_STACKS)})")
+    return _empty_groundtruth_notes(sequences, args.experiment)
+
+
+def _vot_experiment(args: argparse.Namespace) -> ExperimentSpec:
+    if args.stack is not None:
+        return ExperimentSpec(kind=stack_experiment(args.stack, args.experiment), profile=args.profile or "pyt",
+                              clock=args.clock, layout=args.layout or "pyt")
+    baseline = BaselineSettings(repetitions=args.repetitions, convention=args.overlap)
+    return ExperimentSpec(kind=args.experiment, baseline=baseline, profile=args.profile or "paper", clock=args.clock,
+                          deterministic=args.deterministic, layout=args.layout or "leg")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunCommand:
+    """One ``siamrpn run`` sub-command: how it reads the dataset, what it checks first (returns warnings, raises
+    on refusal) and the runner experiment it builds from the arguments."""
+
+    load: Callable[[argparse.Namespace], dict[str, Sequence]] = _load
+    check: Callable[[argparse.Namespace, dict], list[str]] = _no_check
+    experiment: Callable[[argparse.Namespace], ExperimentSpec]
+
+
+#: ``siamrpn run <benchmark>``: one row per sub-command (experiments: :mod:`analysis.io.result_layout`)
+RUN_COMMANDS: dict[str, RunCommand] = {
+    "vot": RunCommand(check=_check_vot, experiment=_vot_experiment),
+    "longterm": RunCommand(load=_load_longterm, experiment=lambda a: ExperimentSpec(kind="longterm", clock=a.clock)),
+    "otb": RunCommand(experiment=lambda a: ExperimentSpec(kind="otb", clock=a.clock)),
+    "got10k": RunCommand(experiment=lambda a: ExperimentSpec(kind="got10k", clock=a.clock,
+                                                              got10k_repetitions=a.repetitions,
+                                                              deterministic=a.deterministic)),
+}
 
 
 _TRACKER_KEYS = ("weights", "preset", "preset_file", "label")

@@ -18,6 +18,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from typing import Sequence as Seq
 
 import cv2
@@ -283,6 +284,26 @@ def write_got10k_sequence(
     return folder
 
 
+@dataclass(frozen=True, kw_only=True)
+class _LayoutWriter:
+    """How one layout of :func:`write_dataset` writes a sequence (``capitalise``: OTB's ``Name``)."""
+
+    write: Callable[[Path, SyntheticSequence], object]
+    capitalise: bool = False
+
+
+_WRITERS: dict[str, _LayoutWriter] = {
+    "vot": _LayoutWriter(write=lambda folder, seq: write_vot_sequence(folder, seq.frames, seq.boxes, tags=seq.tags)),
+    "pysot": _LayoutWriter(write=lambda folder, seq: write_vot_sequence(folder, seq.frames, seq.boxes,
+                                                                          tags=seq.tags)),
+    "vot-color": _LayoutWriter(write=lambda folder, seq: write_vot_sequence(folder, seq.frames, seq.boxes,
+                                                                              layout="color", tags=seq.tags)),
+    "otb": _LayoutWriter(write=lambda folder, seq: write_otb_sequence(folder, seq.frames, seq.boxes), capitalise=True),
+    "got10k": _LayoutWriter(write=lambda folder, seq: write_got10k_sequence(folder, seq.frames, seq.boxes,
+                                                                            tags=seq.tags)),
+}
+
+
 def write_dataset(
     root: str | os.PathLike,
     layout: str = "vot",
@@ -300,22 +321,16 @@ def write_dataset(
     ``pysot`` (legacy VOT folders plus ``<root>/<root-name>.json`` in the pysot JSON format).
     ``options`` go to :class:`SyntheticConfig`.
     """
-    if layout not in ("vot", "vot-color", "otb", "got10k", "pysot"):
+    if layout not in _WRITERS:
         raise ValueError(f"unknown layout {layout!r} (expected vot, vot-color, otb, got10k or pysot)")
+    writer = _WRITERS[layout]
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    names = [f"{prefix}{k:02d}" if layout != "otb" else f"{prefix.capitalize()}{k:02d}" for k in range(n_sequences)]
+    names = [f"{prefix.capitalize() if writer.capitalise else prefix}{k:02d}" for k in range(n_sequences)]
     pysot: dict[str, dict] = {}
     for k, name in enumerate(names):
         seq = generate(seed + k, n_frames, size, **options)
-        if layout in ("vot", "pysot"):
-            write_vot_sequence(root / name, seq.frames, seq.boxes, tags=seq.tags)
-        elif layout == "vot-color":
-            write_vot_sequence(root / name, seq.frames, seq.boxes, layout="color", tags=seq.tags)
-        elif layout == "otb":
-            write_otb_sequence(root / name, seq.frames, seq.boxes)
-        elif layout == "got10k":
-            write_got10k_sequence(root / name, seq.frames, seq.boxes, tags=seq.tags)
+        writer.write(root / name, seq)
         if layout == "pysot":
             poly = box_to_polygon(seq.boxes)
             pysot[name] = {

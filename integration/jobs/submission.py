@@ -28,6 +28,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from analysis.core.atomic import atomic_target
 from analysis.io.text import read_text_file
@@ -217,7 +218,11 @@ def check_submission(benchmark: str, results: str | os.PathLike, annotations: st
     if benchmark not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {benchmark!r} (expected one of {', '.join(BENCHMARKS)})")
     expected = None if annotations is None else frame_counts(annotations, image_root)
-    return (check_got10k if benchmark == "got10k" else check_trackingnet)(results, expected)
+    return _CHECKS[benchmark](results, expected)
+
+
+#: the checker of each server benchmark of :data:`BENCHMARKS`
+_CHECKS: dict[str, Callable[..., Submission]] = {"got10k": check_got10k, "trackingnet": check_trackingnet}
 
 
 def write_submission(submission: Submission, out: str | os.PathLike) -> Path:

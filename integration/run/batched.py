@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from tqdm import tqdm
 
+from analysis.io.result_layout import EXPERIMENTS
 from integration.protocols.clocks import SimulatedClock, parse_clock
 from integration.protocols.one_pass import OnePassState, got10k_runs
 from integration.protocols.steps import INIT, Step
@@ -53,7 +54,8 @@ from integration.run.units import Unit, UnitOutcome
 
 __all__ = ["BATCHABLE", "DEFAULT_BATCH_SIZE", "batched_tracker", "run_batched", "run_batched_units"]
 
-BATCHABLE = ("baseline", "otb", "got10k")  #: experiments with a per-sequence-independent clock
+#: experiments with a per-sequence-independent clock (``batchable`` rows of the experiment table)
+BATCHABLE = tuple(name for name, e in EXPERIMENTS.items() if e.batchable)
 DEFAULT_BATCH_SIZE = 32
 
 
@@ -84,14 +86,15 @@ class _Job:
         seq, exp = unit.sequence, unit.experiment
         self.get_frame = seq.frame
         clear_unit_runs(unit)
-        if exp.kind == "baseline":
+        row = EXPERIMENTS[exp.kind]
+        if row.batchable and row.resets:
             self.settings = baseline_settings(exp)
             schedule = BaselineRepetitions(seq.groundtruth, seq.size, self.settings)
             self.runs = schedule.runs
             self._next_run: Callable[[], Any] = schedule.next_run
             self._add: Callable[[Any], None] = schedule.add
-        elif exp.kind in ("otb", "got10k"):
-            total = 1 if exp.kind == "otb" else got10k_runs(exp.got10k_repetitions, exp.deterministic)
+        elif row.batchable:
+            total = got10k_runs(exp.got10k_repetitions, exp.deterministic) if row.repetitions else 1
             self.runs = []
             self._next_run = lambda: OnePassState(len(seq), seq.groundtruth[0]) if len(self.runs) < total else None
             self._add = self.runs.append
@@ -110,7 +113,7 @@ class _Job:
         return None
 
     def write(self) -> int:
-        if self.unit.experiment.kind == "baseline":
+        if EXPERIMENTS[self.unit.experiment.kind].resets:
             return write_baseline_results(self.unit, self.runs, self.settings)
         return write_one_pass_results(self.unit, self.runs)
 
