@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.core.atomic import write_text_atomic
 from analysis.plots.style import PlotResult
 from analysis.report import template as report_template
+from analysis.report.text import content_without_machine_paths
 
 # ----------------------------------------------------------------------------------------------- content
 
@@ -152,6 +153,7 @@ def _figure_context(result: PlotResult, caption: str, out_dir: Path, embed: bool
 
 
 def _render(content: ReportContent, out_dir: Path, html: bool, embed: bool) -> str:
+    content = content_without_machine_paths(content)  # relative paths in the text, not /home/<user>/...
 
 
     table = _table_html if html else _table_markdown

@@ -32,7 +32,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="FILE.mp4, FILE.gif or FILE.html")
     parser.add_argument("--frames", type=_frame_range, default=None, metavar="A:B",
                         help="1-based inclusive frame range, e.g. 1:100, 50: or :20 (default: all)")
-    parser.add_argument("--scale", type=float, default=1.0, metavar="S", help="output size factor (default 1)")
+    parser.add_argument("--scale", type=float, default=None, metavar="S",
+                        help="output size factor (default 1; a GIF: longer side at most 320 px)")
+    parser.add_argument("--step", type=int, default=None, metavar="N",
+                        help="draw every N-th frame, played at the sequence's speed (default 1; a GIF's grows "
+                             "until the file fits --max-mb)")
+    parser.add_argument("--colours", type=int, default=64, metavar="N",
+                        help="GIF palette size, drawing colours kept exact (default 64; 256 = GIF's maximum)")
+    parser.add_argument("--max-mb", type=float, default=2.0, metavar="MB",
+                        help="GIF size budget: the frame step, then the scale (those not given) adapt to fit "
+                             "(default 2; 0 = no budget)")
     parser.add_argument("--fps", type=float, default=None, help="frame rate of the output (default: the sequence's)")
     parser.add_argument("--result-name", default=None, metavar="NAME",
                         help="the sequence's name in the result folders when it differs (e.g. VOT_book -> book)")
@@ -48,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     request = ViewRequest(results=tuple(args.results), out=args.out, sequence=args.sequence,
                           annotations=args.annotations, name=args.name, image_root=args.image_root,
                           labels=tuple(args.label), frames=args.frames, scale=args.scale, fps=args.fps, run=args.run,
-                          experiment=args.experiment, result_name=args.result_name)
+                          experiment=args.experiment, result_name=args.result_name, step=args.step,
+                          colours=args.colours, max_bytes=int(args.max_mb * 1e6) if args.max_mb > 0 else None)
     try:
         result = write_view(request)
     except (ViewError, OSError) as exc:

@@ -18,16 +18,27 @@ last box drawn in grey; on an initialisation frame it reads ``init``.
 Outputs by suffix (:func:`write_view`): ``.mp4`` (OpenCV ``VideoWriter``, ``mp4v``; odd sizes padded to even with
 black rows/columns, since the encoder drops the odd one), ``.gif`` (Pillow, looping) and ``.html`` (the
 self-contained viewer of :func:`write_sequence_viewer`). Every file is written atomically.
+
+GIF size (issue 22: 60 VOT frames of ``VOT_book``, 640x480, were 10.7 MB with a 256-colour palette per frame at
+full size). A GIF is LZW-compressed palette images, so photographic frames barely compress; its size goes with
+pixels x frames and with the palette's bit depth. Defaults (:data:`GIF_MAX_SIDE`, :data:`GIF_COLOURS`,
+:data:`GIF_MAX_BYTES`): without ``scale`` the longer side is at most 320 px; one palette of 64 colours for the
+whole file, made of the drawing colours (ground truth, trackers, FAIL, skipped, black; kept exact, so the boxes
+keep their colours) and the rest from a montage of up to four frames, no dithering; and a budget of 2 MB: while
+the encoded file is larger, the frame step doubles (unless ``step`` is given; each GIF frame is then shown
+``step`` frame times, so it plays at the sequence's speed) down to :data:`GIF_MIN_FRAMES` frames, then the scale
+shrinks by 3/4 (unless ``scale`` is given); what was chosen is in the result's warnings.
 """
 from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +65,13 @@ GT_COLOUR = (255, 255, 255)
 FAIL_COLOUR = (40, 39, 214)
 SKIP_COLOUR = (127, 127, 127)
 TEXT_COLOUR = (255, 255, 255)
+#: GIF defaults (module docstring): longer side without --scale, palette size, size budget, fewest frames the
+#: budget may leave before it shrinks the frames instead, and how many frames are rendered at most before encoding
+GIF_MAX_SIDE = 320
+GIF_COLOURS = 64
+GIF_MAX_BYTES = 2_000_000
+GIF_MIN_FRAMES = 10
+GIF_MAX_RENDERED = 300
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -88,7 +106,10 @@ class ViewRequest:
     JSON plus ``name``), result folders with optional ``labels``, the output (``.mp4``/``.gif``/``.html``),
     ``frames`` = 1-based inclusive ``(first, last)`` (``None`` ends: the sequence's), ``scale`` of the output,
     ``fps`` (``None``: the sequence's), ``run`` = which VOT/GOT run file (1-based), ``result_name`` = the
-    sequence's name in the result folders when it differs from the sequence folder's (``VOT_book`` vs ``book``)."""
+    sequence's name in the result folders when it differs from the sequence folder's (``VOT_book`` vs ``book``).
+    ``scale`` ``None``: 1, for a GIF at most :data:`GIF_MAX_SIDE` px on the longer side; ``step`` draws every
+    ``step``-th frame (``None``: 1; a GIF's grows to fit ``max_bytes``); ``colours`` is a GIF's palette size;
+    ``max_bytes`` a GIF's size budget (``None``: none; module docstring)."""
 
     results: tuple[Path, ...]
     out: Path
@@ -98,11 +119,14 @@ class ViewRequest:
     image_root: Path | None = None
     labels: tuple[str, ...] = ()
     frames: tuple[int | None, int | None] | None = None
-    scale: float = 1.0
+    scale: float | None = None
     fps: float | None = None
     run: int = 1
     experiment: str = "baseline"
     result_name: str | None = None
+    step: int | None = None
+    colours: int = 64
+    max_bytes: int | None = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -356,15 +380,70 @@ def _write_mp4(frames: Iterable[np.ndarray], out: Path, fps: float) -> tuple[int
     return count, size
 
 
-def _write_gif(frames: Iterable[np.ndarray], out: Path, fps: float) -> tuple[int, tuple[int, int]]:
-    images = [Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).quantize(256, dither=Image.Dither.NONE)
-              for img in frames]
-    if not images:
+def _gif_palette(images: Sequence[Image.Image], colours: int) -> Image.Image:
+    """A ``P`` image carrying one palette for the whole GIF: the drawing colours (exact) and ``colours`` minus
+    those from a montage of up to four of ``images`` (median cut)."""
+    fixed = list(dict.fromkeys([(0, 0, 0), GT_COLOUR, TEXT_COLOUR, FAIL_COLOUR, SKIP_COLOUR, *PALETTE]))
+    fixed_rgb = [tuple(reversed(c)) for c in fixed]
+    picks = [images[int(k)] for k in np.linspace(0, len(images) - 1, min(4, len(images)))]
+    w, h = picks[0].size
+    montage = Image.new("RGB", (w, h * len(picks)))
+    for k, im in enumerate(picks):
+        montage.paste(im, (0, h * k))
+    own = max(2, min(256, colours) - len(fixed_rgb))
+    found = montage.quantize(own, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).getpalette()[:3 * own]
+    # Pillow maps pixels to a palette through a coarse colour cache: a found colour next to a drawing colour could
+    # take its pixels, so found colours within 12 per channel of one are dropped (the drawing colours stay exact)
+    near = np.asarray(fixed_rgb, dtype=np.int16)
+    found = [c for k in range(0, len(found), 3) for c in found[k:k + 3]
+             if np.abs(near - np.asarray(found[k:k + 3], dtype=np.int16)).max(axis=1).min() >= 12]
+    entries = [c for rgb in fixed_rgb for c in rgb] + list(found)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(entries + [0] * (768 - len(entries)))
+    return palette
+
+
+def _encode_gif(images: Sequence[Image.Image], palette: Image.Image, duration_ms: float) -> bytes:
+    frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], loop=0,
+                   duration=max(20, round(duration_ms)), disposal=1)
+    return buffer.getvalue()
+
+
+def _write_gif(render: Callable[[float, np.ndarray], Iterable[np.ndarray]], indices: np.ndarray, out: Path,
+               fps: float, scale: float, scale_fixed: bool, step: int | None, colours: int,
+               max_bytes: int | None) -> tuple[int, tuple[int, int], list[str]]:
+    """Encode the frames ``render(scale, indices)`` draws as a GIF within ``max_bytes`` (module docstring);
+    returns the frame count, the size and notes on the step / scale chosen."""
+    if not len(indices):
         raise ViewError(f"{out}: no frames to write")
+    fixed_step = step is not None
+    step = int(step or max(1, math.ceil(len(indices) / GIF_MAX_RENDERED)))
+    notes: list[str] = []
+    while True:
+        images = [Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)) for img in render(scale, indices[::step])]
+        palette = _gif_palette(images, colours)
+        stride = 1
+        data = _encode_gif(images, palette, 1000.0 * step / fps)
+        while (max_bytes and len(data) > max_bytes and not fixed_step
+               and math.ceil(len(images) / (2 * stride)) >= GIF_MIN_FRAMES):
+            stride *= 2
+            data = _encode_gif(images[::stride], palette, 1000.0 * step * stride / fps)
+        if not max_bytes or len(data) <= max_bytes or scale_fixed or min(images[0].size) < 32:
+            break
+        scale *= 0.75
+    step *= stride
+    count = math.ceil(len(images) / stride)
+    if max_bytes and len(data) > max_bytes:
+        notes.append(f"{out}: {len(data) / 1e6:.2f} MB, over the {max_bytes / 1e6:g} MB budget (the fixed --step / "
+                     "--scale leave nothing to adjust)")
+    if step > 1:
+        notes.append(f"{out}: every {step}th frame ({count} of {len(indices)}), each shown {step} frame times, to "
+                     f"stay under {max_bytes / 1e6 if max_bytes else 0:g} MB; --step 1 --max-mb 0 for all of them")
     with atomic_target(out, suffix=".gif") as tmp:
-        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], loop=0,
-                       duration=max(20, round(1000 / fps)), disposal=1)
-    return len(images), images[0].size
+        Path(tmp).write_bytes(data)
+    return count, images[0].size, notes
 
 
 def write_view(request: ViewRequest) -> ViewResult:
@@ -378,8 +457,12 @@ def write_view(request: ViewRequest) -> ViewResult:
     if request.labels and len(request.labels) != len(request.results):
         raise ViewError(f"{len(request.labels)} --label for {len(request.results)} --results: give one label per "
                         "result folder, or none")
-    if not (request.scale > 0 and math.isfinite(request.scale)):
+    if request.scale is not None and not (request.scale > 0 and math.isfinite(request.scale)):
         raise ViewError(f"--scale {request.scale}: must be a positive number")
+    if request.step is not None and request.step < 1:
+        raise ViewError(f"--step {request.step}: must be at least 1")
+    if not 2 <= request.colours <= 256:
+        raise ViewError(f"--colours {request.colours}: a GIF palette has 2 to 256 colours")
     seq = resolve_sequence(request.sequence, request.annotations, request.name, request.image_root)
     indices = _frame_indices(request.frames, len(seq), seq.name)
     tracks: list[Track] = []
@@ -391,12 +474,21 @@ def write_view(request: ViewRequest) -> ViewResult:
         tracks.append(track)
         notes += warn
     fps = float(request.fps or seq.fps or 30.0)
+    scale = request.scale
+    if scale is None:
+        scale = min(1.0, GIF_MAX_SIDE / max(seq.size)) if suffix == ".gif" else 1.0
+    step = request.step or 1
     if suffix == ".html":
-        write_sequence_viewer(out, seq, tracks, frames=indices, scale=request.scale, fps=fps)
-        count, size = len(indices), (round(seq.size[0] * request.scale), round(seq.size[1] * request.scale))
+        indices = indices[::step]
+        write_sequence_viewer(out, seq, tracks, frames=indices, scale=scale, fps=fps / step)
+        count, size = len(indices), (round(seq.size[0] * scale), round(seq.size[1] * scale))
+    elif suffix == ".mp4":
+        count, size = _write_mp4(render_frames(seq, tracks, indices[::step], scale), out, fps / step)
     else:
-        writer = _write_mp4 if suffix == ".mp4" else _write_gif
-        count, size = writer(render_frames(seq, tracks, indices, request.scale), out, fps)
+        count, size, gif_notes = _write_gif(lambda sc, idx: render_frames(seq, tracks, idx, sc), indices, out, fps,
+                                            scale, request.scale is not None, request.step, request.colours,
+                                            request.max_bytes)
+        notes += gif_notes
     return ViewResult(out=out, frames=count, size=size, labels=tuple(t.label for t in tracks),
                       sources=tuple(t.source for t in tracks), warnings=tuple(notes))
 
