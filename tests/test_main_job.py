@@ -48,6 +48,37 @@ def test_groups_experiments_and_reports(job):
     assert (settings.out / "summary.csv").is_file()
 
 
+def test_baselines_run_and_ranked_with_siamrpn_not_with_published(job):
+    """Issue 22 item 1: OpenCV CSRT and KCF run on the same sequences in the same job and are ranked with the run;
+    the generated sequences are not VOT2017 / OTB-2015, so published numbers are never ranked with them."""
+    import pandas as pd
+
+    from integration.registry import available_trackers
+
+    settings, result = job
+    s = result.summary
+    expected = {"SiamRPN-ours"} | {label for name, label in (("csrt", "OpenCV CSRT"), ("kcf", "OpenCV KCF"),
+                                                               ("nano", "OpenCV NanoTrack"))
+                                   if available_trackers([name])[name] is None}
+    assert "OpenCV CSRT" in expected and "OpenCV KCF" in expected  # opencv-contrib is a dependency
+    for group in ("default", "my_otb"):
+        assert set(s[s.group == group]["tracker"]) == expected
+    for name in ("csrt", "kcf"):
+        assert (settings.out / "runs" / "default" / "vot" / name / "baseline").is_dir()
+        assert (settings.out / "runs" / "default" / "otb" / name).is_dir()
+    html = result.reports["default"]
+    trackers = pd.read_csv(html.parent / "tables" / "trackers.csv")
+    assert set(trackers["tracker"]) == expected and list(trackers["rank"]) == list(range(1, len(expected) + 1))
+    eao = s[(s.group == "default") & (s.experiment == "baseline") & (s.metric == "EAO")].set_index("tracker")["value"]
+    assert trackers.set_index("tracker")["eao"].to_dict() == eao.to_dict()  # the ranking shows the scores computed
+    md = html.with_suffix(".md").read_text()
+    assert md.splitlines()[0].startswith("# SiamRPN main job: default, ranked with OpenCV CSRT, OpenCV KCF")
+    assert "**SiamRPN-ours**" in md.split("## Conventions")[0]
+    assert "published VOT2017 baseline results, measured on other data" in md  # the ranking's published panel
+    assert "**like for like**: no: these 3 sequences" in md
+    assert "Published OTB2015 trackers are listed apart" in md
+
+
 def test_generated_data_written_as_vot_dataset(job):
     from analysis.io.load import load_annotations
     from integration.data.synthetic import box_to_polygon, generate
@@ -83,7 +114,7 @@ def test_otb_auc_recomputed_independently(job):
         curves.append([(ious > t).mean() for t in thresholds])
     auc = float(np.mean(np.mean(curves, axis=0)))
     s = result.summary
-    got = s[(s.group == "default") & (s.metric == "success AUC")]["value"].item()
+    got = s[(s.group == "default") & (s.tracker == "SiamRPN-ours") & (s.metric == "success AUC")]["value"].item()
     assert got == pytest.approx(auc, abs=1e-9)
 
 

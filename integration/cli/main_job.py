@@ -2,7 +2,7 @@
 
 Example::
 
-    siamrpn main                                   # generated sequences + bag -> output/main/report/default/
+    siamrpn main                                   # generated + real sequences, SiamRPN, CSRT, KCF (NanoTrack)
     siamrpn main --dataset ~/vot2017 --workers 2   # add a VOT dataset (its own group and report)
 """
 from __future__ import annotations
@@ -26,7 +26,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="SiamRPN weights (default: results/weights/siamrpn_default.pth or $SIAMRPN_WEIGHTS)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="torch device (default: cpu)")
     parser.add_argument("--workers", type=int, default=2, help="parallel worker processes (default: 2)")
-    parser.add_argument("--no-bag", action="store_true", help="leave out the real 'bag' sequence")
+    parser.add_argument("--no-real", "--no-bag", dest="no_bag", action="store_true",
+                        help="leave out the real sequences of ../shared/data/sequences (bag, VOT_ball1, VOT_book)")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="run SiamRPN only (default: also OpenCV CSRT, KCF and NanoTrack, ranked with it)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{prog}: error: --device cuda but torch.cuda.is_available() is False", file=sys.stderr)
             return 2
     settings = MainSettings(out=args.out, datasets=tuple(args.dataset), weights=weights, device=args.device,
-                            workers=args.workers, include_bag=not args.no_bag, progress=not args.quiet)
+                            workers=args.workers, include_bag=not args.no_bag, progress=not args.quiet,
+                            **({"baselines": ()} if args.no_baselines else {}))
     try:
         result = run_main(settings)
     except (ValueError, FileNotFoundError, WeightsError) as exc:
@@ -62,8 +66,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 1
 
-    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-        print(result.summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    # one row per group and tracker, one column per experiment and metric (the long table is summary.csv)
+    s = result.summary
+    s = s[s["metric"] != "robustness (failures/100 frames)"]
+    wide = s.pivot_table(index=["group", "tracker"], columns=["experiment", "metric"], values="value", sort=False)
+    short = {"baseline": "VOT", "realtime": "real-time", "otb one-pass": "OTB", "accuracy": "A", "failures": "F",
+             "success AUC": "AUC", "precision @20 px": "P@20"}
+    wide.columns = [f"{short.get(e, e)} {short.get(m, m)}" for e, m in wide.columns]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"{prog}: finished in {result.seconds:.0f} s; summary table {Path(args.out) / 'summary.csv'}")
     for group, html in result.reports.items():
         print(f"report ({group}): {html}")

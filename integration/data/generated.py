@@ -15,7 +15,7 @@ from analysis.core.paths import shared_data_dir
 from integration.data.sequences import Sequence, from_arrays
 from integration.data.synthetic import generate, write_vot_sequence
 
-__all__ = ["GeneratedSet", "MAIN_SET", "REGRESSION_SET", "bag_path"]
+__all__ = ["GeneratedSet", "MAIN_SET", "MAIN_REAL", "REGRESSION_SET", "bag_path", "real_sequence_paths"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,25 @@ MAIN_SET = GeneratedSet(seeds=(201, 202, 203, 204, 205, 206), lengths=(50, 60, 7
 
 #: the regression gate's generated case: 4 sequences, 250 frames (with ``bag``: ~1-2 min on 2 CPU cores)
 REGRESSION_SET = GeneratedSet()
+
+
+#: real VOT sequences of ``../shared/data/sequences`` in the main job's default group (VOT2016-2018 sequences:
+#: 196 + 105 + 175 = 476 frames), chosen so that the job with SiamRPN, CSRT, KCF and NanoTrack stays under 4 minutes
+#: on 2 cores (README, "The main job": an estimate from per-frame timings)
+MAIN_REAL = ("bag", "VOT_ball1", "VOT_book")
+
+
+def real_sequence_paths(names: tuple[str, ...] = MAIN_REAL) -> tuple[list[Path], list[str]]:
+    """The folders ``<shared data>/sequences/<name>`` that exist (with a ``groundtruth.txt``), and the missing names."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for name in names:
+        path = shared_data_dir() / "sequences" / name
+        if (path / "groundtruth.txt").is_file():
+            found.append(path)
+        else:
+            missing.append(name)
+    return found, missing
 
 
 def bag_path() -> Path | None:

@@ -1,21 +1,27 @@
-"""The main job: run SiamRPN on the embedded default (and any given datasets), analyse, write the report.
+"""The main job: run SiamRPN and OpenCV baselines on the embedded default (and any given datasets), analyse, rank,
+write the report.
 
 Groups of sequences, each analysed and reported on its own:
 
 * ``default``: the project's generated sequences (:data:`integration.data.generated.MAIN_SET`, written at run
-  time as a VOT dataset under ``<out>/data/generated``) plus the real VOT ``bag`` sequence when the shared
-  data has it;
+  time as a VOT dataset under ``<out>/data/generated``) plus the real VOT sequences of
+  :data:`integration.data.generated.MAIN_REAL` (``bag``, ``VOT_ball1``, ``VOT_book``) that the shared data has;
 * one group per ``--dataset`` folder (VOT dataset/sequence folder or workspace; an OTB folder gets the
   one-pass experiment only, its ground truth not being VOT regions).
 
-For a VOT group: the VOT baseline experiment (resets; SiamRPN declared deterministic, one run as LEG keeps
+Trackers: SiamRPN and, on the same sequences in the same job, the OpenCV baselines of ``MainSettings.baselines``
+(CSRT, KCF, and NanoTrack when its model files are found; one that cannot be built here is left out with a
+notice), ranked together (:func:`analysis.metrics.compare.compare_trackers`, paired tests against SiamRPN).
+For a VOT group: the VOT baseline experiment (resets; every tracker declared deterministic, one run as LEG keeps
 after three identical runs), the real-time experiment (``vot2017`` profile: LEG, 20 fps, measured clock) and
 the OTB one-pass; all units go through :mod:`integration.run` in parallel workers with one progress bar.
 Analysis: EAO (LEG) over an interval fitted to the group's sequence lengths (:func:`integration.jobs.scoring.fitted_interval`,
 stated in the output), accuracy, failures, robustness; OTB success AUC and precision@20 (polygons -> area-preserving
 boxes). Each group is scored once (:func:`_score`); the summary table and the report (``analysis.report``:
-:func:`~analysis.report.vot.vot_part` and :func:`~analysis.report.otb.otb_part`, figures against the published
-VOT2017 / OTB-2015 baselines) are drawn from those reports; it goes to ``<out>/report/<group>/report.html``.
+:func:`~analysis.report.vot.vot_part` and :func:`~analysis.report.otb.otb_part`) are drawn from those reports;
+it goes to ``<out>/report/<group>/report.html``. Published VOT2017 / OTB-2015 numbers are ranked with the run
+only when the group's sequences are that benchmark (:mod:`analysis.sequence_lists`); otherwise the figures show
+them apart ("published on VOT2017, other data: not comparable") or leave them out, and say so.
 """
 from __future__ import annotations
 
@@ -29,27 +35,32 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.atomic import write_text_atomic
+from analysis.metrics.compare import compare_trackers
 from analysis.metrics.otb import OTBReport
 from analysis.metrics.vot.analysis import VOTReport
 from analysis.plots.style import DEFAULT_STYLE
-from analysis.report.document import ReportContent, ReportSection, write_report
+from analysis.report.document import ReportContent, ReportSection, ReportTable, write_report
 from analysis.report.environment import environment_info
-from analysis.report.otb import otb_part
+from analysis.report.otb import otb_part, otb_speeds
+from analysis.report.tables import tracker_summary
 from analysis.report.vot import vot_experiment, vot_part
 from analysis.stacks import BENCHMARKS
-from integration.data.generated import MAIN_SET, GeneratedSet, bag_path
+from integration.data.generated import MAIN_REAL, MAIN_SET, GeneratedSet, real_sequence_paths
 from integration.data.sequences import Sequence, load_dataset
 from integration.jobs.regression.measure import weights_info
 from integration.jobs.scoring import score_otb, score_vot
 from integration.protocols.vot_baseline import BaselineSettings
+from integration.registry import available_trackers
 from integration.run.experiment import plan_units
 from integration.run.supervise import run_units
 from integration.run.units import ExperimentSpec, TrackerSpec
 
-__all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", "RUN_LABEL"]
+__all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", "RUN_LABEL", "job_trackers"]
 
 #: the run's name in reports; deliberately not "SiamRPN", so it is never matched to the published SiamRPN rows
 RUN_LABEL = "SiamRPN-ours"
+#: report names of the baselines (not "CSRDCF" / "KCF" of the published tables: these are OpenCV's versions)
+BASELINE_LABELS = {"csrt": "OpenCV CSRT", "kcf": "OpenCV KCF", "nano": "OpenCV NanoTrack", "mil": "OpenCV MIL"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,11 @@ class MainSettings:
     device: str = "cpu"
     workers: int = 2
     tracker: str = "siamrpn"  #: registry name or ``module:Factory`` (tests use a cheap OpenCV tracker)
+    #: registry trackers run on the same sequences and ranked with SiamRPN (left out with a notice when unavailable)
+    baselines: tuple[str, ...] = ("csrt", "kcf", "nano")
     generated: GeneratedSet = MAIN_SET
-    include_bag: bool = True
+    include_bag: bool = True  #: add the real sequences ``real`` of the shared data to the default group
+    real: tuple[str, ...] = MAIN_REAL
     realtime_profile: str = "vot2017"
     clock: str = "measured"
     progress: bool = True
@@ -94,19 +108,22 @@ def _say(msg: str) -> None:
 
 
 def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
-    """The default group (generated + bag) and one group per ``--dataset``; notices for what was left out."""
+    """The default group (generated + the real shared sequences) and one group per ``--dataset``; notices for what
+    was left out."""
 
     notices: list[str] = []
     root = settings.generated.write_vot(Path(settings.out) / "data" / "generated")
     default = dict(load_dataset(root))
     origin = f"{len(default)} generated sequences ({root})"
-    bag = bag_path() if settings.include_bag else None
-    if bag is not None:
-        default.update(load_dataset(bag))
-        origin += f" + real VOT sequence 'bag' ({bag})"
-    elif settings.include_bag:
-        notices.append("real sequence 'bag' not found (../shared/data/sequences/bag or $SIAMRPN_SHARED_DATA): "
-                       "the default group has the generated sequences only")
+    real, missing = real_sequence_paths(settings.real) if settings.include_bag else ([], [])
+    for path in real:
+        default.update(load_dataset(path))
+    if real:
+        origin += f" + real VOT sequences {', '.join(p.name for p in real)} ({real[0].parent})"
+    if missing:
+        notices.append(f"real sequences {', '.join(missing)} not found (../shared/data/sequences or "
+                       "$SIAMRPN_SHARED_DATA): the default group has " + ("the others" if real else
+                                                                         "the generated sequences only"))
     groups = [Group("default", default, True, origin)]
     used = {"default"}
     for path in settings.datasets:
@@ -124,18 +141,40 @@ def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
     return groups, notices
 
 
-def _units(groups: list[Group], settings: MainSettings):
+@dataclass(frozen=True)
+class Tracker:
+    """A tracker of the job: how workers build it (``spec``; its results go to ``<runs>/<exp>/<spec.result_name>``)
+    and its name in the summary and reports."""
 
-    tracker = TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn")
+    spec: TrackerSpec
+    label: str
+
+
+def job_trackers(settings: MainSettings) -> tuple[list[Tracker], list[str]]:
+    """SiamRPN first, then the baselines that can be built here; a notice for each one left out."""
+    trackers = [Tracker(TrackerSpec(settings.tracker, settings.weights, settings.device, label="siamrpn"), RUN_LABEL)]
+    status = available_trackers(list(settings.baselines)) if settings.baselines else {}
+    notices = []
+    for name in settings.baselines:
+        if status.get(name) is None:
+            trackers.append(Tracker(TrackerSpec(name, label=name), BASELINE_LABELS.get(name, name)))
+        else:
+            notices.append(f"baseline {name} not run: {status[name]}")
+    return trackers, notices
+
+
+def _units(groups: list[Group], settings: MainSettings, trackers: list[Tracker]):
+
+    specs = [t.spec for t in trackers]
     units = []
     for g in groups:
         runs = Path(settings.out) / "runs" / g.name
         if g.vot:
-            units += plan_units([tracker], ExperimentSpec("baseline", BaselineSettings(), deterministic=True),
+            units += plan_units(specs, ExperimentSpec("baseline", BaselineSettings(), deterministic=True),
                                 g.sequences, runs / "vot")
-            units += plan_units([tracker], ExperimentSpec("realtime", profile=settings.realtime_profile,
-                                                          clock=settings.clock), g.sequences, runs / "vot")
-        units += plan_units([tracker], ExperimentSpec("otb", clock=settings.clock), g.sequences, runs / "otb")
+            units += plan_units(specs, ExperimentSpec("realtime", profile=settings.realtime_profile,
+                                                      clock=settings.clock), g.sequences, runs / "vot")
+        units += plan_units(specs, ExperimentSpec("otb", clock=settings.clock), g.sequences, runs / "otb")
     # longest sequences first: better packing on the workers
     return sorted(units, key=lambda u: -len(u.sequence))
 
@@ -160,14 +199,15 @@ def _network_note(weights: str | None) -> str:
 
 @dataclass(frozen=True)
 class GroupScores:
-    """A group's computed reports, scored once: VOT per experiment (empty for a one-pass group) and OTB
-    one-pass. The summary rows and the report are both drawn from them."""
+    """A group's computed reports, scored once, by tracker label (SiamRPN's is :data:`RUN_LABEL`): VOT per
+    experiment (empty for a one-pass group) and OTB one-pass. The summary rows and the report are both drawn
+    from them."""
 
-    vot: dict[str, VOTReport]
-    otb: OTBReport
+    vot: dict[str, dict[str, VOTReport]]
+    otb: dict[str, OTBReport]
 
 
-def _report(group: Group, settings: MainSettings, scores: GroupScores) -> Path:
+def _report(group: Group, settings: MainSettings, scores: GroupScores, trackers: list[Tracker]) -> Path:
     """The group's report from its computed scores (the parts read no annotations and score nothing again)."""
 
     out = Path(settings.out)
@@ -176,46 +216,71 @@ def _report(group: Group, settings: MainSettings, scores: GroupScores) -> Path:
     runs = out / "runs" / group.name
     summary, conventions, sections, warnings = [], [], [], []
     lengths = [len(s) for s in group.sequences.values()]
+    folders = {t.label: t.spec.result_name for t in trackers}
+    others = [t.label for t in trackers if t.label != RUN_LABEL]
+    ranking = None  # every tracker, first in the summary
     intro = ReportSection(f"Main job: {group.name}")
     intro.paragraphs += [
         f"Sequences: {group.origin}; {len(lengths)} sequences, {sum(lengths)} frames. Tracker: {settings.tracker} "
         f"(weights {settings.weights or 'default: results/weights/siamrpn_default.pth'}, device {settings.device}).",
-        "Published baselines are drawn for orientation only: they were measured on VOT2017 / OTB-2015, this run "
-        "on the sequences above, so the ranking is not a like-for-like comparison unless the group IS that dataset.",
+        (f"Ranked with {', '.join(others)}, run in this job on the same sequences under the same protocols "
+         f"(paired tests against {RUN_LABEL}). " if others else "")
+        + "Published VOT2017 / OTB-2015 numbers are ranked with these trackers only when the group's sequences are "
+          "that benchmark (names and frame counts); otherwise they are shown apart, marked 'other data: not "
+          "comparable', or left out.",
     ]
     if settings.tracker == "siamrpn":
         intro.paragraphs.append(_network_note(settings.weights))
     if group.vot:
-        iv = scores.vot["baseline"].interval
+        iv = scores.vot[RUN_LABEL]["baseline"].interval
         intro.paragraphs.append(
             f"VOT experiments: baseline (resets, 1 run: SiamRPN is deterministic), real-time "
             f"({settings.realtime_profile} profile, {settings.clock} clock); EAO interval "
             f"[{iv.low}, {iv.high}] ({iv.source}).")
-        tracker_dir = runs / "vot" / "siamrpn"
         # recorded speed and real-time schedule come from the result files; the scores are the ones computed
-        experiments = {e: vot_experiment(r, tracker_dir, e) for e, r in scores.vot.items()}
-        part = vot_part(BENCHMARKS["vot2017"], RUN_LABEL, experiments, figures=figures, variant="leg",
-                        realtime_profile=settings.realtime_profile, style=DEFAULT_STYLE)
+        experiments = {label: {e: vot_experiment(r, runs / "vot" / folders[label], e) for e, r in reps.items()}
+                       for label, reps in scores.vot.items()}
+        comparison = None
+        if others:
+            comparison = compare_trackers({t: experiments[t]["baseline"].report for t in experiments},
+                                          baseline=RUN_LABEL, fps={t: experiments[t]["baseline"].fps
+                                                                   for t in experiments})
+            ranking = ReportTable("trackers", "Every tracker of the job, VOT baseline experiment, ranked by EAO "
+                                              f"({RUN_LABEL} in bold; the OTB one-pass ranking is in its section):",
+                                  tracker_summary(comparison), open=True, bold=(RUN_LABEL,))
+        part = vot_part(BENCHMARKS["vot2017"], RUN_LABEL, experiments[RUN_LABEL],
+                        {t: reps for t, reps in experiments.items() if t != RUN_LABEL}, figures=figures,
+                        variant="leg", realtime_profile=settings.realtime_profile, style=DEFAULT_STYLE,
+                        comparison=comparison)
         summary.append(part.summary)
         conventions += part.conventions
         sections += part.sections
         warnings += part.warnings
-    part = otb_part(BENCHMARKS["otb2015"], RUN_LABEL, {RUN_LABEL: scores.otb}, figures=figures, style=DEFAULT_STYLE)
+    otb_comparison = None
+    if others:
+        otb_comparison = compare_trackers(scores.otb, baseline=RUN_LABEL,
+                                          fps=otb_speeds({t: runs / "otb" / folders[t] for t in scores.otb}))
+        if ranking is None:
+            ranking = ReportTable("trackers", f"Every tracker of the job, OTB one-pass, ranked by AUC ({RUN_LABEL} "
+                                              "in bold):", tracker_summary(otb_comparison), open=True,
+                                  bold=(RUN_LABEL,))
+    part = otb_part(BENCHMARKS["otb2015"], RUN_LABEL, scores.otb, figures=figures, style=DEFAULT_STYLE,
+                    comparison=otb_comparison)
     summary.append(part.summary)
     conventions += [(f"OTB {k}", v) for k, v in part.conventions]
     sections += part.sections
     warnings += part.warnings
     content = ReportContent(
-        title=f"SiamRPN main job: {group.name}",
+        title=f"SiamRPN main job: {group.name}" + (f", ranked with {', '.join(others)}" if others else ""),
         subtitle=f"{group.origin}. Results: {runs}.",
         summary=pd.concat(summary, ignore_index=True), conventions=conventions, sections=[intro] + sections,
-        warnings=warnings, environment=environment_info(settings.device),
+        warnings=warnings, environment=environment_info(settings.device), trackers=ranking,
     )
     return write_report(content, report_dir)
 
 
-def _score(group: Group, settings: MainSettings) -> tuple[list[dict], GroupScores]:
-    """Score the group's runs once: summary rows and the reports the group's report is drawn from.
+def _score(group: Group, settings: MainSettings, trackers: list[Tracker]) -> tuple[list[dict], GroupScores]:
+    """Score the group's runs once, every tracker: summary rows and the reports the group's report is drawn from.
 
     VOT: LEG, EAO interval fitted to the group's lengths by the analysis (:func:`fitted_interval`'s rule),
     with per-attribute scores for the report; OTB: one-pass on area-preserving boxes.
@@ -223,24 +288,31 @@ def _score(group: Group, settings: MainSettings) -> tuple[list[dict], GroupScore
 
     anns = {n: s.annotation for n, s in group.sequences.items()}
     runs = Path(settings.out) / "runs" / group.name
-    rows, vot = [], {}
-    if group.vot:
-        for exp in ("baseline", "realtime"):
-            rep = vot[exp] = score_vot(anns, runs / "vot" / "siamrpn", exp, None, per_attribute=True)
-            iv = rep.interval
-            for metric, value in (("EAO", rep.eao), ("accuracy", rep.accuracy), ("failures", rep.failures),
-                                  ("robustness (failures/100 frames)", rep.robustness)):
-                rows.append({"group": group.name, "experiment": exp, "metric": metric, "value": value,
-                             "convention": f"LEG, EAO interval [{iv.low}, {iv.high}]" if metric == "EAO" else "LEG"})
-    otb = score_otb(anns, runs / "otb" / "siamrpn")
-    rows += [{"group": group.name, "experiment": "otb one-pass", "metric": "success AUC", "value": otb.auc,
-              "convention": "OTB, 21 thresholds"},
-             {"group": group.name, "experiment": "otb one-pass", "metric": "precision @20 px",
-              "value": otb.precision, "convention": "OTB"}]
+    rows: list[dict] = []
+    vot: dict[str, dict[str, VOTReport]] = {}
+    otb: dict[str, OTBReport] = {}
+    for t in trackers:
+        row = {"group": group.name, "tracker": t.label}
+        if group.vot:
+            vot[t.label] = {}
+            for exp in ("baseline", "realtime"):
+                rep = vot[t.label][exp] = score_vot(anns, runs / "vot" / t.spec.result_name, exp, None,
+                                                    per_attribute=True)
+                iv = rep.interval
+                for metric, value in (("EAO", rep.eao), ("accuracy", rep.accuracy), ("failures", rep.failures),
+                                      ("robustness (failures/100 frames)", rep.robustness)):
+                    rows.append({**row, "experiment": exp, "metric": metric, "value": value,
+                                 "convention": f"LEG, EAO interval [{iv.low}, {iv.high}]" if metric == "EAO"
+                                 else "LEG"})
+        rep = otb[t.label] = score_otb(anns, runs / "otb" / t.spec.result_name)
+        rows += [{**row, "experiment": "otb one-pass", "metric": "success AUC", "value": rep.auc,
+                  "convention": "OTB, 21 thresholds"},
+                 {**row, "experiment": "otb one-pass", "metric": "precision @20 px", "value": rep.precision,
+                  "convention": "OTB"}]
     return rows, GroupScores(vot, otb)
 
 
-def _check_resume(settings: MainSettings, notices: list[str]) -> None:
+def _check_resume(settings: MainSettings, notices: list[str], baselines: tuple[str, ...] = ()) -> None:
     """Finished runs are reused only when they were made by the same tracker: the weights' SHA-256, the
     tracker, device and real-time settings are recorded in ``<out>/runs/run_key.json``; a different key
     clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
@@ -250,6 +322,8 @@ def _check_resume(settings: MainSettings, notices: list[str]) -> None:
     key = {"weights": weights_info(settings.weights) if settings.tracker == "siamrpn" else settings.weights,
            "tracker": settings.tracker, "device": settings.device, "realtime_profile": settings.realtime_profile,
            "clock": settings.clock}
+    if baselines:  # the key of a SiamRPN-only output folder stays as it was
+        key["baselines"] = list(baselines)
     key_file = runs / "run_key.json"
     if runs.is_dir():
         try:
@@ -271,14 +345,17 @@ def run_main(settings: MainSettings) -> MainResult:
     out.mkdir(parents=True, exist_ok=True)
     _say(f"siamrpn main: preparing data under {out / 'data'}")
     groups, notices = collect_groups(settings)
+    trackers, left_out = job_trackers(settings)
+    notices += left_out
     for n in notices:
         _say(f"NOTE: {n}")
+    _say(f"  trackers: {', '.join(t.label for t in trackers)}")
     for g in groups:
         frames = sum(len(s) for s in g.sequences.values())
         _say(f"  group {g.name}: {g.origin}; {frames} frames; experiments: "
              + ("VOT baseline, VOT real-time, OTB one-pass" if g.vot else "OTB one-pass"))
-    _check_resume(settings, notices)
-    units = _units(groups, settings)
+    _check_resume(settings, notices, tuple(t.spec.name for t in trackers[1:]))
+    units = _units(groups, settings, trackers)
     workers = max(1, int(settings.workers))
     if workers > 1:
         # one thread per worker process: the cores are shared by the workers (set before they are spawned)
@@ -293,9 +370,9 @@ def run_main(settings: MainSettings) -> MainResult:
     rows, reports = [], {}
     for g in groups:
         _say(f"siamrpn main: analysing and reporting group {g.name}")
-        r, scores = _score(g, settings)
+        r, scores = _score(g, settings, trackers)
         rows += r
-        reports[g.name] = _report(g, settings, scores)
-    summary = pd.DataFrame(rows, columns=["group", "experiment", "metric", "value", "convention"])
+        reports[g.name] = _report(g, settings, scores, trackers)
+    summary = pd.DataFrame(rows, columns=["group", "tracker", "experiment", "metric", "value", "convention"])
     write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     return MainResult(summary, reports, tuple(notices), time.perf_counter() - start)
