@@ -19,8 +19,8 @@ from typing import Callable, Literal
 
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.lasot import load_lasot_split
+from analysis.io.layout import load_box_annotations
 from analysis.io.nfs import load_nfs
-from analysis.io.otb import load_otb_annotations
 from analysis.io.tc128 import load_tc128
 from analysis.io.trackingnet import load_trackingnet
 from analysis.io.uav import load_uav
@@ -151,7 +151,7 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
                                 sequences="vot-toolkit stack vot2019/longterm (50 sequences)"),
     "otb2015": BenchmarkSpec(name="otb2015", kind="otb", published="OTB2015", annotations="annotations/OTB2015.json",
                              n_sequences=100, results="OTB100", command="otb", choice="otb2015",
-                             loader=lambda root, options: load_otb_annotations(root),
+                             loader=lambda root, options: load_box_annotations(root),
                              sequences="DaSiamRPN/pysot OTB2015.json (100 sequences)"),
     "got10k": BenchmarkSpec(name="got10k", kind="got10k", published="GOT-10k", command="got10k",
                             sequences="list.txt of the GOT-10k subset given"),

@@ -107,7 +107,7 @@ def _frames_dir(folder: Path) -> Path | None:
     return next((d for d in (folder / "img", folder / "imgs") if d.is_dir()), None)
 
 
-def _is_otb_sequence(folder: Path) -> bool:
+def is_otb_sequence(folder: Path) -> bool:
     """``img/`` (or ``imgs/``) and ``groundtruth_rect*.txt`` (or ``<name>_gt.txt``)."""
     return (folder.is_dir() and _frames_dir(folder) is not None
             and (any(folder.glob("groundtruth_rect*.txt")) or (folder / f"{folder.name}_gt.txt").is_file()))
@@ -120,10 +120,10 @@ def load_otb_folder(path: str | Path) -> dict[str, SequenceAnnotation]:
     (OTB result-file names); ``Human4`` uses ``.2`` only. Empty target files are skipped (got10k does too).
     """
     path = Path(path)
-    if _is_otb_sequence(path):
+    if is_otb_sequence(path):
         folders = [path]
     elif path.is_dir():
-        folders = sorted(p for p in path.iterdir() if _is_otb_sequence(p))
+        folders = sorted(p for p in path.iterdir() if is_otb_sequence(p))
         if not folders:
             raise ValueError(f"{path}: no OTB sequence folders (expected <seq>/img/ and groundtruth_rect*.txt)")
     else:

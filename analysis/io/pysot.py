@@ -18,17 +18,17 @@ def _image_dimension(seq: dict, key: str, where: str) -> int:
         raise ValueError(f"{where}: {key!r} must be a whole number of pixels, got {value!r}") from None
 
 
-def _read_json(path: Path):
-
+def read_json(path: str | Path):
+    """A JSON file's content; invalid JSON raises ``ValueError`` naming the file and line."""
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
 
 
-def _is_otb_json(data: dict) -> bool:
+def is_otb_json(data) -> bool:
     """DaSiamRPN ``OTB2015.json`` layout: ``{key: {name, image_files, gt_rect}}`` (no ``img_names``)."""
-    first = next(iter(data.values()), None)
+    first = next(iter(data.values()), None) if isinstance(data, dict) else None
     return isinstance(first, dict) and "image_files" in first and "img_names" not in first
 
 
@@ -42,10 +42,10 @@ def load_pysot_json(path: str | Path, image_root: str | Path | None = None) -> d
     ``analysis.io.otb``.
     """
     path = Path(path)
-    data = _read_json(path)
+    data = read_json(path)
     if not isinstance(data, dict) or not data:
         raise ValueError(f"{path}: expected a non-empty object keyed by sequence name")
-    if _is_otb_json(data):
+    if is_otb_json(data):
         raise ValueError(f"{path}: this is an OTB JSON (DaSiamRPN 'image_files' layout), not a pysot VOT JSON; "
                          "use analysis.io.load_annotations (delegates to annotations_otb.load_otb_json)")
     root = Path(image_root) if image_root is not None else None

@@ -17,7 +17,6 @@ from analysis.core.paths import shared_data_dir
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.longterm import load_longterm_annotations
-from analysis.io.otb import load_otb_annotations
 from analysis.io.vot import load_vot_folder
 from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
@@ -30,7 +29,7 @@ from analysis.report.onepass import load_onepass_annotations, onepass_part, scor
 from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
 from analysis.report.tables import SCORE_NAMES, latex_table, ranking_table, tracker_summary
 from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
-from analysis.stacks import BENCHMARKS, BenchmarkSpec
+from analysis.stacks import BENCHMARKS, BenchmarkSpec, LoadOptions
 
 #: path words -> benchmark (the rows' ``path_words``, checked on each folder name of the results path, longest
 #: first)
@@ -166,13 +165,15 @@ def _many(request: ReportRequest) -> bool:
 
 def _otb_report(request: ReportRequest, spec: BenchmarkSpec, annotations: Path, tracker: str) -> ReportPart:
     figures = request.out_dir / "figures"
+    loaded = spec.loader(annotations, LoadOptions())  # the row's sequences (a subset such as OTB-2013)
     reports = score_otb_results(request.results_dir, annotations, tracker, request.compare,
-                                request.first_frame, request.otb_compat)
+                                request.first_frame, request.otb_compat, loaded=loaded)
     if not _many(request):
         return otb_part(spec, tracker, reports, figures=figures, style=request.style)
     folders = otb_folders(request.results_dir, tracker, request.compare)
     comparison = _compare(reports, request, tracker, otb_speeds(folders))
-    attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat)
+    attributes, notes = score_otb_attributes(folders, annotations, request.first_frame, request.otb_compat,
+                                             loaded=loaded)
     return otb_part(spec, tracker, reports, figures=figures, style=request.style, comparison=comparison,
                     attributes=attributes, notes=notes)
 
@@ -243,7 +244,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
     "votms": ReportKind(annotations=lambda spec, path, split: load_vot_folder(path), part=_multistart_report),
     "votlt": ReportKind(annotations=lambda spec, path, split: load_longterm_annotations(path),
                         part=_longterm_report),
-    "otb": ReportKind(annotations=lambda spec, path, split: load_otb_annotations(path), part=_otb_report,
+    "otb": ReportKind(annotations=lambda spec, path, split: spec.loader(path, LoadOptions()), part=_otb_report,
                       shared_compare=True),
     "got10k": ReportKind(annotations=lambda spec, path, split: load_got10k_folder(path), part=_got10k_report),
     "onepass": ReportKind(annotations=load_onepass_annotations, part=_onepass_report),

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.paths import shared_data_dir
+from analysis.io.annotation import SequenceAnnotation
 from analysis.io.otb import load_otb_annotations, load_otb_attributes
 from analysis.io.results import corner_line_warning, load_one_pass_times, load_otb_results
 from analysis.metrics.compare import Comparison
@@ -36,12 +37,14 @@ def _otb_compare_dirs(results_dir: Path, compare: Sequence[Path] | None) -> list
 
 
 def score_otb_results(results_dir: Path, annotations: Path, tracker: str, compare: Sequence[Path] | None = None,
-                      first_frame: str = "gt", otb_compat: bool = False) -> dict[str, OTBReport]:
+                      first_frame: str = "gt", otb_compat: bool = False, *,
+                      loaded: Mapping[str, SequenceAnnotation] | None = None) -> dict[str, OTBReport]:
     """Score raw one-pass results with :func:`analysis.metrics.otb.evaluate_otb`: ``{tracker: report}`` of
     ``results_dir`` first, then the ``compare`` folders (default: the shared ``results/OTB100/*``) by folder
-    name. Partial results are scored with a warning, as the VOT part does."""
+    name. Partial results are scored with a warning, as the VOT part does. ``loaded``: the annotations already
+    read by the benchmark row's loader (e.g. a subset such as OTB-2013), else :func:`load_otb_annotations`."""
 
-    ann = load_otb_annotations(annotations)
+    ann = dict(loaded) if loaded is not None else load_otb_annotations(annotations)
     settings = OTBSettings(first_frame=first_frame, otb_compat=otb_compat)
     return {name: _score_folder(folder, ann, settings)[0]
             for name, folder in otb_folders(results_dir, tracker, compare).items()}
@@ -67,11 +70,12 @@ def _score_folder(folder: Path, ann: dict, settings: OTBSettings) -> tuple[OTBRe
 
 
 def score_otb_attributes(folders: Mapping[str, Path], annotations: Path, first_frame: str = "gt",
-                         otb_compat: bool = False) -> tuple[dict[str, dict[str, OTBReport]], list[str]]:
+                         otb_compat: bool = False, *, loaded: Mapping[str, SequenceAnnotation] | None = None
+                         ) -> tuple[dict[str, dict[str, OTBReport]], list[str]]:
     """Per OTB attribute, every tracker's report on the sequences carrying it (OTB ``perfPlot.m``: the
     success curve of an attribute averages the sequences with that attribute): ``{attribute: {tracker:
-    report}}`` and notes (no ``attrs.txt``: nothing, with a note)."""
-    ann = load_otb_annotations(annotations)
+    report}}`` and notes (no ``attrs.txt``: nothing, with a note); ``loaded`` as in :func:`score_otb_results`."""
+    ann = dict(loaded) if loaded is not None else load_otb_annotations(annotations)
     attrs = load_otb_attributes(ann)
     if not attrs:
         return {}, [f"{annotations}: no attrs.txt next to the sequences (OTB folders carry one per sequence; the "

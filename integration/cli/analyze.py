@@ -218,4 +218,5 @@ _BOX_COMMANDS: dict[str, BoxCommand] = {
 }
 #: sub-commands with their own module: ``vot``, ``votlt`` and the one-pass benchmarks with their own rules
 _DELEGATES: dict[str, Callable[[argparse.Namespace], int | None]] = {
-    "vot": analyze_vot.run, "votlt": analyze_votlt.run, **{c: run_onepass for c in ONEPASS_COMMANDS}}
+    "vot": lambda args: analyze_vot.run(args), "votlt": lambda args: analyze_votlt.run(args),  # looked up per call
+    **{c: run_onepass for c in ONEPASS_COMMANDS}}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ from analysis.core.frames import FrameReadError, read_frame, to_bgr
 from analysis.core.masks import Mask, format_mask
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
+from analysis.io.layout import load_folder_annotations, sequence_layout
 from analysis.io.otb import load_otb_folder, load_otb_json
-from analysis.io.pysot import load_pysot_json
+from analysis.io.pysot import is_otb_json, load_pysot_json, read_json
 from analysis.io.vot import load_vot_folder
 
 __all__ = [
@@ -216,11 +216,7 @@ def load_pysot_dataset(json_path: str | os.PathLike, image_root: str | os.PathLi
     (default: the JSON's folder). OTB JSONs (``image_files``) are recognised too."""
     json_path = Path(json_path)
     root = Path(image_root) if image_root is not None else json_path.parent
-    try:
-        first = next(iter(json.loads(json_path.read_text()).values()), {})
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{json_path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
-    if isinstance(first, dict) and "image_files" in first:
+    if is_otb_json(read_json(json_path)):
         anns = load_otb_json(json_path, image_root=root)
     else:
         anns = load_pysot_json(json_path, image_root=root)
@@ -228,18 +224,9 @@ def load_pysot_dataset(json_path: str | os.PathLike, image_root: str | os.PathLi
 
 
 def detect_layout(folder: str | os.PathLike) -> str | None:
-    """Layout of one sequence folder: ``vot``, ``otb``, ``got10k`` or ``None`` (not a sequence)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return None
-    if (((folder / "img").is_dir() or (folder / "imgs").is_dir())
-            and (any(folder.glob("groundtruth_rect*.txt")) or (folder / f"{folder.name}_gt.txt").is_file())):
-        return "otb"  # OTB (img/ + groundtruth_rect*.txt) or the MATLAB/MIL layout (imgs/ + <name>_gt.txt)
-    if (folder / "groundtruth.txt").is_file():
-        if (folder / "meta_info.ini").is_file() or (folder / "absence.label").is_file():
-            return "got10k"
-        return "vot"
-    return None
+    """Layout of one sequence folder: ``vot``, ``otb``, ``got10k`` or ``None`` (not a sequence); the one detector,
+    :func:`analysis.io.layout.sequence_layout`."""
+    return sequence_layout(folder)
 
 
 _LOADERS = {"vot": load_vot_dataset, "otb": load_otb_dataset, "got10k": load_got10k_dataset}
@@ -267,23 +254,4 @@ def load_dataset(path: str | os.PathLike, image_root: str | os.PathLike | None =
         if layout not in _LOADERS:
             raise ValueError(f"unknown layout {layout!r} (expected one of {sorted(_LOADERS)} or pysot)")
         return _LOADERS[layout](path)
-    own = detect_layout(path)
-    if own is not None:
-        return _LOADERS[own](path)
-    if (path / "list.txt").is_file():
-        names = [ln.strip() for ln in (path / "list.txt").read_text().splitlines() if ln.strip()]
-        kinds = {detect_layout(path / n) for n in names[:3]} - {None}
-        if len(kinds) == 1:
-            return _LOADERS[kinds.pop()](path)
-        raise ValueError(f"{path / 'list.txt'}: cannot tell the layout of the listed sequence folders")
-    if any((path / s / "list.txt").is_file() for s in ("val", "test", "train")):
-        return load_got10k_dataset(path)
-    out: dict[str, Sequence] = {}
-    for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-        kind = detect_layout(sub)
-        if kind is not None:
-            out.update(_LOADERS[kind](sub))
-    if not out:
-        raise ValueError(f"{path}: no sequences found (expected VOT, OTB or GOT-10k sequence folders, list.txt, "
-                         "or a pysot .json)")
-    return out
+    return _wrap(load_folder_annotations(path))

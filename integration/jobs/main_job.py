@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.atomic import write_text_atomic
+from analysis.io.layout import supervised_source
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.otb import OTBReport
 from analysis.metrics.vot.analysis import VOTReport
@@ -47,13 +48,12 @@ from analysis.report.vot import vot_experiment, vot_part
 from analysis.stacks import BENCHMARKS
 from integration.data.generated import MAIN_REAL, MAIN_SET, GeneratedSet, real_sequence_paths
 from integration.data.sequences import Sequence, load_dataset
-from integration.jobs.regression.measure import weights_info
 from integration.jobs.scoring import score_otb, score_vot
 from integration.protocols.vot_baseline import BaselineSettings
 from integration.registry import available_trackers
 from integration.run.experiment import plan_units
 from integration.run.supervise import run_units
-from integration.run.units import ExperimentSpec, TrackerSpec
+from integration.run.units import ExperimentSpec, TrackerSpec, weights_fingerprint
 
 __all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", "RUN_LABEL", "job_trackers"]
 
@@ -129,8 +129,8 @@ def collect_groups(settings: MainSettings) -> tuple[list[Group], list[str]]:
     for path in settings.datasets:
         path = Path(path)
         seqs = load_dataset(path)
-        # OTB annotations come from groundtruth_rect*.txt files (analysis.io.otb)
-        is_otb = all(Path(s.annotation.source).name.startswith("groundtruth_rect") for s in seqs.values())
+        # one-pass-only layouts (OTB boxes): the one layout detector, analysis.io.layout
+        is_otb = not any(supervised_source(s.annotation) for s in seqs.values())
         name = path.stem if path.is_file() else path.name
         while name in used:
             name += "_"
@@ -319,7 +319,8 @@ def _check_resume(settings: MainSettings, notices: list[str], baselines: tuple[s
 
 
     runs = Path(settings.out) / "runs"
-    key = {"weights": weights_info(settings.weights) if settings.tracker == "siamrpn" else settings.weights,
+    # the runner's content fingerprint of the weights (integration.run.units.weights_fingerprint): one staleness key
+    key = {"weights": weights_fingerprint(TrackerSpec(settings.tracker, settings.weights, settings.device)),
            "tracker": settings.tracker, "device": settings.device, "realtime_profile": settings.realtime_profile,
            "clock": settings.clock}
     if baselines:  # the key of a SiamRPN-only output folder stays as it was

@@ -15,14 +15,13 @@ This module only decides two things the benchmarks leave open for a custom datas
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from analysis.core.regions import area_preserving_rect
 from analysis.io.annotation import SequenceAnnotation
+from analysis.io.layout import as_boxes
 from analysis.io.results import read_box_file
 from analysis.io.trajectories import load_tracker_results, result_sequence_names
 from analysis.metrics.otb import OTBReport, evaluate_otb
@@ -39,15 +38,9 @@ def fitted_interval(lengths: Sequence[int]) -> EAOInterval:
 
 
 def otb_annotations(annotations: Mapping[str, SequenceAnnotation]) -> dict[str, SequenceAnnotation]:
-    """The same annotations with ``x, y, w, h`` ground truth (polygons -> area-preserving boxes)."""
-
-    out = {}
-    for name, ann in annotations.items():
-        gt = np.asarray(ann.groundtruth, dtype=np.float64)
-        if gt.shape[1] != 4:
-            gt = np.array([area_preserving_rect(row) for row in gt], dtype=np.float64)
-        out[name] = dataclasses.replace(ann, groundtruth=gt)
-    return out
+    """The same annotations with ``x, y, w, h`` ground truth (polygons -> area-preserving boxes;
+    :func:`analysis.io.layout.as_boxes`, as ``siamrpn analyze otb`` reads a VOT folder)."""
+    return as_boxes(dict(annotations))
 
 
 def score_vot(annotations: Mapping[str, SequenceAnnotation], tracker_dir: str | Path, experiment: str,
