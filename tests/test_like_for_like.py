@@ -130,3 +130,25 @@ def test_real_vot2018_results_are_ranked_with_the_published(tmp_path):
     assert title == "VOT2018 baseline EAO ranking" and any("DaSiamRPN (this run)" in x for x in labels)
     assert len(labels) > 10 and fig.data["note"] == ""
     assert any(k == "like for like" and "names and frame counts match" in v for k, v in content.conventions)
+
+
+def test_got10k_published_test_set_listed_apart(tmp_path):
+    """GOT-10k's published AO is the test server's (hidden ground truth): never the local data."""
+    import numpy as np
+
+    from integration.data.synthetic import write_dataset
+
+    data = tmp_path / "val"
+    names = write_dataset(data, "got10k", n_sequences=2, n_frames=12)
+    res = tmp_path / "res" / "T"
+    for name in names:
+        (res / name).mkdir(parents=True)
+        gt = np.loadtxt(data / name / "groundtruth.txt", delimiter=",")
+        np.savetxt(res / name / f"{name}_001.txt", gt, fmt="%.4f", delimiter=",")
+    content = assemble_report(ReportRequest(res, tmp_path / "out", "got10k", data, style=STYLE))
+    fig = figures_of(content)["got10k_success"].data
+    assert fig["note"] == "Local GOT-10k subset: published test-set AO not ranked with this run"
+    if len(fig["published_only"]):
+        panel = fig["published_panel"]
+        assert "other data: not comparable" in panel["title"]
+        assert not any(e.startswith(">") or e.endswith(" T") for e in panel["entries"])
