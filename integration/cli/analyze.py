@@ -127,7 +127,8 @@ def _score_got10k(args: argparse.Namespace, annotations: dict, folder: Path):
 
 def _otb_annotations(args: argparse.Namespace) -> dict:
     """The OTB annotations of the chosen row (``--benchmark``: OTB-2015, or a subset such as OTB-2013)."""
-    return BENCHMARKS[getattr(args, "row", "otb2015")].loader(args.annotations, LoadOptions())
+    options = LoadOptions(allow_missing=getattr(args, "allow_missing", False))
+    return BENCHMARKS[getattr(args, "row", "otb2015")].loader(args.annotations, options)
 
 
 def _got10k_annotations(args: argparse.Namespace) -> dict:
