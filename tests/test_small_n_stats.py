@@ -152,3 +152,15 @@ def test_paired_bootstrap_zero_difference_keeps_p_one():
     # a tracker against a copy of itself on 2 sequences: d = 0, and every permutation gives |d*| >= 0: p = 1
     t = bs.paired_bootstrap(bs.mean_statistic([0.5, 0.7]), bs.mean_statistic([0.5, 0.7]), 2)
     assert t.difference == 0.0 and t.p_value == 1.0 and _nan(t.low) and t.too_few and "p = 1" in t.note
+
+
+def test_single_tracker_intervals_on_few_sequences_are_marked(tmp_path, capsys):
+    # one tracker's intervals stay (descriptive), the output says they rest on too few sequences
+    ann, root = _otb_folder(tmp_path, 3)
+    assert main(["analyze", "otb", "--annotations", str(ann), "--results", str(root / "T1"), "--bootstrap", "50"]) == 0
+    assert "over 3 sequences" in (out := capsys.readouterr().out) and "too few sequences (< 6)" in out
+    good, bad = _otb_reports(3)
+    cmp = compare_trackers({"bad": bad, "good": good}, bootstrap=50)
+    assert any(n.startswith("bad, good: too few sequences (< 6) for a meaningful bootstrap interval") for n in cmp.notes)
+    good, bad = _otb_reports(6)
+    assert not any("too few" in n for n in compare_trackers({"bad": bad, "good": good}, bootstrap=50).notes)

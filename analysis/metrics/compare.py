@@ -39,6 +39,7 @@ import pandas as pd
 from analysis.metrics.bootstrap import (
     DEFAULT_EAO_RESAMPLES,
     DEFAULT_RESAMPLES,
+    MIN_BOOTSTRAP_SEQUENCES,
     Interval,
     PairedTest,
     got10k_intervals,
@@ -286,6 +287,11 @@ def compare_trackers(reports: Mapping[str, object], *, baseline: str | None = No
     paired: dict[str, dict[str, PairedTest]] = {}
     counts: dict[str, int] = {}
     notes: list[str] = []
+    few = sorted({t for t, ivs in intervals.items() for iv in ivs.values() if iv.sequences < MIN_BOOTSTRAP_SEQUENCES})
+    if few:
+        notes.append(f"{', '.join(few)}: too few sequences (< {MIN_BOOTSTRAP_SEQUENCES}) for a meaningful bootstrap "
+                     "interval; the intervals shown are descriptive only (with n <= 3 a mean's 95% interval is the "
+                     "range of the per-sequence values)")
     if len(names) > 1:
         resamples = paired_resamples or bootstrap or DEFAULT_RESAMPLES
         eao_r = eao_resamples or bootstrap or DEFAULT_EAO_RESAMPLES

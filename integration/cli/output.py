@@ -52,8 +52,10 @@ def bootstrap_line(ci: dict[str, Interval]) -> str:
     """One line saying how the intervals were computed."""
     first = next(iter(ci.values()))
     counts = sorted({iv.resamples for iv in ci.values()})
+    few = (f"; too few sequences (< {MIN_BOOTSTRAP_SEQUENCES}) for a meaningful interval: descriptive only"
+           if first.sequences < MIN_BOOTSTRAP_SEQUENCES else "")
     return (f"intervals: {first.level:.0%} percentile bootstrap over {first.sequences} sequences, "
-            f"{'/'.join(map(str, counts))} resamples, seed {first.seed} (docs/conventions.md)")
+            f"{'/'.join(map(str, counts))} resamples, seed {first.seed} (docs/conventions.md){few}")
 
 
 def add_tracker_options(p: argparse.ArgumentParser, results_help: str) -> None:
