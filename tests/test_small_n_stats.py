@@ -164,3 +164,20 @@ def test_single_tracker_intervals_on_few_sequences_are_marked(tmp_path, capsys):
     assert any(n.startswith("bad, good: too few sequences (< 6) for a meaningful bootstrap interval") for n in cmp.notes)
     good, bad = _otb_reports(6)
     assert not any("too few" in n for n in compare_trackers({"bad": bad, "good": good}, bootstrap=50).notes)
+
+
+def test_vot_paired_test_on_three_sequences_is_refused_not_overconfident():
+    # issue 22: three VOT sequences gave p = 0.010 from the paired bootstrap; now no p and no interval (the exact
+    # minimum of any paired test on 3 sequences is 2/8 = 0.25), and the comparison says so
+    from analysis.metrics.vot.analysis import VOTSettings, analyze_runs
+    from tests.test_bootstrap import _vot_sequences
+
+    a_runs, b_runs = _vot_sequences(seed=1, count=3), _vot_sequences(seed=2, count=3)
+    settings = VOTSettings(variant="leg", interval=(100, 140))
+    a, b = analyze_runs(a_runs, settings), analyze_runs(b_runs, settings)
+    cmp = compare_trackers({"B": b, "A": a}, baseline="B")
+    for score in ("eao", "accuracy", "robustness"):
+        test = cmp.paired["A"][score]
+        assert test.difference == pytest.approx(getattr(a, score) - getattr(b, score))
+        assert _nan(test.p_value) and _nan(test.low) and _nan(test.high) and test.too_few
+    assert any(n.startswith("A vs B: too few sequences (3 < 6)") for n in cmp.notes)
