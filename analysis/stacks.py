@@ -21,6 +21,7 @@ from analysis.io.annotation import SequenceAnnotation
 from analysis.io.lasot import load_lasot_split
 from analysis.io.layout import load_box_annotations
 from analysis.io.nfs import load_nfs
+from analysis.io.otb2013 import load_otb2013
 from analysis.io.tc128 import load_tc128
 from analysis.io.trackingnet import load_trackingnet
 from analysis.io.uav import load_uav
@@ -153,6 +154,10 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
                              n_sequences=100, results="OTB100", command="otb", choice="otb2015",
                              loader=lambda root, options: load_box_annotations(root),
                              sequences="DaSiamRPN/pysot OTB2015.json (100 sequences)"),
+    "otb2013": BenchmarkSpec(name="otb2013", kind="otb", published="OTB2013", annotations="annotations/OTB2015.json",
+                             n_sequences=51, command="otb", choice="otb2013", path_words=("otb2013", "otb50"),
+                             loader=lambda root, options: load_otb2013(root, options.allow_missing),
+                             sequences="the 51 OTB-2013 targets (analysis/io/otb2013.py) of an OTB-2015 source"),
     "got10k": BenchmarkSpec(name="got10k", kind="got10k", published="GOT-10k", command="got10k",
                             sequences="list.txt of the GOT-10k subset given"),
     # one-pass benchmarks with their own rules (analysis.metrics.onepass / trackingnet; docs/conventions.md)
