@@ -49,6 +49,7 @@ class OpenCVTracker:
     """Adapter for a ``cv2.Tracker`` (integer ``Rect`` in, ``(ok, Rect)`` out)."""
 
     deterministic = True
+    accepts_polygons = True  #: converts a polygon itself (:func:`area_preserving_rect`)
 
     def __init__(self, name: str, factory: Callable[[], Any]):
         self.name = name

@@ -52,6 +52,8 @@ class TemplateTracker:
     ``delay`` seconds of sleep per update make it slow enough to interrupt; ``crash_width`` makes it raise on
     frames of that width (crash-isolation tests)."""
 
+    accepts_polygons = True  # takes a polygon's bounding box itself (tracker/contract.py init_region_for)
+
     def __init__(self, delay: float = 0.0, crash_width: int = 0, weights=None):
         self.delay = delay
         self.crash_width = crash_width

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from analysis.core.masks import Mask
+from analysis.core.regions import area_preserving_rect
 from integration.cli import main as siamrpn
 from integration.data.synthetic import write_dataset
 from integration.protocols.clocks import SimulatedClock
 from integration.protocols.one_pass import run_longterm, run_one_pass
 from integration.protocols.vot_baseline import BaselineSettings, run_baseline
 from integration.registry import TrackerUnavailable, create_tracker, default_label
-from tracker.contract import ContractError, Prediction, Tracker, as_prediction
+from tracker.contract import ContractError, Prediction, Tracker, as_prediction, init_region_for
 
 BOX = [10.0, 20.0, 30.0, 40.0]
 
@@ -78,6 +79,17 @@ def test_other_answers_are_an_error_naming_the_contract_and_the_class(output, wo
     assert "test_tracker_contract.Replies.update returned" in message
     assert "tracker contract (tracker/contract.py)" in message and "OpenCV's (ok, box)" in message
     assert isinstance(info.value, ValueError)  # what the region check it replaces raised
+
+
+def test_init_gets_a_box_unless_the_tracker_accepts_polygons():
+    poly = np.array([10.0, 10.0, 50.0, 12.0, 48.0, 32.0, 8.0, 30.0])
+    box = np.array(BOX)
+    np.testing.assert_array_equal(init_region_for(Replies(), poly), area_preserving_rect(poly))
+    assert init_region_for(Replies(), box) is box
+    polygons = type("Polygons", (Replies,), {"accepts_polygons": True})()
+    assert init_region_for(polygons, poly) is poly
+    mask = Mask(np.ones((3, 4), np.uint8), (5, 6))
+    assert init_region_for(Replies(), mask) is mask
 
 
 def test_protocols_name_the_tracker_class_in_the_error():
@@ -196,3 +208,9 @@ def test_an_opencv_style_tracker_runs_through_siamrpn_run_without_a_wrapper(tmp_
     expected = np.c_[first[0] + n, first[1] + 0.5 * n, np.full(7, first[2]), np.full(7, first[3])]
     np.testing.assert_allclose(boxes[0], first, atol=1e-4)
     np.testing.assert_allclose(boxes[1:], expected, atol=1e-4)  # lost frames (3, 6) keep the tracker's box
+
+    # VOT: polygon ground truth, handed to this tracker as its area-preserving box (it takes 4 numbers)
+    write_dataset(tmp_path / "vot", layout="vot", n_sequences=1, n_frames=8, size=(64, 48), seed=2)
+    assert siamrpn(["run", "vot", "--dataset", str(tmp_path / "vot"), "--tracker", "mymil:MILTracker", "--quiet",
+                    "--deterministic", "--out", str(out)]) == 0
+    assert (out / "MILTracker" / "baseline" / "synth00" / "synth00_001.txt").is_file()

@@ -3,8 +3,11 @@
 A tracker is any object with
 
 * ``init(image, box)``: ``image`` a BGR ``uint8`` array (H, W, 3), ``box`` the first region as float64
-  ``x, y, w, h`` (or a polygon's ``x1, y1, x2, y2, ...``; VOT2020+ may hand a mask-aware tracker a
-  :class:`~analysis.core.masks.Mask`); the return value is ignored;
+  ``x, y, w, h`` (0-based); the return value is ignored. A VOT polygon becomes its area-preserving box
+  (:func:`analysis.core.regions.area_preserving_rect`, the pysot rule the built-in OpenCV trackers use), as
+  vot-toolkit hands rectangles to a tracker that does not announce polygons; a tracker with
+  ``accepts_polygons = True`` gets the polygon ``x1, y1, ..., xn, yn`` itself (:func:`init_region_for`), one with
+  ``accepts_masks = True`` a VOT2020+ :class:`~analysis.core.masks.Mask`;
 * ``update(image)``: the next frame's answer, a :class:`Prediction` or one of the return conventions of the
   common toolkits, all read by :func:`as_prediction`:
 
@@ -37,9 +40,10 @@ from typing import Any, Protocol, Union, runtime_checkable
 import numpy as np
 
 from analysis.core.masks import Mask
+from analysis.core.regions import area_preserving_rect
 
 __all__ = ["Prediction", "Tracker", "TrackerOutput", "ContractError", "as_prediction", "check_tracker",
-           "CONTRACT"]
+           "init_region_for", "CONTRACT"]
 
 #: one line naming the accepted answers, quoted by every contract error
 CONTRACT = ("the tracker contract (tracker/contract.py) expects update(image) to return Prediction(box, score), "
@@ -143,6 +147,16 @@ def as_prediction(output: Any, source: Any = None) -> Prediction:
     if output is None or isinstance(output, (str, bytes)):
         raise ContractError(f"{_who(source)}.update returned {_describe(output)}: {CONTRACT}")
     return Prediction(_region(output, output, source))
+
+
+def init_region_for(tracker: Any, region: Any) -> Any:
+    """What ``tracker.init`` receives for the first region ``region``: a polygon (more than 4 values) becomes
+    its area-preserving ``x, y, w, h`` box unless the tracker declares ``accepts_polygons = True``; boxes and
+    masks are passed as they are."""
+    if isinstance(region, Mask) or getattr(tracker, "accepts_polygons", False):
+        return region
+    values = np.asarray(region, dtype=np.float64).ravel()
+    return area_preserving_rect(values) if values.size > 4 else region
 
 
 def check_tracker(obj: Any, name: str) -> Any:

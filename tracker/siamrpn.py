@@ -187,6 +187,8 @@ class SiamRPNTracker(SiamRPNEngineOwner):
     :func:`tracker.engines.make_engine` (e.g. ``{"calibration": crops}`` for ``int8``).
     """
 
+    accepts_polygons = True  #: takes the VOT polygon itself (pysot's area-preserving box, :func:`init_state`)
+
     def __init__(self, weights: str | Path | nn.Module | None = None, preset: str | TrackConfig | None = None,
                  device: str | torch.device = "cpu", backend: str = "eager",
                  backend_options: dict | None = None) -> None:

@@ -9,7 +9,9 @@ A *tracker* follows :mod:`tracker.contract`: ``init(image, region)`` and ``updat
 ``Prediction(box, score)`` or one of the toolkits' conventions (``(box, score)``, OpenCV's ``(ok, box)``, a bare
 box, pysot's ``{'bbox', 'best_score'}``), all read by :func:`tracker.contract.as_prediction`. OpenCV's
 ``(False, box)`` ("lost") is that box with score 0: scored like any other box (a tracker's own flag never resets
-it), stored by the one-pass protocols, confidence 0 in the long-term experiment.
+it), stored by the one-pass protocols, confidence 0 in the long-term experiment. ``init`` gets a polygon's
+area-preserving box unless the tracker declares ``accepts_polygons = True``
+(:func:`tracker.contract.init_region_for`).
 """
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ import numpy as np
 from analysis.core.masks import Mask
 from analysis.core.regions import Region
 from analysis.metrics.overlap import vot_overlap
-from tracker.contract import Prediction, Tracker, as_prediction
+from tracker.contract import Prediction, Tracker, as_prediction, init_region_for
 
-__all__ = ["Tracker", "Prediction", "OverlapFn", "FrameFn", "vot_overlap_fn", "as_region", "as_prediction"]
+__all__ = ["Tracker", "Prediction", "OverlapFn", "FrameFn", "vot_overlap_fn", "as_region", "as_prediction",
+           "init_region_for"]
 
 OverlapFn = Callable[[Region, Region, "tuple[int, int] | None"], float]
 FrameFn = Callable[[int], np.ndarray]

@@ -35,7 +35,7 @@ import numpy as np
 
 from analysis.core.regions import SPECIAL_FAILURE, SPECIAL_INIT, SPECIAL_UNKNOWN, Region
 from analysis.stacks import BENCHMARKS
-from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, vot_overlap_fn
+from integration.protocols import FrameFn, OverlapFn, Tracker, as_region, init_region_for, vot_overlap_fn
 from integration.protocols.clocks import Clock, MeasuredClock
 
 #: per-frame schedule codes
@@ -145,7 +145,8 @@ def run_realtime_leg(
     k0 = 1
     while k0 <= n:
         init_region = np.asarray(groundtruth[k0 - 1], dtype=np.float64)
-        _, t = clock.call(k0 - 1, lambda k=k0: tracker.init(get_frame(k - 1), init_region))
+        given = init_region_for(tracker, init_region)
+        _, t = clock.call(k0 - 1, lambda k=k0: tracker.init(get_frame(k - 1), given))
         times[k0 - 1], processed[k0 - 1] = t, True
         elapsed, offset, grace_left, initialized = 0.0, k0 - 1, grace, False
         prev, answer, held = k0, init_region, init_region
@@ -212,7 +213,8 @@ def run_realtime_pyt(
     f = 0
     while f < n:
         init_region = np.asarray(groundtruth[f], dtype=np.float64)
-        _, t = clock.call(f, lambda k=f: tracker.init(get_frame(k), init_region))
+        given = init_region_for(tracker, init_region)
+        _, t = clock.call(f, lambda k=f: tracker.init(get_frame(k), given))
         countdown, debt, cached = grace, 0.0, None
         if t > interval:
             if countdown > 0:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from integration.protocols import FrameFn, Tracker, as_prediction
+from integration.protocols import FrameFn, Tracker, as_prediction, init_region_for
 from integration.protocols.clocks import Clock, MeasuredClock
 
 INIT, UPDATE = "init", "update"
@@ -37,9 +37,11 @@ class SteppedProtocol(Protocol):
 
 def perform(step: Step, tracker: Tracker, get_frame: FrameFn, clock: Clock) -> tuple[Any, float]:
     """Run one step on a single tracker, timed by ``clock`` (image load included, as TraX); an ``update``
-    answer comes back as a :class:`tracker.contract.Prediction` (any contract convention, read untimed)."""
+    answer comes back as a :class:`tracker.contract.Prediction` (any contract convention, read untimed); ``init``
+    gets :func:`tracker.contract.init_region_for` (a polygon's box unless the tracker accepts polygons)."""
     if step.kind == INIT:
-        return clock.call(step.frame, lambda: tracker.init(get_frame(step.frame), step.region))
+        region = init_region_for(tracker, step.region)
+        return clock.call(step.frame, lambda: tracker.init(get_frame(step.frame), region))
     output, seconds = clock.call(step.frame, lambda: tracker.update(get_frame(step.frame)))
     return as_prediction(output, tracker), seconds
 
