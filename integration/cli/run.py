@@ -135,6 +135,11 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{args.dataset}: no sequence named {', '.join(missing)}")
             sequences = {s: sequences[s] for s in wanted}
+        if args.max_frames is not None:  # before the checks: multi-start anchors are cut with the sequence
+            sequences = _first_frames(sequences, args.max_frames)
+            print(f"{prog}: --max-frames {args.max_frames}: every sequence cut to its first {args.max_frames} "
+                  f"frames; score against a dataset cut the same way (siamrpn vot-workspace --max-frames "
+                  f"{args.max_frames}), not the full ground truth", file=sys.stderr)
         for line in command.check(args, sequences):
             print(f"{prog}: warning: {line}", file=sys.stderr)
         if args.accept_damaged_frames:
