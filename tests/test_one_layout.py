@@ -115,7 +115,7 @@ def test_main_job_staleness_key_is_the_runner_fingerprint(tmp_path):
     notices: list[str] = []
     _check_resume(settings, notices)
     key = json.loads((tmp_path / "out" / "runs" / "run_key.json").read_text())
-    assert key["weights"] == weights_fingerprint(TrackerSpec("siamrpn", str(weights), "cpu"))
+    assert key["weights"] == {"spec": str(weights), **weights_fingerprint(TrackerSpec("siamrpn", str(weights), "cpu"))}
     marker = tmp_path / "out" / "runs" / "kept.txt"
     marker.write_text("x")
     _check_resume(settings, notices)

@@ -319,8 +319,10 @@ def _check_resume(settings: MainSettings, notices: list[str], baselines: tuple[s
 
 
     runs = Path(settings.out) / "runs"
-    # the runner's content fingerprint of the weights (integration.run.units.weights_fingerprint): one staleness key
-    key = {"weights": weights_fingerprint(TrackerSpec(settings.tracker, settings.weights, settings.device)),
+    # the runner's key of the weights: the spec (``random:<seed>``, a path) and the content fingerprint of the file
+    # (integration.run.units.weights_fingerprint), as each unit's record keys on them: one staleness key
+    key = {"weights": {"spec": settings.weights,
+                       **weights_fingerprint(TrackerSpec(settings.tracker, settings.weights, settings.device))},
            "tracker": settings.tracker, "device": settings.device, "realtime_profile": settings.realtime_profile,
            "clock": settings.clock}
     if baselines:  # the key of a SiamRPN-only output folder stays as it was
