@@ -49,7 +49,10 @@ level 0.95, seed 0.
   interval of a mean (half-width ``1.96 sqrt((n-1)/n) s / sqrt(n)`` against Student's ``t_{n-1}``) covers
   0.60 / 0.75 / 0.81 / 0.85 at n = 2 / 3 / 4 / 5, and 0.87 at n = 6 (0.89 at 8, 0.90 at 10): 6 is the first n
   where both the test can be significant and the interval is not grossly overconfident. Single-tracker intervals
-  (:func:`bootstrap`, ``*_intervals``) are unchanged (they are descriptive, with ``sequences`` recorded).
+  (:func:`bootstrap`, ``*_intervals``) are still computed (descriptive, with ``sequences`` recorded); the CLI's
+  interval line and :func:`analysis.metrics.compare.compare_trackers`'s notes mark them below 6 sequences.
+* Paired bootstrap with fewer than 6 sequences and a difference of exactly 0: ``p = 1`` is kept (any permutation
+  test gives 1 there), still without an interval.
 """
 from __future__ import annotations
 
