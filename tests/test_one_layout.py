@@ -123,3 +123,25 @@ def test_main_job_staleness_key_is_the_runner_fingerprint(tmp_path):
     weights.write_bytes(b"second")  # same path, other content: the runner's key changes, so does the job's
     _check_resume(settings, notices)
     assert not marker.exists() and notices
+
+
+def test_report_refuses_partial_results_unless_allowed_and_states_coverage(tmp_path, capsys):
+    from integration.cli import main
+
+    root = _mixed(tmp_path / "mixed")
+    annotations = load_annotations(root)
+    missing = sorted(annotations)[0]
+    _vot_results(tmp_path / "vot" / "T", annotations, skip=(missing,))
+    args = ["report", "--results", str(tmp_path / "vot" / "T"), "--benchmark", "vot2017", "--annotations", str(root),
+            "--out", str(tmp_path / "report")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "results for 2 of the 3 annotated sequences" in err and missing in err
+    assert main([*args, "--allow-missing"]) == 0
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert f"Coverage: results for 2 of the 3 annotated sequences (missing: {missing})" in text
+
+    _vot_results(tmp_path / "full" / "T", annotations)
+    args[2] = str(tmp_path / "full" / "T")
+    assert main([*args[:-1], str(tmp_path / "report2")]) == 0
+    assert "Coverage: results for 3 of the 3 annotated sequences." in (tmp_path / "report2" / "report.md").read_text()

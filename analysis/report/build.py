@@ -17,6 +17,8 @@ from analysis.core.paths import shared_data_dir
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.longterm import load_longterm_annotations
+from analysis.io.otb import match_otb_name
+from analysis.io.trajectories import result_sequence_names
 from analysis.io.vot import load_vot_folder
 from analysis.metrics.compare import compare_trackers
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
@@ -28,6 +30,7 @@ from analysis.report.multistart import multistart_part, score_multistart_results
 from analysis.report.onepass import load_onepass_annotations, onepass_part, score_onepass_results
 from analysis.report.otb import otb_folders, otb_part, otb_speeds, score_otb_attributes, score_otb_results
 from analysis.report.tables import SCORE_NAMES, latex_table, ranking_table, tracker_summary
+from analysis.report.vot import EXPERIMENTS as VOT_EXPERIMENTS
 from analysis.report.vot import load_vot_annotations, score_vot_results, vot_part
 from analysis.stacks import BENCHMARKS, BenchmarkSpec, LoadOptions
 
@@ -101,6 +104,9 @@ class ReportRequest:
     split: str | None = None
     viewers: Path | None = None
     notes: tuple[str, ...] = ()
+    #: score a run whose results cover only some annotated sequences (with a warning); ``siamrpn report`` sets it
+    #: from ``--allow-missing`` and otherwise refuses, naming the missing sequences
+    allow_missing: bool = True
 
     def __post_init__(self) -> None:
         # accept str paths and any sequence of folders; store them as Path / tuple (hashable, frozen)
@@ -236,17 +242,34 @@ class ReportKind:
     annotations: Callable[[BenchmarkSpec, Path, str | None], dict[str, SequenceAnnotation]]
     part: Callable[[ReportRequest, BenchmarkSpec, Path, str], ReportPart]
     shared_compare: bool = False
+    #: ``(spec, results folder, annotated names) -> [names with results, per result set (experiment)]``
+    covered: Callable[[BenchmarkSpec, Path, list[str]], list[set[str]]] = lambda spec, folder, keys: [
+        {k for k in (match_otb_name(p.stem, keys) for p in Path(folder).glob("*.txt")) if k}]
+
+
+def _experiments_covered(experiments: tuple[str, ...], folder: Path) -> list[set[str]]:
+    """Sequences with run files in each experiment folder present (or the experiment folder given itself)."""
+    folder = Path(folder)
+    if folder.name in experiments:
+        return [set(result_sequence_names(folder.parent, folder.name))]
+    present = [e for e in experiments if (folder / e).is_dir()] or list(experiments[:1])
+    return [set(result_sequence_names(folder, e)) for e in present]
 
 
 #: one row per benchmark kind of :data:`analysis.stacks.BENCHMARKS`
 REPORT_KINDS: dict[str, ReportKind] = {
-    "vot": ReportKind(annotations=lambda spec, path, split: load_vot_annotations(path), part=_vot_report),
-    "votms": ReportKind(annotations=lambda spec, path, split: load_vot_folder(path), part=_multistart_report),
+    "vot": ReportKind(annotations=lambda spec, path, split: load_vot_annotations(path), part=_vot_report,
+                      covered=lambda spec, folder, keys: _experiments_covered(VOT_EXPERIMENTS, folder)),
+    "votms": ReportKind(annotations=lambda spec, path, split: load_vot_folder(path), part=_multistart_report,
+                        covered=lambda spec, folder, keys: _experiments_covered(tuple(e for e, _ in spec.experiments),
+                                                                                folder)),
     "votlt": ReportKind(annotations=lambda spec, path, split: load_longterm_annotations(path),
-                        part=_longterm_report),
+                        part=_longterm_report,
+                        covered=lambda spec, folder, keys: _experiments_covered(("longterm",), folder)),
     "otb": ReportKind(annotations=lambda spec, path, split: spec.loader(path, LoadOptions()), part=_otb_report,
                       shared_compare=True),
-    "got10k": ReportKind(annotations=lambda spec, path, split: load_got10k_folder(path), part=_got10k_report),
+    "got10k": ReportKind(annotations=lambda spec, path, split: load_got10k_folder(path), part=_got10k_report,
+                         covered=lambda spec, folder, keys: [{p.name for p in Path(folder).iterdir() if p.is_dir()}]),
     "onepass": ReportKind(annotations=load_onepass_annotations, part=_onepass_report),
     "trackingnet": ReportKind(annotations=load_onepass_annotations, part=_onepass_report),
 }
@@ -306,9 +329,36 @@ def dataset_label(spec: BenchmarkSpec, annotations: Path, match=None) -> str:
     return f"{name} (scored as {spec.published}, not {spec.published} data)"
 
 
+def result_coverage(request: ReportRequest, spec: BenchmarkSpec, annotations: Path) -> tuple[int, list[str]] | None:
+    """``(annotated sequences, the missing ones)`` of the run's results (every result set, e.g. experiment, of the
+    run folder checked); ``None`` when the folder's layout gives no answer (the scorer then says what is wrong)."""
+    try:
+        keys = list(REPORT_KINDS[spec.kind].annotations(spec, annotations, request.split))
+        covered = REPORT_KINDS[spec.kind].covered(spec, request.results_dir, keys)
+    except (ValueError, OSError):
+        return None
+    missing = sorted({k for names in covered for k in keys if k not in names}, key=keys.index)
+    return len(keys), missing
+
+
+def _coverage_line(request: ReportRequest, spec: BenchmarkSpec, annotations: Path) -> str:
+    """The header's coverage sentence; refuses a partial result set unless ``request.allow_missing``."""
+    coverage = result_coverage(request, spec, annotations)
+    if coverage is None:
+        return ""
+    n, missing = coverage
+    shown = ", ".join(missing[:10]) + (f" ... ({len(missing)} in all)" if len(missing) > 10 else "")
+    if missing and not request.allow_missing:
+        raise ValueError(f"{request.results_dir}: results for {n - len(missing)} of the {n} annotated sequences; "
+                         f"missing: {shown} (--allow-missing reports on the others)")
+    return (f" Coverage: results for {n - len(missing)} of the {n} annotated sequences"
+            + (f" (missing: {shown})." if missing else "."))
+
+
 def _assemble(request: ReportRequest) -> tuple[ReportContent, ReportPart]:
     request = baseline_first(request)
     spec, annotations, tracker = _resolve(request)
+    coverage = _coverage_line(request, spec, annotations)
     part = score_part(request, spec, annotations, tracker)
     warnings = list(part.warnings) + list(request.notes)
     if request.viewers is not None:
@@ -328,7 +378,7 @@ def _assemble(request: ReportRequest) -> tuple[ReportContent, ReportPart]:
     content = ReportContent(
         title=title,
         subtitle=f"Results: {request.results_dir}; annotations: {annotations}. Built from raw result files, "
-                 "without running a tracker.",
+                 "without running a tracker." + coverage,
         summary=part.summary, conventions=list(part.conventions), sections=list(part.sections),
         warnings=warnings, environment=environment_info(request.device), trackers=trackers,
     )

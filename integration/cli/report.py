@@ -75,6 +75,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="device the results were produced on (environment section)")
     parser.add_argument("--no-embed", action="store_true",
                         help="link the PNG files from the HTML instead of embedding them")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="report on the annotated sequences the run has results for, naming the others in the "
+                             "header (default: refuse a run whose results cover only some sequences, naming them)")
     parser.add_argument("--format", choices=("html", "latex"), default="html",
                         help="html: report.html + report.md (default); latex: also booktabs tables of the summary "
                              "and the ranking, OUT/tables/summary.tex and ranking.tex (\\usepackage{booktabs})")
@@ -98,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         eao_rule=args.variant if args.variant in _VOT_VARIANTS else "leg", variant=args.variant,
         split=args.split, realtime_profile=args.realtime_profile, embed_figures=not args.no_embed,
         ranking=len(folders) > 1, bootstrap=args.bootstrap, seed=args.seed, baseline=args.baseline,
+        allow_missing=args.allow_missing,
     )
     try:
         if args.viewers:
