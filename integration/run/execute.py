@@ -17,6 +17,7 @@ from analysis.core.atomic import write_text_atomic
 from analysis.core.regions import SPECIAL_INIT
 from analysis.io.longterm import write_confidence
 from analysis.io.result_layout import (
+    EXPERIMENTS,
     anchor_stem,
     confidence_file,
     onepass_file,
@@ -182,7 +183,7 @@ def _run_multistart(unit: Unit, tracker: Any, get_frame: Callable, clock: Any) -
     seq, exp = unit.sequence, unit.experiment
     forward, backward = find_anchors(seq.values, len(seq), where=seq.annotation.source or seq.name)
     realtime = None
-    if exp.kind == "multistart-realtime":
+    if EXPERIMENTS[exp.kind].realtime is not None:
         _warm_up(unit, tracker, get_frame)
         profile = get_profile(exp.profile)
         realtime = Realtime(1.0 / profile.frame_rate(seq.fps), profile.grace)
