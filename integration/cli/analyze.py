@@ -10,7 +10,6 @@ refuses result files of the wrong length (:func:`analysis.io.results.fit_to_fram
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Callable
 
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.results import corner_line_warning, load_got10k_results, load_one_pass_times, load_otb_results
-from analysis.metrics.bootstrap import got10k_intervals, intervals_summary, otb_intervals
+from analysis.metrics.bootstrap import got10k_intervals, otb_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.got10k import evaluate_got10k
 from analysis.metrics.otb import OTBSettings, evaluate_otb
@@ -31,10 +30,8 @@ from integration.cli.analyze_onepass import run as run_onepass
 from integration.cli.output import (
     add_bootstrap_options,
     add_tracker_options,
-    bootstrap_line,
-    jsonable,
-    metric_table,
     print_comparison,
+    print_report,
     tracker_folders,
 )
 
@@ -150,7 +147,7 @@ def run_otb(args: argparse.Namespace) -> int:
             ("success rate@0.5", report.success_rate, "G10: success curve at IoU > 0.5", "success_rate")]
     header = f"OTB: {report.sequences} sequences, {report.frames} frames; {report.convention}"
     ci = otb_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
-    return _print_report(args, report, rows, header, ci)
+    return print_report(args, report, rows, header, ci)
 
 
 def run_got10k(args: argparse.Namespace) -> int:
@@ -162,30 +159,7 @@ def run_got10k(args: argparse.Namespace) -> int:
             ("speed (fps)", report.speed_fps, "G10: mean(1/t) over positive per-frame times", "speed_fps")]
     header = f"GOT-10k: {report.sequences} sequences, {report.runs} runs, {report.frames} scored frames"
     ci = got10k_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
-    return _print_report(args, report, rows, header, ci)
-
-
-def _print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str, str]], header: str,
-                  ci: dict | None = None) -> int:
-    """Print an OTB/GOT-10k report as JSON (``--json``) or as a metric/value/convention table."""
-    if args.json:
-        summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
-        if ci is not None:
-            summary["ci"] = intervals_summary(ci)
-        print(json.dumps(jsonable(summary), indent=2))
-        return 0
-
-    table = metric_table(rows, ci)
-    print(header)
-    if ci is not None:
-        print(bootstrap_line(ci))
-    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
-    if args.per_sequence:
-        print()
-        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
-    for note in report.warnings:
-        print(f"warning: {note}")
-    return 0
+    return print_report(args, report, rows, header, ci)
 
 
 def run_many(args: argparse.Namespace, folders: dict[str, Path]) -> int:

@@ -9,7 +9,6 @@ Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(su
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Callable
 
 from analysis.io.results import load_one_pass_times, load_otb_results
 from analysis.io.uav import VERSIONS
-from analysis.metrics.bootstrap import intervals_summary, onepass_intervals
+from analysis.metrics.bootstrap import onepass_intervals
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.onepass import evaluate_onepass
 from analysis.metrics.speed import run_speed
@@ -26,10 +25,8 @@ from analysis.stacks import BENCHMARKS, LoadOptions, benchmark, rows_of
 from integration.cli.output import (
     add_bootstrap_options,
     add_tracker_options,
-    bootstrap_line,
-    jsonable,
-    metric_table,
     print_comparison,
+    print_report,
     tracker_folders,
 )
 
@@ -147,24 +144,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"siamrpn analyze {args._runner}: error: {exc}", file=sys.stderr)
         return 2
     ci = onepass_intervals(report, resamples=args.bootstrap, seed=args.seed) if args.bootstrap > 0 else None
-    if args.json:
-        summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
-        if ci is not None:
-            summary["ci"] = intervals_summary(ci)
-        print(json.dumps(jsonable(summary), indent=2))
-        return 0
     c = report.conventions
     rows = [("success AUC", report.auc, c["auc"], "auc"), ("precision", report.precision, c["precision"], "precision"),
             ("norm. precision", report.norm_precision, c["norm_precision"], "norm_precision")]
     if hasattr(report, "success_rate"):
         rows.append(("success rate@0.5", report.success_rate, c["success_rate"], "success_rate"))
-    print(f"{key}: {report.sequences} sequences, {report.frames} frames; variant {report.variant}")
-    if ci is not None:
-        print(bootstrap_line(ci))
-    print(metric_table(rows, ci).to_string(float_format=lambda v: f"{v:.4f}"))
-    if args.per_sequence:
-        print()
-        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
-    for note in report.warnings:
-        print(f"warning: {note}")
-    return 0
+    header = f"{key}: {report.sequences} sequences, {report.frames} frames; variant {report.variant}"
+    return print_report(args, report, rows, header, ci)

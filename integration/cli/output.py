@@ -145,3 +145,26 @@ def print_comparison(args: argparse.Namespace, reports: dict, comparison: Compar
         for note in reports[name].warnings:
             print(f"warning: {name}: {note}")
     return 0
+
+
+def print_report(args: argparse.Namespace, report, rows: list[tuple[str, float, str, str]], header: str,
+                 ci: dict | None = None) -> int:
+    """Print a one-pass report (OTB, GOT-10k, LaSOT, UAV, ...) as JSON (``--json``: its summary, with ``ci`` when
+    given) or as ``header``, the metric/value/convention table of ``rows``, the per-sequence table
+    (``--per-sequence``) and its warnings."""
+    if args.json:
+        summary = report.summary(curves=args.curves, per_sequence=args.per_sequence)
+        if ci is not None:
+            summary["ci"] = intervals_summary(ci)
+        print(json.dumps(jsonable(summary), indent=2))
+        return 0
+    print(header)
+    if ci is not None:
+        print(bootstrap_line(ci))
+    print(metric_table(rows, ci).to_string(float_format=lambda v: f"{v:.4f}"))
+    if args.per_sequence:
+        print()
+        print(report.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+    for note in report.warnings:
+        print(f"warning: {note}")
+    return 0
