@@ -18,6 +18,7 @@ from analysis.io.annotation import SequenceAnnotation
 from analysis.io.got10k import load_got10k_folder
 from analysis.io.longterm import load_longterm_annotations
 from analysis.io.otb import match_otb_name
+from analysis.io.result_layout import VOT_EXPERIMENT_FOLDERS
 from analysis.io.trajectories import result_sequence_names
 from analysis.io.vot import load_vot_folder
 from analysis.metrics.compare import compare_trackers
@@ -139,7 +140,7 @@ def _resolve(request: ReportRequest) -> tuple[BenchmarkSpec, Path, str]:
         raise FileNotFoundError(f"{annotations}: annotations not found")
     tracker = request.tracker
     if tracker is None:  # the folder name, or its parent's for a VOT experiment folder (<tracker>/baseline)
-        tracker = (results_dir.parent.name if results_dir.name in ("baseline", "realtime", "unsupervised")
+        tracker = (results_dir.parent.name if results_dir.name in VOT_EXPERIMENT_FOLDERS
                    else results_dir.name)
     return spec, annotations, tracker
 
@@ -313,7 +314,7 @@ def baseline_first(request: ReportRequest) -> ReportRequest:
     folders = list(request.compare)
     hit = next((f for f in folders if f.name == request.baseline), None)
     run = request.results_dir
-    if hit is None or (run.parent.name if run.name in ("baseline", "realtime", "unsupervised") else run.name) == \
+    if hit is None or (run.parent.name if run.name in VOT_EXPERIMENT_FOLDERS else run.name) == \
             request.baseline:
         return request
     folders[folders.index(hit)] = run

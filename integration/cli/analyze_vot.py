@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io.result_layout import EXPERIMENTS
+from analysis.io.result_layout import DEFAULT_VOT_EXPERIMENT, EXPERIMENTS, VOT_EXPERIMENT_FOLDERS
 from analysis.io.trajectories import load_tracker_times
 from analysis.metrics.bootstrap import intervals_summary, vot_intervals
 from analysis.metrics.compare import compare_trackers
@@ -40,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", required=True, type=Path,
                         help="VOT ground truth: pysot JSON (e.g. VOT2018.json) or a VOT sequences folder")
     add_tracker_options(parser, "tracker folder holding baseline/ and/or realtime/ (<seq>/<seq>_001.txt|.bin)")
-    parser.add_argument("--experiment", choices=("baseline", "realtime", "unsupervised"), default="baseline",
+    parser.add_argument("--experiment", choices=VOT_EXPERIMENT_FOLDERS, default=DEFAULT_VOT_EXPERIMENT,
                         help="which experiment folder to analyse (default baseline); real-time runs are scored "
                              "exactly like baseline runs; unsupervised: multi-start stacks only")
     which = parser.add_mutually_exclusive_group()

@@ -27,7 +27,7 @@ import numpy as np
 
 from analysis.core.regions import empty_regions, frame_ranges
 from analysis.io.longterm import load_longterm_annotations
-from analysis.io.result_layout import EXPERIMENTS
+from analysis.io.result_layout import DEFAULT_VOT_EXPERIMENT, EXPERIMENTS, VOT_EXPERIMENT_FOLDERS
 from analysis.stacks import MULTISTART_STACKS, stack_experiment
 from integration.data.sequences import Sequence, check_output_folder, load_dataset
 from integration.protocols.multistart import find_anchors
@@ -47,7 +47,7 @@ from tracker.preset_file import PresetFileError
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,longterm,otb,got10k}")
     vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment; VOT2020+ multi-start with --stack")
-    vot.add_argument("--experiment", choices=("baseline", "realtime", "unsupervised"), default="baseline",
+    vot.add_argument("--experiment", choices=VOT_EXPERIMENT_FOLDERS, default=DEFAULT_VOT_EXPERIMENT,
                      help="baseline (default) or realtime; with a multi-start --stack these are its multi-start "
                           "experiments, and unsupervised its one pass")
     vot.add_argument("--stack", choices=MULTISTART_STACKS, default=None,

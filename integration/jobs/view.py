@@ -48,6 +48,7 @@ from PIL import Image
 
 from analysis.core.atomic import atomic_target, write_text_atomic
 from analysis.core.regions import FrameKind, Region, is_special
+from analysis.io.result_layout import VOT_EXPERIMENT_FOLDERS
 from analysis.io.results import load_otb_results, read_box_file
 from analysis.io.trajectories import find_run_files, read_trajectory
 from integration.data.sequences import Sequence as DataSequence
@@ -188,7 +189,7 @@ def resolve_sequence(sequence: Path | None = None, annotations: Path | None = No
 
 def _label_of(results: Path) -> str:
     results = results.resolve()
-    return results.parent.name if results.name in ("baseline", "realtime", "unsupervised") else results.name
+    return results.parent.name if results.name in VOT_EXPERIMENT_FOLDERS else results.name
 
 
 def _run_folder(results: Path, name: str, experiment: str) -> Path | None:
