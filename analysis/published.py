@@ -23,18 +23,21 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.paths import PUBLISHED_DIR, shared_data_dir
+from analysis.stacks import BENCHMARKS
 
 SHARED_PUBLISHED = shared_data_dir() / "published"
 
 COLUMNS = ["benchmark", "experiment", "tracker", "eao", "accuracy", "robustness", "failures", "efo", "fps",
            "auc", "precision", "ao", "sr50", "sr75", "raw", "source"]
 
+#: lower-case names -> published key: every benchmark row's name (analysis.stacks.BENCHMARKS), its results-path
+#: words, and the names the published lists use
 _BENCHMARK_ALIASES = {
-    "otb100": "OTB2015", "otb2015": "OTB2015", "otb15": "OTB2015", "otb": "OTB2015",
-    "otb2013": "OTB2013", "otb50": "OTB2013", "otb13": "OTB2013",
-    "got10k": "GOT-10k", "got-10k": "GOT-10k", "lasot": "LaSOT", "trackingnet": "TrackingNet",
-    "uav123": "UAV123", "nfs": "NFS", "tc128": "TC128", "tnl2k": "TNL2K",
     **{f"vot{y}": f"VOT{y}" for y in range(2013, 2023)}, **{f"vot{y % 100}": f"VOT{y}" for y in range(2013, 2023)},
+    **{word: b.published for b in BENCHMARKS.values() for word in b.path_words},
+    **{key: b.published for key, b in BENCHMARKS.items()},
+    "otb100": "OTB2015", "otb15": "OTB2015", "otb": "OTB2015", "otb13": "OTB2013",
+    "got-10k": "GOT-10k", "tnl2k": "TNL2K",
 }
 
 #: sot_published_numbers.csv column prefix -> (benchmark, experiment, metric names of the cell parts)
