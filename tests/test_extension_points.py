@@ -57,3 +57,12 @@ def test_experiment_table_folders():
     assert {n: e.folder for n, e in EXPERIMENTS.items()} == {
         "baseline": "baseline", "realtime": "realtime", "otb": None, "got10k": "", "longterm": "longterm",
         "multistart": "baseline", "multistart-realtime": "realtime", "unsupervised": "unsupervised"}
+
+
+def test_every_experiment_runs_and_every_command_is_a_row():
+    """The runner has a protocol for each experiment row, and siamrpn run's sub-commands are its table's rows."""
+    from integration.cli.run import RUN_COMMANDS
+    from integration.run.execute import PROTOCOLS
+
+    assert set(PROTOCOLS) == set(EXPERIMENTS)
+    assert set(RUN_COMMANDS) == {"vot", "longterm", "otb", "got10k"}

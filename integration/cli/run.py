@@ -45,31 +45,13 @@ from tracker.preset_file import PresetFileError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{vot,longterm,otb,got10k}")
-    vot = sub.add_parser("vot", help="VOT baseline (resets) or real-time experiment; VOT2020+ multi-start with --stack")
-    vot.add_argument("--experiment", choices=VOT_EXPERIMENT_FOLDERS, default=DEFAULT_VOT_EXPERIMENT,
-                     help="baseline (default) or realtime; with a multi-start --stack these are its multi-start "
-                          "experiments, and unsupervised its one pass")
-    vot.add_argument("--stack", choices=MULTISTART_STACKS, default=None,
-                     help="VOT2020-2022 short-term stack: run its multi-start experiment (anchors from "
-                          "anchor.value, no resets; results <seq>_<anchor:08d>.bin in vot-toolkit's layout)")
-    vot.add_argument("--profile", default=None,
-                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt "
-                          "(the default and only rule of a multi-start --stack)")
-    vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
-    vot.add_argument("--layout", choices=("leg", "pyt"), default=None,
-                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value "
-                          "(default with a multi-start --stack; leg writes its .txt form)")
-    vot.add_argument("--overlap", default=None, metavar="CONVENTION",
-                     help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
-                          "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
-                          "vot-toolkit; see docs/conventions.md)")
-    lt = sub.add_parser("longterm", help="VOT long-term: one pass, no resets, confidence per frame "
-                                         "(<out>/<tracker>/longterm/<seq>/<seq>_001.txt + _confidence.value)")
-    otb = sub.add_parser("otb", help="OTB one-pass evaluation")
-    got = sub.add_parser("got10k", help="GOT-10k one-pass evaluation (3 repetitions)")
-    got.add_argument("--repetitions", type=int, default=3)
-    for p in (vot, lt, otb, got):
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{" + ",".join(RUN_COMMANDS) + "}")
+    parsers = []
+    for name, command in RUN_COMMANDS.items():
+        p = sub.add_parser(name, help=command.help)
+        command.options(p)
+        parsers.append(p)
+    for p in parsers:
         p.add_argument("--dataset", required=True, type=Path,
                        help="sequence folder, dataset folder (list.txt), folder of sequence folders, or pysot .json")
         p.add_argument("--image-root", type=Path, default=None, help="frames root for a .json dataset")
@@ -279,11 +261,41 @@ def _vot_experiment(args: argparse.Namespace) -> ExperimentSpec:
                           deterministic=args.deterministic, layout=args.layout or "leg")
 
 
+def _vot_options(vot: argparse.ArgumentParser) -> None:
+    vot.add_argument("--experiment", choices=VOT_EXPERIMENT_FOLDERS, default=DEFAULT_VOT_EXPERIMENT,
+                     help="baseline (default) or realtime; with a multi-start --stack these are its multi-start "
+                          "experiments, and unsupervised its one pass")
+    vot.add_argument("--stack", choices=MULTISTART_STACKS, default=None,
+                     help="VOT2020-2022 short-term stack: run its multi-start experiment (anchors from "
+                          "anchor.value, no resets; results <seq>_<anchor:08d>.bin in vot-toolkit's layout)")
+    vot.add_argument("--profile", default=None,
+                     help="real-time rule: paper (default, 25 fps LEG), vot2017 (20 fps LEG), got10k (25 fps), pyt "
+                          "(the default and only rule of a multi-start --stack)")
+    vot.add_argument("--repetitions", type=int, default=15, help="baseline repetitions (LEG stops after 3 identical)")
+    vot.add_argument("--layout", choices=("leg", "pyt"), default=None,
+                     help="result files: leg = MATLAB/pysot text (default), pyt = vot-toolkit .bin + _time.value "
+                          "(default with a multi-start --stack; leg writes its .txt form)")
+    vot.add_argument("--overlap", default=None, metavar="CONVENTION",
+                     help="overlap rule of the baseline failure test: leg2017, leg2019, pyt, pst, trax4 (default: "
+                          "the toolkit the layout emulates, leg -> leg2017 as the MATLAB toolkit, pyt -> pyt as "
+                          "vot-toolkit; see docs/conventions.md)")
+
+
+def _got10k_options(got: argparse.ArgumentParser) -> None:
+    got.add_argument("--repetitions", type=int, default=3)
+
+
+def _no_options(p: argparse.ArgumentParser) -> None:
+    pass
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunCommand:
-    """One ``siamrpn run`` sub-command: how it reads the dataset, what it checks first (returns warnings, raises
-    on refusal) and the runner experiment it builds from the arguments."""
+    """One ``siamrpn run`` sub-command: its help and own options, how it reads the dataset, what it checks first
+    (returns warnings, raises on refusal) and the runner experiment it builds from the arguments."""
 
+    help: str
+    options: Callable[[argparse.ArgumentParser], None] = _no_options
     load: Callable[[argparse.Namespace], dict[str, Sequence]] = _load
     check: Callable[[argparse.Namespace, dict], list[str]] = _no_check
     experiment: Callable[[argparse.Namespace], ExperimentSpec]
@@ -291,10 +303,14 @@ class RunCommand:
 
 #: ``siamrpn run <benchmark>``: one row per sub-command (experiments: :mod:`analysis.io.result_layout`)
 RUN_COMMANDS: dict[str, RunCommand] = {
-    "vot": RunCommand(check=_check_vot, experiment=_vot_experiment),
-    "longterm": RunCommand(load=_load_longterm, experiment=lambda a: ExperimentSpec(kind="longterm", clock=a.clock)),
-    "otb": RunCommand(experiment=lambda a: ExperimentSpec(kind="otb", clock=a.clock)),
-    "got10k": RunCommand(experiment=lambda a: ExperimentSpec(kind="got10k", clock=a.clock,
+    "vot": RunCommand(help="VOT baseline (resets) or real-time experiment; VOT2020+ multi-start with --stack",
+                      options=_vot_options, check=_check_vot, experiment=_vot_experiment),
+    "longterm": RunCommand(help="VOT long-term: one pass, no resets, confidence per frame "
+                                "(<out>/<tracker>/longterm/<seq>/<seq>_001.txt + _confidence.value)",
+                           load=_load_longterm, experiment=lambda a: ExperimentSpec(kind="longterm", clock=a.clock)),
+    "otb": RunCommand(help="OTB one-pass evaluation", experiment=lambda a: ExperimentSpec(kind="otb", clock=a.clock)),
+    "got10k": RunCommand(help="GOT-10k one-pass evaluation (3 repetitions)", options=_got10k_options,
+                         experiment=lambda a: ExperimentSpec(kind="got10k", clock=a.clock,
                                                               got10k_repetitions=a.repetitions,
                                                               deterministic=a.deterministic)),
 }
