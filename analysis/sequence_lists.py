@@ -4,7 +4,9 @@ A run is drawn among published numbers (EAO ranking, AR plot, OTB side panel, ..
 the benchmark's: the same names (case and punctuation ignored: ``Jogging-1`` = ``jogging_1``) with the same frame
 counts as the list in ``sequence_lists.json`` (VOT2017/2018: 60 sequences, sequence lengths; OTB-2015: 100
 sequences, frames with valid ground truth, as the OTB scorer counts them). Anything else, a subset, other
-sequences, or a benchmark without an offline list, is not comparable: the report parts then draw the published
+sequences, or a VOT/OTB benchmark without an offline list, is not comparable (one-pass benchmarks whose lists
+are not shipped, LaSOT, UAV123, NfS, TC128, TrackingNet, are checked on the number of sequences only,
+:func:`match_count`): the report parts then draw the published
 numbers apart, in a panel titled "published on <benchmark>, other data: not comparable", or leave them out, and
 say so on the figure.
 """
@@ -15,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 _LISTS = Path(__file__).with_name("sequence_lists.json")
 
@@ -87,6 +89,20 @@ def match_benchmark(name: str, published: str, lengths: Mapping[str, int]) -> Be
     if differ:
         parts.append(f"frame counts differ for {len(differ)} ({', '.join(differ[:3])}{' ...' if len(differ) > 3 else ''})")
     return BenchmarkMatch(published, False, f"{these} are not {whole}: " + "; ".join(parts))
+
+
+def match_count(published: str, expected: int | None, counts: Sequence[int]) -> BenchmarkMatch:
+    """The check for a benchmark whose sequence list is not shipped (LaSOT, UAV123, NfS, TC128, TrackingNet ...):
+    comparable when every tracker covers the benchmark's number of sequences ``expected``; the reason says that
+    names and frame counts could not be checked."""
+    if expected is None or not counts:
+        return BenchmarkMatch(published, False, f"neither a sequence list nor the size of {published} is known here; "
+                                                "treated as other data")
+    short = [n for n in counts if n != expected]
+    if short:
+        return BenchmarkMatch(published, False, f"{short[0]} sequences scored, {published} has {expected}")
+    return BenchmarkMatch(published, True, f"{expected} sequences scored, as many as {published} has (its names and "
+                                           "frame counts are not listed here, so only the count is checked)")
 
 
 def match_reports(name: str, published: str, tables) -> BenchmarkMatch:

@@ -7,6 +7,8 @@
   not comparable", the note on the figure, the run not placed in the OTB side panel.
 * A report whose sequences are the benchmark (the list replaced by the synthetic sequences; and the real
   DaSiamRPN VOT2018 results when ../shared is there): the published bars are in the ranking axes with the run.
+* GOT-10k (published = test server) and one-pass benchmarks without a shipped list (checked on the count):
+  published scores listed apart on other data.
 """
 from __future__ import annotations
 
@@ -152,3 +154,27 @@ def test_got10k_published_test_set_listed_apart(tmp_path):
         panel = fig["published_panel"]
         assert "other data: not comparable" in panel["title"]
         assert not any(e.startswith(">") or e.endswith(" T") for e in panel["entries"])
+
+
+def test_onepass_benchmarks_checked_on_the_count():
+    from analysis.sequence_lists import match_count
+
+    assert match_count("LaSOT", 280, [280, 280]).comparable
+    m = match_count("LaSOT", 280, [280, 3])
+    assert not m.comparable and m.reason == "3 sequences scored, LaSOT has 280"
+    assert not match_count("X", None, [5]).comparable
+
+
+def test_onepass_report_on_two_sequences_lists_published_apart(tmp_path):
+    from tests.test_report_benchmarks import tc128_results as fixture
+
+    data, a, b = fixture.__wrapped__(tmp_path)
+    content = assemble_report(ReportRequest(a, tmp_path / "out", "tc128", data, compare=[b], style=STYLE))
+    tables = {t.name: t.frame for s in content.sections for t in s.tables}
+    assert set(tables["tc128_ranking"]["tracker"]) == {"A", "B"}  # raw results only
+    assert any(k == "like for like" and v == "no: 2 sequences scored, TC128 has 128" for k, v in content.conventions)
+    fig = figures_of(content)["tc128_success"].data
+    assert fig["note"] == "Not TC128 data: published TC128 scores not ranked with this run"
+    if len(fig["published_only"]):
+        assert fig["published_panel"]["title"] == "published on TC128,\nother data: not comparable"
+        assert "tc128_published" in tables

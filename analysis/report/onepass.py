@@ -27,6 +27,7 @@ from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
 from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.report.otb import ranking_section
+from analysis.sequence_lists import match_count
 from analysis.stacks import BenchmarkSpec, LoadOptions
 
 OnePassResult = Union[OnePassReport, TrackingNetReport]
@@ -89,7 +90,11 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     drawn with it (one variant for all); published-only trackers are listed by their published AUC.
 
     ``comparison`` (:func:`analysis.metrics.compare.compare_trackers` of ``reports``) adds the ranking with
-    intervals and paired tests (:func:`~analysis.report.otb.ranking_section`); ``notes`` go to the warnings."""
+    intervals and paired tests (:func:`~analysis.report.otb.ranking_section`); ``notes`` go to the warnings.
+
+    Like for like (:func:`analysis.sequence_lists.match_count`): the run is placed among the published scores only
+    when every tracker covers the benchmark's number of sequences; otherwise they are listed apart ("published on
+    <bench>, other data: not comparable"), the figures say so and the ranking table holds the raw results only."""
     if tracker not in reports:
         raise ValueError(f"{spec.name} part: no report for {tracker!r} (have {', '.join(reports)})")
     variants = {r.variant for r in reports.values()}
@@ -101,6 +106,12 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     toolkit = _toolkit(run)
     conv = run.conventions
     warnings = [w for r in reports.values() for w in r.warnings] + list(notes)
+    match = match_count(spec.published, spec.n_sequences, [len(r.per_sequence) for r in reports.values()])
+    if not match.comparable:
+        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are listed apart, "
+                        "never ranked with these results")
+    apart = {} if match.comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1),
+                                         "note": match.note}
 
     published, pub_notes = published_table(spec, "ope")
     warnings += pub_notes
@@ -108,6 +119,8 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     raw_keys = {tracker_key(t) for t in reports}
     pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
     pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
+    if not match.comparable:
+        pub_run = pub_run.iloc[0:0]
 
     if devkit:
         s_x, p_x, n_x = tnet.SUCCESS_X, tnet.PRECISION_X, tnet.NORM_PRECISION_X
@@ -120,9 +133,10 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     stem = spec.name.lower()
     title = f"{spec.published} ({toolkit})"
     success = plot_success({k: r.success_curve for k, r in reports.items()}, figures / f"{stem}_success",
-                           thresholds=s_x, highlight=tracker, published_only=_score_table(pub_only, "auc", run.auc),
+                           thresholds=s_x, highlight=tracker,
+                           published_only=_score_table(pub_only, "auc", run.auc if match.comparable else None),
                            title=f"Success plots of OPE - {title}", style=style,
-                           scores={k: r.auc for k, r in reports.items()})
+                           scores={k: r.auc for k, r in reports.items()}, **apart)
     precision = plot_precision({k: r.precision_curve for k, r in reports.items()}, figures / f"{stem}_precision",
                                thresholds=p_x, highlight=tracker, title=f"Precision plots of OPE - {title}",
                                style=style, scores={k: r.precision for k, r in reports.items()})
@@ -152,6 +166,7 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
         ("normalised precision", conv["norm_precision"]),
         ("published", f"{spec.published} rows of analysis.published (AUC; each row keeps its source; the "
                       "sources' precision column does not say whether it is P@20 or the normalised precision)"),
+        ("like for like", ("yes: " if match.comparable else "no: ") + match.reason),
     ]
     section = ReportSection(f"{spec.published} one-pass evaluation")
     others = [k for k in reports if k != tracker]
@@ -162,7 +177,10 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     auc_rule = "trapezoid over the normalised axis (devkit)" if devkit else "mean of the 21 points"
     section.figures += [
         (success, f"Success plot: fraction of frames whose IoU exceeds the threshold, averaged over sequences; "
-                  f"legend = AUC ({auc_rule}). Published-only trackers are listed by their published AUC."),
+                  f"legend = AUC ({auc_rule}). " + ("Published-only trackers are listed by their published AUC."
+                                                    if match.comparable else
+                                                    f"Published {spec.published} AUCs are listed apart: other data "
+                                                    f"({match.reason}), so the run is not placed among them.")),
         (precision, f"Precision plot: fraction of frames whose centre error is within the threshold; legend = "
                     f"{p_label}."),
         (norm, f"Normalised precision plot (centre error relative to the ground-truth size); legend = {n_label}."),
@@ -170,16 +188,23 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     ranking = pd.DataFrame([{"tracker": k, "auc": r.auc, "precision": r.precision, "norm_precision": r.norm_precision,
                              "sequences": r.sequences, "source": "raw results scored here"}
                             for k, r in reports.items()])
-    if len(pub_only):
-        extra = pub_only.reindex(columns=["tracker", "auc", "source"]).assign(sequences=np.nan)
+    extra = pub_only.reindex(columns=["tracker", "auc", "source"]).assign(sequences=np.nan)
+    if len(pub_only) and match.comparable:
         ranking = pd.concat([ranking, extra], ignore_index=True)
     ranking = ranking.sort_values("auc", ascending=False, kind="stable").reset_index(drop=True)
     section.tables.append(ReportTable(f"{stem}_ranking", f"Ranking: raw results ({run.variant}) and published AUC "
-                                      f"({spec.published})", ranking, open=True))
+                                      f"({spec.published})" if match.comparable else
+                                      f"Ranking of the raw results ({run.variant}) on these sequences", ranking,
+                                      open=True))
+    if len(pub_only) and not match.comparable:
+        section.tables.append(ReportTable(
+            f"{stem}_published", f"Published on {spec.published}, other data: not comparable",
+            extra.sort_values("auc", ascending=False, kind="stable").reset_index(drop=True)))
     section.tables.append(ReportTable(f"{stem}_per_sequence", f"Per-sequence scores of {tracker} ({run.variant})",
                                       run.per_sequence.reset_index()))
     sections = [section]
     if comparison is not None:
         sections.append(ranking_section(comparison, figures, style, f"{spec.published} raw results, {run.variant}",
                                         spec.published))
-    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports))
+    return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports),
+                      comparison=comparison, match=match)
