@@ -116,7 +116,8 @@ class BundledDataError(RuntimeError):
     """A data file of the installed package is missing or differs from the hash the build recorded."""
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex digest of a file's bytes (read in 1 MiB blocks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -148,7 +149,7 @@ def write_bundle(source_root: Path, dest: Path) -> dict:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source_root / rel, target)
-        files[rel] = {"sha256": _sha256(target), "bytes": target.stat().st_size}
+        files[rel] = {"sha256": file_sha256(target), "bytes": target.stat().st_size}
     manifest = {"format": 1, "files": files}
     (dest / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
@@ -181,7 +182,7 @@ def check_bundled(path: Path, root: Path = BUNDLED_DIR) -> None:
                                "reinstall the package") from exc
     if entry is None:
         raise BundledDataError(f"{path}: not in the build's manifest {Path(root) / MANIFEST_NAME}")
-    if stat.st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+    if stat.st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
         raise BundledDataError(f"{path}: differs from the file the package was built with (sha256 "
                                f"{entry['sha256'][:16]}..., {entry['bytes']} bytes); reinstall the package "
                                "or set SIAMRPN_WEIGHTS")
@@ -200,6 +201,6 @@ def verify_bundle(root: Path = BUNDLED_DIR) -> list[str]:
         path = Path(root) / rel
         if not path.is_file():
             problems.append(f"{rel}: missing")
-        elif path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+        elif path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
             problems.append(f"{rel}: differs from the build's sha256 {entry['sha256']}")
     return problems

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.core.paths import default_weights_path, nanotrack_dir
+from analysis.core.paths import default_weights_path, file_sha256, nanotrack_dir
 from analysis.io.result_layout import EXPERIMENTS as EXPERIMENTS_TABLE
 from analysis.io.result_layout import onepass_file, onepass_times_file, result_files_pattern, sequence_dir
 from integration.data.sequences import Sequence
@@ -233,14 +233,6 @@ class Unit:
 
 def _short(digest: Any) -> str:
     return str(digest)[:12] if digest else "none"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 _WEIGHTS_CACHE: dict[tuple, str | None] = {}
