@@ -66,3 +66,11 @@ def test_every_experiment_runs_and_every_command_is_a_row():
 
     assert set(PROTOCOLS) == set(EXPERIMENTS)
     assert set(RUN_COMMANDS) == {"vot", "longterm", "otb", "got10k"}
+
+
+def test_analyze_sub_commands_are_the_benchmark_rows_commands():
+    """siamrpn analyze's sub-parsers are made from its table, whose entries are the rows' ``command`` values."""
+    from integration.cli.analyze import ANALYZE_COMMANDS
+
+    assert set(ANALYZE_COMMANDS) == {row.command for row in BENCHMARKS.values()}
+    assert list(ANALYZE_COMMANDS) == ["vot", "otb", "got10k", "lasot", "uav", "trackingnet", "nfs", "tc128", "votlt"]

@@ -231,6 +231,36 @@ def test_otb_report_of_several_trackers(tmp_path, capsys):
     assert all(t in csv for t in ("A", "B", "C"))
 
 
+def test_trackers_of_the_same_job_are_labelled_so(tmp_path):
+    """Issue 22 item 1: the main job's other trackers ran in the same job on the same sequences; its figures say so
+    (``others_label``) instead of calling them raw results. Without the label the figures are as before."""
+    from analysis.report.otb import otb_part
+    from analysis.report.vot import score_vot_results, vot_part
+    from analysis.stacks import BENCHMARKS
+    from tests.test_report import STYLE, _write_synthetic, figures_of
+
+    ann, tracker = _write_synthetic(tmp_path)
+    shutil.copytree(tracker, tmp_path / "copy" / "U")
+    scores = score_vot_results(BENCHMARKS["vot2017"], tracker, ann, compare=[tmp_path / "copy" / "U"])
+    reports = {"T": scores.runs["baseline"].report, "U": scores.others["U"]["baseline"].report}
+    comparison = compare_trackers(reports, baseline="T")
+    label = "this job, same sequences"
+    for others_label, suffix in ((label, f"({label})"), ("raw results", "(raw results)")):
+        part = vot_part(BENCHMARKS["vot2017"], "T", scores.runs, scores.others, figures=tmp_path / others_label,
+                        style=STYLE, comparison=comparison, others_label=others_label)
+        figs = figures_of(part)
+        assert f"U {suffix}" in set(figs["vot_baseline_eao_ranking"].data["ranking"]["tracker"])
+        assert f"U {suffix}" in set(figs["vot_ar"].data["points"]["tracker"])
+        assert f"U baseline {suffix}" in set(figs["vot_speed"].data["points"]["tracker"])
+    anns = {f"s{i}": _box_ann(f"s{i}", 20) for i in range(3)}
+    boxes = {name: evaluate_otb(anns, {k: a.groundtruth + shift for k, a in anns.items()})
+             for name, shift in (("T", 0.0), ("U", 4.0))}
+    part = otb_part(BENCHMARKS["otb2015"], "T", boxes, figures=tmp_path / "otb", style=STYLE, others_label=label)
+    assert figures_of(part)["otb_success"].data["legend_title"] == f"{label} [score]"
+    part = otb_part(BENCHMARKS["otb2015"], "T", boxes, figures=tmp_path / "otb_raw", style=STYLE)
+    assert figures_of(part)["otb_success"].data["legend_title"] == "raw results [score]"
+
+
 def test_vot_report_of_a_tracker_and_its_copy(tmp_path):
     from analysis.report.build import ReportRequest, assemble_report
     from tests.test_report import STYLE, _write_synthetic, figures_of

@@ -11,6 +11,10 @@ Layout of one tracker's result folder ``<out>/<tracker>/`` (``docs/conventions.m
 * long-term: ``longterm/<seq>/<seq>_001.txt`` + ``_001_confidence.value`` + ``_001_time.value``;
 * OTB one-pass: flat ``<seq>.txt`` and ``times/<seq>_time.txt``; GOT-10k: ``<seq>/<seq>_<NNN>.txt`` +
   ``<seq>_time.txt`` directly under the tracker's folder.
+
+The main job (:mod:`integration.jobs.main_job`) keeps one such output folder per group and experiment family:
+``<out>/runs/<group>/vot`` (baseline and real-time) and ``<out>/runs/<group>/otb`` (:data:`JOB_FOLDERS`,
+:func:`job_results_dir`), with its staleness key in ``<out>/runs/run_key.json`` (:func:`job_key_file`).
 """
 from __future__ import annotations
 
@@ -72,12 +76,47 @@ def tracker_dir(out: str | Path, tracker: str) -> Path:
     return Path(out) / tracker
 
 
+def records_dir(out: str | Path, tracker: str, experiment_name: str) -> Path:
+    """``<out>/_runner/<tracker>/<experiment>``: the runner's completion records and error logs of one tracker's
+    experiment (not a tracker's folder: readers skip folders starting with ``_``)."""
+    return Path(out) / "_runner" / tracker / experiment_name
+
+
 def sequence_dir(tracker_folder: str | Path, experiment_name: str, sequence: str) -> Path | None:
     """The folder of a sequence's result files (``None`` for OTB's flat files)."""
     folder = experiment(experiment_name).folder
     if folder is None:
         return None
     return Path(tracker_folder) / folder / sequence
+
+
+#: the main job's runs folder under its output folder
+JOB_RUNS_FOLDER = "runs"
+#: the main job's result folder (under ``runs/<group>``) of each experiment it runs: the VOT experiments share one
+JOB_FOLDERS: dict[str, str] = {"baseline": "vot", "realtime": "vot", "otb": "otb"}
+
+
+def job_runs_dir(out: str | Path, group: str | None = None) -> Path:
+    """``<out>/runs`` (every group's runs) or ``<out>/runs/<group>``: the main job's runs."""
+    runs = Path(out) / JOB_RUNS_FOLDER
+    return runs if group is None else runs / group
+
+
+def job_results_dir(out: str | Path, group: str, experiment_name: str) -> Path:
+    """``<out>/runs/<group>/<vot|otb>``: the runner's output folder of one experiment of a main-job group."""
+    if experiment_name not in JOB_FOLDERS:
+        raise ValueError(f"the main job runs no {experiment_name!r} experiment (expected one of {tuple(JOB_FOLDERS)})")
+    return job_runs_dir(out, group) / JOB_FOLDERS[experiment_name]
+
+
+def job_tracker_dir(out: str | Path, group: str, experiment_name: str, tracker: str) -> Path:
+    """``<out>/runs/<group>/<vot|otb>/<tracker>``: one tracker's results of one experiment of a main-job group."""
+    return tracker_dir(job_results_dir(out, group, experiment_name), tracker)
+
+
+def job_key_file(out: str | Path) -> Path:
+    """``<out>/runs/run_key.json``: what the main job's finished runs were made with (its staleness key)."""
+    return job_runs_dir(out) / "run_key.json"
 
 
 def run_stem(sequence: str, run: int) -> str:

@@ -47,6 +47,7 @@ def _curve_plot(
     style: PlotStyle,
     published_title: str | None = None,
     note: str | None = None,
+    legend_title: str = "raw results [score]",
 ) -> PlotResult:
     thresholds = np.asarray(thresholds, dtype=np.float64)
     if not curves:
@@ -63,6 +64,7 @@ def _curve_plot(
                   .head(max_listed).reset_index(drop=True))
     data["published_only"] = listed
     data["note"] = note or ""
+    data["legend_title"] = legend_title
     # the run is placed in the published list (marked) so its rank among published-only trackers is visible,
     # unless the list was measured on other data (``published_title`` given): then it stands apart, unranked
     ranked = listed.assign(run=False)
@@ -91,7 +93,7 @@ def _curve_plot(
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        first = ax.legend(loc=legend_loc, frameon=True, framealpha=0.85, title="raw results [score]")
+        first = ax.legend(loc=legend_loc, frameon=True, framealpha=0.85, title=legend_title)
         if len(listed):
             ax.add_artist(first)
             blank = [Line2D([], [], ls="none")] * len(ranked)
@@ -123,20 +125,22 @@ def plot_success(
     scores: Mapping[str, float] | None = None,
     published_title: str | None = None,
     note: str | None = None,
+    legend_title: str = "raw results [score]",
 ) -> PlotResult:
     """Success plot; legend scores are the AUC = mean of the curve's 21 points (OTB convention).
 
     ``published_only``: columns ``tracker``, ``score`` (published AUC) for trackers without raw results.
     ``scores`` replaces the legend scores (a benchmark whose AUC is not the mean of the points: TrackingNet's
     trapezoid). ``published_title`` titles the published list when it was measured on other data: the run is
-    then not placed in it; ``note`` is written on the figure (both for :func:`plot_precision` too).
+    then not placed in it; ``note`` is written on the figure; ``legend_title`` titles the legend of the curves
+    (all three for :func:`plot_precision` too).
     """
     thresholds = np.linspace(0.0, 1.0, 21) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
     if scores is None:
         scores = {name: float(np.mean(np.asarray(c, dtype=np.float64))) for name, c in curves.items()}
     return _curve_plot("success", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
                        "overlap threshold", "success rate", title, "lower left", None, style,
-                       published_title, note)
+                       published_title, note, legend_title)
 
 
 def plot_precision(
@@ -153,6 +157,7 @@ def plot_precision(
     xlabel: str = "location error threshold (px)",
     published_title: str | None = None,
     note: str | None = None,
+    legend_title: str = "raw results [score]",
 ) -> PlotResult:
     """Precision plot; legend scores are the precision at ``at`` = 20 px (OTB ``rankIdx = 21``), or ``scores``
     when given (TrackingNet's precision AUC); ``xlabel`` names the axis (normalised precision: no pixels)."""
@@ -164,4 +169,4 @@ def plot_precision(
         scores = {name: float(np.asarray(c, dtype=np.float64)[index]) for name, c in curves.items()}
     return _curve_plot("precision", curves, thresholds, scores, out_stem, highlight, published_only, max_listed,
                        xlabel, "precision", title, "lower right", at, style,
-                       published_title, note)
+                       published_title, note, legend_title)

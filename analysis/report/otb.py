@@ -109,9 +109,12 @@ def otb_speeds(folders: Mapping[str, Path]) -> dict[str, float]:
 def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport], *, figures: Path,
              style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None,
              attributes: Mapping[str, Mapping[str, OTBReport]] | None = None,
-             notes: Sequence[str] = (), match: BenchmarkMatch | None = None) -> ReportPart:
+             notes: Sequence[str] = (), match: BenchmarkMatch | None = None,
+             others_label: str | None = None) -> ReportPart:
     """The OTB-2015 part of a report from computed reports: ``reports[tracker]`` is the run, the others are
     drawn next to it; published-only trackers are listed by their published scores. Figures go to ``figures``.
+    ``others_label`` says where the curves' results come from when they are not raw results given to score (the
+    main job: trackers run in the same job on the same sequences): the legend's title and the ranking's.
 
     Several trackers (:func:`ranking_section`): ``comparison`` (:func:`analysis.metrics.compare.compare_trackers`
     of ``reports``) adds the ranking with intervals and paired tests, its figure (error bars with
@@ -146,17 +149,19 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
     pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
     if not comparable:
         pub_run = pub_run.iloc[0:0]
-    apart = {} if comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1), "note": match.note}
+    plot_options = {} if comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1), "note": match.note}
+    if others_label is not None:
+        plot_options["legend_title"] = f"{others_label} [score]"
 
     success = plot_success({k: r.success_curve for k, r in reports.items()}, figures / "otb_success",
                            thresholds=SUCCESS_THRESHOLDS, highlight=tracker,
                            published_only=_score_table(pub_only, "auc", run.auc if comparable else None),
-                           style=style, **apart)
+                           style=style, **plot_options)
     precision = plot_precision({k: r.precision_curve for k, r in reports.items()}, figures / "otb_precision",
                                thresholds=PRECISION_THRESHOLDS, highlight=tracker,
                                published_only=_score_table(pub_only, "precision",
                                                            run.precision if comparable else None),
-                               style=style, **apart)
+                               style=style, **plot_options)
 
     def pub(col: str) -> float:
         return float(pub_run[col].iloc[0]) if len(pub_run) and col in pub_run and pd.notna(pub_run[col].iloc[0]) else np.nan
@@ -212,7 +217,8 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
                                       run.per_sequence.reset_index()))
     sections = [section]
     if ranked is not None:
-        sections.append(ranking_section(ranked, figures, style, f"{spec.published} raw results", "OTB"))
+        sections.append(ranking_section(ranked, figures, style, others_label or f"{spec.published} raw results",
+                                        "OTB"))
     if attributes:
         sections.append(_attribute_section(attributes, tracker, figures, style))
     return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), dict(reports),

@@ -299,12 +299,13 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
              others: Mapping[str, Mapping[str, VOTExperiment]] | None = None, *, figures: Path,
              variant: str = "leg", realtime_profile: str | None = None, notes: Sequence[str] = (),
              style: PlotStyle = DEFAULT_STYLE, comparison: Comparison | None = None,
-             match: BenchmarkMatch | None = None) -> ReportPart:
+             match: BenchmarkMatch | None = None, others_label: str = "raw results") -> ReportPart:
     """The VOT part of a report from computed experiments: summary rows, conventions, sections (baseline
     and/or real-time) with figures against the published ``spec`` trackers, warnings.
 
     ``runs``: the tracker's experiments by name (``baseline``, ``realtime``); ``others``: compared trackers'
-    experiments, drawn in the EAO curves and rankings; ``variant`` names the conventions the reports were
+    experiments, drawn in the EAO curves and rankings, each labelled ``<name> (<others_label>)`` in the ranking,
+    AR and speed figures (the main job: trackers run in the same job on the same sequences); ``variant`` names the conventions the reports were
     computed under; ``notes`` (scoring notes) open the warnings. Figures are written under ``figures``.
     ``comparison`` (:func:`analysis.metrics.compare.compare_trackers` of the first experiment's reports of the
     run and ``others``, keyed by tracker name) adds its ranking table with paired tests, the compared
@@ -361,7 +362,8 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         if np.isfinite(fps):
             rows.append((exp, "speed (fps)", fps, np.nan, "timed frames / total time, as recorded in the result files"))
         sections.append(_experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures,
-                                            style, comparison if exp == experiments[0] else None, match))
+                                            style, comparison if exp == experiments[0] else None, match,
+                                            others_label))
 
     # EAO curves of every experiment of the run (and of compared trackers) in one figure
     curves = {f"{tracker} {e}": runs[e].report.eao_curve for e in experiments}
@@ -378,11 +380,12 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
         f"({interval.source}) and the dotted segments the EAO scores (legend). Published trackers have no "
         "raw curves here; see the ranking.")))
 
-    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, comparison, others, match))
+    sections[0].figures.append(_ar_figure(spec, tracker, runs, pub_all, figures, style, comparison, others, match,
+                                          others_label))
     attributes = _attribute_figure(tracker, runs, figures, style)
     if attributes is not None:
         sections[0].figures.append(attributes)
-    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, others, match)
+    speed = _speed_figure(spec, tracker, runs, pub_all, figures, style, others, match, others_label)
     if speed is not None:
         sections[0].figures.append(speed)
 
@@ -418,13 +421,14 @@ def vot_part(spec: BenchmarkSpec, tracker: str, runs: Mapping[str, VOTExperiment
     ]
     reports: dict[str, dict[str, VOTExperiment]] = {tracker: runs}
     for name, reps in others.items():
-        reports[name if name not in reports else f"{name} (raw results)"] = reps
+        reports[name if name not in reports else f"{name} ({others_label})"] = reps
     return ReportPart(summary, tuple(conventions), tuple(sections), tuple(warnings), reports,
                       comparison=comparison, match=match)
 
 
 def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, others, figures, style,
-                        comparison: Comparison | None = None, match: BenchmarkMatch | None = None) -> ReportSection:
+                        comparison: Comparison | None = None, match: BenchmarkMatch | None = None,
+                        others_label: str = "raw results") -> ReportSection:
     section = ReportSection(f"{spec.published} {EXPERIMENT_TITLES[exp]}")
     section.paragraphs.append(
         f"{tracker}: EAO {rep.eao:.3f}, accuracy {rep.accuracy:.3f}, robustness {rep.robustness:.3f} "
@@ -438,9 +442,9 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
         ranking = pd.concat([published.reindex(columns=["tracker", "eao"]), ranking], ignore_index=True)
     for name, reps in others.items():
         if exp in reps:
-            ranking.loc[len(ranking)] = {"tracker": f"{name} (raw results)", "eao": reps[exp].report.eao}
+            ranking.loc[len(ranking)] = {"tracker": f"{name} ({others_label})", "eao": reps[exp].report.eao}
     kind = result_layout.EXPERIMENTS[exp].title
-    names = {run_label: tracker, **{f"{name} (raw results)": name for name in others}}
+    names = {run_label: tracker, **{f"{name} ({others_label})": name for name in others}}
     ranking = _with_intervals(ranking, comparison, names, ("eao",))
     bars = comparison is not None and bool(comparison.intervals)
     if comparable:
@@ -476,7 +480,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
 
 
 def _ar_figure(spec, tracker, runs, pub_all, figures, style, comparison: Comparison | None = None,
-               others=None, match: BenchmarkMatch | None = None):
+               others=None, match: BenchmarkMatch | None = None, others_label: str = "raw results"):
     """AR plot: the run's experiments (stars) among published baseline trackers near the run's EAO, with the
     compared trackers' first experiment when ``comparison`` is given (error bars from its intervals)."""
     base = runs.get("baseline", next(iter(runs.values()))).report
@@ -497,7 +501,7 @@ def _ar_figure(spec, tracker, runs, pub_all, figures, style, comparison: Compari
         first = next(iter(runs))
         for name, reps in (others or {}).items():
             if first in reps:
-                label = f"{name} (raw results)"
+                label = f"{name} ({others_label})"
                 names[label] = name
                 rows.append({"tracker": label, "accuracy": reps[first].report.accuracy,
                              "reliability": reps[first].report.reliability})
@@ -530,7 +534,8 @@ def _attribute_figure(tracker, runs, figures, style):
                  "frames; 'empty' = frames without any tag" + ("; dashed: all frames." if only else "."))
 
 
-def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None, match: BenchmarkMatch | None = None):
+def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None, match: BenchmarkMatch | None = None,
+                  others_label: str = "raw results"):
     """EAO vs speed: the run's experiments (recorded fps) and the compared trackers' (when timed) with published
     frame rates, or published EFO alone."""
     published = pub_all.get("baseline", pd.DataFrame(columns=["tracker", "eao"]))
@@ -538,7 +543,7 @@ def _speed_figure(spec, tracker, runs, pub_all, figures, style, others=None, mat
            else pd.Series(False, index=published.index) for c in ("fps", "efo")}
     mine = [{"tracker": f"{tracker} {e} (this run)", "eao": r.report.eao, "fps": r.fps} for e, r in runs.items()]
     mine = [m for m in mine if np.isfinite(m["fps"])]
-    raw = [{"tracker": f"{name} {e} (raw results)", "eao": r.report.eao, "fps": r.fps}
+    raw = [{"tracker": f"{name} {e} ({others_label})", "eao": r.report.eao, "fps": r.fps}
            for name, reps in (others or {}).items() for e, r in reps.items() if np.isfinite(r.fps)]
     if mine and match is not None and not match.comparable:  # published numbers of other data: left out
         fig = plot_speed_vs_eao(pd.DataFrame(mine + raw), figures / "vot_speed", highlight=[m["tracker"] for m in mine],

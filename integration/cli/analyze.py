@@ -10,6 +10,7 @@ refuses result files of the wrong length (:func:`analysis.io.results.fit_to_fram
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +38,16 @@ from integration.cli.output import (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the ``vot``, ``votlt``, ``otb``, ``got10k`` subparsers and the one-pass ones (``lasot``, ``uav``,
-    ``trackingnet``, ``nfs``, ``tc128``)."""
-    sub = parser.add_subparsers(dest="benchmark", required=True,
-                                metavar="{vot,otb,got10k,lasot,uav,trackingnet,nfs,tc128,votlt}")
+    """One sub-parser per entry of :data:`ANALYZE_COMMANDS`, in its order (``vot``, ``otb``, ``got10k``, the
+    one-pass benchmarks with their own rules, ``votlt``): its help, then its own options."""
+    sub = parser.add_subparsers(dest="benchmark", required=True, metavar="{" + ",".join(ANALYZE_COMMANDS) + "}")
+    for name, command in ANALYZE_COMMANDS.items():
+        p = sub.add_parser(name, help=command.help)
+        p.set_defaults(_runner=name)
+        command.options(p)
 
-    vot = sub.add_parser("vot", help="VOT baseline / real-time: accuracy, robustness, EAO")
-    vot.set_defaults(_runner="vot")
-    analyze_vot.configure(vot)
 
-    otb = sub.add_parser("otb", help="OTB one-pass: success AUC, precision@20, normalised precision")
-    otb.set_defaults(_runner="otb")
+def _otb_options(otb: argparse.ArgumentParser) -> None:
     otb.add_argument("--annotations", required=True, type=Path,
                      help="OTB JSON (DaSiamRPN OTB2015.json / pysot OTB100.json) or a folder of OTB sequences")
     add_tracker_options(otb, "folder of <Seq>.txt result files (times: times/<Seq>_time.txt)")
@@ -64,17 +64,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help=f"whose sequence list is scored ({', '.join(otb_rows)}; default {otb_rows[0]}): a subset "
                           "benchmark reads the sequences it lists from the annotations given")
 
-    got = sub.add_parser("got10k", help="GOT-10k one-pass: AO, SR0.5, SR0.75 (got10k toolkit rules)")
-    got.set_defaults(_runner="got10k")
+
+def _got10k_options(got: argparse.ArgumentParser) -> None:
     got.add_argument("--annotations", required=True, type=Path,
                      help="GOT-10k subset folder with list.txt (or the root holding val/)")
     add_tracker_options(got, "folder of <seq>/<seq>_001.txt ... result files")
     _common(got)
-    configure_onepass(sub)  # lasot, uav, trackingnet, nfs, tc128 (integration.cli.analyze_onepass)
-
-    votlt = sub.add_parser("votlt", help="VOT long-term: tracking precision, recall, F-score (confidences)")
-    votlt.set_defaults(_runner="votlt")
-    analyze_votlt.configure(votlt)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -88,10 +83,14 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch to the chosen benchmark; bad input prints one clear line and returns 2."""
-    runner = getattr(args, "_runner", None)
-    if runner in _DELEGATES:  # vot, votlt and the one-pass benchmarks with their own rules
-        return int(_DELEGATES[runner](args) or 0)
+    """Dispatch to the chosen benchmark's entry of :data:`ANALYZE_COMMANDS`; bad input prints one clear line and
+    returns 2."""
+    return int(ANALYZE_COMMANDS[args._runner].run(args) or 0)
+
+
+def _run_boxes(args: argparse.Namespace) -> int:
+    """``siamrpn analyze otb|got10k`` (:data:`_BOX_COMMANDS`): one tracker's tables, or the ranking of several."""
+    runner = args._runner
     try:
         folders = tracker_folders(args.results, args.results_root)
     except ValueError as exc:
@@ -191,7 +190,29 @@ _BOX_COMMANDS: dict[str, BoxCommand] = {
     "got10k": BoxCommand(annotations=_got10k_annotations, score=_score_got10k, single=run_got10k, title="GOT-10k",
                          fps=lambda folders: None),
 }
-#: sub-commands with their own module: ``vot``, ``votlt`` and the one-pass benchmarks with their own rules
-_DELEGATES: dict[str, Callable[[argparse.Namespace], int | None]] = {
-    "vot": lambda args: analyze_vot.run(args), "votlt": lambda args: analyze_votlt.run(args),  # looked up per call
-    **{c: run_onepass for c in ONEPASS_COMMANDS}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalyzeCommand:
+    """One ``siamrpn analyze`` sub-command: its help, its options (added to its sub-parser) and what runs it."""
+
+    help: str
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int | None]
+
+
+#: ``siamrpn analyze``'s sub-commands, in the order of its usage line: each is the ``command`` of rows of
+#: :data:`analysis.stacks.BENCHMARKS` (``tests/test_extension_points.py``); ``vot``, ``votlt`` and the one-pass
+#: benchmarks with their own rules have their own modules (their functions looked up per call)
+ANALYZE_COMMANDS: dict[str, AnalyzeCommand] = {
+    "vot": AnalyzeCommand(help="VOT baseline / real-time: accuracy, robustness, EAO",
+                          options=lambda p: analyze_vot.configure(p), run=lambda args: analyze_vot.run(args)),
+    "otb": AnalyzeCommand(help="OTB one-pass: success AUC, precision@20, normalised precision", options=_otb_options,
+                          run=_run_boxes),
+    "got10k": AnalyzeCommand(help="GOT-10k one-pass: AO, SR0.5, SR0.75 (got10k toolkit rules)",
+                             options=_got10k_options, run=_run_boxes),
+    **{name: AnalyzeCommand(help=command.help, options=functools.partial(configure_onepass, command=name),
+                            run=run_onepass) for name, command in ONEPASS_COMMANDS.items()},
+    "votlt": AnalyzeCommand(help="VOT long-term: tracking precision, recall, F-score (confidences)",
+                            options=lambda p: analyze_votlt.configure(p), run=lambda args: analyze_votlt.run(args)),
+}

@@ -1,6 +1,7 @@
 """``siamrpn analyze lasot|uav|trackingnet|nfs|tc128``: one-pass benchmarks scored by their own toolkit's rules.
 
-Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (``configure(subparsers)`` / ``run(args)``).
+Wired into ``siamrpn analyze`` by :mod:`integration.cli.analyze` (its table ``ANALYZE_COMMANDS`` makes one
+sub-parser per entry of :data:`COMMANDS`, with ``configure(parser, command)`` / ``run(args)``).
 ``--variant`` picks the toolkit whose rules apply (default: the one behind the published numbers, from
 :data:`analysis.stacks.BENCHMARKS`); every printed number names it. Several trackers (``--results`` repeated,
 ``--results-root``, ``--baseline``), ``--bootstrap N --seed S`` and ``--strict`` mean what they mean for
@@ -83,26 +84,24 @@ COMMANDS: dict[str, OnePassCommand] = {
 }
 
 
-def configure(sub) -> None:
-    """Add one sub-parser per one-pass benchmark to ``siamrpn analyze``'s sub-parsers."""
-    for command, spec_of in COMMANDS.items():
-        spec = benchmark(_row_of(command))
-        p = sub.add_parser(command, help=spec_of.help)
-        p.set_defaults(_runner=command)
-        p.add_argument("--annotations", required=True, type=Path, help="dataset root in the benchmark's own layout")
-        add_tracker_options(p, "folder of <seq>.txt result files (x,y,w,h; times: times/<seq>_time.txt)")
-        p.add_argument("--variant", choices=spec.variants, default=spec.default_variant,
-                       help=f"toolkit rules (default {spec.default_variant}: the one behind the published numbers; "
-                            "docs/conventions.md)")
-        spec_of.options(p)
-        p.add_argument("--allow-missing", action="store_true",
-                       help="score the sequences that have files, naming the others in a warning")
-        p.add_argument("--strict", action="store_true",
-                       help="refuse a result file whose line count differs from the frame count (exit 2)")
-        p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-        p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
-        p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
-        add_bootstrap_options(p)
+def configure(p: argparse.ArgumentParser, command: str) -> None:
+    """The options of ``siamrpn analyze <command>``, a one-pass benchmark of :data:`COMMANDS` (its sub-parser is
+    made by :mod:`integration.cli.analyze` from its table)."""
+    spec = benchmark(_row_of(command))
+    p.add_argument("--annotations", required=True, type=Path, help="dataset root in the benchmark's own layout")
+    add_tracker_options(p, "folder of <seq>.txt result files (x,y,w,h; times: times/<seq>_time.txt)")
+    p.add_argument("--variant", choices=spec.variants, default=spec.default_variant,
+                   help=f"toolkit rules (default {spec.default_variant}: the one behind the published numbers; "
+                        "docs/conventions.md)")
+    COMMANDS[command].options(p)
+    p.add_argument("--allow-missing", action="store_true",
+                   help="score the sequences that have files, naming the others in a warning")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a result file whose line count differs from the frame count (exit 2)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--per-sequence", action="store_true", help="include the per-sequence table")
+    p.add_argument("--curves", action="store_true", help="include the curves in the JSON output")
+    add_bootstrap_options(p)
 
 
 def _annotations(args: argparse.Namespace) -> tuple[str, dict]:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from analysis.core.atomic import write_text_atomic
 from analysis.io.layout import supervised_source
+from analysis.io.result_layout import job_key_file, job_results_dir, job_runs_dir, job_tracker_dir
 from analysis.metrics.compare import compare_trackers
 from analysis.metrics.otb import OTBReport
 from analysis.metrics.vot.analysis import VOTReport
@@ -61,6 +62,8 @@ __all__ = ["MainSettings", "Group", "collect_groups", "run_main", "MainResult", 
 RUN_LABEL = "SiamRPN-ours"
 #: report names of the baselines (not "CSRDCF" / "KCF" of the published tables: these are OpenCV's versions)
 BASELINE_LABELS = {"csrt": "OpenCV CSRT", "kcf": "OpenCV KCF", "nano": "OpenCV NanoTrack", "mil": "OpenCV MIL"}
+#: how the figures label the other trackers: run in this job on the same sequences (not raw results given to score)
+OTHERS_LABEL = "this job, same sequences"
 
 
 @dataclass(frozen=True)
@@ -168,13 +171,12 @@ def _units(groups: list[Group], settings: MainSettings, trackers: list[Tracker])
     specs = [t.spec for t in trackers]
     units = []
     for g in groups:
-        runs = Path(settings.out) / "runs" / g.name
+        experiments = [ExperimentSpec("otb", clock=settings.clock)]
         if g.vot:
-            units += plan_units(specs, ExperimentSpec("baseline", BaselineSettings(), deterministic=True),
-                                g.sequences, runs / "vot")
-            units += plan_units(specs, ExperimentSpec("realtime", profile=settings.realtime_profile,
-                                                      clock=settings.clock), g.sequences, runs / "vot")
-        units += plan_units(specs, ExperimentSpec("otb", clock=settings.clock), g.sequences, runs / "otb")
+            experiments[:0] = [ExperimentSpec("baseline", BaselineSettings(), deterministic=True),
+                               ExperimentSpec("realtime", profile=settings.realtime_profile, clock=settings.clock)]
+        for exp in experiments:  # result folders: analysis.io.result_layout (<out>/runs/<group>/vot|otb)
+            units += plan_units(specs, exp, g.sequences, job_results_dir(settings.out, g.name, exp.kind))
     # longest sequences first: better packing on the workers
     return sorted(units, key=lambda u: -len(u.sequence))
 
@@ -213,7 +215,7 @@ def _report(group: Group, settings: MainSettings, scores: GroupScores, trackers:
     out = Path(settings.out)
     report_dir = out / "report" / group.name
     figures = report_dir / "figures"
-    runs = out / "runs" / group.name
+    runs = job_runs_dir(out, group.name)
     summary, conventions, sections, warnings = [], [], [], []
     lengths = [len(s) for s in group.sequences.values()]
     folders = {t.label: t.spec.result_name for t in trackers}
@@ -238,8 +240,8 @@ def _report(group: Group, settings: MainSettings, scores: GroupScores, trackers:
             f"({settings.realtime_profile} profile, {settings.clock} clock); EAO interval "
             f"[{iv.low}, {iv.high}] ({iv.source}).")
         # recorded speed and real-time schedule come from the result files; the scores are the ones computed
-        experiments = {label: {e: vot_experiment(r, runs / "vot" / folders[label], e) for e, r in reps.items()}
-                       for label, reps in scores.vot.items()}
+        experiments = {label: {e: vot_experiment(r, job_tracker_dir(out, group.name, e, folders[label]), e)
+                               for e, r in reps.items()} for label, reps in scores.vot.items()}
         comparison = None
         if others:
             comparison = compare_trackers({t: experiments[t]["baseline"].report for t in experiments},
@@ -251,7 +253,7 @@ def _report(group: Group, settings: MainSettings, scores: GroupScores, trackers:
         part = vot_part(BENCHMARKS["vot2017"], RUN_LABEL, experiments[RUN_LABEL],
                         {t: reps for t, reps in experiments.items() if t != RUN_LABEL}, figures=figures,
                         variant="leg", realtime_profile=settings.realtime_profile, style=DEFAULT_STYLE,
-                        comparison=comparison)
+                        comparison=comparison, others_label=OTHERS_LABEL)
         summary.append(part.summary)
         conventions += part.conventions
         sections += part.sections
@@ -259,13 +261,14 @@ def _report(group: Group, settings: MainSettings, scores: GroupScores, trackers:
     otb_comparison = None
     if others:
         otb_comparison = compare_trackers(scores.otb, baseline=RUN_LABEL,
-                                          fps=otb_speeds({t: runs / "otb" / folders[t] for t in scores.otb}))
+                                          fps=otb_speeds({t: job_tracker_dir(out, group.name, "otb", folders[t])
+                                                         for t in scores.otb}))
         if ranking is None:
             ranking = ReportTable("trackers", f"Every tracker of the job, OTB one-pass, ranked by AUC ({RUN_LABEL} "
                                               "in bold):", tracker_summary(otb_comparison), open=True,
                                   bold=(RUN_LABEL,))
     part = otb_part(BENCHMARKS["otb2015"], RUN_LABEL, scores.otb, figures=figures, style=DEFAULT_STYLE,
-                    comparison=otb_comparison)
+                    comparison=otb_comparison, others_label=OTHERS_LABEL if others else None)
     summary.append(part.summary)
     conventions += [(f"OTB {k}", v) for k, v in part.conventions]
     sections += part.sections
@@ -287,7 +290,6 @@ def _score(group: Group, settings: MainSettings, trackers: list[Tracker]) -> tup
     """
 
     anns = {n: s.annotation for n, s in group.sequences.items()}
-    runs = Path(settings.out) / "runs" / group.name
     rows: list[dict] = []
     vot: dict[str, dict[str, VOTReport]] = {}
     otb: dict[str, OTBReport] = {}
@@ -296,7 +298,8 @@ def _score(group: Group, settings: MainSettings, trackers: list[Tracker]) -> tup
         if group.vot:
             vot[t.label] = {}
             for exp in ("baseline", "realtime"):
-                rep = vot[t.label][exp] = score_vot(anns, runs / "vot" / t.spec.result_name, exp, None,
+                rep = vot[t.label][exp] = score_vot(anns, job_tracker_dir(settings.out, group.name, exp,
+                                                                          t.spec.result_name), exp, None,
                                                     per_attribute=True)
                 iv = rep.interval
                 for metric, value in (("EAO", rep.eao), ("accuracy", rep.accuracy), ("failures", rep.failures),
@@ -304,7 +307,7 @@ def _score(group: Group, settings: MainSettings, trackers: list[Tracker]) -> tup
                     rows.append({**row, "experiment": exp, "metric": metric, "value": value,
                                  "convention": f"LEG, EAO interval [{iv.low}, {iv.high}]" if metric == "EAO"
                                  else "LEG"})
-        rep = otb[t.label] = score_otb(anns, runs / "otb" / t.spec.result_name)
+        rep = otb[t.label] = score_otb(anns, job_tracker_dir(settings.out, group.name, "otb", t.spec.result_name))
         rows += [{**row, "experiment": "otb one-pass", "metric": "success AUC", "value": rep.auc,
                   "convention": "OTB, 21 thresholds"},
                  {**row, "experiment": "otb one-pass", "metric": "precision @20 px", "value": rep.precision,
@@ -318,7 +321,7 @@ def _check_resume(settings: MainSettings, notices: list[str], baselines: tuple[s
     clears ``<out>/runs`` (with a notice) so results of other weights are never mixed in."""
 
 
-    runs = Path(settings.out) / "runs"
+    runs = job_runs_dir(settings.out)
     # the runner's key of the weights: the spec (``random:<seed>``, a path) and the content fingerprint of the file
     # (integration.run.units.weights_fingerprint), as each unit's record keys on them: one staleness key
     key = {"weights": {"spec": settings.weights,
@@ -327,7 +330,7 @@ def _check_resume(settings: MainSettings, notices: list[str], baselines: tuple[s
            "clock": settings.clock}
     if baselines:  # the key of a SiamRPN-only output folder stays as it was
         key["baselines"] = list(baselines)
-    key_file = runs / "run_key.json"
+    key_file = job_key_file(settings.out)
     if runs.is_dir():
         try:
             old = json.loads(key_file.read_text())

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from analysis.core.atomic import write_text_atomic
+from analysis.io.result_layout import records_dir
 from integration.data.sequences import Sequence, check_output_folder
 from integration.registry import TrackerUnavailable
 from integration.run.batched import run_batched_units
@@ -97,7 +98,7 @@ def _run_locked(trackers: list[TrackerSpec], experiment: ExperimentSpec,
         outcomes = run_units(units, workers, resume, progress, executor, unit_timeout, frame_timeout)
     summary = RunSummary(tuple(outcomes), unavailable)
     for spec in trackers:
-        rec = Path(out) / "_runner" / spec.result_name / experiment.kind
+        rec = records_dir(out, spec.result_name, experiment.kind)
         mine = [o for o in outcomes if o.key.startswith(f"{spec.result_name}/{experiment.kind}/")]
         rec.mkdir(parents=True, exist_ok=True)
         write_text_atomic(rec / "summary.json", json.dumps(

@@ -15,7 +15,14 @@ from typing import Any
 
 from analysis.core.paths import default_weights_path, file_sha256, nanotrack_dir
 from analysis.io.result_layout import EXPERIMENTS as EXPERIMENTS_TABLE
-from analysis.io.result_layout import onepass_file, onepass_times_file, result_files_pattern, sequence_dir
+from analysis.io.result_layout import (
+    onepass_file,
+    onepass_times_file,
+    records_dir,
+    result_files_pattern,
+    sequence_dir,
+    tracker_dir,
+)
 from integration.data.sequences import Sequence
 from integration.protocols.clocks import parse_clock
 from integration.protocols.realtime import get_profile
@@ -106,7 +113,7 @@ class Unit:
 
     @property
     def record_dir(self) -> Path:
-        return Path(self.out) / "_runner" / self.tracker.result_name / self.experiment.kind
+        return records_dir(self.out, self.tracker.result_name, self.experiment.kind)
 
     @property
     def done_file(self) -> Path:
@@ -118,7 +125,7 @@ class Unit:
 
     @property
     def tracker_dir(self) -> Path:
-        return Path(self.out) / self.tracker.result_name
+        return tracker_dir(self.out, self.tracker.result_name)
 
     @property
     def sequence_dir(self) -> Path | None:
