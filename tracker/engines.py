@@ -77,7 +77,25 @@ class _Features(nn.Module):
         return self.search(self.backbone(x))
 
 
-class FusedSiamRPN(nn.Module):
+class _FusedEngine(nn.Module):
+    """What the fused rewrites share: inference mode, an optional channels-last memory format (weights and
+    inputs) and the search branch (``self.features``: search crop -> both branches' maps)."""
+
+    def _finish(self, channels_last: bool) -> None:
+        """The end of ``__init__``: evaluation mode, weights in the channels-last format when asked."""
+        self.channels_last = channels_last
+        self.eval()
+        if channels_last:
+            self.to(memory_format=torch.channels_last)
+
+    def _prep(self, x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+    def search_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(self._prep(x))
+
+
+class FusedSiamRPN(_FusedEngine):
     """Exact algebraic rewrite of a :class:`SiamRPN` for inference (see module docstring)."""
 
     def __init__(self, model: SiamRPN, channels_last: bool = False) -> None:
@@ -99,16 +117,7 @@ class FusedSiamRPN(nn.Module):
         self.conv_r1 = copy.deepcopy(model.conv_r1)
         self.register_buffer("adjust_w", model.regress_adjust.weight.detach()[:, :, 0, 0].clone())
         self.register_buffer("adjust_b", model.regress_adjust.bias.detach().clone())
-        self.channels_last = channels_last
-        self.eval()
-        if channels_last:
-            self.to(memory_format=torch.channels_last)
-
-    def _prep(self, x: torch.Tensor) -> torch.Tensor:
-        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
-
-    def search_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.features(self._prep(x))
+        self._finish(channels_last)
 
     def template(self, z: torch.Tensor) -> Kernels:
         """Kernels with ``regress_adjust`` folded in (``loc_bias`` carries its bias)."""
@@ -208,7 +217,7 @@ class _DWFeatures(nn.Module):
         return F.relu(torch.cat([conv(m) for conv, m in zip(self.search, maps)], 1))
 
 
-class FusedDepthwiseSiamRPN(nn.Module):
+class FusedDepthwiseSiamRPN(_FusedEngine):
     """Exact inference rewrite of a depthwise-head :class:`SiamRPN` (single-level AlexNet / Lite0, or pysot's
     multi-level models); see the module docstring. ``Kernels.cls`` holds the concatenated kernels ``[B, L·2F, h, w]``
     (``loc`` is ``None``); kernels of the eager model (``cls``/``loc`` separate) are accepted too."""
@@ -270,16 +279,7 @@ class FusedDepthwiseSiamRPN(nn.Module):
             self.out.weight.copy_(w[:, :, None, None])
             self.out.bias.copy_(bias)
         self.levels, self.k2 = levels, 2 * k
-        self.channels_last = channels_last
-        self.eval()
-        if channels_last:
-            self.to(memory_format=torch.channels_last)
-
-    def _prep(self, x: torch.Tensor) -> torch.Tensor:
-        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
-
-    def search_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.features(self._prep(x))
+        self._finish(channels_last)
 
     def template(self, z: torch.Tensor) -> Kernels:
         """Both branches' kernels of every level in one tensor (``Kernels.cls``, ``[B, L·2F, h, w]``)."""

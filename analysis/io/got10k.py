@@ -15,7 +15,7 @@ import numpy as np
 
 from analysis.core.boxtext import parse_box_lines
 from analysis.io.annotation import SequenceAnnotation
-from analysis.io.text import read_text_file
+from analysis.io.text import parse_key_values, read_text_file
 
 GOT10K_LABELS = ("cover", "absence", "cut_by_image")
 
@@ -23,16 +23,7 @@ GOT10K_LABELS = ("cover", "absence", "cut_by_image")
 def read_meta_info(path: str | Path) -> dict[str, str]:
     """``meta_info.ini`` as ``{key: value}`` (first line ``[METAINFO]``, then ``key: value`` lines)."""
     path = Path(path)
-    meta: dict[str, str] = {}
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("["):
-            continue
-        if ":" not in line:
-            raise ValueError(f"{path}:{number}: expected 'key: value', got {line!r}")
-        key, value = line.split(":", 1)
-        meta[key.strip()] = value.strip()
-    return meta
+    return parse_key_values(path.read_text(), path, ":", "[")
 
 
 def parse_resolution(value: str, source: str | Path) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_text_file"]
+__all__ = ["read_text_file", "parse_key_values"]
 
 
 def read_text_file(path: str | Path, what: str = "box file", expected: str = "one x,y,w,h per line") -> str:
@@ -27,3 +27,20 @@ def read_text_file(path: str | Path, what: str = "box file", expected: str = "on
         raise ValueError(f"{path}:{line}: not a text {what} (NUL byte at offset {nul}: a binary file?); "
                          f"expected {expected}")
     return text
+
+
+def parse_key_values(text: str, path: str | Path, separator: str, skip: str) -> dict[str, str]:
+    """``key<separator>value`` lines as ``{key: value}`` (both stripped; blank lines and lines starting with
+    ``skip`` ignored); another line raises ``ValueError`` naming the file and the line. VOT ``sequence`` files
+    (``=``, ``#`` comments) and GOT-10k ``meta_info.ini`` (``:``, the ``[METAINFO]`` header)."""
+    out: dict[str, str] = {}
+    form = f"key{separator}value" if separator == "=" else f"key{separator} value"
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith(skip):
+            continue
+        if separator not in line:
+            raise ValueError(f"{path}:{number}: expected {form!r}, got {line!r}")
+        key, value = line.split(separator, 1)
+        out[key.strip()] = value.strip()
+    return out

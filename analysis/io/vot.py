@@ -27,6 +27,7 @@ import numpy as np
 from analysis.core.masks import Mask, is_mask_text, mask_box
 from analysis.core.regions import polygon_bbox
 from analysis.io.annotation import SequenceAnnotation, image_size
+from analysis.io.text import parse_key_values
 from analysis.io.trajectories import parse_region
 
 __all__ = ["read_properties", "read_groundtruth", "read_groundtruth_regions", "regions_to_boxes", "read_tag_file",
@@ -38,16 +39,36 @@ _FRAME_RE = re.compile(r"^(\d{8})\.(jpg|jpeg|png)$", re.IGNORECASE)
 def read_properties(path: str | Path) -> dict[str, str]:
     """``key=value`` lines of a VOT ``sequence`` file (blank lines and ``#`` comments ignored)."""
     path = Path(path)
-    out: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "=" not in line:
-            raise ValueError(f"{path}:{number}: expected 'key=value', got {line!r}")
-        key, value = line.split("=", 1)
-        out[key.strip()] = value.strip()
-    return out
+    return parse_key_values(path.read_text(encoding="utf-8-sig"), path, "=", "#")
+
+
+def _lines(path: Path, n_frames: int | None = None, what: str = "lines") -> list[str]:
+    """The lines of a per-frame file, trailing blank lines dropped; with ``n_frames``, more lines than frames is
+    an error (``what`` names them)."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if n_frames is not None and len(lines) > n_frames:
+        raise ValueError(f"{path}: {len(lines)} {what} for a sequence of {n_frames} frames")
+    return lines
+
+
+def _groundtruth_lines(path: Path) -> list[str]:
+    """The lines of a ground-truth file, trailing blank lines dropped; a missing or empty file is an error."""
+    if not path.is_file():
+        raise ValueError(f"{path}: ground-truth file not found")
+    lines = _lines(path)
+    if not lines:
+        raise ValueError(f"{path}: empty ground-truth file")
+    return lines
+
+
+def _groundtruth_region(line: str, path: Path, number: int):
+    """One ground-truth line as a region; a special code (a result file's, not ground truth) is an error."""
+    region = parse_region(line, path, number)
+    if isinstance(region, int):
+        raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
+    return region
 
 
 def read_groundtruth(path: str | Path, absent: bool = False) -> np.ndarray:
@@ -55,21 +76,12 @@ def read_groundtruth(path: str | Path, absent: bool = False) -> np.ndarray:
     (long-term data sets): a line of NaNs (``nan,nan,nan,nan``, vot-toolkit's empty region) is a frame without
     the target and becomes a NaN row."""
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: ground-truth file not found")
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise ValueError(f"{path}: empty ground-truth file")
     rows = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_groundtruth_lines(path), start=1):
         if absent and _is_nan_line(line):
             rows.append(None)
             continue
-        region = parse_region(line, path, number)
-        if isinstance(region, int):
-            raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
+        region = _groundtruth_region(line, path, number)
         first = next(((k, r) for k, r in enumerate(rows, start=1) if r is not None), None)
         if first is not None and region.size != first[1].size:
             raise ValueError(f"{path}:{number}: {region.size} values, but line {first[0]} has {first[1].size}")
@@ -90,20 +102,7 @@ def read_groundtruth_regions(path: str | Path) -> list:
     """``groundtruth.txt`` of masks (and rectangles/polygons) as a list of regions, masks read as vot-toolkit
     reads them (cut to their set pixels, :func:`analysis.core.masks.parse_mask`)."""
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: ground-truth file not found")
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise ValueError(f"{path}: empty ground-truth file")
-    out = []
-    for number, line in enumerate(lines, start=1):
-        region = parse_region(line, path, number)
-        if isinstance(region, int):
-            raise ValueError(f"{path}:{number}: a special code ({region}) is not a ground-truth region")
-        out.append(region)
-    return out
+    return [_groundtruth_region(line, path, number) for number, line in enumerate(_groundtruth_lines(path), start=1)]
 
 
 def regions_to_boxes(regions) -> np.ndarray:
@@ -117,13 +116,8 @@ def read_value_file(path: str | Path, n_frames: int) -> np.ndarray:
     """A ``*.value`` file -> ``(n_frames,) float64``: one number per line, padded with 0 (vot-toolkit's
     ``_read_data``); more lines than frames or a line that is not a number is an error naming file and line."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) > n_frames:
-        raise ValueError(f"{path}: {len(lines)} values for a sequence of {n_frames} frames")
     out = np.zeros(n_frames)
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_lines(path, n_frames, "values"), start=1):
         try:
             out[number - 1] = float(line.strip())
         except ValueError:
@@ -139,13 +133,8 @@ def _is_nan_line(line: str) -> bool:
 def read_tag_file(path: str | Path, n_frames: int) -> np.ndarray:
     """Per-frame ``0``/``1`` attribute file -> ``(n_frames,) bool`` (shorter files padded with False)."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) > n_frames:
-        raise ValueError(f"{path}: {len(lines)} lines for a sequence of {n_frames} frames")
     out = np.zeros(n_frames, dtype=bool)
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_lines(path, n_frames), start=1):
         value = line.strip()
         if value in ("1", "1.0", "true", "True"):
             out[number - 1] = True

@@ -41,11 +41,10 @@ from analysis.metrics.otb import (
     NORM_PRECISION_AT,
     NORM_PRECISION_THRESHOLDS,
     PRECISION_AT,
-    PRECISION_THRESHOLDS,
-    SUCCESS_THRESHOLDS,
     auc,
     center_errors,
     centers,
+    curves_summary,
     otb_robust_predictions,
     precision_curve,
     success_curve,
@@ -203,12 +202,8 @@ class OnePassReport:
             "warnings": list(self.warnings),
         }
         if curves:
-            out["curves"] = {
-                "success_thresholds": SUCCESS_THRESHOLDS.tolist(), "success": self.success_curve.tolist(),
-                "precision_thresholds": PRECISION_THRESHOLDS.tolist(), "precision": self.precision_curve.tolist(),
-                "norm_precision_thresholds": NORM_PRECISION_THRESHOLDS.tolist(),
-                "norm_precision": self.norm_precision_curve.tolist(),
-            }
+            out["curves"] = curves_summary(self.success_curve, self.precision_curve,
+                                           {"norm_precision": self.norm_precision_curve})
         if per_sequence:
             out["per_sequence"] = self.per_sequence.reset_index().to_dict(orient="records")
         return out

@@ -57,6 +57,17 @@ class OTBSettings:
         return f"OTB (success 21 thr strict >, AUC = mean; precision <= 20 px; sequence-averaged); {rules}; {first}"
 
 
+def curves_summary(success: np.ndarray, precision: np.ndarray, norm_precision: dict[str, np.ndarray],
+                   thresholds: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+                       SUCCESS_THRESHOLDS, PRECISION_THRESHOLDS, NORM_PRECISION_THRESHOLDS)) -> dict[str, list]:
+    """The ``curves`` of a one-pass report's JSON summary: the success, precision and normalised-precision
+    curves (``norm_precision``: by key) after their thresholds (success, precision, normalised precision)."""
+    success_x, precision_x, norm_x = thresholds
+    return {"success_thresholds": success_x.tolist(), "success": success.tolist(),
+            "precision_thresholds": precision_x.tolist(), "precision": precision.tolist(),
+            "norm_precision_thresholds": norm_x.tolist(), **{k: v.tolist() for k, v in norm_precision.items()}}
+
+
 def centers(boxes: np.ndarray) -> np.ndarray:
     """Box centres ``(x + (w-1)/2, y + (h-1)/2)`` (OTB / G10 / PST pixel-centre convention)."""
     boxes = np.asarray(boxes, dtype=np.float64)
@@ -216,13 +227,9 @@ class OTBReport:
             "warnings": list(self.warnings),
         }
         if curves:
-            out["curves"] = {
-                "success_thresholds": SUCCESS_THRESHOLDS.tolist(), "success": self.success_curve.tolist(),
-                "precision_thresholds": PRECISION_THRESHOLDS.tolist(), "precision": self.precision_curve.tolist(),
-                "norm_precision_thresholds": NORM_PRECISION_THRESHOLDS.tolist(),
-                "norm_precision_g10": self.norm_precision_curve_g10.tolist(),
-                "norm_precision_pst": self.norm_precision_curve_pst.tolist(),
-            }
+            out["curves"] = curves_summary(self.success_curve, self.precision_curve,
+                                           {"norm_precision_g10": self.norm_precision_curve_g10,
+                                            "norm_precision_pst": self.norm_precision_curve_pst})
         if per_sequence:
             out["per_sequence"] = self.per_sequence.reset_index().to_dict(orient="records")
         return out

@@ -209,6 +209,13 @@ def _row_stats(sa, ea, ka, sb, eb, kb, msa, mea, msb, meb):
 
 
 @numba.njit(**_JIT_INLINE)
+def _span_buffers(scratch):
+    """The span buffers of ``scratch`` (rows 2-9; rows 0-1 hold the polygon nodes): starts and ends of A's and
+    B's raw spans, then of their merged spans."""
+    return scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7], scratch[8], scratch[9]
+
+
+@numba.njit(**_JIT_INLINE)
 def _trax_row_spans(px, py, y, width, legacy, modern, nodes_buf, s_buf, e_buf):
     """Spans of TraX ``rasterize_polygon`` on row ``y`` (half-open), sorted by start; returns count.
 
@@ -411,14 +418,7 @@ def _trax_overlap(ca, na, ta, cb, nb, tb, minus_one, legacy, modern, bl, bt, br,
             pyb[i] = _c_round(pyb[i])
     nodes_a = scratch[0]
     nodes_b = scratch[1]
-    sa = scratch[2]
-    ea = scratch[3]
-    sb = scratch[4]
-    eb = scratch[5]
-    msa = scratch[6]
-    mea = scratch[7]
-    msb = scratch[8]
-    meb = scratch[9]
+    sa, ea, sb, eb, msa, mea, msb, meb = _span_buffers(scratch)
     # only rows where either polygon can have pixels
     ya0 = int(np.floor(np.min(pya))) - 1
     ya1 = int(np.ceil(np.max(pya))) + 1
@@ -585,14 +585,7 @@ def _pyt_overlap(ca, na, ta, cb, nb, tb, has_bounds, bw, bh, scratch):
     width = q2 - q0 + 1
     height = q3 - q1 + 1
     nodes = scratch[0]
-    sa = scratch[2]
-    ea = scratch[3]
-    sb = scratch[4]
-    eb = scratch[5]
-    msa = scratch[6]
-    mea = scratch[7]
-    msb = scratch[8]
-    meb = scratch[9]
+    sa, ea, sb, eb, msa, mea, msb, meb = _span_buffers(scratch)
     tot_a = 0
     tot_b = 0
     tot_i = 0

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.io.annotation import SequenceAnnotation
 from analysis.io.results import fit_to_frames
+from analysis.metrics.otb import curves_summary
 from analysis.metrics.selection import missing_note, scored_sequences
 
 N_THRESHOLDS = 21
@@ -97,10 +98,9 @@ class TrackingNetReport:
                      "sequences": self.sequences, "frames": self.frames, "conventions": dict(self.conventions),
                      "warnings": list(self.warnings)}
         if curves:
-            out["curves"] = {"success_thresholds": SUCCESS_X.tolist(), "success": self.success_curve.tolist(),
-                             "precision_thresholds": PRECISION_X.tolist(), "precision": self.precision_curve.tolist(),
-                             "norm_precision_thresholds": NORM_PRECISION_X.tolist(),
-                             "norm_precision": self.norm_precision_curve.tolist()}
+            out["curves"] = curves_summary(self.success_curve, self.precision_curve,
+                                           {"norm_precision": self.norm_precision_curve},
+                                           (SUCCESS_X, PRECISION_X, NORM_PRECISION_X))
         if per_sequence:
             out["per_sequence"] = self.per_sequence.reset_index().to_dict(orient="records")
         return out

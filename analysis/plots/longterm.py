@@ -16,6 +16,17 @@ def _check(reports: Mapping[str, LongTermReport], what: str) -> None:
         raise ValueError(f"{what}: no tracker given")
 
 
+def _unit_axes(ax, xlabel: str, ylabel: str, title: str, legend_loc: str) -> None:
+    """Labels, both axes on [0, 1], title, grid and legend of a long-term figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc=legend_loc, frameon=True, framealpha=0.9)
+
+
 def plot_precision_recall(reports: Mapping[str, LongTermReport], out_stem: Path,
                           title: str = "Tracking precision-recall", style: PlotStyle = DEFAULT_STYLE) -> PlotResult:
     """Pr(τ) against Re(τ) per tracker (LEG ``report_precision_recall``'s axes), the F-score point marked."""
@@ -27,13 +38,7 @@ def plot_precision_recall(reports: Mapping[str, LongTermReport], out_stem: Path,
             color = PALETTE[i % len(PALETTE)]
             ax.plot(rep.re_curve, rep.pr_curve, color=color, label=f"{name} [F {rep.fscore:.3f}]")
             ax.plot([rep.recall], [rep.precision], "o", color=color)
-        ax.set_xlabel("Tracking recall")
-        ax.set_ylabel("Tracking precision")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_title(title)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower left", frameon=True, framealpha=0.9)
+        _unit_axes(ax, "Tracking recall", "Tracking precision", title, "lower left")
         paths = save_figure(fig, out_stem, style)
     data = {name: {"recall": rep.re_curve, "precision": rep.pr_curve} for name, rep in reports.items()}
     return PlotResult("longterm_precision_recall", title, paths, data)
@@ -55,12 +60,6 @@ def plot_fscore(reports: Mapping[str, LongTermReport], out_stem: Path, title: st
             ax.plot(x, rep.f_curve, color=color, label=f"{name} [F {rep.fscore:.3f} at τ={rep.threshold:.3g}]")
             ax.plot([x[k]], [rep.f_curve[k]], "o", color=color)
             data[name] = {"x": x, "fscore": rep.f_curve, "thresholds": rep.thresholds}
-        ax.set_xlabel("Normalised threshold (high to low confidence)")
-        ax.set_ylabel("F-score")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_title(title)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower center", frameon=True, framealpha=0.9)
+        _unit_axes(ax, "Normalised threshold (high to low confidence)", "F-score", title, "lower center")
         paths = save_figure(fig, out_stem, style)
     return PlotResult("longterm_fscore", title, paths, data)

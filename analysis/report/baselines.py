@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.published import percentage_notes, published_scores
+from analysis.sequence_lists import BenchmarkMatch
 from analysis.stacks import BenchmarkSpec
 
 
@@ -50,3 +51,22 @@ def normalise_published(table: pd.DataFrame, warnings: list[str]) -> pd.DataFram
     """Surface the published rows whose percentages ``analysis.published`` converted to fractions."""
     warnings.extend(percentage_notes(table))
     return table
+
+
+def published_one_pass(spec: BenchmarkSpec, tracker: str, trackers, match: BenchmarkMatch,
+                       warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The published one-pass (``ope``) rows of ``spec`` for a report of ``trackers`` (names; ``tracker`` is the
+    run): the rows of trackers without raw results here (listed by their scores) and the run's own row (empty
+    unless ``match`` is like for like). ``warnings`` gets the like-for-like warning and the tables' notes."""
+    if not match.comparable:
+        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are listed apart, "
+                        "never ranked with these results")
+    published, notes = published_table(spec, "ope")
+    warnings += notes
+    published = normalise_published(published, warnings)
+    raw_keys = {tracker_key(t) for t in trackers}
+    pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
+    pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
+    if not match.comparable:
+        pub_run = pub_run.iloc[0:0]
+    return pub_only, pub_run

@@ -17,7 +17,7 @@ from analysis.metrics.vot.longterm import DEFAULT_RESOLUTION, VARIANTS, LongTerm
 from analysis.plots.longterm import plot_fscore, plot_precision_recall
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.document import ReportPart, ReportSection, ReportTable
-from analysis.report.otb import ranking_section
+from analysis.report.otb import check_one_variant, ranking_section
 from analysis.stacks import BenchmarkSpec
 
 DEFAULT_VARIANT = "pyt"  #: as ``siamrpn analyze votlt``: vot-toolkit 0.7.4
@@ -54,11 +54,7 @@ def longterm_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, LongT
     """The VOT long-term part from computed reports: ``reports[tracker]`` is the run, the others are drawn and
     ranked with it (one variant for all). ``comparison`` adds the ranking with intervals and paired tests;
     ``notes`` go to the warnings. No published long-term numbers are tabulated in :mod:`analysis.published`."""
-    if tracker not in reports:
-        raise ValueError(f"{spec.name} part: no report for {tracker!r} (have {', '.join(reports)})")
-    variants = {r.variant for r in reports.values()}
-    if len(variants) != 1:
-        raise ValueError(f"{spec.name} part: reports of different variants ({', '.join(sorted(variants))})")
+    check_one_variant(spec, tracker, reports)
     figures = Path(figures)
     run = reports[tracker]
     conv = run.convention

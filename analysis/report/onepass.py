@@ -24,9 +24,9 @@ from analysis.metrics.onepass import VARIANT_NAMES, OnePassReport, evaluate_onep
 from analysis.metrics.trackingnet import TrackingNetReport, evaluate_trackingnet
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
-from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
+from analysis.report.baselines import _score_table, published_one_pass
 from analysis.report.document import ReportPart, ReportSection, ReportTable
-from analysis.report.otb import ranking_section
+from analysis.report.otb import check_one_variant, ranking_section
 from analysis.sequence_lists import match_count
 from analysis.stacks import BenchmarkSpec, LoadOptions
 
@@ -95,11 +95,7 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     Like for like (:func:`analysis.sequence_lists.match_count`): the run is placed among the published scores only
     when every tracker covers the benchmark's number of sequences; otherwise they are listed apart ("published on
     <bench>, other data: not comparable"), the figures say so and the ranking table holds the raw results only."""
-    if tracker not in reports:
-        raise ValueError(f"{spec.name} part: no report for {tracker!r} (have {', '.join(reports)})")
-    variants = {r.variant for r in reports.values()}
-    if len(variants) != 1:
-        raise ValueError(f"{spec.name} part: reports of different variants ({', '.join(sorted(variants))})")
+    check_one_variant(spec, tracker, reports)
     figures = Path(figures)
     run = reports[tracker]
     devkit = isinstance(run, TrackingNetReport)
@@ -107,20 +103,9 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
     conv = run.conventions
     warnings = [w for r in reports.values() for w in r.warnings] + list(notes)
     match = match_count(spec.published, spec.n_sequences, [len(r.per_sequence) for r in reports.values()])
-    if not match.comparable:
-        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are listed apart, "
-                        "never ranked with these results")
     apart = {} if match.comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1),
                                          "note": match.note}
-
-    published, pub_notes = published_table(spec, "ope")
-    warnings += pub_notes
-    published = normalise_published(published, warnings)
-    raw_keys = {tracker_key(t) for t in reports}
-    pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
-    pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
-    if not match.comparable:
-        pub_run = pub_run.iloc[0:0]
+    pub_only, pub_run = published_one_pass(spec, tracker, reports, match, warnings)
 
     if devkit:
         s_x, p_x, n_x = tnet.SUCCESS_X, tnet.PRECISION_X, tnet.NORM_PRECISION_X

@@ -19,7 +19,7 @@ from analysis.metrics.otb import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, OTBRe
 from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.plots.vot import plot_eao_ranking, plot_speed_vs_eao
-from analysis.report.baselines import _score_table, normalise_published, published_table, tracker_key
+from analysis.report.baselines import _score_table, published_one_pass
 from analysis.report.document import ReportPart, ReportSection, ReportTable
 from analysis.sequence_lists import BenchmarkMatch, match_reports
 from analysis.stacks import BenchmarkSpec
@@ -137,18 +137,7 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
     if match is None:
         match = match_reports(spec.name, spec.published, [r.per_sequence for r in reports.values()])
     comparable = match.comparable
-    if not comparable:
-        warnings.append(f"not like for like: {match.reason}; published {spec.published} scores are listed apart, "
-                        "never ranked with these results")
-
-    published, notes = published_table(spec, "ope")
-    warnings += notes
-    published = normalise_published(published, warnings)
-    raw_keys = {tracker_key(t) for t in reports}
-    pub_only = published[~published["tracker"].map(tracker_key).isin(raw_keys)] if len(published) else published
-    pub_run = published[published["tracker"].map(tracker_key) == tracker_key(tracker)] if len(published) else published
-    if not comparable:
-        pub_run = pub_run.iloc[0:0]
+    pub_only, pub_run = published_one_pass(spec, tracker, reports, match, warnings)
     plot_options = {} if comparable else {"published_title": match.panel_title.replace(", ", ",\n", 1), "note": match.note}
     if others_label is not None:
         plot_options["legend_title"] = f"{others_label} [score]"
@@ -238,6 +227,15 @@ def _attribute_section(attributes: Mapping[str, Mapping[str, OTBReport]], tracke
                            title=f"Success plots of OPE - {attribute} ({n})", style=style)
         section.figures.append((fig, f"Success plot on the {n} sequence(s) with attribute {attribute}."))
     return section
+
+
+def check_one_variant(spec: BenchmarkSpec, tracker: str, reports: Mapping) -> None:
+    """A part's reports hold the run's and were all computed under one toolkit variant (``variant``)."""
+    if tracker not in reports:
+        raise ValueError(f"{spec.name} part: no report for {tracker!r} (have {', '.join(reports)})")
+    variants = {r.variant for r in reports.values()}
+    if len(variants) != 1:
+        raise ValueError(f"{spec.name} part: reports of different variants ({', '.join(sorted(variants))})")
 
 
 def ranking_section(comparison: Comparison, figures: Path, style: PlotStyle, what: str, kind: str) -> ReportSection:

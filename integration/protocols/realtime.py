@@ -118,6 +118,20 @@ def _matlab_round(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
+def _empty_outputs(n: int) -> tuple[list[Region], np.ndarray, np.ndarray, np.ndarray]:
+    """A run's outputs before its first frame: trajectory (unknown regions), times, processed flags, schedule."""
+    return [SPECIAL_UNKNOWN] * n, np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int8)
+
+
+def _initialise(tracker: Tracker, get_frame: FrameFn, groundtruth: np.ndarray, frame: int,
+                clock: Clock) -> tuple[np.ndarray, float]:
+    """Initialise ``tracker`` on ``frame`` (0-based) from its ground truth, on ``clock``: (that region, the time)."""
+    init_region = np.asarray(groundtruth[frame], dtype=np.float64)
+    given = init_region_for(tracker, init_region)
+    _, t = clock.call(frame, lambda: tracker.init(get_frame(frame), given))
+    return init_region, t
+
+
 def run_realtime_leg(
     tracker: Tracker,
     get_frame: FrameFn,
@@ -138,15 +152,10 @@ def run_realtime_leg(
     clock = clock or MeasuredClock()
     n = len(groundtruth)
     interval = 1000.0 / fps
-    traj: list[Region] = [SPECIAL_UNKNOWN] * n
-    times = np.zeros(n)
-    processed = np.zeros(n, dtype=bool)
-    schedule = np.zeros(n, dtype=np.int8)
+    traj, times, processed, schedule = _empty_outputs(n)
     k0 = 1
     while k0 <= n:
-        init_region = np.asarray(groundtruth[k0 - 1], dtype=np.float64)
-        given = init_region_for(tracker, init_region)
-        _, t = clock.call(k0 - 1, lambda k=k0: tracker.init(get_frame(k - 1), given))
+        init_region, t = _initialise(tracker, get_frame, groundtruth, k0 - 1, clock)
         times[k0 - 1], processed[k0 - 1] = t, True
         elapsed, offset, grace_left, initialized = 0.0, k0 - 1, grace, False
         prev, answer, held = k0, init_region, init_region
@@ -206,15 +215,10 @@ def run_realtime_pyt(
     clock = clock or MeasuredClock()
     n = len(groundtruth)
     interval = 1.0 / fps
-    traj: list[Region] = [SPECIAL_UNKNOWN] * n
-    times = np.zeros(n)
-    processed = np.zeros(n, dtype=bool)
-    schedule = np.zeros(n, dtype=np.int8)
+    traj, times, processed, schedule = _empty_outputs(n)
     f = 0
     while f < n:
-        init_region = np.asarray(groundtruth[f], dtype=np.float64)
-        given = init_region_for(tracker, init_region)
-        _, t = clock.call(f, lambda k=f: tracker.init(get_frame(k), given))
+        init_region, t = _initialise(tracker, get_frame, groundtruth, f, clock)
         countdown, debt, cached = grace, 0.0, None
         if t > interval:
             if countdown > 0:
