@@ -62,6 +62,14 @@ class SequenceAnnotation:
 VOT_TAGS = ("camera_motion", "illum_change", "motion_change", "size_change", "occlusion")
 
 
+def dataset_folder(root: str | Path, name: str) -> Path:
+    """``root`` as a ``Path``; ``FileNotFoundError`` naming the data set (``name``) when it is not a folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: {name} folder not found")
+    return root
+
+
 def image_size(path: str | Path) -> tuple[int, int]:
     """``(width, height)`` from an image header (PIL opens lazily: no pixel data is decoded)."""
 

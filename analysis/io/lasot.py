@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.core.boxtext import parse_box_lines, split_fields
-from analysis.io.annotation import SequenceAnnotation
+from analysis.io.annotation import SequenceAnnotation, dataset_folder
 from analysis.io.text import read_text_file
 
 _SPLITS = Path(__file__).with_name("lasot_splits.json")
@@ -94,9 +94,7 @@ def load_lasot(root: str | Path, split: str = "test", split_file: str | Path | N
 
     Names of the split without a folder raise ``ValueError`` listing them unless ``allow_missing``.
     """
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: LaSOT folder not found")
+    root = dataset_folder(root, "LaSOT")
     dirs = _sequence_dirs(root)
     if not dirs:
         raise ValueError(f"{root}: no LaSOT sequences (expected <class>/<class>-<n>/groundtruth.txt)")

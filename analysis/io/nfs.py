@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.core.boxtext import split_fields
-from analysis.io.annotation import SequenceAnnotation
+from analysis.io.annotation import SequenceAnnotation, dataset_folder
 from analysis.io.text import read_text_file
 
 NFS_STEP = 8  #: 240 fps frames per 30 fps frame
@@ -62,9 +62,7 @@ def load_nfs(root: str | Path, fps: int = 30) -> dict[str, SequenceAnnotation]:
     """Every ``<seq>/<fps>/<seq>.txt`` under ``root``."""
     if fps not in (30, 240):
         raise ValueError(f"NfS fps must be 30 or 240, got {fps}")
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: NfS folder not found")
+    root = dataset_folder(root, "NfS")
     files = sorted(p for p in root.glob(f"*/{fps}/*.txt") if p.stem == p.parent.parent.name)
     if not files:
         raise ValueError(f"{root}: no NfS sequences at {fps} fps (expected <seq>/{fps}/<seq>.txt)")

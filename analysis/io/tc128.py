@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.core.boxtext import parse_box_lines, split_fields
-from analysis.io.annotation import SequenceAnnotation
+from analysis.io.annotation import SequenceAnnotation, dataset_folder
 from analysis.io.text import read_text_file
 
 
@@ -28,9 +28,7 @@ def read_frame_range(path: Path) -> tuple[int, int]:
 
 def load_tc128(root: str | Path) -> dict[str, SequenceAnnotation]:
     """Every ``<seq>/<seq>_gt.txt`` under ``root`` (or ``root`` itself when it is one sequence folder)."""
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: TC128 folder not found")
+    root = dataset_folder(root, "TC128")
     files = [root / f"{root.name}_gt.txt"] if (root / f"{root.name}_gt.txt").is_file() else \
         sorted(p for p in root.glob("*/*_gt.txt") if p.name == f"{p.parent.name}_gt.txt")
     if not files:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from analysis.core.boxtext import parse_box_lines
-from analysis.io.annotation import SequenceAnnotation
+from analysis.io.annotation import SequenceAnnotation, dataset_folder
 from analysis.io.text import read_text_file
 
 
@@ -28,9 +28,7 @@ def _frame_number(p: Path) -> int:
 
 def load_trackingnet(root: str | Path) -> dict[str, SequenceAnnotation]:
     """Every ``anno/<seq>.txt`` of the split folder(s) under ``root``."""
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: TrackingNet folder not found")
+    root = dataset_folder(root, "TrackingNet")
     splits = _split_dirs(root)
     if not splits:
         raise ValueError(f"{root}: no TrackingNet split folder (expected <root>/TEST/anno/ or <root>/anno/)")

@@ -17,7 +17,7 @@ from analysis.metrics.vot.longterm import DEFAULT_RESOLUTION, VARIANTS, LongTerm
 from analysis.plots.longterm import plot_fscore, plot_precision_recall
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.document import ReportPart, ReportSection, ReportTable
-from analysis.report.otb import check_one_variant, ranking_section
+from analysis.report.otb import check_one_variant, others_sentence, ranking_section
 from analysis.stacks import BenchmarkSpec
 
 DEFAULT_VARIANT = "pyt"  #: as ``siamrpn analyze votlt``: vot-toolkit 0.7.4
@@ -82,11 +82,10 @@ def longterm_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, LongT
                       "produced by toolkit-legacy (variant leg)"),
     ]
     section = ReportSection(f"{spec.published} long-term evaluation")
-    others = [k for k in reports if k != tracker]
     section.paragraphs.append(
         f"{tracker}: F-score {run.fscore:.3f} (Pr {run.precision:.3f}, Re {run.recall:.3f} at confidence threshold "
         f"{run.threshold:.4g}) over {len(run.per_sequence)} sequences, variant {run.variant}."
-        + (f" Raw results of {', '.join(others)} are scored with the same code and variant." if others else ""))
+        + others_sentence(reports, tracker, "and variant"))
     section.figures += [
         (pr, "Tracking precision against tracking recall as the confidence threshold goes from high to low; the "
              "dot marks the F-score threshold; legend = F-score."),

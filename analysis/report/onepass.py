@@ -26,7 +26,7 @@ from analysis.plots.otb import plot_precision, plot_success
 from analysis.plots.style import DEFAULT_STYLE, PlotStyle
 from analysis.report.baselines import _score_table, published_one_pass
 from analysis.report.document import ReportPart, ReportSection, ReportTable
-from analysis.report.otb import check_one_variant, ranking_section
+from analysis.report.otb import check_one_variant, others_sentence, ranking_section
 from analysis.sequence_lists import match_count
 from analysis.stacks import BenchmarkSpec, LoadOptions
 
@@ -154,11 +154,10 @@ def onepass_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OnePas
         ("like for like", ("yes: " if match.comparable else "no: ") + match.reason),
     ]
     section = ReportSection(f"{spec.published} one-pass evaluation")
-    others = [k for k in reports if k != tracker]
     section.paragraphs.append(
         f"{tracker}: success AUC {run.auc:.3f}, {p_label} {run.precision:.3f}, {n_label} {run.norm_precision:.3f} "
         f"over {run.sequences} sequences ({run.frames} frames), variant {run.variant} ({toolkit})."
-        + (f" Raw results of {', '.join(others)} are scored with the same code and variant." if others else ""))
+        + others_sentence(reports, tracker, "and variant"))
     auc_rule = "trapezoid over the normalised axis (devkit)" if devkit else "mean of the 21 points"
     section.figures += [
         (success, f"Success plot: fraction of frames whose IoU exceeds the threshold, averaged over sequences; "

@@ -174,12 +174,10 @@ def otb_part(spec: BenchmarkSpec, tracker: str, reports: Mapping[str, OTBReport]
         ("like for like", ("yes: " if comparable else "no: ") + match.reason
          + ("" if comparable else f"; published {spec.published} scores are not ranked with these results")),
     ]
-    compare_names = [k for k in reports if k != tracker]
     section = ReportSection("OTB-2015 one-pass evaluation")
     section.paragraphs.append(
         f"{tracker}: success AUC {run.auc:.3f}, precision@20px {run.precision:.3f} over {run.sequences} sequences "
-        f"({run.frames} frames)." + (f" Raw results of {', '.join(compare_names)} are scored with the same code "
-                                     "and drawn for comparison." if compare_names else ""))
+        f"({run.frames} frames)." + others_sentence(reports, tracker, "and drawn for comparison"))
     listed = ("Published-only trackers are listed by their published {}." if comparable else
               f"Published {spec.published} trackers are listed apart by their published {{}}: measured on other "
               f"data ({match.reason}), so the run is not placed among them.")
@@ -227,6 +225,12 @@ def _attribute_section(attributes: Mapping[str, Mapping[str, OTBReport]], tracke
                            title=f"Success plots of OPE - {attribute} ({n})", style=style)
         section.figures.append((fig, f"Success plot on the {n} sequence(s) with attribute {attribute}."))
     return section
+
+
+def others_sentence(reports: Mapping, tracker: str, how: str) -> str:
+    """`` Raw results of <the other trackers> are scored with the same code <how>.`` (empty without others)."""
+    others = [k for k in reports if k != tracker]
+    return f" Raw results of {', '.join(others)} are scored with the same code {how}." if others else ""
 
 
 def check_one_variant(spec: BenchmarkSpec, tracker: str, reports: Mapping) -> None:
