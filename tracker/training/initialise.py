@@ -175,6 +175,16 @@ def _init_xcorr_head(model: nn.Module, gen: torch.Generator, alpha: float) -> No
     model.regress_adjust.bias.zero_()
 
 
+def reset_for_average(bns: list[nn.BatchNorm2d]) -> list:
+    """Clear the running statistics of ``bns`` and make them a cumulative average of what passes next; returns
+    their momenta, to be put back afterwards."""
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+    return saved
+
+
 @torch.no_grad()
 def calibrate_batchnorm(model: nn.Module, batches, device: torch.device) -> None:
     """Set BN running statistics to the average batch statistics over ``batches`` (z and x crops): every BN of an
@@ -192,10 +202,7 @@ def calibrate_batchnorm(model: nn.Module, batches, device: torch.device) -> None
         model.eval()
         return
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    saved = [m.momentum for m in bns]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average
+    saved = reset_for_average(bns)
     model.train()
     for batch in batches:
         model.featureExtract(batch["z"].to(device))

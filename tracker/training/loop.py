@@ -99,15 +99,9 @@ def default_model(cfg: TrainConfig, device: torch.device, dataset: PairDataset) 
     if pretrained != (model.cfg.backbone != "alexnet") and cfg.init in ("derived", "pretrained"):
         raise ValueError(f"init {cfg.init!r} does not fit preset {cfg.preset!r} ({model.cfg.backbone} backbone): "
                          "use 'pretrained' for efficientnet_lite0, 'derived' for alexnet")
-    if pretrained:
-
-        pretrained_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
-        n = cfg.init_calibration_pairs
-        base = cfg.steps * cfg.batch_size
-        loader = DataLoader(torch.utils.data.Subset(dataset, range(base, base + n)), batch_size=16)
-        calibrate_batchnorm(model, loader, torch.device("cpu"))
-    elif cfg.init == "derived":
-        derived_init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
+    if pretrained or cfg.init == "derived":
+        init = pretrained_init if pretrained else derived_init
+        init(model, cfg.seed, alpha=cfg.init_alpha, feature_gain=cfg.init_feature_gain)
         n = cfg.init_calibration_pairs
         # calibration pairs come from indices past the training range, so they never repeat training samples
         base = cfg.steps * cfg.batch_size
@@ -143,6 +137,16 @@ def plot_log(log_csv: Path, out_png: Path) -> None:
     plt.close(fig)
 
 
+def resume_state(ckpt_path: Path, cfg: TrainConfig) -> dict:
+    """The checkpoint a run resumes from (``--resume``): it must exist and have been written with ``cfg``."""
+    if not ckpt_path.is_file():
+        raise FileNotFoundError(f"{ckpt_path}: nothing to resume from")
+    state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    if state["config"] != config_to_dict(cfg):
+        raise ValueError(f"{ckpt_path}: checkpoint was written with a different config; refusing to resume")
+    return state
+
+
 def train(
     cfg: TrainConfig,
     out: str | Path,
@@ -168,13 +172,7 @@ def train(
     np.random.seed(cfg.seed)
     dataset = dataset if dataset is not None else make_pair_dataset(cfg)
     ckpt_path = out / "checkpoint.pth"
-    state = None
-    if resume:
-        if not ckpt_path.is_file():
-            raise FileNotFoundError(f"{ckpt_path}: nothing to resume from")
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if state["config"] != config_to_dict(cfg):
-            raise ValueError(f"{ckpt_path}: checkpoint was written with a different config; refusing to resume")
+    state = resume_state(ckpt_path, cfg) if resume else None
     factory = model_factory or default_model
     model = factory(cfg, device, dataset) if state is None else factory(
         dataclasses.replace(cfg, init="random"), device, dataset)

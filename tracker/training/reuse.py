@@ -44,8 +44,8 @@ from tracker.anchors import generate_anchors
 from tracker.network import SiamRPN
 from tracker.presets import get_preset
 from tracker.training.config import TrainConfig, config_to_dict
-from tracker.training.initialise import dw_init, pretrained_init
-from tracker.training.loop import freeze_layers, plot_log
+from tracker.training.initialise import dw_init, pretrained_init, reset_for_average
+from tracker.training.loop import freeze_layers, plot_log, resume_state
 from tracker.training.loss import rpn_loss
 from tracker.training.mining import mine_hard_negatives
 from tracker.training.photos import PhotoIndex, build_photo_index
@@ -139,10 +139,7 @@ def calibrate_head_bn(model: SiamRPN, batches, device: torch.device) -> None:
     ``batches`` of scenes (templates and canvases), one module at a time in order, then freeze them."""
     bns = [m for name, m in model.named_modules() if isinstance(m, nn.BatchNorm2d)
            and not name.startswith("featureExtract")]
-    saved = [m.momentum for m in bns]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average
+    saved = reset_for_average(bns)
     model.eval()
     for m in bns:
         m.train()
@@ -176,13 +173,7 @@ def train_reuse(cfg: TrainConfig, out: str | Path, resume: bool = False, device:
     # scenes past the training range calibrate BN at initialisation (never a training scene)
     dataset = SceneDataset(photos, cfg, (cfg.steps + 4) * n_scenes)
     ckpt_path = out / "checkpoint.pth"
-    state = None
-    if resume:
-        if not ckpt_path.is_file():
-            raise FileNotFoundError(f"{ckpt_path}: nothing to resume from")
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if state["config"] != config_to_dict(cfg):
-            raise ValueError(f"{ckpt_path}: checkpoint was written with a different config; refusing to resume")
+    state = resume_state(ckpt_path, cfg) if resume else None
     if state is None:
         calib = [_collate([dataset[cfg.steps * n_scenes + i] for i in range(j * n_scenes, (j + 1) * n_scenes)])
                  for j in range(4)]
