@@ -13,8 +13,8 @@ from tracker.presets import preset_names
 
 WEIGHTS_NOTE = (
     "Default weights: results/weights/siamrpn_default.pth, the project's own training (photographic composites, "
-    "324,000 pairs) of SiamRPN with the depthwise-correlation RPN head on an ImageNet-pretrained EfficientNet-Lite0 "
-    "backbone (preset 'lite0_dw', tracking settings tuned and stored in the file); the paper's ImageNet AlexNet "
+    "486,000 pairs, the last 162,000 with hard-negative mining) of SiamRPN with the depthwise-correlation RPN head "
+    "on an ImageNet-pretrained EfficientNet-Lite0 backbone (preset 'lite0_dw', stored in the file); the paper's ImageNet AlexNet "
     "weights and the released SiamRPN weights are not available to this project. Released weights load as they are: "
     "--weights SiamRPNVOT.model (DaSiamRPN, preset dasiam_vot/dasiam_otb/dasiam_big), a pysot UP-channel .pth "
     "(preset pysot_upchannel_alex or paper) or a pysot depthwise .pth (pysot_alex_dwxcorr, "
