@@ -8,7 +8,8 @@ and IoU along the sequence (each path tracks on its own, so drift shows up).
 Depthwise-head presets (``--dw-presets``, random weights of each preset's network; ``dw_presets`` in the JSON):
 every preset's eager and fast paths, the ``--preset`` eager path and OpenCV CSRT (the speed goal) all timed
 interleaved in the same rounds, so the ratios compare presets with each other, with their own eager path, with
-the reference network and with CSRT; plus each fast path's score-map difference to eager on the same crop.
+the reference network and with CSRT (and NanoTrack when its model files are found); plus each fast path's
+score-map difference to eager on the same crop.
 GPU (only when ``torch.cuda.is_available()``): single stream eager/fused fp32, and batched frames/s.
 
     .venv/bin/python benchmarks/track_speed.py --threads 2 --steps 30
@@ -156,6 +157,15 @@ def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, ref
             trackers[("opencv_csrt", "csrt")] = TRACKERS["csrt"]()
         except (ImportError, TrackerUnavailable) as exc:
             skipped = f"OpenCV CSRT unavailable: {exc}"
+    nano_note = "not timed (--no-csrt)"
+    if csrt:  # NanoTrack v2 (OpenCV's DNN tracker) in the same rounds, when its model files are found
+        try:
+            from integration.registry import TRACKERS, TrackerUnavailable
+
+            trackers[("opencv_nano", "nano")] = TRACKERS["nano"]()
+            nano_note = f"timed in the same rounds (row opencv_nano, {threads} OpenCV threads)"
+        except (ImportError, TrackerUnavailable) as exc:
+            nano_note = f"NanoTrack unavailable: {exc}"
     times: dict[tuple[str, str], list[float]] = {k: [] for k in trackers}
     cpu: dict[tuple[str, str], list[float]] = {k: [] for k in trackers}
     n = len(frames)
@@ -172,7 +182,8 @@ def dw_speed(presets, backends, frames, gt, steps, rounds, weights, threads, ref
     first = med[(presets[0], "eager")] if "eager" in backends else None
     out: dict = {"weights": weights, "backends": list(backends), "first_preset": presets[0],
                  "reference_path": None if reference is None else f"{reference[1].name} eager (row reference)",
-                 "csrt": skipped or f"timed in the same rounds (row opencv_csrt, {threads} OpenCV threads)"}
+                 "csrt": skipped or f"timed in the same rounds (row opencv_csrt, {threads} OpenCV threads)",
+                 "nano": nano_note}
     for key in trackers:
         p, b = key
         row = {"ms_per_step": round(med[key] * 1e3, 2), "fps": round(1 / med[key], 2),
