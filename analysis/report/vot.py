@@ -456,7 +456,7 @@ def _experiment_section(spec, exp, tracker, run_label, rep, fps, published, othe
         fig = plot_eao_ranking(ranking, figures / f"vot_{exp}_eao_ranking", highlight=run_label,
                                title=f"{kind} EAO on these sequences", style=style,
                                reference=published.reindex(columns=["tracker", "eao"]),
-                               reference_title=match.panel_title, note=match.note)
+                               reference_title=match.panel_title.replace(", ", ",\n", 1), note=match.note)
         text = (f"Left: EAO of the run{' and the raw results' if len(others) else ''} on these sequences. Right, "
                 f"apart: published {spec.published} {kind} results, measured on other data ({match.reason}), so "
                 "not ranked with the run.")
