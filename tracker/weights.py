@@ -31,6 +31,7 @@ from torch import nn
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_target
+from analysis.core.plain import to_plain
 from tracker.backbones.efficientnet_lite import LITE0_VARIANTS
 from tracker.keycheck import key_mismatch, shape_mismatches
 from tracker.network import SiamRPN
@@ -455,14 +456,7 @@ def save_checkpoint(path: str | Path, model: nn.Module, preset: str | TrackConfi
 
 def _jsonable(obj: Any) -> Any:
     """Plain Python containers only (so ``weights_only`` loading accepts the checkpoint)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
+    return to_plain(obj)
     if hasattr(obj, "item"):
         return obj.item()
     return str(obj)

@@ -6,26 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from analysis.core.plain import to_plain
 from analysis.metrics.bootstrap import MIN_BOOTSTRAP_SEQUENCES, Interval, intervals_summary
 from analysis.metrics.compare import Comparison, comparison_summary
 
 
 def jsonable(obj):
     """NaN/inf -> None and numpy scalars -> Python numbers, recursively (strict JSON)."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
+    return to_plain(obj, strict_json=True)
 
 
 def add_bootstrap_options(p: argparse.ArgumentParser) -> None:
