@@ -15,6 +15,7 @@ import pytest
 from integration.cli import main as siamrpn
 from integration.data.synthetic import write_dataset
 from integration.run.lock import LOCK_NAME, OutputLocked, lock_holder, output_lock
+from tests.fixtures.signals import default_sigint
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="flock and process groups")
@@ -28,7 +29,7 @@ def _holder(tmp_path: Path, out: Path) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "integration.cli", "run", "otb", "--dataset",
                              str(tmp_path / "slow"), "--tracker", "tests.fixtures.bad_trackers:HangTracker",
                              "--quiet", "--out", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=default_sigint)
     deadline = time.time() + 120
     while time.time() < deadline and not flag.exists():
         time.sleep(0.1)

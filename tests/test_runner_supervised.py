@@ -19,6 +19,7 @@ from integration.data.synthetic import write_dataset
 from integration.run.experiment import run_experiment
 from integration.run.supervise import describe_exit
 from integration.run.units import ExperimentSpec, TrackerSpec
+from tests.fixtures.signals import default_sigint
 from tests.protocol_helpers import generated_sequences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +126,7 @@ def test_ctrl_c_stops_promptly_with_one_line(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "integration.cli", "run", "otb", "--dataset", str(tmp_path / "data"),
                              "--tracker", "tests.fixtures.bad_trackers:HangTracker", "--quiet", "--out", str(out)],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=default_sigint)
     deadline = time.time() + 120
     while time.time() < deadline and not flag.exists():  # the first unit is running (hanging)
         time.sleep(0.1)
