@@ -443,20 +443,12 @@ def save_checkpoint(path: str | Path, model: nn.Module, preset: str | TrackConfi
         sd[k] = v.half() if half and v.is_floating_point() else v.clone()
     cfg = getattr(inner, "cfg", None) or infer_model_config(sd)
     if isinstance(preset, TrackConfig):
-        preset_obj: str | dict | None = _jsonable(dataclasses.asdict(preset))
+        preset_obj: str | dict | None = to_plain(dataclasses.asdict(preset))
     else:
         preset_obj = preset
     obj = {"format": CHECKPOINT_FORMAT, "state_dict": sd, "model_config": dataclasses.asdict(cfg),
-           "preset": preset_obj, "provenance": _jsonable(dict(provenance))}
+           "preset": preset_obj, "provenance": to_plain(dict(provenance))}  # plain data: weights_only loading
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_target(path) as tmp:
         torch.save(obj, tmp)
     return path
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain Python containers only (so ``weights_only`` loading accepts the checkpoint)."""
-    return to_plain(obj)
-    if hasattr(obj, "item"):
-        return obj.item()
-    return str(obj)

@@ -1,7 +1,7 @@
 """Report text without machine paths: absolute paths in titles, paragraphs, captions, conventions, notes and
 warnings are shown relative to the folder the command ran in (issue 22 item 7).
 
-A report is read on other machines and pasted into issues; ``/home/alice/work/siamrpn/output/runs/siamrpn`` says
+A report is read on other machines and pasted into issues; an absolute ``<home>/<user's folders>/output/runs/siamrpn`` says
 nothing there that ``output/runs/siamrpn`` does not, and leaks the user's layout. :func:`relative_paths` rewrites
 every absolute path whose first component exists on this machine (so ``F / N`` or a URL is never touched) to
 ``os.path.relpath`` from the working directory when that climbs at most two levels (``../shared/data``), else to
