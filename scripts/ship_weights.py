@@ -16,8 +16,9 @@ sys.path.insert(0, str(REPO))
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tracker.network import SiamRPN
     from tracker.preset_file import load_preset_file
-    from tracker.weights import build_model, load_checkpoint, save_checkpoint
+    from tracker.weights import load_checkpoint, load_into, save_checkpoint
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("snapshot", type=Path, help="a tracker.weights checkpoint (e.g. RUN/snapshots/step_N.pth)")
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", action="append", default=[], help="key=value provenance entries (repeatable)")
     args = ap.parse_args(argv)
     ck = load_checkpoint(args.snapshot)
-    model, _ = build_model(args.snapshot)
+    model = load_into(SiamRPN(ck.model_config), ck.state_dict)  # the file is read once
     preset = load_preset_file(args.preset_file) if args.preset_file else ck.preset
     prov = dict(ck.provenance, shipped_from=str(args.snapshot))
     if args.preset_file:
